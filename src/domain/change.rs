@@ -1,0 +1,389 @@
+//! Changes an operator asks for, and what they would change (before → after).
+
+use super::model::{Service, ServiceKey, TagRoute};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One write against one service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Change {
+    Deploy { version: String },
+    SetCanaryWeight { weight: u8 },
+    AddTagRoute { tag: String },
+    RemoveTagRoute { tag: String },
+    Promote,
+    Abort,
+    Scale { replicas: u32 },
+    Rollback,
+}
+
+impl Change {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Change::Deploy { .. } => "deploy",
+            Change::SetCanaryWeight { .. } => "canary weight",
+            Change::AddTagRoute { .. } => "add tag route",
+            Change::RemoveTagRoute { .. } => "remove tag route",
+            Change::Promote => "promote canary",
+            Change::Abort => "abort canary",
+            Change::Scale { .. } => "scale",
+            Change::Rollback => "rollback",
+        }
+    }
+
+    /// True when the change can take a while (the UI shows progress).
+    pub fn is_long(&self) -> bool {
+        matches!(
+            self,
+            Change::Deploy { .. } | Change::Rollback | Change::Promote | Change::Scale { .. }
+        )
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Deploy { version } => write!(f, "deploy {version}"),
+            Change::SetCanaryWeight { weight } => write!(f, "canary weight {weight}%"),
+            Change::AddTagRoute { tag } => write!(f, "add tag route {tag}"),
+            Change::RemoveTagRoute { tag } => write!(f, "remove tag route {tag}"),
+            Change::Promote => write!(f, "promote canary"),
+            Change::Abort => write!(f, "abort canary"),
+            Change::Scale { replicas } => write!(f, "scale to {replicas}"),
+            Change::Rollback => write!(f, "rollback"),
+        }
+    }
+}
+
+/// A change aimed at a service, decided on the revision the operator saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRequest {
+    pub target: ServiceKey,
+    pub change: Change,
+    /// The revision (resourceVersion) the decision was made on; a newer one on the platform
+    /// means somebody else changed it since.
+    pub expected_revision: String,
+    pub who: String,
+    pub why: String,
+}
+
+/// One field of the before → after view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+impl FieldChange {
+    fn new(field: &str, before: impl Into<String>, after: impl Into<String>) -> Self {
+        FieldChange {
+            field: field.to_string(),
+            before: before.into(),
+            after: after.into(),
+        }
+    }
+}
+
+/// Why a change cannot be made as asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn routes(routes: &[TagRoute]) -> String {
+    if routes.is_empty() {
+        return "none".into();
+    }
+    routes
+        .iter()
+        .map(|r| format!("{}→{}", r.tag, r.version))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Computes what `change` would do to `service`, or why it can't be done.
+pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Invalid> {
+    let canary_version = service.canary.as_ref().map(|c| c.version.clone());
+    let need_canary = || {
+        canary_version
+            .clone()
+            .ok_or_else(|| Invalid(format!("{} has no canary", service.name)))
+    };
+    let mut out = Vec::new();
+    match change {
+        Change::Deploy { version } => {
+            if version.trim().is_empty() {
+                return Err(Invalid("no version given".into()));
+            }
+            if *version == service.version {
+                return Err(Invalid(format!("{} already runs {version}", service.name)));
+            }
+            out.push(FieldChange::new("version", &service.version, version));
+            out.push(FieldChange::new(
+                "image",
+                &service.image,
+                retag(&service.image, version),
+            ));
+        }
+        Change::SetCanaryWeight { weight } => {
+            let canary = need_canary()?;
+            if *weight > 100 {
+                return Err(Invalid(format!("weight {weight} is over 100")));
+            }
+            if *weight == service.traffic.canary_weight {
+                return Err(Invalid(format!("canary weight is already {weight}%")));
+            }
+            out.push(FieldChange::new(
+                "weights (stable/canary)",
+                format!(
+                    "{}/{} ({canary})",
+                    service.traffic.stable_weight(),
+                    service.traffic.canary_weight
+                ),
+                format!("{}/{} ({canary})", 100 - weight, weight),
+            ));
+        }
+        Change::AddTagRoute { tag } => {
+            let canary = need_canary()?;
+            valid_tag(tag)?;
+            if service.traffic.tag_routes.iter().any(|r| &r.tag == tag) {
+                return Err(Invalid(format!("tag route {tag} exists")));
+            }
+            let mut after = service.traffic.tag_routes.clone();
+            after.push(TagRoute {
+                tag: tag.clone(),
+                version: canary,
+            });
+            out.push(FieldChange::new(
+                "tag routes",
+                routes(&service.traffic.tag_routes),
+                routes(&after),
+            ));
+        }
+        Change::RemoveTagRoute { tag } => {
+            if !service.traffic.tag_routes.iter().any(|r| &r.tag == tag) {
+                return Err(Invalid(format!("no tag route {tag}")));
+            }
+            let after: Vec<TagRoute> = service
+                .traffic
+                .tag_routes
+                .iter()
+                .filter(|r| &r.tag != tag)
+                .cloned()
+                .collect();
+            out.push(FieldChange::new(
+                "tag routes",
+                routes(&service.traffic.tag_routes),
+                routes(&after),
+            ));
+        }
+        Change::Promote => {
+            let canary = need_canary()?;
+            out.push(FieldChange::new("version", &service.version, &canary));
+            out.push(FieldChange::new(
+                "weights (stable/canary)",
+                format!(
+                    "{}/{}",
+                    service.traffic.stable_weight(),
+                    service.traffic.canary_weight
+                ),
+                "100/0",
+            ));
+            out.push(FieldChange::new("canary", canary, "removed"));
+            if !service.traffic.tag_routes.is_empty() {
+                out.push(FieldChange::new(
+                    "tag routes",
+                    routes(&service.traffic.tag_routes),
+                    "none",
+                ));
+            }
+        }
+        Change::Abort => {
+            let canary = need_canary()?;
+            out.push(FieldChange::new(
+                "weights (stable/canary)",
+                format!(
+                    "{}/{}",
+                    service.traffic.stable_weight(),
+                    service.traffic.canary_weight
+                ),
+                "100/0",
+            ));
+            let replicas = service.canary.as_ref().map_or(0, |c| c.replicas.desired);
+            out.push(FieldChange::new(
+                "canary replicas",
+                format!("{replicas} ({canary})"),
+                "0",
+            ));
+            if !service.traffic.tag_routes.is_empty() {
+                out.push(FieldChange::new(
+                    "tag routes",
+                    routes(&service.traffic.tag_routes),
+                    "none",
+                ));
+            }
+        }
+        Change::Scale { replicas } => {
+            if *replicas == service.replicas.desired {
+                return Err(Invalid(format!(
+                    "{} already has {replicas} replicas",
+                    service.name
+                )));
+            }
+            if *replicas > 500 {
+                return Err(Invalid(format!("{replicas} replicas is over the limit of 500")));
+            }
+            out.push(FieldChange::new(
+                "replicas",
+                service.replicas.desired.to_string(),
+                replicas.to_string(),
+            ));
+            out.push(FieldChange::new(
+                "capacity (req/s)",
+                format!("{:.0}", service.capacity_rps * service.replicas.desired as f64),
+                format!("{:.0}", service.capacity_rps * *replicas as f64),
+            ));
+        }
+        Change::Rollback => {
+            let previous = service.previous_version().ok_or_else(|| {
+                Invalid(format!("{} has no earlier release to roll back to", service.name))
+            })?;
+            out.push(FieldChange::new("version", &service.version, previous));
+            out.push(FieldChange::new(
+                "image",
+                &service.image,
+                retag(&service.image, previous),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn valid_tag(tag: &str) -> Result<(), Invalid> {
+    let ok = !tag.is_empty()
+        && tag.len() <= 63
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid(format!(
+            "tag {tag:?} must be 1-63 letters, digits, '-', '_' or '.'"
+        )))
+    }
+}
+
+/// Replaces the tag of an image reference (`repo/name:tag` → `repo/name:version`).
+pub fn retag(image: &str, version: &str) -> String {
+    let name_end = image.rfind('/').map_or(0, |i| i + 1);
+    match image[name_end..].find(':') {
+        Some(colon) => format!("{}:{version}", &image[..name_end + colon]),
+        None => format!("{image}:{version}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::*;
+    use std::collections::BTreeMap;
+
+    fn service() -> Service {
+        Service {
+            name: "quote".into(),
+            image: "registry.local:5000/trade/quote:1.2.0".into(),
+            version: "1.2.0".into(),
+            replicas: Replicas {
+                desired: 3,
+                ready: 3,
+            },
+            capacity_rps: 100.0,
+            dependencies: vec![],
+            config: BTreeMap::new(),
+            secret_keys: vec![],
+            canary: Some(Canary {
+                version: "1.3.0".into(),
+                image: "registry.local:5000/trade/quote:1.3.0".into(),
+                replicas: Replicas {
+                    desired: 1,
+                    ready: 1,
+                },
+            }),
+            traffic: TrafficSplit {
+                canary_weight: 10,
+                tag_routes: vec![],
+                mode: SplitMode::Gateway,
+            },
+            releases: vec![Release {
+                revision: 4,
+                from: "1.1.0".into(),
+                to: "1.2.0".into(),
+                who: "ana".into(),
+                when: 0,
+                why: "fix".into(),
+                state: ReleaseState::Complete,
+            }],
+            rollout: None,
+            revision: "7".into(),
+            known_versions: vec![],
+        }
+    }
+
+    #[test]
+    fn retag_keeps_registry_port() {
+        assert_eq!(
+            retag("registry.local:5000/trade/quote:1.2.0", "2.0"),
+            "registry.local:5000/trade/quote:2.0"
+        );
+        assert_eq!(retag("quote", "2.0"), "quote:2.0");
+    }
+
+    #[test]
+    fn weight_plan_shows_before_and_after() {
+        let plan = plan(&service(), &Change::SetCanaryWeight { weight: 30 }).unwrap();
+        assert_eq!(plan[0].before, "90/10 (1.3.0)");
+        assert_eq!(plan[0].after, "70/30 (1.3.0)");
+    }
+
+    #[test]
+    fn weight_over_100_and_same_weight_are_refused() {
+        assert!(plan(&service(), &Change::SetCanaryWeight { weight: 101 }).is_err());
+        assert!(plan(&service(), &Change::SetCanaryWeight { weight: 10 }).is_err());
+    }
+
+    #[test]
+    fn canary_actions_need_a_canary() {
+        let mut s = service();
+        s.canary = None;
+        let err = plan(&s, &Change::Promote).unwrap_err();
+        assert!(err.0.contains("no canary"));
+    }
+
+    #[test]
+    fn rollback_targets_previous_release() {
+        let plan = plan(&service(), &Change::Rollback).unwrap();
+        assert_eq!(plan[0].after, "1.1.0");
+        assert_eq!(plan[1].after, "registry.local:5000/trade/quote:1.1.0");
+    }
+
+    #[test]
+    fn tag_route_validation() {
+        assert!(plan(&service(), &Change::AddTagRoute { tag: "bad tag".into() }).is_err());
+        let p = plan(&service(), &Change::AddTagRoute { tag: "beta".into() }).unwrap();
+        assert_eq!(p[0].after, "beta→1.3.0");
+    }
+
+    #[test]
+    fn scale_shows_capacity() {
+        let p = plan(&service(), &Change::Scale { replicas: 5 }).unwrap();
+        assert_eq!(p[1].before, "300");
+        assert_eq!(p[1].after, "500");
+    }
+}

@@ -1,0 +1,13 @@
+//! The delivery model and its pure logic. No I/O here.
+
+pub mod capacity;
+pub mod change;
+pub mod config_diff;
+pub mod drift;
+pub mod fuzzy;
+pub mod model;
+pub mod rng;
+pub mod topology;
+pub mod traffic;
+
+pub use model::*;

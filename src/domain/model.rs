@@ -1,0 +1,339 @@
+//! The delivery model: product lines, environments, services, releases and traffic splits.
+//! Pure data; every platform (demo, kube, docker) produces a [`Snapshot`] of these.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Production tier or not: production environments need the environment's name typed to confirm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    Production,
+    NonProduction,
+}
+
+impl Tier {
+    pub fn label(self) -> &'static str {
+        match self {
+            Tier::Production => "prod-tier",
+            Tier::NonProduction => "non-prod",
+        }
+    }
+}
+
+/// Where an environment lives: a kube context and namespace, or a Docker engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Location {
+    Kube { context: String, namespace: String },
+    Docker { engine: String },
+    Demo { cluster: String, namespace: String },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Kube { context, namespace } => write!(f, "{context}/{namespace}"),
+            Location::Docker { engine } => write!(f, "docker:{engine}"),
+            Location::Demo { cluster, namespace } => write!(f, "{cluster}/{namespace}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replicas {
+    pub desired: u32,
+    pub ready: u32,
+}
+
+/// A canary deployment next to the stable one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Canary {
+    pub version: String,
+    pub image: String,
+    pub replicas: Replicas,
+}
+
+/// Requests carrying `header: tag` go to the canary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagRoute {
+    pub tag: String,
+    pub version: String,
+}
+
+/// How the platform splits traffic between stable and canary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SplitMode {
+    /// Weighted backends on a gateway route (exact weights).
+    Gateway,
+    /// No gateway: the split follows the ratio of ready replicas.
+    ReplicaRatio,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrafficSplit {
+    /// Share of untagged traffic for the canary, 0..=100. Stable gets the rest.
+    pub canary_weight: u8,
+    pub tag_routes: Vec<TagRoute>,
+    pub mode: SplitMode,
+}
+
+impl Default for TrafficSplit {
+    fn default() -> Self {
+        TrafficSplit {
+            canary_weight: 0,
+            tag_routes: Vec::new(),
+            mode: SplitMode::Gateway,
+        }
+    }
+}
+
+impl TrafficSplit {
+    pub fn stable_weight(&self) -> u8 {
+        100 - self.canary_weight.min(100)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReleaseState {
+    Progressing,
+    Complete,
+    Failed,
+    RolledBack,
+}
+
+impl ReleaseState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReleaseState::Progressing => "progressing",
+            ReleaseState::Complete => "complete",
+            ReleaseState::Failed => "failed",
+            ReleaseState::RolledBack => "rolled back",
+        }
+    }
+}
+
+/// One change of a service's version in one environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Release {
+    pub revision: u64,
+    pub from: String,
+    pub to: String,
+    pub who: String,
+    /// Unix seconds.
+    pub when: i64,
+    pub why: String,
+    pub state: ReleaseState,
+}
+
+/// A rollout in progress: `updated` of `total` replicas run the target version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rollout {
+    pub to_version: String,
+    pub updated: u32,
+    pub total: u32,
+}
+
+impl Rollout {
+    pub fn percent(&self) -> u16 {
+        if self.total == 0 {
+            return 100;
+        }
+        ((self.updated.min(self.total) as u64 * 100) / self.total as u64) as u16
+    }
+}
+
+/// A deployable unit in one environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub name: String,
+    pub image: String,
+    pub version: String,
+    pub replicas: Replicas,
+    /// Requests per second one replica can serve.
+    pub capacity_rps: f64,
+    pub dependencies: Vec<String>,
+    pub config: BTreeMap<String, String>,
+    /// Secret keys only; values are never carried.
+    pub secret_keys: Vec<String>,
+    pub canary: Option<Canary>,
+    pub traffic: TrafficSplit,
+    /// Newest last.
+    pub releases: Vec<Release>,
+    pub rollout: Option<Rollout>,
+    /// Opaque revision of the platform object the service was read from (resourceVersion).
+    pub revision: String,
+    /// Versions the platform knows of for this service (for the deploy picker), newest last.
+    pub known_versions: Vec<String>,
+}
+
+impl Service {
+    pub fn healthy(&self) -> bool {
+        self.replicas.ready >= self.replicas.desired && self.rollout.is_none()
+    }
+
+    pub fn previous_version(&self) -> Option<&str> {
+        self.releases
+            .iter()
+            .rev()
+            .find(|r| r.to == self.version && r.from != r.to)
+            .map(|r| r.from.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    pub name: String,
+    pub tier: Tier,
+    pub location: Location,
+    pub services: Vec<Service>,
+}
+
+impl Environment {
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    /// Healthy when every service has its desired replicas ready and no rollout is stuck.
+    pub fn health(&self) -> Health {
+        let unready = self
+            .services
+            .iter()
+            .filter(|s| s.replicas.ready < s.replicas.desired)
+            .count();
+        if unready == 0 {
+            Health::Ok
+        } else if unready * 3 >= self.services.len().max(1) {
+            Health::Down
+        } else {
+            Health::Degraded
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Health {
+    Ok,
+    Degraded,
+    Down,
+}
+
+impl Health {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Health::Ok => "●",
+            Health::Degraded => "◐",
+            Health::Down => "○",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductLine {
+    pub name: String,
+    /// In promotion order.
+    pub environments: Vec<Environment>,
+}
+
+impl ProductLine {
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
+    /// Service names in first-seen order across environments.
+    pub fn service_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for env in &self.environments {
+            for s in &env.services {
+                if !names.contains(&s.name) {
+                    names.push(s.name.clone());
+                }
+            }
+        }
+        names
+    }
+}
+
+/// Everything a platform currently knows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub product_lines: Vec<ProductLine>,
+}
+
+impl Snapshot {
+    pub fn line(&self, name: &str) -> Option<&ProductLine> {
+        self.product_lines.iter().find(|l| l.name == name)
+    }
+
+    pub fn environment(&self, key: &EnvKey) -> Option<&Environment> {
+        self.line(&key.line)?.environment(&key.env)
+    }
+
+    pub fn service(&self, key: &ServiceKey) -> Option<&Service> {
+        self.environment(&key.env_key())?.service(&key.service)
+    }
+
+    pub fn service_count(&self) -> usize {
+        self.product_lines
+            .iter()
+            .flat_map(|l| l.environments.iter())
+            .map(|e| e.services.len())
+            .sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EnvKey {
+    pub line: String,
+    pub env: String,
+}
+
+impl fmt::Display for EnvKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.line, self.env)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ServiceKey {
+    pub line: String,
+    pub env: String,
+    pub service: String,
+}
+
+impl ServiceKey {
+    pub fn new(line: &str, env: &str, service: &str) -> Self {
+        ServiceKey {
+            line: line.to_string(),
+            env: env.to_string(),
+            service: service.to_string(),
+        }
+    }
+
+    pub fn env_key(&self) -> EnvKey {
+        EnvKey {
+            line: self.line.clone(),
+            env: self.env.clone(),
+        }
+    }
+
+    /// Parses `line/env/service`.
+    pub fn parse(text: &str) -> Option<ServiceKey> {
+        let mut parts = text.split('/');
+        let (line, env, service) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || line.is_empty() || env.is_empty() || service.is_empty() {
+            return None;
+        }
+        Some(ServiceKey::new(line, env, service))
+    }
+}
+
+impl fmt::Display for ServiceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.line, self.env, self.service)
+    }
+}

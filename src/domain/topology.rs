@@ -1,0 +1,1 @@
+//! Placeholder: layered layout of the call graph (being written).

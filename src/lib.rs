@@ -1,0 +1,3 @@
+//! wheelhouse: a terminal operations cockpit for container delivery.
+
+pub mod domain;
