@@ -1,1 +1,116 @@
-fn main() {}
+//! wheelhouse entry point: command line, logging to a file, platform choice, run.
+
+use clap::Parser;
+use std::process::ExitCode;
+use tokio::sync::mpsc;
+use wheelhouse::app::State;
+use wheelhouse::audit::AuditLog;
+use wheelhouse::cli::{Cli, Command, act, status};
+use wheelhouse::config::{self, paths::Paths};
+use wheelhouse::platform::demo::worker;
+use wheelhouse::ui::theme::ColorDepth;
+use wheelhouse::{runtime, startup};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let paths = Paths::discover();
+    let log_problem = wheelhouse::logging::init(&paths.log_file()).err();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("wheelhouse: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = runtime.block_on(main_async(cli, paths, log_problem));
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 {
+    let now = chrono::Utc::now().timestamp();
+    let mut platform = match startup::demo_platform(&cli.global, now) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("wheelhouse: {e}");
+            return 2;
+        }
+    };
+    let audit = AuditLog::new(paths.audit_log());
+    let user = startup::user();
+    match &cli.command {
+        None => tui(cli, paths, platform, audit, user, now, log_problem).await,
+        Some(Command::Status { target, output }) => {
+            let snap = platform.snapshot();
+            match status::filter(&snap, target.as_deref()) {
+                Ok(s) => {
+                    println!("{}", status::render(&platform.info(), &s, *output));
+                    0
+                }
+                Err(e) => {
+                    eprintln!("wheelhouse: {e}");
+                    4
+                }
+            }
+        }
+        Some(
+            cmd @ (Command::Deploy { target, write, .. }
+            | Command::Shift { target, write, .. }
+            | Command::Scale { target, write, .. }
+            | Command::Rollback { target, write }),
+        ) => {
+            let o = act::run(
+                cmd,
+                write,
+                target,
+                &mut platform,
+                cli.global.read_only,
+                &user,
+                &audit,
+            );
+            if !o.stdout.is_empty() {
+                println!("{}", o.stdout.trim_end());
+            }
+            if !o.stderr.is_empty() {
+                eprintln!("{}", o.stderr);
+            }
+            o.code
+        }
+    }
+}
+
+async fn tui(
+    cli: Cli,
+    paths: Paths,
+    platform: wheelhouse::platform::demo::DemoPlatform,
+    audit: AuditLog,
+    user: String,
+    now: i64,
+    log_problem: Option<String>,
+) -> i32 {
+    let (keymap, mut problems) = config::load_keymap(&cli.global.keymap, &paths);
+    let (theme, theme_problems) =
+        config::load_theme(cli.global.theme.as_deref(), &paths, ColorDepth::detect());
+    problems.extend(theme_problems);
+    problems.extend(log_problem);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (ptx, prx) = mpsc::unbounded_channel();
+    let handle = worker::spawn(platform, cli.global.read_only, ptx);
+    runtime::forward_platform(prx, tx.clone());
+    let mut state = State::new(handle.info.clone(), cli.global.read_only, keymap, user, now);
+    if let Some(reason) = startup::demo_reason(&cli.global) {
+        state.log(wheelhouse::app::Level::Info, reason);
+    }
+    runtime::report(&mut state, &problems);
+    tracing::info!(platform = ?handle.info, read_only = cli.global.read_only, "cockpit starting");
+    match runtime::run(state, theme, handle, audit, tx, rx).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("wheelhouse: {e:#}");
+            1
+        }
+    }
+}

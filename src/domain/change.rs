@@ -237,7 +237,9 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
                 )));
             }
             if *replicas > 500 {
-                return Err(Invalid(format!("{replicas} replicas is over the limit of 500")));
+                return Err(Invalid(format!(
+                    "{replicas} replicas is over the limit of 500"
+                )));
             }
             out.push(FieldChange::new(
                 "replicas",
@@ -246,13 +248,19 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
             ));
             out.push(FieldChange::new(
                 "capacity (req/s)",
-                format!("{:.0}", service.capacity_rps * service.replicas.desired as f64),
+                format!(
+                    "{:.0}",
+                    service.capacity_rps * service.replicas.desired as f64
+                ),
                 format!("{:.0}", service.capacity_rps * *replicas as f64),
             ));
         }
         Change::Rollback => {
             let previous = service.previous_version().ok_or_else(|| {
-                Invalid(format!("{} has no earlier release to roll back to", service.name))
+                Invalid(format!(
+                    "{} has no earlier release to roll back to",
+                    service.name
+                ))
             })?;
             out.push(FieldChange::new("version", &service.version, previous));
             out.push(FieldChange::new(
@@ -375,7 +383,15 @@ mod tests {
 
     #[test]
     fn tag_route_validation() {
-        assert!(plan(&service(), &Change::AddTagRoute { tag: "bad tag".into() }).is_err());
+        assert!(
+            plan(
+                &service(),
+                &Change::AddTagRoute {
+                    tag: "bad tag".into()
+                }
+            )
+            .is_err()
+        );
         let p = plan(&service(), &Change::AddTagRoute { tag: "beta".into() }).unwrap();
         assert_eq!(p[0].after, "beta→1.3.0");
     }

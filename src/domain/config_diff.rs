@@ -24,8 +24,16 @@ const MASK: &str = "••••••";
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     [
-        "password", "passwd", "secret", "token", "apikey", "api_key", "api-key", "credential",
-        "private", "auth",
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "credential",
+        "private",
+        "auth",
     ]
     .iter()
     .any(|w| k.contains(w))

@@ -3,7 +3,11 @@
 
 /// Score of `query` against `text` (higher is better), or None when it does not match.
 pub fn score(query: &str, text: &str) -> Option<i64> {
-    let q: Vec<char> = query.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    let q: Vec<char> = query
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     if q.is_empty() {
         return Some(0);
     }

@@ -73,7 +73,11 @@ impl TrafficFrame {
 
     /// Requests per second arriving at one version node of a service.
     pub fn inbound_rps_node(&self, node: &NodeId) -> f64 {
-        self.edges.iter().filter(|e| &e.to == node).map(|e| e.rps).sum()
+        self.edges
+            .iter()
+            .filter(|e| &e.to == node)
+            .map(|e| e.rps)
+            .sum()
     }
 
     /// Error ratio of calls into one node (weighted by requests).

@@ -1,0 +1,43 @@
+//! Figures derived from the state, shared by `update` and the views.
+
+use super::state::State;
+use crate::domain::capacity::{Capacity, assess};
+use crate::domain::{ServiceKey, Tier};
+
+/// Seconds averaged for the current load (smooths one-second noise).
+pub const LOAD_WINDOW: usize = 10;
+
+/// Observed load and capacity of a service, when traffic has been seen for it.
+pub fn capacity(state: &State, key: &ServiceKey) -> Option<Capacity> {
+    let service = state.snapshot.service(key)?;
+    let traffic = state.traffic.get(&key.env_key())?;
+    let series = traffic.inbound.get(&key.service)?;
+    if series.is_empty() {
+        return None;
+    }
+    let ready = service.replicas.ready + service.canary.as_ref().map_or(0, |c| c.replicas.ready);
+    Some(assess(
+        series.recent_mean(LOAD_WINDOW),
+        ready,
+        service.capacity_rps,
+        &state.thresholds,
+    ))
+}
+
+pub fn is_production(state: &State, key: &ServiceKey) -> bool {
+    state
+        .snapshot
+        .environment(&key.env_key())
+        .is_some_and(|e| e.tier == Tier::Production)
+}
+
+/// Canary weight steps used by step up / step down.
+pub const CANARY_STEPS: [u8; 8] = [0, 5, 10, 20, 30, 50, 75, 100];
+
+pub fn next_step(current: u8, up: bool) -> Option<u8> {
+    if up {
+        CANARY_STEPS.iter().copied().find(|s| *s > current)
+    } else {
+        CANARY_STEPS.iter().rev().copied().find(|s| *s < current)
+    }
+}

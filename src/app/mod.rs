@@ -1,0 +1,15 @@
+//! The application core: state, events, actions and `update`. No terminal, no I/O.
+
+pub mod action;
+pub mod derived;
+pub mod event;
+pub mod navigation;
+pub mod operations;
+pub mod palette;
+pub mod state;
+pub mod update;
+
+pub use action::Action;
+pub use event::{AuditRecord, Command, Event};
+pub use state::{Level, Mode, State, View};
+pub use update::update;

@@ -1,0 +1,175 @@
+//! The tree of product lines → environments → services: which rows are visible (expanded,
+//! filtered) and how the selection moves.
+
+use super::state::State;
+use crate::domain::Snapshot;
+use crate::domain::fuzzy;
+
+/// A node of the tree with its children (already filtered).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeNode {
+    pub path: Vec<String>,
+    pub children: Vec<TreeNode>,
+}
+
+fn matches(filter: &str, path: &[String]) -> bool {
+    filter.is_empty() || fuzzy::score(filter, &path.join("/")).is_some()
+}
+
+/// The tree, keeping only nodes that match the filter (and their ancestors).
+pub fn tree(snapshot: &Snapshot, filter: &str) -> Vec<TreeNode> {
+    let mut out = Vec::new();
+    for line in &snapshot.product_lines {
+        let lpath = vec![line.name.clone()];
+        let mut envs = Vec::new();
+        for env in &line.environments {
+            let epath = vec![line.name.clone(), env.name.clone()];
+            let services: Vec<TreeNode> = env
+                .services
+                .iter()
+                .map(|s| vec![line.name.clone(), env.name.clone(), s.name.clone()])
+                .filter(|p| matches(filter, p))
+                .map(|path| TreeNode {
+                    path,
+                    children: Vec::new(),
+                })
+                .collect();
+            if !services.is_empty() || matches(filter, &epath) {
+                envs.push(TreeNode {
+                    path: epath,
+                    children: services,
+                });
+            }
+        }
+        if !envs.is_empty() || matches(filter, &lpath) {
+            out.push(TreeNode {
+                path: lpath,
+                children: envs,
+            });
+        }
+    }
+    out
+}
+
+/// Paths of the rows on screen, top to bottom.
+pub fn visible_rows(state: &State) -> Vec<Vec<String>> {
+    fn walk(nodes: &[TreeNode], state: &State, out: &mut Vec<Vec<String>>) {
+        for n in nodes {
+            out.push(n.path.clone());
+            if is_open(state, &n.path) {
+                walk(&n.children, state, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&tree(&state.snapshot, &state.filter), state, &mut out);
+    out
+}
+
+pub fn is_open(state: &State, path: &[String]) -> bool {
+    !state.filter.is_empty() || state.expanded.contains(path)
+}
+
+fn has_children(state: &State, path: &[String]) -> bool {
+    match path {
+        [line] => state
+            .snapshot
+            .line(line)
+            .is_some_and(|l| !l.environments.is_empty()),
+        [line, env] => state
+            .snapshot
+            .line(line)
+            .and_then(|l| l.environment(env))
+            .is_some_and(|e| !e.services.is_empty()),
+        _ => false,
+    }
+}
+
+fn select(state: &mut State, path: Vec<String>) {
+    if state.selected != path {
+        state.selected = path;
+        state.scroll = 0;
+        state.topology.scroll_x = 0;
+        state.topology.scroll_y = 0;
+        state.dirty = true;
+    }
+}
+
+pub fn move_by(state: &mut State, delta: isize) {
+    let rows = visible_rows(state);
+    if rows.is_empty() {
+        return;
+    }
+    let current = rows.iter().position(|p| *p == state.selected).unwrap_or(0) as isize;
+    let next = (current + delta).clamp(0, rows.len() as isize - 1) as usize;
+    select(state, rows[next].clone());
+}
+
+pub fn to_edge(state: &mut State, last: bool) {
+    let rows = visible_rows(state);
+    let pick = if last { rows.last() } else { rows.first() };
+    if let Some(p) = pick.cloned() {
+        select(state, p);
+    }
+}
+
+pub fn right(state: &mut State) {
+    let path = state.selected.clone();
+    if !has_children(state, &path) {
+        return;
+    }
+    if !is_open(state, &path) {
+        state.expanded.insert(path);
+        state.dirty = true;
+    } else {
+        move_by(state, 1);
+    }
+}
+
+pub fn left(state: &mut State) {
+    let path = state.selected.clone();
+    if state.filter.is_empty() && state.expanded.contains(&path) {
+        state.expanded.remove(&path);
+        state.dirty = true;
+    } else if path.len() > 1 {
+        select(state, path[..path.len() - 1].to_vec());
+    }
+}
+
+pub fn toggle(state: &mut State) {
+    let path = state.selected.clone();
+    if !state.expanded.remove(&path) {
+        state.expanded.insert(path);
+    }
+    state.dirty = true;
+}
+
+/// Selects a path directly (palette, CLI-like jumps) and opens its ancestors.
+pub fn jump(state: &mut State, path: Vec<String>) {
+    for i in 1..path.len() {
+        state.expanded.insert(path[..i].to_vec());
+    }
+    select(state, path);
+}
+
+/// After a new snapshot or filter: keep the selection on something that exists.
+pub fn repair_selection(state: &mut State) {
+    let rows = visible_rows(state);
+    if rows.contains(&state.selected) {
+        return;
+    }
+    let mut path = state.selected.clone();
+    while !path.is_empty() {
+        path.pop();
+        if rows.contains(&path) {
+            select(state, path);
+            return;
+        }
+    }
+    if let Some(first) = rows.first().cloned() {
+        if state.expanded.is_empty() {
+            state.expanded.insert(first.clone());
+        }
+        select(state, first);
+    }
+}

@@ -1,0 +1,290 @@
+//! Write subcommands (deploy, shift, scale, rollback): dry run, confirmation by --yes,
+//! the write, the audit line, and an exit code that says what happened.
+
+use super::{Command, Output, WriteOpts};
+use crate::app::AuditRecord;
+use crate::app::derived::{CANARY_STEPS, next_step};
+use crate::audit::AuditLog;
+use crate::domain::ServiceKey;
+use crate::domain::capacity::{Thresholds, assess};
+use crate::domain::change::{Change, ChangeRequest, FieldChange};
+use crate::platform::PlatformError;
+use crate::platform::demo::DemoPlatform;
+use serde_json::json;
+
+/// Exit code for a request the CLI itself refuses (bad arguments).
+pub const EXIT_INVALID: i32 = 2;
+pub const EXIT_REFUSED: i32 = 3;
+
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+fn fail(code: i32, msg: String, output: Output) -> Outcome {
+    let stdout = match output {
+        Output::Json => json!({ "ok": false, "error": msg, "exit_code": code }).to_string(),
+        Output::Text => String::new(),
+    };
+    Outcome {
+        code,
+        stdout,
+        stderr: format!("wheelhouse: {msg}"),
+    }
+}
+
+/// Seconds of simulated traffic observed before recommending replicas on the demo platform.
+const OBSERVE_SECONDS: f64 = 15.0;
+
+fn change_of(
+    cmd: &Command,
+    platform: &mut DemoPlatform,
+    key: &ServiceKey,
+) -> Result<Change, (i32, String)> {
+    let service = platform
+        .snapshot()
+        .service(key)
+        .cloned()
+        .ok_or((4, format!("service {key} not found")))?;
+    Ok(match cmd {
+        Command::Deploy { version, .. } => Change::Deploy {
+            version: version.clone(),
+        },
+        Command::Rollback { .. } => Change::Rollback,
+        Command::Scale {
+            replicas: Some(n), ..
+        } => Change::Scale { replicas: *n },
+        Command::Scale {
+            recommended: true, ..
+        } => {
+            let frames = platform.advance(OBSERVE_SECONDS);
+            let n = frames
+                .iter()
+                .filter(|(k, _)| *k == key.env_key())
+                .count()
+                .max(1);
+            let observed: f64 = frames
+                .iter()
+                .filter(|(k, _)| *k == key.env_key())
+                .map(|(_, f)| f.inbound_rps(&key.service))
+                .sum::<f64>()
+                / n as f64;
+            let ready =
+                service.replicas.ready + service.canary.as_ref().map_or(0, |c| c.replicas.ready);
+            let c = assess(
+                observed,
+                ready,
+                service.capacity_rps,
+                &Thresholds::default(),
+            );
+            Change::Scale {
+                replicas: c.recommended_replicas,
+            }
+        }
+        Command::Scale { .. } => {
+            return Err((EXIT_INVALID, "give REPLICAS or --recommended".into()));
+        }
+        Command::Shift {
+            weight,
+            step_up,
+            step_down,
+            add_tag,
+            remove_tag,
+            promote,
+            abort,
+            ..
+        } => {
+            if let Some(w) = weight {
+                Change::SetCanaryWeight { weight: *w }
+            } else if *step_up || *step_down {
+                let w = next_step(service.traffic.canary_weight, *step_up).ok_or((
+                    EXIT_INVALID,
+                    format!(
+                        "canary weight {} is at the end of the steps {CANARY_STEPS:?}",
+                        service.traffic.canary_weight
+                    ),
+                ))?;
+                Change::SetCanaryWeight { weight: w }
+            } else if let Some(t) = add_tag {
+                Change::AddTagRoute { tag: t.clone() }
+            } else if let Some(t) = remove_tag {
+                Change::RemoveTagRoute { tag: t.clone() }
+            } else if *promote {
+                Change::Promote
+            } else if *abort {
+                Change::Abort
+            } else {
+                return Err((EXIT_INVALID, "give one of --weight, --step-up, --step-down, --add-tag, --remove-tag, --promote, --abort".into()));
+            }
+        }
+        Command::Status { .. } => return Err((EXIT_INVALID, "status is not a write".into())),
+    })
+}
+
+fn table(changes: &[FieldChange]) -> String {
+    let w = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
+    changes
+        .iter()
+        .map(|c| format!("  {:<w$}  {} → {}\n", c.field, c.before, c.after))
+        .collect()
+}
+
+/// Runs a write subcommand against the demo platform.
+pub fn run(
+    cmd: &Command,
+    opts: &WriteOpts,
+    target: &str,
+    platform: &mut DemoPlatform,
+    read_only: bool,
+    user: &str,
+    audit: &AuditLog,
+) -> Outcome {
+    let out = opts.output;
+    let Some(key) = ServiceKey::parse(target) else {
+        return fail(
+            EXIT_INVALID,
+            format!("target {target:?} is not LINE/ENV/SERVICE"),
+            out,
+        );
+    };
+    let change = match change_of(cmd, platform, &key) {
+        Ok(c) => c,
+        Err((code, msg)) => return fail(code, msg, out),
+    };
+    let Some(service) = platform.snapshot().service(&key).cloned() else {
+        return fail(4, format!("service {key} not found"), out);
+    };
+    let request = ChangeRequest {
+        target: key.clone(),
+        change: change.clone(),
+        expected_revision: service.revision.clone(),
+        who: user.to_string(),
+        why: if opts.why.is_empty() {
+            "wheelhouse cli".into()
+        } else {
+            opts.why.clone()
+        },
+    };
+    let preview = match platform.preview(&request) {
+        Ok(p) => p,
+        Err(e) => return fail(e.exit_code(), format!("{key}: {change}: {e}"), out),
+    };
+    let info = platform.info();
+    let preview_text = format!(
+        "{key}: {change} on {}: {}\n{}",
+        info.kind,
+        info.target,
+        table(&preview)
+    );
+    if opts.dry_run {
+        let stdout = match out {
+            Output::Json => json!({ "ok": true, "dry_run": true, "target": key, "change": change, "changes": preview }).to_string(),
+            Output::Text => format!("dry run (nothing changed)\n{preview_text}"),
+        };
+        return Outcome {
+            code: 0,
+            stdout,
+            stderr: String::new(),
+        };
+    }
+    if read_only {
+        return fail(
+            EXIT_REFUSED,
+            format!(
+                "read-only: {} not applied (started with --read-only)",
+                change.verb()
+            ),
+            out,
+        );
+    }
+    if !opts.yes {
+        let mut o = fail(
+            EXIT_REFUSED,
+            "not applied: add --yes to apply (or --dry-run to preview)".into(),
+            out,
+        );
+        if out == Output::Text {
+            o.stdout = preview_text;
+        }
+        return o;
+    }
+    let platform_name = format!("{}: {}", info.kind, info.target);
+    let result = platform.apply(&request);
+    let record = AuditRecord::new(
+        user,
+        &platform_name,
+        &request,
+        &preview,
+        result
+            .as_ref()
+            .map(|_| ())
+            .map_err(PlatformError::to_string),
+    );
+    let audit_problem = audit.append(&record).err();
+    let applied = match result {
+        Ok(a) => a,
+        Err(e) => return fail(e.exit_code(), format!("{key}: {change}: {e}"), out),
+    };
+    let mut progress = String::new();
+    if opts.wait {
+        for _ in 0..600 {
+            let s = platform.snapshot().service(&key).cloned();
+            match s {
+                Some(s) if s.rollout.is_some() || s.replicas.ready != s.replicas.desired => {
+                    if let Some(r) = &s.rollout {
+                        progress.push_str(&format!(
+                            "  rollout {} {}/{}\n",
+                            r.to_version, r.updated, r.total
+                        ));
+                    }
+                    platform.advance(1.0);
+                }
+                _ => break,
+            }
+        }
+    }
+    let after = platform.snapshot().service(&key).cloned();
+    let mut stderr = String::new();
+    if let Some(p) = audit_problem {
+        stderr = format!("wheelhouse: warning: audit log not written: {p}");
+    }
+    let stdout = match out {
+        Output::Json => json!({
+            "ok": true,
+            "target": key,
+            "change": change,
+            "changes": applied.changes,
+            "revision": applied.revision,
+            "service": after,
+            "note": "demo platform: a fresh simulation, nothing persists after this command",
+        })
+        .to_string(),
+        Output::Text => {
+            let state = after
+                .map(|s| {
+                    format!(
+                        "now {} {}/{} ready{}",
+                        s.version,
+                        s.replicas.ready,
+                        s.replicas.desired,
+                        s.rollout
+                            .map(|r| format!(
+                                ", rolling out {} {}/{}",
+                                r.to_version, r.updated, r.total
+                            ))
+                            .unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "applied\n{preview_text}{progress}{key}: {state}\n(demo platform: a fresh simulation, nothing persists after this command)\n"
+            )
+        }
+    };
+    Outcome {
+        code: 0,
+        stdout,
+        stderr,
+    }
+}

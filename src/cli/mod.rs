@@ -1,0 +1,130 @@
+//! Command-line interface: the TUI by default, and non-interactive subcommands for drills
+//! and scripts (status, deploy, shift, scale, rollback) on the same platform layer.
+
+pub mod act;
+pub mod status;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wheelhouse",
+    version,
+    about = "A terminal operations cockpit for container delivery",
+    long_about = "A terminal operations cockpit for container delivery: product lines, \
+environments, services and releases; live topology and capacity; deploy, canary shift, \
+scale and rollback.\n\nWith no kubeconfig (or with --demo) it runs on the embedded demo \
+platform. Subcommands against the demo platform act on a fresh simulation: state does \
+not persist between runs.",
+    after_help = "Exit codes: 0 ok, 1 error, 2 invalid request, 3 refused (read-only, or \
+--yes missing), 4 not found, 5 changed by someone else, 6 platform unavailable."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Use the embedded demo platform (the default when no kubeconfig exists).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Demo scenario file (TOML, see demo/default.toml) instead of the built-in one.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Seed of the demo simulation (overrides the scenario's).
+    #[arg(long, global = true)]
+    pub seed: Option<u64>,
+    /// Never write to the platform; write actions explain why they do nothing.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Theme: dark, light, high-contrast, monochrome (NO_COLOR selects monochrome).
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Keymap preset: default or vim (a keymap.toml in the config dir applies over it).
+    #[arg(long, global = true, default_value = "default")]
+    pub keymap: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show product lines, environments and services.
+    Status {
+        /// LINE or LINE/ENV.
+        target: Option<String>,
+        #[arg(short = 'o', long, value_enum, default_value = "text")]
+        output: Output,
+    },
+    /// Deploy a version of a service: deploy LINE/ENV/SERVICE VERSION.
+    Deploy {
+        target: String,
+        version: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// Shift canary traffic: a weight, a step, a tag route, promote or abort.
+    Shift {
+        target: String,
+        /// Canary weight 0-100.
+        #[arg(long, group = "shift")]
+        weight: Option<u8>,
+        #[arg(long, group = "shift")]
+        step_up: bool,
+        #[arg(long, group = "shift")]
+        step_down: bool,
+        /// Route requests carrying this traffic tag to the canary.
+        #[arg(long, group = "shift", value_name = "TAG")]
+        add_tag: Option<String>,
+        #[arg(long, group = "shift", value_name = "TAG")]
+        remove_tag: Option<String>,
+        #[arg(long, group = "shift")]
+        promote: bool,
+        #[arg(long, group = "shift")]
+        abort: bool,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// Scale a service: scale LINE/ENV/SERVICE REPLICAS, or --recommended.
+    Scale {
+        target: String,
+        replicas: Option<u32>,
+        /// Use the recommended replica count from observed load.
+        #[arg(long, conflicts_with = "replicas")]
+        recommended: bool,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// Roll a service back to its previous release.
+    Rollback {
+        target: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WriteOpts {
+    /// Show what would change (the platform's dry run) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply without asking (required for writes from scripts).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Why: recorded in the release history and the audit log.
+    #[arg(long, default_value = "")]
+    pub why: String,
+    /// Wait for the rollout to finish (the demo platform simulates the time).
+    #[arg(long)]
+    pub wait: bool,
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    pub output: Output,
+}

@@ -1,0 +1,73 @@
+//! `wheelhouse status`: text or JSON.
+
+use super::Output;
+use crate::domain::Snapshot;
+use crate::platform::PlatformInfo;
+use serde_json::json;
+
+/// Keeps only the product line (and environment) named by `target`.
+pub fn filter(snapshot: &Snapshot, target: Option<&str>) -> Result<Snapshot, String> {
+    let Some(target) = target else {
+        return Ok(snapshot.clone());
+    };
+    let mut parts = target.splitn(2, '/');
+    let line_name = parts.next().unwrap_or_default();
+    let env_name = parts.next();
+    let mut line = snapshot
+        .line(line_name)
+        .cloned()
+        .ok_or_else(|| format!("no product line {line_name:?}"))?;
+    if let Some(env) = env_name {
+        line.environments.retain(|e| e.name == env);
+        if line.environments.is_empty() {
+            return Err(format!("no environment {env:?} in {line_name}"));
+        }
+    }
+    Ok(Snapshot {
+        product_lines: vec![line],
+    })
+}
+
+pub fn render(info: &PlatformInfo, snapshot: &Snapshot, output: Output) -> String {
+    match output {
+        Output::Json => {
+            let value = json!({ "platform": info, "product_lines": snapshot.product_lines });
+            serde_json::to_string_pretty(&value)
+                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        }
+        Output::Text => {
+            let mut out = format!("platform {}: {}\n", info.kind, info.target);
+            for line in &snapshot.product_lines {
+                out.push_str(&format!("\n{}\n", line.name));
+                for env in &line.environments {
+                    out.push_str(&format!(
+                        "  {:<12} {:<9} {:<8} {}\n",
+                        env.name,
+                        env.tier.label(),
+                        format!("{:?}", env.health()).to_lowercase(),
+                        env.location
+                    ));
+                    for s in &env.services {
+                        let canary = s
+                            .canary
+                            .as_ref()
+                            .map(|c| format!("  canary {} {}%", c.version, s.traffic.canary_weight))
+                            .unwrap_or_default();
+                        let rollout = s
+                            .rollout
+                            .as_ref()
+                            .map(|r| {
+                                format!("  rolling out {} {}/{}", r.to_version, r.updated, r.total)
+                            })
+                            .unwrap_or_default();
+                        out.push_str(&format!(
+                            "    {:<20} {:<10} {:>3}/{:<3}{canary}{rollout}\n",
+                            s.name, s.version, s.replicas.ready, s.replicas.desired
+                        ));
+                    }
+                }
+            }
+            out
+        }
+    }
+}

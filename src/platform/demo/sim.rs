@@ -1,0 +1,603 @@
+//! The in-process simulation behind the demo platform: rollouts progress over seconds,
+//! replicas follow scaling, and traffic flows through the call graph following the canary
+//! weights and tag routes. Reproducible from the scenario's seed.
+
+use super::scenario::{Profile, Scenario, call_order};
+use crate::domain::change::{Change, retag};
+use crate::domain::rng::Rng;
+use crate::domain::traffic::{EdgeStat, NodeId, TrafficFrame};
+use crate::domain::{
+    Canary, EnvKey, Environment, Location, ProductLine, Release, ReleaseState, Replicas, Rollout,
+    Service, Snapshot, SplitMode, TagRoute, Tier, TrafficSplit,
+};
+use std::collections::BTreeMap;
+
+/// Share of a service's traffic that carries one traffic tag.
+const TAG_SHARE: f64 = 0.04;
+
+#[derive(Debug, Clone)]
+pub(super) struct SimService {
+    pub svc: Service,
+    entry_rps: f64,
+    calls: Vec<(String, f64)>,
+    error_by_version: BTreeMap<String, f64>,
+    base_error: f64,
+    latency_ms: f64,
+    rollout_clock: f64,
+    scale_clock: f64,
+    revision: u64,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct SimEnv {
+    pub key: EnvKey,
+    tier: Tier,
+    location: Location,
+    share: f64,
+    pub services: Vec<SimService>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    pub(super) envs: Vec<SimEnv>,
+    lines: Vec<String>,
+    rng: Rng,
+    /// Seconds since the simulation started.
+    t: f64,
+    next_frame: u64,
+    /// Unix seconds at t = 0.
+    epoch: i64,
+    day_seconds: f64,
+    step_seconds: f64,
+    profiles: Vec<Profile>,
+}
+
+impl Simulation {
+    pub fn new(scenario: &Scenario, epoch: i64) -> Self {
+        let mut envs = Vec::new();
+        for line in &scenario.lines {
+            let lname = line.name.get_ref().clone();
+            let order = call_order(line);
+            for env in &line.environments {
+                let ename = env.name.get_ref().clone();
+                let mut services = Vec::new();
+                for &i in &order {
+                    let spec = &line.services[i];
+                    if !spec.runs_in(&ename) {
+                        continue;
+                    }
+                    services.push(build_service(line, spec, &ename, epoch));
+                }
+                envs.push(SimEnv {
+                    key: EnvKey {
+                        line: lname.clone(),
+                        env: ename.clone(),
+                    },
+                    tier: env.tier,
+                    location: Location::Demo {
+                        cluster: env.cluster.clone(),
+                        namespace: env
+                            .namespace
+                            .clone()
+                            .unwrap_or_else(|| format!("{lname}-{ename}")),
+                    },
+                    share: env.share(),
+                    services,
+                });
+            }
+        }
+        Simulation {
+            envs,
+            lines: scenario
+                .lines
+                .iter()
+                .map(|l| l.name.get_ref().clone())
+                .collect(),
+            rng: Rng::new(scenario.scenario.seed),
+            t: 0.0,
+            next_frame: 1,
+            epoch,
+            day_seconds: scenario.scenario.day_seconds,
+            step_seconds: scenario.scenario.rollout_step_seconds,
+            profiles: scenario
+                .profiles
+                .iter()
+                .map(|p| p.get_ref().clone())
+                .collect(),
+        }
+    }
+
+    pub fn now_unix(&self) -> i64 {
+        self.epoch + self.t as i64
+    }
+
+    pub fn elapsed(&self) -> f64 {
+        self.t
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let mut product_lines: Vec<ProductLine> = self
+            .lines
+            .iter()
+            .map(|name| ProductLine {
+                name: name.clone(),
+                environments: Vec::new(),
+            })
+            .collect();
+        for env in &self.envs {
+            if let Some(line) = product_lines.iter_mut().find(|l| l.name == env.key.line) {
+                line.environments.push(Environment {
+                    name: env.key.env.clone(),
+                    tier: env.tier,
+                    location: env.location.clone(),
+                    services: env.services.iter().map(|s| s.svc.clone()).collect(),
+                });
+            }
+        }
+        Snapshot { product_lines }
+    }
+
+    pub(super) fn service_mut(
+        &mut self,
+        key: &crate::domain::ServiceKey,
+    ) -> Option<&mut SimService> {
+        self.envs
+            .iter_mut()
+            .find(|e| e.key.line == key.line && e.key.env == key.env)?
+            .services
+            .iter_mut()
+            .find(|s| s.svc.name == key.service)
+    }
+
+    /// Moves time forward; returns the traffic frames of every second completed.
+    pub fn advance(&mut self, dt: f64) -> Vec<(EnvKey, TrafficFrame)> {
+        let dt = dt.max(0.0);
+        self.t += dt;
+        let step = self.step_seconds;
+        for env in &mut self.envs {
+            for s in &mut env.services {
+                s.progress(dt, step);
+            }
+        }
+        let mut frames = Vec::new();
+        while (self.next_frame as f64) <= self.t {
+            let second = self.next_frame;
+            for i in 0..self.envs.len() {
+                let frame = self.frame(i, second);
+                frames.push((self.envs[i].key.clone(), frame));
+            }
+            self.next_frame += 1;
+        }
+        frames
+    }
+
+    fn load_factor(&self, key: &EnvKey, service: &str, second: u64) -> f64 {
+        let t = second as f64;
+        let mut factor = 1.0;
+        for p in &self.profiles {
+            match p {
+                Profile::Diurnal { amplitude } => {
+                    let phase =
+                        std::f64::consts::TAU * t / self.day_seconds + std::f64::consts::FRAC_PI_2;
+                    factor *= (1.0 + amplitude * phase.sin()).max(0.05) / (1.0 + amplitude);
+                }
+                Profile::FlashSale {
+                    line,
+                    env,
+                    service: target,
+                    start_s,
+                    duration_s,
+                    factor: f,
+                } if *line == key.line && *env == key.env && target == service => {
+                    factor *= 1.0 + (f - 1.0) * ramp(t, *start_s, *duration_s);
+                }
+                Profile::FlashSale { .. } => {}
+            }
+        }
+        factor
+    }
+
+    fn frame(&mut self, env_index: usize, second: u64) -> TrafficFrame {
+        let key = self.envs[env_index].key.clone();
+        let share = self.envs[env_index].share;
+        let n = self.envs[env_index].services.len();
+        let diurnal = self.load_factor(&key, "", second);
+        // Inbound requests per service, callers first (services are in call order).
+        let mut inbound: Vec<f64> = vec![0.0; n];
+        let mut callers: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        for i in 0..n {
+            let s = &self.envs[env_index].services[i];
+            let flash = self.load_factor(&key, &s.svc.name, second) / diurnal.max(1e-9);
+            inbound[i] = (inbound[i] + s.entry_rps * share * diurnal) * flash;
+            for (dep, per_request) in &s.calls {
+                if let Some(j) = self.envs[env_index]
+                    .services
+                    .iter()
+                    .position(|d| &d.svc.name == dep)
+                {
+                    inbound[j] += inbound[i] * per_request;
+                    callers[j].push((i, *per_request));
+                }
+            }
+        }
+        let nodes: Vec<Vec<VersionNode>> = self.envs[env_index]
+            .services
+            .iter()
+            .map(|s| s.version_nodes())
+            .collect();
+        let mut edges = Vec::new();
+        for j in 0..n {
+            let s = &self.envs[env_index].services[j];
+            let flash = self.load_factor(&key, &s.svc.name, second) / diurnal.max(1e-9);
+            let sources: Vec<(NodeId, f64)> = if s.entry_rps > 0.0 {
+                vec![(NodeId::ingress(), s.entry_rps * share * diurnal * flash)]
+            } else {
+                Vec::new()
+            };
+            let mut sources = sources;
+            for &(i, per_request) in &callers[j] {
+                for caller in &nodes[i] {
+                    sources.push((
+                        caller.id.clone(),
+                        inbound[i] * caller.share * per_request * flash,
+                    ));
+                }
+            }
+            for target in &nodes[j] {
+                let node_rps = inbound[j] * target.share;
+                let capacity = target.ready * s.svc.capacity_rps;
+                let utilization = if capacity > 0.0 {
+                    node_rps / capacity
+                } else if node_rps > 0.0 {
+                    4.0
+                } else {
+                    0.0
+                };
+                let base_error = s
+                    .error_by_version
+                    .get(&target.id.version)
+                    .copied()
+                    .unwrap_or(s.base_error);
+                let overload = if utilization > 1.0 {
+                    ((utilization - 1.0) * 0.6).min(0.6)
+                } else {
+                    0.0
+                };
+                let p50 = s.latency_ms
+                    * (1.0
+                        + 0.5 * utilization.min(1.0).powi(2)
+                        + 4.0 * (utilization - 1.0).max(0.0));
+                for (from, rps) in &sources {
+                    let rps = rps * target.share;
+                    if rps <= 0.0 {
+                        continue;
+                    }
+                    let rps = rps * self.rng.jitter(0.04);
+                    let error_ratio =
+                        ((base_error + overload) * self.rng.jitter(0.15)).clamp(0.0, 1.0);
+                    let p50_ms = p50 * self.rng.jitter(0.05);
+                    edges.push(EdgeStat {
+                        from: from.clone(),
+                        to: target.id.clone(),
+                        rps,
+                        error_ratio,
+                        p50_ms,
+                        p99_ms: p50_ms * 3.2 * self.rng.jitter(0.08),
+                    });
+                }
+            }
+        }
+        TrafficFrame { second, edges }
+    }
+}
+
+/// 0 → 1 → 0 over a window with 10-second ramps.
+fn ramp(t: f64, start: f64, duration: f64) -> f64 {
+    let end = start + duration;
+    if t < start || t > end {
+        return 0.0;
+    }
+    let edge = 10.0_f64.min(duration / 2.0).max(1e-9);
+    ((t - start) / edge).min((end - t) / edge).clamp(0.0, 1.0)
+}
+
+struct VersionNode {
+    id: NodeId,
+    share: f64,
+    ready: f64,
+}
+
+impl SimService {
+    fn version_nodes(&self) -> Vec<VersionNode> {
+        let svc = &self.svc;
+        let canary = svc.canary.as_ref().filter(|c| c.replicas.ready > 0);
+        let canary_share = match canary {
+            None => 0.0,
+            Some(c) => {
+                let tagged = (svc.traffic.tag_routes.len() as f64 * TAG_SHARE).min(1.0);
+                let untagged = match svc.traffic.mode {
+                    SplitMode::Gateway => svc.traffic.canary_weight as f64 / 100.0,
+                    SplitMode::ReplicaRatio => {
+                        let total = (c.replicas.ready + svc.replicas.ready) as f64;
+                        if total > 0.0 {
+                            c.replicas.ready as f64 / total
+                        } else {
+                            0.0
+                        }
+                    }
+                };
+                tagged + (1.0 - tagged) * untagged
+            }
+        };
+        let stable_share = 1.0 - canary_share;
+        let ready = svc.replicas.ready as f64;
+        let mut out = Vec::new();
+        match &svc.rollout {
+            Some(r) if r.total > 0 => {
+                let f = r.updated.min(r.total) as f64 / r.total as f64;
+                if f < 1.0 {
+                    out.push(VersionNode {
+                        id: NodeId::new(&svc.name, &svc.version, false),
+                        share: stable_share * (1.0 - f),
+                        ready: ready * (1.0 - f),
+                    });
+                }
+                if f > 0.0 {
+                    out.push(VersionNode {
+                        id: NodeId::new(&svc.name, &r.to_version, false),
+                        share: stable_share * f,
+                        ready: ready * f,
+                    });
+                }
+            }
+            _ => out.push(VersionNode {
+                id: NodeId::new(&svc.name, &svc.version, false),
+                share: stable_share,
+                ready,
+            }),
+        }
+        if let Some(c) = canary {
+            if canary_share > 0.0 {
+                out.push(VersionNode {
+                    id: NodeId::new(&svc.name, &c.version, true),
+                    share: canary_share,
+                    ready: c.replicas.ready as f64,
+                });
+            }
+        }
+        out.retain(|n| n.share > 0.0);
+        out
+    }
+
+    fn progress(&mut self, dt: f64, step: f64) {
+        let svc = &mut self.svc;
+        if let Some(rollout) = &mut svc.rollout {
+            self.rollout_clock += dt;
+            while self.rollout_clock >= step && rollout.updated < rollout.total {
+                self.rollout_clock -= step;
+                rollout.updated += 1;
+            }
+            if rollout.updated >= rollout.total {
+                let to = rollout.to_version.clone();
+                svc.image = retag(&svc.image, &to);
+                svc.version = to.clone();
+                svc.rollout = None;
+                self.rollout_clock = 0.0;
+                if let Some(r) = svc
+                    .releases
+                    .iter_mut()
+                    .rev()
+                    .find(|r| r.to == to && r.state == ReleaseState::Progressing)
+                {
+                    r.state = ReleaseState::Complete;
+                }
+            }
+        }
+        self.scale_clock += dt;
+        while self.scale_clock >= 1.0 {
+            self.scale_clock -= 1.0;
+            step_toward(&mut svc.replicas);
+            if let Some(c) = &mut svc.canary {
+                step_toward(&mut c.replicas);
+            }
+        }
+    }
+}
+
+/// Scale-up brings one replica ready per second; scale-down is immediate.
+fn step_toward(r: &mut Replicas) {
+    if r.ready < r.desired {
+        r.ready += 1;
+    } else {
+        r.ready = r.desired;
+    }
+}
+
+fn build_service(
+    line: &super::scenario::LineSpec,
+    spec: &super::scenario::ServiceSpec,
+    env: &str,
+    epoch: i64,
+) -> SimService {
+    let name = spec.name.get_ref().clone();
+    let version = spec.version.get_ref().get(env).unwrap_or_default();
+    let replicas = spec.replicas.get_ref().get(env).unwrap_or(1);
+    let image_repo = format!("{}/{}", line.registry, name);
+    let mut config = spec.config.clone();
+    if let Some(over) = spec.config_env.get_ref().get(env) {
+        config.extend(over.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let mut error_by_version = BTreeMap::new();
+    let mut canary = None;
+    let mut traffic = TrafficSplit::default();
+    for c in spec
+        .canaries
+        .iter()
+        .map(|c| c.get_ref())
+        .filter(|c| c.env == env)
+    {
+        if let Some(rate) = c.error_rate {
+            error_by_version.insert(c.version.clone(), rate);
+        }
+        canary = Some(Canary {
+            version: c.version.clone(),
+            image: format!("{image_repo}:{}", c.version),
+            replicas: Replicas {
+                desired: c.replicas,
+                ready: c.replicas,
+            },
+        });
+        traffic.canary_weight = c.weight;
+        traffic.tag_routes = c
+            .tag_routes
+            .iter()
+            .map(|t| TagRoute {
+                tag: t.clone(),
+                version: c.version.clone(),
+            })
+            .collect();
+    }
+    let mut releases: Vec<Release> = line
+        .releases
+        .iter()
+        .map(|r| r.get_ref())
+        .filter(|r| r.service == name && r.env == env)
+        .map(|r| Release {
+            revision: 0,
+            from: r.from.clone(),
+            to: r.to.clone(),
+            who: r.who.clone(),
+            when: epoch - (r.ago_minutes as i64) * 60,
+            why: r.why.clone(),
+            state: r.state,
+        })
+        .collect();
+    releases.sort_by_key(|r| r.when);
+    for (i, r) in releases.iter_mut().enumerate() {
+        r.revision = i as u64 + 1;
+    }
+    SimService {
+        svc: Service {
+            name,
+            image: format!("{image_repo}:{version}"),
+            version,
+            replicas: Replicas {
+                desired: replicas,
+                ready: replicas,
+            },
+            capacity_rps: spec.capacity,
+            dependencies: spec.calls.get_ref().keys().cloned().collect(),
+            config,
+            secret_keys: spec.secrets.clone(),
+            canary,
+            traffic,
+            releases,
+            rollout: None,
+            revision: "1".into(),
+            known_versions: spec.versions.get_ref().clone(),
+        },
+        entry_rps: spec.entry_rps,
+        calls: spec
+            .calls
+            .get_ref()
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect(),
+        error_by_version,
+        base_error: spec.error_rate,
+        latency_ms: spec.latency_ms,
+        rollout_clock: 0.0,
+        scale_clock: 0.0,
+        revision: 1,
+    }
+}
+
+impl SimService {
+    /// Applies a validated change (see `domain::change::plan`); returns nothing to report.
+    pub(super) fn apply(&mut self, change: &Change, who: &str, why: &str, now: i64) {
+        let svc = &mut self.svc;
+        let next_revision = svc.releases.last().map_or(1, |r| r.revision + 1);
+        let start_rollout = |svc: &mut Service, to: String, why: String| {
+            for r in svc
+                .releases
+                .iter_mut()
+                .filter(|r| r.state == ReleaseState::Progressing)
+            {
+                r.state = ReleaseState::Failed;
+            }
+            svc.releases.push(Release {
+                revision: next_revision,
+                from: svc.version.clone(),
+                to: to.clone(),
+                who: who.to_string(),
+                when: now,
+                why,
+                state: ReleaseState::Progressing,
+            });
+            svc.rollout = Some(Rollout {
+                to_version: to,
+                updated: 0,
+                total: svc.replicas.desired.max(1),
+            });
+        };
+        match change {
+            Change::Deploy { version } => start_rollout(svc, version.clone(), why.to_string()),
+            Change::Rollback => {
+                if let Some(prev) = svc.previous_version().map(str::to_string) {
+                    let current = svc.version.clone();
+                    if let Some(r) = svc.releases.iter_mut().rev().find(|r| r.to == current) {
+                        r.state = ReleaseState::RolledBack;
+                    }
+                    let reason = if why.is_empty() {
+                        format!("rollback from {current}")
+                    } else {
+                        format!("rollback: {why}")
+                    };
+                    start_rollout(svc, prev, reason);
+                }
+            }
+            Change::SetCanaryWeight { weight } => {
+                svc.traffic.canary_weight = *weight;
+                if let Some(c) = &mut svc.canary {
+                    if *weight > 0 && c.replicas.desired == 0 {
+                        c.replicas.desired = 1;
+                    }
+                }
+            }
+            Change::AddTagRoute { tag } => {
+                if let Some(c) = &svc.canary {
+                    svc.traffic.tag_routes.push(TagRoute {
+                        tag: tag.clone(),
+                        version: c.version.clone(),
+                    });
+                }
+            }
+            Change::RemoveTagRoute { tag } => svc.traffic.tag_routes.retain(|r| &r.tag != tag),
+            Change::Promote => {
+                if let Some(c) = svc.canary.take() {
+                    svc.traffic.canary_weight = 0;
+                    svc.traffic.tag_routes.clear();
+                    let reason = if why.is_empty() {
+                        format!("promote canary {}", c.version)
+                    } else {
+                        why.to_string()
+                    };
+                    start_rollout(svc, c.version, reason);
+                }
+            }
+            Change::Abort => {
+                svc.traffic.canary_weight = 0;
+                svc.traffic.tag_routes.clear();
+                if let Some(c) = &mut svc.canary {
+                    c.replicas.desired = 0;
+                }
+            }
+            Change::Scale { replicas } => svc.replicas.desired = *replicas,
+        }
+        self.revision += 1;
+        self.svc.revision = self.revision.to_string();
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,69 @@
+//! The demo platform as a worker task: ticks the simulation in real time, publishes
+//! snapshots and traffic, and serves previews and writes.
+
+use super::DemoPlatform;
+use crate::platform::{Connection, PlatformEvent, PlatformHandle, PlatformRequest};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Interval between simulation steps.
+const TICK: Duration = Duration::from_millis(250);
+
+/// Starts the worker; events go to `events`.
+pub fn spawn(
+    mut platform: DemoPlatform,
+    read_only: bool,
+    events: mpsc::UnboundedSender<PlatformEvent>,
+) -> PlatformHandle {
+    let (tx, mut rx) = mpsc::unbounded_channel::<PlatformRequest>();
+    let handle = PlatformHandle::new(platform.info(), read_only, tx, events.clone());
+    tokio::spawn(async move {
+        let _ = events.send(PlatformEvent::Connection(Connection::Live));
+        let _ = events.send(PlatformEvent::Snapshot(Arc::new(platform.snapshot())));
+        let mut ticker = tokio::time::interval(TICK);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last = tokio::time::Instant::now();
+        let mut last_snapshot = platform.snapshot();
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {
+                    let now = tokio::time::Instant::now();
+                    let frames = platform.advance(now.duration_since(last).as_secs_f64());
+                    last = now;
+                    if !frames.is_empty() && events.send(PlatformEvent::Traffic(frames)).is_err() {
+                        break;
+                    }
+                    let snapshot = platform.snapshot();
+                    if snapshot != last_snapshot {
+                        last_snapshot = snapshot.clone();
+                        if events.send(PlatformEvent::Snapshot(Arc::new(snapshot))).is_err() {
+                            break;
+                        }
+                    }
+                }
+                request = rx.recv() => {
+                    let Some(request) = request else { break };
+                    let event = match request {
+                        PlatformRequest::Preview { id, request } => PlatformEvent::Previewed {
+                            id,
+                            result: platform.preview(&request),
+                        },
+                        PlatformRequest::Apply { id, request } => PlatformEvent::Applied {
+                            id,
+                            result: platform.apply(&request),
+                        },
+                    };
+                    if events.send(event).is_err() {
+                        break;
+                    }
+                    let snapshot = platform.snapshot();
+                    last_snapshot = snapshot.clone();
+                    let _ = events.send(PlatformEvent::Snapshot(Arc::new(snapshot)));
+                }
+            }
+        }
+        tracing::info!("demo platform worker stopped");
+    });
+    handle
+}

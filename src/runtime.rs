@@ -1,0 +1,167 @@
+//! The interactive loop: one channel of events into `update`, commands out to the
+//! platform and the audit log, frames drawn only when the state is dirty, at a capped rate.
+
+use crate::app::{self, Command, Event, Level, State};
+use crate::audit::AuditLog;
+use crate::platform::{PlatformEvent, PlatformHandle};
+use crate::ui::{self, theme::Theme};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Shortest time between two frames (30 frames per second at most).
+pub const FRAME_INTERVAL: Duration = Duration::from_millis(33);
+
+/// Forwards platform events into the app's event channel.
+pub fn forward_platform(
+    mut rx: mpsc::UnboundedReceiver<PlatformEvent>,
+    tx: mpsc::UnboundedSender<Event>,
+) {
+    tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            if tx.send(Event::Platform(e)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Reads the terminal on its own thread (crossterm's read blocks).
+fn spawn_input(tx: mpsc::UnboundedSender<Event>) {
+    std::thread::spawn(move || {
+        loop {
+            match crossterm::event::poll(Duration::from_millis(200)) {
+                Ok(true) => {
+                    let event = match crossterm::event::read() {
+                        Ok(crossterm::event::Event::Key(k)) => Some(Event::Key(k)),
+                        Ok(crossterm::event::Event::Resize(w, h)) => Some(Event::Resize(w, h)),
+                        Ok(_) => None,
+                        Err(e) => {
+                            tracing::warn!("terminal input failed: {e}");
+                            None
+                        }
+                    };
+                    if let Some(ev) = event {
+                        if tx.send(ev).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Ok(false) => {
+                    if tx.is_closed() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("terminal poll failed: {e}");
+                    return;
+                }
+            }
+        }
+    });
+}
+
+fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            every.tick().await;
+            if tx
+                .send(Event::Tick(chrono::Utc::now().timestamp()))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+}
+
+/// Runs the TUI until the user quits or a signal arrives. The terminal is restored on
+/// every exit path (the panic hook restores it on a panic).
+pub async fn run(
+    mut state: State,
+    theme: Theme,
+    platform: PlatformHandle,
+    audit: AuditLog,
+    tx: mpsc::UnboundedSender<Event>,
+    mut rx: mpsc::UnboundedReceiver<Event>,
+) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut terminal = ratatui::init();
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    spawn_input(tx.clone());
+    spawn_ticks(tx.clone());
+    let mut last_draw = tokio::time::Instant::now() - FRAME_INTERVAL;
+    let result: anyhow::Result<()> = async {
+        loop {
+            if state.dirty && last_draw.elapsed() >= FRAME_INTERVAL {
+                terminal.draw(|f| ui::draw(f, &state, &theme))?;
+                state.dirty = false;
+                last_draw = tokio::time::Instant::now();
+            }
+            let wake = last_draw + FRAME_INTERVAL;
+            let event = tokio::select! {
+                e = rx.recv() => e,
+                _ = tokio::time::sleep_until(wake), if state.dirty => continue,
+                _ = sigterm.recv() => { tracing::info!("SIGTERM: leaving"); break; }
+                _ = sighup.recv() => { tracing::info!("SIGHUP (terminal gone): leaving"); break; }
+                _ = sigint.recv() => { tracing::info!("SIGINT: leaving"); break; }
+            };
+            let Some(event) = event else { break };
+            let mut batch = vec![event];
+            while let Ok(e) = rx.try_recv() {
+                batch.push(e);
+                if batch.len() >= 256 {
+                    break;
+                }
+            }
+            for e in batch {
+                for cmd in app::update(&mut state, e) {
+                    execute(cmd, &platform, &audit, &tx);
+                }
+            }
+            if state.quit {
+                break;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    ratatui::restore();
+    result
+}
+
+fn execute(
+    cmd: Command,
+    platform: &PlatformHandle,
+    audit: &AuditLog,
+    tx: &mpsc::UnboundedSender<Event>,
+) {
+    match cmd {
+        Command::Platform(req) => platform.send(req),
+        Command::Audit(record) => {
+            let audit = audit.clone();
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = audit.append(&record) {
+                    let _ = tx.send(Event::Problem(format!(
+                        "audit log {} not written: {e}",
+                        audit.path().display()
+                    )));
+                }
+            });
+        }
+    }
+}
+
+/// Logs a startup problem into the state (it shows in the events view and status line).
+pub fn report(state: &mut State, problems: &[String]) {
+    for p in problems {
+        state.log(Level::Error, p.clone());
+        state.say(Level::Error, p.clone());
+    }
+}

@@ -1,0 +1,199 @@
+//! Rendering: a pure function of the state. Nothing here blocks or changes state.
+
+pub mod theme;
+pub mod views;
+pub mod widgets;
+
+use crate::app::Action;
+use crate::app::state::{Level, Mode, State, View};
+use crate::config::keymap::Section;
+use crate::platform::Connection;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use theme::Theme;
+use widgets::truncate;
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(theme.base), area);
+    if area.width < 20 || area.height < 6 {
+        frame.render_widget(Paragraph::new("window too small").style(theme.warn), area);
+        return;
+    }
+    let [status, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    status_bar(frame, status, state, theme);
+    let tree_width = (area.width / 4).clamp(24, 44);
+    let [tree, main] =
+        Layout::horizontal([Constraint::Length(tree_width), Constraint::Min(10)]).areas(body);
+    views::tree::draw(frame, tree, state, theme);
+    let large = area.width >= 160 && area.height >= 40 && state.view != View::Events;
+    if large {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Min(10), Constraint::Length(10)]).areas(main);
+        view_panel(frame, top, state, theme);
+        views::events::draw(frame, bottom, state, theme, false);
+    } else {
+        view_panel(frame, main, state, theme);
+    }
+    footer_bar(frame, footer, state, theme);
+    match &state.mode {
+        Mode::Help { scroll } => views::help::draw(frame, area, state, theme, *scroll),
+        Mode::Palette(p) => views::palette::draw(frame, area, state, theme, p),
+        Mode::Prompt(p) => views::prompt::draw(frame, area, theme, p),
+        Mode::Confirm(c) => views::confirm::draw(frame, area, state, theme, c),
+        Mode::Normal | Mode::Filter => {}
+    }
+}
+
+fn view_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut tabs = vec![Span::raw(" ")];
+    for (i, v) in View::ALL.iter().enumerate() {
+        let style = if *v == state.view {
+            theme.selected
+        } else {
+            theme.muted
+        };
+        tabs.push(Span::styled(format!("{} {}", i + 1, v.title()), style));
+        tabs.push(Span::raw(" "));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(Line::from(tabs));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    match state.view {
+        View::Overview => views::overview::draw(frame, inner, state, theme),
+        View::Service => views::service::draw(frame, inner, state, theme),
+        View::Topology => {} //TMP
+        View::Capacity => views::capacity::draw(frame, inner, state, theme),
+        View::Config => views::config::draw(frame, inner, state, theme),
+        View::Events => views::events::draw(frame, inner, state, theme, true),
+    }
+}
+
+fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let (conn, conn_style) = match &state.connection {
+        Connection::Live => ("● live".to_string(), theme.ok),
+        Connection::Connecting => ("◌ connecting".to_string(), theme.warn),
+        Connection::Retrying(why) => (format!("✕ connection lost, retrying: {why}"), theme.error),
+    };
+    let mut spans = vec![
+        Span::styled(" wheelhouse ", theme.title),
+        Span::raw("│ "),
+        Span::raw(format!(
+            "{}: {}",
+            state.platform.kind, state.platform.target
+        )),
+        Span::raw(" │ "),
+        Span::styled(conn, conn_style),
+        Span::raw(" │ "),
+    ];
+    if state.read_only {
+        spans.push(Span::styled("READ-ONLY", theme.warn));
+    } else {
+        spans.push(Span::styled("read-write", theme.muted));
+    }
+    if !state.selected.is_empty() {
+        spans.push(Span::raw(" │ "));
+        spans.push(Span::styled(state.selected.join("/"), theme.accent));
+    }
+    for key in &state.watching {
+        if let Some(s) = state.snapshot.service(key) {
+            let text = match &s.rollout {
+                Some(r) => format!(
+                    " │ ⟳ {} → {} {}/{}",
+                    key.service, r.to_version, r.updated, r.total
+                ),
+                None => format!(
+                    " │ ⟳ {} {}/{}",
+                    key.service, s.replicas.ready, s.replicas.desired
+                ),
+            };
+            spans.push(Span::styled(text, theme.warn));
+        }
+    }
+    let clock = widgets::clock(state.now);
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let pad = (area.width as usize).saturating_sub(used + clock.len() + 1);
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(clock, theme.muted));
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.status_bar),
+        area,
+    );
+}
+
+fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let line = if let Some(msg) = &state.status {
+        let style = match msg.level {
+            Level::Info => theme.base,
+            Level::Success => theme.ok,
+            Level::Warn => theme.warn,
+            Level::Error => theme.error,
+        };
+        Line::from(Span::styled(
+            truncate(&format!(" {}", msg.text), area.width as usize),
+            style,
+        ))
+    } else if state.mode == Mode::Filter {
+        Line::from(vec![
+            Span::styled(" filter: ", theme.key),
+            Span::raw(format!("{}▏", state.filter)),
+            Span::styled("  enter keep · esc clear", theme.muted),
+        ])
+    } else {
+        hints(state, theme, area.width as usize)
+    };
+    frame.render_widget(Paragraph::new(line).style(theme.footer), area);
+}
+
+/// Key hints generated from the active keymap.
+fn hints(state: &State, theme: &Theme, width: usize) -> Line<'static> {
+    let actions = [
+        Action::Help,
+        Action::Quit,
+        Action::Filter,
+        Action::Palette,
+        Action::NextView,
+        Action::Deploy,
+        Action::CanaryWeight,
+        Action::Scale,
+        Action::Rollback,
+        Action::Promote,
+        Action::Abort,
+    ];
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for a in actions {
+        let Some(key) = state.keymap.hint(Section::Normal, a) else {
+            continue;
+        };
+        let label = a
+            .name()
+            .replace("canary-", "canary ")
+            .replace("next-view", "view");
+        let len = key.chars().count() + label.len() + 3;
+        if used + len > width {
+            break;
+        }
+        used += len;
+        let style = if state.read_only && a.writes() {
+            theme.muted
+        } else {
+            theme.key
+        };
+        spans.push(Span::styled(key, style));
+        spans.push(Span::styled(format!(" {label}  "), Style::default()));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,23 @@
+//! One file per view or overlay.
+
+pub mod capacity;
+pub mod config;
+pub mod confirm;
+pub mod events;
+pub mod help;
+pub mod overview;
+pub mod palette;
+pub mod prompt;
+pub mod service;
+//TMP pub mod topology;
+pub mod tree;
+
+use super::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::widgets::Paragraph;
+
+/// A hint in place of a view that has nothing to show yet.
+pub fn placeholder(frame: &mut Frame, area: Rect, theme: &Theme, text: &str) {
+    frame.render_widget(Paragraph::new(format!(" {text}")).style(theme.muted), area);
+}

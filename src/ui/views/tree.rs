@@ -1,0 +1,155 @@
+//! The tree: product lines → environments (tier, health) → services (version,
+//! ready/desired, canary marker, capacity warning).
+
+use crate::app::derived;
+use crate::app::navigation::{self, TreeNode};
+use crate::app::state::{Mode, State};
+use crate::domain::capacity::Level;
+use crate::domain::{ServiceKey, Tier};
+use crate::ui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
+use tui_tree_widget::{Tree, TreeItem, TreeState};
+
+fn label<'a>(state: &State, theme: &Theme, path: &[String]) -> Line<'a> {
+    let snap = &state.snapshot;
+    match path {
+        [line] => {
+            let l = snap.line(line);
+            let envs = l.map_or(0, |l| l.environments.len());
+            let drift = l.map_or(0, crate::domain::drift::drift_count);
+            let mut spans = vec![
+                Span::styled(line.clone(), theme.title),
+                Span::styled(format!(" {envs} envs"), theme.muted),
+            ];
+            if drift > 0 {
+                spans.push(Span::styled(format!(" ↓{drift}"), theme.drift));
+            }
+            Line::from(spans)
+        }
+        [line, env] => {
+            let Some(e) = snap.line(line).and_then(|l| l.environment(env)) else {
+                return Line::from(env.clone());
+            };
+            let health = e.health();
+            let hstyle = match health {
+                crate::domain::Health::Ok => theme.ok,
+                crate::domain::Health::Degraded => theme.warn,
+                crate::domain::Health::Down => theme.error,
+            };
+            let mut spans = vec![
+                Span::styled(health.symbol(), hstyle),
+                Span::raw(format!(" {env}")),
+            ];
+            if e.tier == Tier::Production {
+                spans.push(Span::styled(" PROD", theme.production));
+            }
+            Line::from(spans)
+        }
+        [line, env, service] => {
+            let key = ServiceKey::new(line, env, service);
+            let Some(s) = snap.service(&key) else {
+                return Line::from(service.clone());
+            };
+            let ready_style = if s.replicas.ready < s.replicas.desired {
+                theme.warn
+            } else {
+                theme.muted
+            };
+            let mut spans = vec![
+                Span::raw(service.clone()),
+                Span::styled(format!(" {}", s.version), theme.accent),
+                Span::styled(
+                    format!(" {}/{}", s.replicas.ready, s.replicas.desired),
+                    ready_style,
+                ),
+            ];
+            if let Some(c) = &s.canary {
+                spans.push(Span::styled(
+                    format!(" ◆{}%", s.traffic.canary_weight),
+                    theme.canary,
+                ));
+                let _ = c;
+            }
+            if s.rollout.is_some() {
+                spans.push(Span::styled(" ⟳", theme.warn));
+            }
+            match derived::capacity(state, &key).map(|c| c.level) {
+                Some(Level::Critical) => spans.push(Span::styled(" ▲", theme.failing)),
+                Some(Level::Warn) => spans.push(Span::styled(" △", theme.hot)),
+                _ => {}
+            }
+            Line::from(spans)
+        }
+        _ => Line::from(""),
+    }
+}
+
+fn items<'a>(state: &State, theme: &Theme, nodes: &[TreeNode]) -> Vec<TreeItem<'a, String>> {
+    nodes
+        .iter()
+        .filter_map(|n| {
+            let id = n.path.last().cloned().unwrap_or_default();
+            let text = label(state, theme, &n.path);
+            if n.children.is_empty() {
+                Some(TreeItem::new_leaf(id, text))
+            } else {
+                TreeItem::new(id, text, items(state, theme, &n.children)).ok()
+            }
+        })
+        .collect()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let nodes = navigation::tree(&state.snapshot, &state.filter);
+    let items = items(state, theme, &nodes);
+    let title = if state.filter.is_empty() {
+        " Platform ".to_string()
+    } else {
+        format!(" Platform /{} ", state.filter)
+    };
+    let focus = matches!(state.mode, Mode::Normal | Mode::Filter);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focus {
+            theme.border_focus
+        } else {
+            theme.border
+        })
+        .title(Span::styled(title, theme.title));
+    if items.is_empty() {
+        let text = if state.snapshot.product_lines.is_empty() {
+            " waiting for the platform…"
+        } else {
+            " nothing matches the filter"
+        };
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        super::placeholder(frame, inner, theme, text.trim());
+        return;
+    }
+    let Ok(tree) = Tree::new(&items) else {
+        return;
+    };
+    let tree = tree
+        .block(block)
+        .highlight_style(theme.selected)
+        .node_closed_symbol("▸ ")
+        .node_open_symbol("▾ ")
+        .node_no_children_symbol("  ");
+    let mut tree_state = TreeState::default();
+    for i in 1..=3 {
+        for path in navigation::visible_rows(state)
+            .into_iter()
+            .filter(|p| p.len() == i)
+        {
+            if navigation::is_open(state, &path) {
+                tree_state.open(path);
+            }
+        }
+    }
+    tree_state.select(state.selected.clone());
+    frame.render_stateful_widget(tree, area, &mut tree_state);
+}
