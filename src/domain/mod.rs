@@ -10,4 +10,5 @@ pub mod rng;
 pub mod topology;
 pub mod traffic;
 
+pub use change::Change;
 pub use model::*;

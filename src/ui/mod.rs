@@ -74,7 +74,7 @@ fn view_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     match state.view {
         View::Overview => views::overview::draw(frame, inner, state, theme),
         View::Service => views::service::draw(frame, inner, state, theme),
-        View::Topology => {} //TMP
+        View::Topology => views::topology::draw(frame, inner, state, theme),
         View::Capacity => views::capacity::draw(frame, inner, state, theme),
         View::Config => views::config::draw(frame, inner, state, theme),
         View::Events => views::events::draw(frame, inner, state, theme, true),

@@ -585,7 +585,7 @@ version = "1.0"
             "capacity = 100.0\nreplicas = = 2",
         );
         let err = parse("t.toml", &bad).unwrap_err();
-        assert_eq!(err.line, 16, "{err}");
+        assert_eq!(err.line, 17, "{err}");
     }
 
     #[test]

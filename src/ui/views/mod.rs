@@ -9,7 +9,7 @@ pub mod overview;
 pub mod palette;
 pub mod prompt;
 pub mod service;
-//TMP pub mod topology;
+pub mod topology;
 pub mod tree;
 
 use super::theme::Theme;

@@ -1,6 +1,6 @@
 //! Small drawing helpers shared by the views.
 
-//TMP pub mod graph;
+pub mod graph;
 
 use ratatui::layout::Rect;
 

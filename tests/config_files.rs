@@ -1,0 +1,78 @@
+//! Broken user files: reported with a clear message, the defaults are used, nothing stops.
+
+mod support;
+
+use wheelhouse::config::{self, paths::Paths};
+use wheelhouse::ui::theme::ColorDepth;
+
+fn paths(name: &str) -> Paths {
+    let dir = support::temp_dir(name);
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    Paths { config_dir: dir.join("config"), data_dir: dir }
+}
+
+#[test]
+fn invalid_keymap_is_reported_and_defaults_used() {
+    let p = paths("bad-keymap");
+    std::fs::write(p.config_dir.join("keymap.toml"), "[normal]\nquit = [\"q\"]\nlaunch = [\"x\"]\n").unwrap();
+    let (map, problems) = config::load_keymap("default", &p);
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].contains("unknown action \"launch\""), "{problems:?}");
+    assert!(problems[0].contains("keymap.toml"), "names the file: {problems:?}");
+    assert_eq!(map, wheelhouse::config::keymap::Keymap::preset("default").unwrap());
+}
+
+#[test]
+fn valid_user_keymap_applies_over_preset() {
+    let p = paths("good-keymap");
+    std::fs::write(p.config_dir.join("keymap.toml"), "[normal]\ndeploy = [\"ctrl-d\"]\n").unwrap();
+    let (map, problems) = config::load_keymap("vim", &p);
+    assert!(problems.is_empty());
+    assert_eq!(map.hint(wheelhouse::config::keymap::Section::Normal, wheelhouse::app::Action::Deploy).unwrap(), "ctrl-d");
+}
+
+#[test]
+fn invalid_theme_is_reported_and_defaults_used() {
+    let p = paths("bad-theme");
+    std::fs::write(p.config_dir.join("theme.toml"), "[colors]\nerror = \"#12345\"\n").unwrap();
+    let (theme, problems) = config::load_theme(Some("light"), &p, ColorDepth::TrueColor);
+    assert!(problems[0].contains("bad color \"#12345\""), "{problems:?}");
+    assert_eq!(theme, wheelhouse::ui::theme::Theme::preset("light", ColorDepth::TrueColor).unwrap());
+    std::fs::write(p.config_dir.join("theme.toml"), "colors = [").unwrap();
+    let (_, problems) = config::load_theme(None, &p, ColorDepth::Ansi256);
+    assert!(problems[0].contains("theme.toml:1"), "{problems:?}");
+}
+
+#[test]
+fn problems_show_in_the_cockpit() {
+    let mut h = support::Harness::new("problem-ui");
+    wheelhouse::runtime::report(&mut h.state, &["keymap not applied: k.toml: unknown action \"launch\"; using the defaults".into()]);
+    let screen = h.render(120, 30);
+    assert!(screen.contains("unknown action \"launch\""), "{screen}");
+}
+
+#[test]
+fn bad_scenario_is_rejected_with_file_line_and_reason() {
+    let dir = support::temp_dir("bad-scenario");
+    let file = dir.join("broken.toml");
+    std::fs::write(&file, "[scenario]\nname = \"x\"\n\n[[line]]\nname = \"a\"\nbase_image = \"b\"\nregistry = \"r\"\n\n[[line.env]]\nname = \"dev\"\ntier = \"staging\"\ncluster = \"c\"\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+        .args(["--scenario", file.to_str().unwrap(), "status"])
+        .env("WHEELHOUSE_DATA_DIR", &dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.toml:11:"), "{err}");
+    assert!(err.contains("staging"), "{err}");
+}
+
+#[test]
+fn no_color_selects_monochrome() {
+    let p = paths("nocolor");
+    // SAFETY: tests in this binary do not read NO_COLOR concurrently except this one.
+    unsafe { std::env::set_var("NO_COLOR", "1") };
+    let (theme, _) = config::load_theme(None, &p, ColorDepth::TrueColor);
+    unsafe { std::env::remove_var("NO_COLOR") };
+    assert_eq!(theme.name, "monochrome");
+}

@@ -1,0 +1,229 @@
+//! Whole key sequences through the app against the demo platform: state, screen, audit.
+
+mod support;
+
+use support::Harness;
+use wheelhouse::app::{Mode, View};
+use wheelhouse::domain::Change;
+
+
+fn rows(h: &Harness) -> Vec<Vec<String>> {
+    wheelhouse::app::navigation::visible_rows(&h.state)
+}
+
+/// Moves the selection with arrow keys until it reaches `path` (fails if it never does).
+fn arrow_to(h: &mut Harness, path: &[&str]) {
+    let want: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+    for depth in 1..=want.len() {
+        let target = want[..depth].to_vec();
+        for _ in 0..100 {
+            if h.state.selected == target {
+                break;
+            }
+            let rows = rows(h);
+            let here = rows.iter().position(|r| *r == h.state.selected).unwrap();
+            let there = rows.iter().position(|r| *r == target).expect("target row visible");
+            h.keys(if there > here { "down" } else { "up" });
+        }
+        assert_eq!(h.state.selected, target);
+        if depth < want.len() {
+            h.keys("right");
+        }
+    }
+}
+
+#[test]
+fn shift_canary_to_30_percent_in_gray_with_typed_confirmation() {
+    let mut h = Harness::new("shift30");
+    h.advance(3);
+    let key = h.canary_service("loan-core", "gray");
+    arrow_to(&mut h, &["loan-core", "gray", &key.service]);
+    h.keys("enter");
+    assert_eq!(h.state.view, View::Service);
+    h.keys("w backspace backspace backspace");
+    h.type_text("30");
+    h.keys("enter");
+    let Mode::Confirm(c) = &h.state.mode else { panic!("confirmation expected, got {:?}", h.state.mode) };
+    assert_eq!(c.type_to_confirm.as_deref(), Some("gray"));
+    let screen = h.render(100, 30);
+    assert!(screen.contains("Confirm canary weight"), "{screen}");
+    assert!(screen.contains("/30"), "{screen}");
+    assert!(screen.contains("type its name to confirm"), "{screen}");
+    // Enter without typing the name does nothing.
+    h.keys("enter");
+    assert_eq!(h.applies, 0);
+    h.type_text("gray");
+    h.keys("enter");
+    assert_eq!(h.applies, 1);
+    assert_eq!(h.state.mode, Mode::Normal);
+    let svc = h.state.snapshot.service(&key).unwrap().clone();
+    assert_eq!(svc.traffic.canary_weight, 30);
+    h.advance(2);
+    let screen = h.render(120, 40);
+    assert!(screen.contains("70%") && screen.contains("30% canary"), "{screen}");
+    assert!(screen.contains("canary weight 30% applied"), "{screen}");
+    let audit = h.audit_lines();
+    assert_eq!(audit.len(), 1);
+    let line = &audit[0];
+    assert_eq!(line["target"], key.to_string());
+    assert_eq!(line["user"], "tester");
+    assert_eq!(line["result"], "ok");
+    assert_eq!(line["action"]["action"], "set-canary-weight");
+    assert_eq!(line["action"]["weight"], 30);
+    assert!(line["after"]["weights (stable/canary)"].as_str().unwrap().starts_with("70/30"));
+    assert!(line["time"].as_str().unwrap().len() >= 20);
+    // The observed canary share follows the new weight.
+    let share = h.state.traffic[&key.env_key()].latest.canary_share(&key.service);
+    assert!(share > 0.25 && share < 0.40, "observed canary share {share}");
+}
+
+#[test]
+fn read_only_sends_no_write_and_says_why() {
+    let mut h = Harness::read_only("readonly");
+    h.advance(2);
+    let key = h.canary_service("loan-core", "gray");
+    h.select(&["loan-core", "gray", &key.service]);
+    for k in ["w", "d", "s", "S", "R", "P", "A", "t", "T", "+", "-"] {
+        h.keys(k);
+        assert_eq!(h.state.mode, Mode::Normal, "key {k} opened a dialog");
+        let msg = h.state.status.as_ref().unwrap().text.clone();
+        assert!(msg.contains("read-only"), "key {k}: {msg}");
+    }
+    assert_eq!(h.applies, 0);
+    assert_eq!(h.platform.writes(), 0);
+    assert!(h.audit_lines().is_empty());
+    let screen = h.render(100, 30);
+    assert!(screen.contains("READ-ONLY"), "{screen}");
+    assert!(screen.contains("read-only: promote is disabled") || screen.contains("read-only:"), "{screen}");
+}
+
+#[test]
+fn deploy_picks_a_version_and_the_rollout_progresses() {
+    let mut h = Harness::new("deploy");
+    h.advance(2);
+    let snap = h.platform.snapshot();
+    let line = &snap.product_lines[0];
+    let env = line.environments.iter().find(|e| e.tier == wheelhouse::domain::Tier::NonProduction).unwrap();
+    let svc = env.services.iter().find(|s| s.known_versions.len() > 1 && s.replicas.desired > 0).unwrap();
+    h.select(&[&line.name, &env.name, &svc.name]);
+    h.keys("d");
+    let Mode::Prompt(p) = &h.state.mode else { panic!("version prompt expected") };
+    let version = p.options[0].clone();
+    assert!(!p.options.contains(&svc.version));
+    h.keys("enter");
+    let Mode::Confirm(c) = &h.state.mode else { panic!("confirm expected") };
+    assert!(c.type_to_confirm.is_none(), "non-production needs no typed name");
+    assert_eq!(c.request.change, Change::Deploy { version: version.clone() });
+    h.keys("enter");
+    assert_eq!(h.applies, 1);
+    let key = wheelhouse::domain::ServiceKey::new(&line.name, &env.name, &svc.name);
+    assert!(h.state.watching.contains(&key));
+    assert!(h.render(120, 30).contains("⟳"), "progress shown while rolling out");
+    h.advance(30);
+    let after = h.state.snapshot.service(&key).unwrap();
+    assert_eq!(after.version, version);
+    assert!(!h.state.watching.contains(&key));
+    assert_eq!(after.releases.last().unwrap().to, version);
+    assert_eq!(after.releases.last().unwrap().who, "tester");
+}
+
+#[test]
+fn cancel_changes_nothing() {
+    let mut h = Harness::new("cancel");
+    let key = h.canary_service("loan-core", "gray");
+    h.select(&["loan-core", "gray", &key.service]);
+    h.keys("P");
+    assert!(matches!(h.state.mode, Mode::Confirm(_)));
+    h.keys("esc");
+    assert_eq!(h.state.mode, Mode::Normal);
+    assert_eq!(h.applies, 0);
+    assert!(h.state.status.as_ref().unwrap().text.contains("nothing was changed"));
+}
+
+#[test]
+fn concurrent_change_is_refused_not_overwritten() {
+    let mut h = Harness::new("conflict");
+    let key = h.canary_service("loan-core", "gray");
+    h.select(&["loan-core", "gray", &key.service]);
+    h.keys("s backspace backspace backspace");
+    h.type_text("7");
+    h.keys("enter");
+    // Somebody else changes the service between the dry run and the confirmation.
+    let other = wheelhouse::domain::change::ChangeRequest {
+        target: key.clone(),
+        change: Change::SetCanaryWeight { weight: 50 },
+        expected_revision: String::new(),
+        who: "someone".into(),
+        why: String::new(),
+    };
+    h.platform.apply(&other).unwrap();
+    h.type_text("gray");
+    h.keys("enter");
+    let msg = h.state.status.as_ref().unwrap().text.clone();
+    assert!(msg.contains("changed by someone else"), "{msg}");
+    assert_eq!(h.platform.snapshot().service(&key).unwrap().replicas.desired, h.state.snapshot.service(&key).unwrap().replicas.desired);
+    let audit = h.audit_lines();
+    assert!(audit[0]["result"].as_str().unwrap().contains("changed by someone else"));
+}
+
+#[test]
+fn filter_and_palette_reach_a_service() {
+    let mut h = Harness::new("palette");
+    h.keys(":");
+    h.type_text("credit");
+    let screen = h.render(100, 30);
+    assert!(screen.contains("Command palette") && screen.contains("credit-core"), "{screen}");
+    h.keys("enter");
+    assert_eq!(h.state.selected, vec!["credit-core".to_string()]);
+    h.keys(":");
+    h.type_text("help");
+    h.keys("enter");
+    assert!(matches!(h.state.mode, Mode::Help { .. }));
+    h.keys("esc / ");
+    h.type_text("gray");
+    assert!(rows(&h).iter().all(|r| r.join("/").contains("gray") || r.len() < 2 || r.len() == 3));
+    h.keys("esc");
+    assert!(h.state.filter.is_empty());
+}
+
+#[test]
+fn scale_to_recommendation_after_flash_sale() {
+    let mut h = Harness::new("flash");
+    // Find the service the flash-sale overloads: run into the sale and pick the hottest.
+    h.advance(70);
+    let (key, cap) = h
+        .state
+        .snapshot
+        .product_lines
+        .iter()
+        .flat_map(|l| l.environments.iter().map(move |e| (l, e)))
+        .flat_map(|(l, e)| e.services.iter().map(move |s| wheelhouse::domain::ServiceKey::new(&l.name, &e.name, &s.name)))
+        .filter_map(|k| wheelhouse::app::derived::capacity(&h.state, &k).map(|c| (k, c)))
+        .max_by(|a, b| a.1.utilization.partial_cmp(&b.1.utilization).unwrap())
+        .unwrap();
+    assert!(cap.utilization > 1.0, "flash sale overloads {key}: {}", cap.utilization);
+    h.select(&[&key.line, &key.env, &key.service]);
+    h.keys("4");
+    let screen = h.render(200, 60);
+    assert!(screen.contains("scale to"), "capacity warning shown: {screen}");
+    h.keys("S");
+    let Mode::Confirm(c) = &h.state.mode else { panic!("confirm expected") };
+    assert_eq!(c.request.change, Change::Scale { replicas: cap.recommended_replicas });
+    h.type_text(&key.env);
+    h.keys("enter");
+    h.advance(40);
+    let after = wheelhouse::app::derived::capacity(&h.state, &key).unwrap();
+    assert!(after.utilization < cap.utilization, "{} → {}", cap.utilization, after.utilization);
+}
+
+#[test]
+fn vim_keymap_sequences_work() {
+    let mut h = Harness::with("vim", wheelhouse::platform::demo::DemoPlatform::default_scenario(support::EPOCH).unwrap(), false, "vim");
+    h.keys("G");
+    let last = rows(&h).last().cloned().unwrap();
+    assert_eq!(h.state.selected, last);
+    h.keys("g g");
+    assert_eq!(h.state.selected, rows(&h)[0]);
+    h.keys("Z Z");
+    assert!(h.state.quit);
+}

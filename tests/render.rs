@@ -1,0 +1,126 @@
+//! Every view rendered into ratatui's TestBackend at 80×24 and 200×60 (insta snapshots,
+//! clock filtered), plus checks of what a person must be able to read.
+
+mod support;
+
+use support::Harness;
+use wheelhouse::app::View;
+
+fn prepared(view: View) -> Harness {
+    let mut h = Harness::new(&format!("render-{view:?}"));
+    h.advance(8);
+    let key = h.canary_service("loan-core", "gray");
+    h.select(&["loan-core", "gray", &key.service]);
+    h.state.view = view;
+    h.state.dirty = true;
+    h
+}
+
+fn check(name: &str, screen: &str) {
+    insta::with_settings!({ filters => vec![(r"\d\d:\d\d UTC", "[clock]")] }, {
+        insta::assert_snapshot!(name, screen);
+    });
+}
+
+macro_rules! view_snapshots {
+    ($($test:ident => $view:expr;)*) => {
+        $(
+            #[test]
+            fn $test() {
+                let h = prepared($view);
+                for (w, hgt) in [(80u16, 24u16), (200, 60)] {
+                    let screen = h.render(w, hgt);
+                    assert!(screen.contains("wheelhouse"), "status line at {w}x{hgt}");
+                    assert!(screen.contains("demo: scenario default"), "platform named at {w}x{hgt}");
+                    check(&format!("{}_{w}x{hgt}", stringify!($test)), &screen);
+                }
+            }
+        )*
+    };
+}
+
+view_snapshots! {
+    overview => View::Overview;
+    service => View::Service;
+    topology => View::Topology;
+    capacity => View::Capacity;
+    config => View::Config;
+    events => View::Events;
+}
+
+#[test]
+fn overlays() {
+    let mut h = prepared(View::Service);
+    h.keys("?");
+    let help = h.render(80, 24);
+    check("help_80x24", &help);
+    assert!(help.contains("Keys (from the active keymap)"));
+    h.keys("esc :");
+    h.type_text("sca");
+    check("palette_80x24", &h.render(80, 24));
+    h.keys("esc w");
+    check("prompt_80x24", &h.render(80, 24));
+    h.keys("enter");
+    h.keys("esc P");
+    let confirm = h.render(200, 60);
+    check("confirm_200x60", &confirm);
+    assert!(confirm.contains("→"), "before → after shown");
+}
+
+#[test]
+fn overview_marks_drift() {
+    let h = prepared(View::Overview);
+    let screen = h.render(200, 60);
+    assert!(screen.contains("↓ drift"), "{screen}");
+    assert!(screen.contains("behind"), "{screen}");
+}
+
+#[test]
+fn topology_shows_canary_node_and_edge_metrics() {
+    let h = prepared(View::Topology);
+    let screen = h.render(200, 60);
+    assert!(screen.contains("◆"), "canary node: {screen}");
+    assert!(screen.contains("req/s") && screen.contains("p99"), "{screen}");
+    assert!(screen.contains("▶"), "edges drawn: {screen}");
+}
+
+#[test]
+fn config_diff_masks_secrets() {
+    let h = prepared(View::Config);
+    let screen = h.render(200, 60);
+    assert!(screen.contains("difference"), "{screen}");
+    let snap = h.platform.snapshot();
+    for line in &snap.product_lines {
+        for env in &line.environments {
+            for s in &env.services {
+                for (k, v) in &s.config {
+                    if wheelhouse::domain::config_diff::is_secret_key(k) && v.len() > 3 {
+                        assert!(!screen.contains(v.as_str()), "secret value of {k} shown");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn large_scenario_renders_every_view() {
+    let platform = wheelhouse::platform::demo::DemoPlatform::from_source(
+        "large",
+        wheelhouse::platform::demo::scenario::LARGE_SCENARIO,
+        support::EPOCH,
+    )
+    .unwrap();
+    let mut h = Harness::with("large", platform, false, "default");
+    h.advance(3);
+    let line = h.state.snapshot.product_lines[0].clone();
+    let env = line.environments.last().unwrap();
+    h.select(&[&line.name, &env.name, &env.services[0].name]);
+    for view in View::ALL {
+        h.state.view = view;
+        for (w, hh) in [(80, 24), (200, 60), (30, 8)] {
+            let screen = h.render(w, hh);
+            assert!(screen.contains("wheelhouse") || w < 40, "{view:?} {w}x{hh}");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Test harness: drives `update` with keys against a demo platform, executing commands the
+//! way the runtime does, and renders to ratatui's TestBackend.
+#![allow(dead_code)]
+
+use crossterm::event::{KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::PathBuf;
+use std::sync::Arc;
+use wheelhouse::app::{self, Command, Event, State};
+use wheelhouse::audit::AuditLog;
+use wheelhouse::config::keymap::{Chord, Keymap};
+use wheelhouse::domain::ServiceKey;
+use wheelhouse::platform::demo::DemoPlatform;
+use wheelhouse::platform::{PlatformEvent, PlatformRequest};
+use wheelhouse::ui::theme::{ColorDepth, Theme};
+
+/// Fixed wall clock for reproducible screens (2026-11-24 09:00 UTC).
+pub const EPOCH: i64 = 1_795_510_800;
+
+pub struct Harness {
+    pub state: State,
+    pub platform: DemoPlatform,
+    pub theme: Theme,
+    pub audit: AuditLog,
+    pub dir: PathBuf,
+    /// Apply requests that reached the platform.
+    pub applies: usize,
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "wheelhouse-test-{name}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Harness {
+    pub fn new(name: &str) -> Harness {
+        Self::with(name, DemoPlatform::default_scenario(EPOCH).unwrap(), false, "default")
+    }
+
+    pub fn read_only(name: &str) -> Harness {
+        Self::with(name, DemoPlatform::default_scenario(EPOCH).unwrap(), true, "default")
+    }
+
+    pub fn with(name: &str, platform: DemoPlatform, read_only: bool, keymap: &str) -> Harness {
+        let dir = temp_dir(name);
+        let state = State::new(
+            platform.info(),
+            read_only,
+            Keymap::preset(keymap).unwrap(),
+            "tester".into(),
+            EPOCH,
+        );
+        let mut h = Harness {
+            state,
+            audit: AuditLog::new(dir.join("audit.jsonl")),
+            platform,
+            theme: Theme::preset("dark", ColorDepth::TrueColor).unwrap(),
+            dir,
+            applies: 0,
+        };
+        h.event(Event::Platform(PlatformEvent::Connection(
+            wheelhouse::platform::Connection::Live,
+        )));
+        h.snapshot();
+        h
+    }
+
+    pub fn snapshot(&mut self) {
+        let snap = Arc::new(self.platform.snapshot());
+        self.event(Event::Platform(PlatformEvent::Snapshot(snap)));
+    }
+
+    /// Feeds one event and runs the commands it produces, as the runtime would.
+    pub fn event(&mut self, event: Event) {
+        let commands = app::update(&mut self.state, event);
+        for c in commands {
+            self.run(c);
+        }
+    }
+
+    fn run(&mut self, command: Command) {
+        match command {
+            Command::Platform(PlatformRequest::Preview { id, request }) => {
+                let result = self.platform.preview(&request);
+                self.event(Event::Platform(PlatformEvent::Previewed { id, result }));
+            }
+            Command::Platform(PlatformRequest::Apply { id, request }) => {
+                self.applies += 1;
+                let result = self.platform.apply(&request);
+                self.event(Event::Platform(PlatformEvent::Applied { id, result }));
+                self.snapshot();
+            }
+            Command::Audit(record) => self.audit.append(&record).unwrap(),
+        }
+    }
+
+    /// Presses keys written as in keymap files, separated by spaces: "down down enter".
+    pub fn keys(&mut self, keys: &str) {
+        for k in keys.split_whitespace() {
+            let chord = Chord::parse(k).unwrap();
+            let mut mods = KeyModifiers::NONE;
+            if chord.ctrl {
+                mods |= KeyModifiers::CONTROL;
+            }
+            if chord.alt {
+                mods |= KeyModifiers::ALT;
+            }
+            self.event(Event::Key(KeyEvent::new(chord.code, mods)));
+        }
+    }
+
+    /// Types text character by character.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.event(Event::Key(KeyEvent::new(
+                crossterm::event::KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
+        }
+    }
+
+    /// Advances the simulation; traffic and the new snapshot go through `update`.
+    pub fn advance(&mut self, seconds: u32) {
+        for _ in 0..seconds {
+            let frames = self.platform.advance(1.0);
+            self.event(Event::Platform(PlatformEvent::Traffic(frames)));
+            self.snapshot();
+        }
+    }
+
+    pub fn select(&mut self, path: &[&str]) {
+        wheelhouse::app::navigation::jump(
+            &mut self.state,
+            path.iter().map(|s| s.to_string()).collect(),
+        );
+    }
+
+    pub fn render(&self, w: u16, h: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| wheelhouse::ui::draw(f, &self.state, &self.theme))
+            .unwrap();
+        let buf = terminal.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..h {
+            let mut line = String::new();
+            for x in 0..w {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn audit_lines(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.audit.path())
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// The first service in line/env that has a canary.
+    pub fn canary_service(&self, line: &str, env: &str) -> ServiceKey {
+        let snap = self.platform.snapshot();
+        let e = snap
+            .line(line)
+            .and_then(|l| l.environment(env))
+            .unwrap_or_else(|| panic!("{line}/{env} missing"));
+        let s = e
+            .services
+            .iter()
+            .find(|s| s.canary.is_some())
+            .unwrap_or_else(|| panic!("no canary in {line}/{env}"));
+        ServiceKey::new(line, env, &s.name)
+    }
+}
