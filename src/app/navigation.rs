@@ -3,7 +3,6 @@
 
 use super::state::State;
 use crate::domain::Snapshot;
-use crate::domain::fuzzy;
 
 /// A node of the tree with its children (already filtered).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,8 +11,13 @@ pub struct TreeNode {
     pub children: Vec<TreeNode>,
 }
 
+/// Tree filter: every word of the filter appears in the path (case-insensitive).
 fn matches(filter: &str, path: &[String]) -> bool {
-    filter.is_empty() || fuzzy::score(filter, &path.join("/")).is_some()
+    let text = path.join("/").to_lowercase();
+    filter
+        .to_lowercase()
+        .split_whitespace()
+        .all(|word| text.contains(word))
 }
 
 /// The tree, keeping only nodes that match the filter (and their ancestors).
