@@ -1,1 +1,134 @@
-fn main() {}
+//! Benchmarks: render of each view at 200×60 on the large scenario, `update` throughput,
+//! and the binary's time to first frame.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::hint::black_box;
+use std::sync::Arc;
+use wheelhouse::app::{Event, State, View, navigation, update};
+use wheelhouse::config::keymap::Keymap;
+use wheelhouse::platform::PlatformEvent;
+use wheelhouse::platform::demo::{DemoPlatform, scenario};
+use wheelhouse::ui::theme::{ColorDepth, Theme};
+
+const EPOCH: i64 = 1_795_510_800;
+
+fn large() -> (State, DemoPlatform) {
+    let mut p = DemoPlatform::from_source(
+        scenario::LARGE_SCENARIO_NAME,
+        scenario::LARGE_SCENARIO,
+        EPOCH,
+    )
+    .expect("large scenario parses");
+    let mut s = State::new(
+        p.info(),
+        false,
+        Keymap::preset("default").expect("keymap"),
+        "bench".into(),
+        EPOCH,
+    );
+    update(
+        &mut s,
+        Event::from(PlatformEvent::Snapshot(Arc::new(p.snapshot()))),
+    );
+    for _ in 0..30 {
+        let frames = p.advance(1.0);
+        update(&mut s, Event::from(PlatformEvent::Traffic(frames)));
+    }
+    let line = &s.snapshot.product_lines[0];
+    let env = line
+        .environments
+        .iter()
+        .find(|e| e.name == "prod")
+        .expect("prod");
+    let path = vec![
+        line.name.clone(),
+        env.name.clone(),
+        env.services[5].name.clone(),
+    ];
+    navigation::jump(&mut s, path);
+    (s, p)
+}
+
+fn render(c: &mut Criterion) {
+    let (mut state, _) = large();
+    let theme = Theme::preset("dark", ColorDepth::TrueColor).expect("theme");
+    let env = state.context_env().expect("env");
+    let edges = state.traffic[&env].latest.edges.len();
+    eprintln!(
+        "large scenario: {} services, {edges} edges in {env}",
+        state.snapshot.service_count()
+    );
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
+    let mut group = c.benchmark_group("render_200x60");
+    for view in View::ALL {
+        state.view = view;
+        group.bench_function(format!("{view:?}"), |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|f| wheelhouse::ui::draw(f, black_box(&state), &theme))
+                    .expect("draw");
+            })
+        });
+    }
+    group.finish();
+}
+
+fn update_throughput(c: &mut Criterion) {
+    let (state, mut platform) = large();
+    let frames: Vec<_> = (0..20).map(|_| platform.advance(1.0)).collect();
+    let snapshot = Arc::new(platform.snapshot());
+    let mut group = c.benchmark_group("update");
+    group.bench_function("traffic_second_all_envs", |b| {
+        let mut s = state.clone();
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % frames.len();
+            update(
+                &mut s,
+                Event::from(PlatformEvent::Traffic(frames[i].clone())),
+            );
+        })
+    });
+    group.bench_function("snapshot", |b| {
+        let mut s = state.clone();
+        b.iter(|| {
+            update(
+                &mut s,
+                Event::from(PlatformEvent::Snapshot(snapshot.clone())),
+            )
+        })
+    });
+    group.bench_function("key_down", |b| {
+        let mut s = state.clone();
+        let key = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Down,
+            crossterm::event::KeyModifiers::NONE,
+        );
+        b.iter(|| update(&mut s, Event::Key(key)))
+    });
+    group.finish();
+}
+
+fn first_frame(c: &mut Criterion) {
+    let bin = env!("CARGO_BIN_EXE_wheelhouse");
+    let dir = std::env::temp_dir().join(format!("wheelhouse-bench-{}", std::process::id()));
+    let mut group = c.benchmark_group("process");
+    group.sample_size(10);
+    group.bench_function("first_frame_200x60", |b| {
+        b.iter(|| {
+            let out = std::process::Command::new(bin)
+                .args(["--demo", "--first-frame"])
+                .env("WHEELHOUSE_DATA_DIR", &dir)
+                .env("WHEELHOUSE_CONFIG_DIR", &dir)
+                .output()
+                .expect("run wheelhouse");
+            assert!(out.status.success());
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render, update_throughput, first_frame);
+criterion_main!(benches);

@@ -106,6 +106,18 @@ async fn tui(
     }
     runtime::report(&mut state, &problems);
     tracing::info!(platform = ?handle.info, read_only = cli.global.read_only, "cockpit starting");
+    if cli.global.first_frame {
+        return match runtime::first_frame(state, &theme, rx).await {
+            Ok(text) => {
+                println!("{text}");
+                0
+            }
+            Err(e) => {
+                eprintln!("wheelhouse: {e:#}");
+                1
+            }
+        };
+    }
     match runtime::run(state, theme, handle, audit, tx, rx).await {
         Ok(()) => 0,
         Err(e) => {

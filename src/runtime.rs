@@ -18,7 +18,7 @@ pub fn forward_platform(
 ) {
     tokio::spawn(async move {
         while let Some(e) = rx.recv().await {
-            if tx.send(Event::Platform(e)).is_err() {
+            if tx.send(Event::from(e)).is_err() {
                 break;
             }
         }
@@ -156,6 +156,26 @@ fn execute(
             });
         }
     }
+}
+
+/// Waits for the platform's first snapshot and renders one 200×60 frame off-screen
+/// (start-up measurement; the same path as the interactive start without a terminal).
+pub async fn first_frame(
+    mut state: State,
+    theme: &Theme,
+    mut rx: mpsc::UnboundedReceiver<Event>,
+) -> anyhow::Result<String> {
+    while state.snapshot.product_lines.is_empty() {
+        let Some(event) = rx.recv().await else {
+            anyhow::bail!("the platform stopped before its first snapshot");
+        };
+        app::update(&mut state, event);
+    }
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60))?;
+    terminal.draw(|f| ui::draw(f, &state, theme))?;
+    let buf = terminal.backend().buffer();
+    let first_line: String = (0..200).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+    Ok(first_line.trim_end().to_string())
 }
 
 /// Logs a startup problem into the state (it shows in the events view and status line).

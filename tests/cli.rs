@@ -15,9 +15,8 @@ fn wheelhouse(data: &std::path::Path, args: &[&str]) -> Output {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn text(out: &Output) -> String {
@@ -42,7 +41,13 @@ fn status_json_lists_lines_environments_services() {
     let out = wheelhouse(&dir, &["--demo", "status", "loan-core/gray", "-o", "json"]);
     let v = json(&out);
     assert_eq!(v["product_lines"].as_array().unwrap().len(), 1);
-    assert_eq!(v["product_lines"][0]["environments"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["product_lines"][0]["environments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(v["product_lines"][0]["environments"][0]["name"], "gray");
 }
 
@@ -60,9 +65,18 @@ fn status_text_and_unknown_target() {
 }
 
 fn canary_target(dir: &std::path::Path) -> (String, serde_json::Value) {
-    let v = json(&wheelhouse(dir, &["status", "loan-core/gray", "-o", "json"]));
-    let services = v["product_lines"][0]["environments"][0]["services"].as_array().unwrap().clone();
-    let s = services.into_iter().find(|s| !s["canary"].is_null()).unwrap();
+    let v = json(&wheelhouse(
+        dir,
+        &["status", "loan-core/gray", "-o", "json"],
+    ));
+    let services = v["product_lines"][0]["environments"][0]["services"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let s = services
+        .into_iter()
+        .find(|s| !s["canary"].is_null())
+        .unwrap();
     (format!("loan-core/gray/{}", s["name"].as_str().unwrap()), s)
 }
 
@@ -74,8 +88,17 @@ fn shift_needs_yes_then_applies_and_audits() {
     assert_eq!(out.status.code(), Some(3), "refused without --yes");
     assert!(text(&out).contains("→ 70/30"), "{}", text(&out));
     assert!(!dir.join("audit.jsonl").exists());
-    let out = wheelhouse(&dir, &["shift", &target, "--weight", "30", "--yes", "-o", "json", "--why", "drill"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = wheelhouse(
+        &dir,
+        &[
+            "shift", &target, "--weight", "30", "--yes", "-o", "json", "--why", "drill",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out);
     assert_eq!(v["ok"], true);
     assert_eq!(v["service"]["traffic"]["canary_weight"], 30);
@@ -93,7 +116,18 @@ fn dry_run_and_read_only_change_nothing() {
     let out = wheelhouse(&dir, &["shift", &target, "--promote", "--dry-run"]);
     assert!(out.status.success());
     assert!(text(&out).contains("dry run (nothing changed)"));
-    let out = wheelhouse(&dir, &["--read-only", "shift", &target, "--abort", "--yes", "-o", "json"]);
+    let out = wheelhouse(
+        &dir,
+        &[
+            "--read-only",
+            "shift",
+            &target,
+            "--abort",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(3));
     assert!(json(&out)["error"].as_str().unwrap().contains("read-only"));
     assert!(!dir.join("audit.jsonl").exists(), "no write, no audit line");
@@ -104,7 +138,11 @@ fn every_write_subcommand_works() {
     let dir = support::temp_dir("cli-all");
     let (target, s) = canary_target(&dir);
     let versions = s["known_versions"].as_array().unwrap();
-    let other = versions.iter().map(|v| v.as_str().unwrap()).find(|v| *v != s["version"].as_str().unwrap()).unwrap();
+    let other = versions
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .find(|v| *v != s["version"].as_str().unwrap())
+        .unwrap();
     let cases: Vec<Vec<&str>> = vec![
         vec!["deploy", &target, other, "--yes", "--wait"],
         vec!["shift", &target, "--step-up", "--yes"],
@@ -123,7 +161,13 @@ fn every_write_subcommand_works() {
             assert!(String::from_utf8_lossy(&out.stderr).contains("already has"));
             continue;
         }
-        assert_eq!(code, Some(0), "{args:?}: {}{}", text(&out), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            code,
+            Some(0),
+            "{args:?}: {}{}",
+            text(&out),
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(text(&out).contains("applied"), "{args:?}");
     }
     let out = wheelhouse(&dir, &["deploy", &target, "0.0.0-missing", "--yes"]);

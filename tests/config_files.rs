@@ -8,36 +8,70 @@ use wheelhouse::ui::theme::ColorDepth;
 fn paths(name: &str) -> Paths {
     let dir = support::temp_dir(name);
     std::fs::create_dir_all(dir.join("config")).unwrap();
-    Paths { config_dir: dir.join("config"), data_dir: dir }
+    Paths {
+        config_dir: dir.join("config"),
+        data_dir: dir,
+    }
 }
 
 #[test]
 fn invalid_keymap_is_reported_and_defaults_used() {
     let p = paths("bad-keymap");
-    std::fs::write(p.config_dir.join("keymap.toml"), "[normal]\nquit = [\"q\"]\nlaunch = [\"x\"]\n").unwrap();
+    std::fs::write(
+        p.config_dir.join("keymap.toml"),
+        "[normal]\nquit = [\"q\"]\nlaunch = [\"x\"]\n",
+    )
+    .unwrap();
     let (map, problems) = config::load_keymap("default", &p);
     assert_eq!(problems.len(), 1);
-    assert!(problems[0].contains("unknown action \"launch\""), "{problems:?}");
-    assert!(problems[0].contains("keymap.toml"), "names the file: {problems:?}");
-    assert_eq!(map, wheelhouse::config::keymap::Keymap::preset("default").unwrap());
+    assert!(
+        problems[0].contains("unknown action \"launch\""),
+        "{problems:?}"
+    );
+    assert!(
+        problems[0].contains("keymap.toml"),
+        "names the file: {problems:?}"
+    );
+    assert_eq!(
+        map,
+        wheelhouse::config::keymap::Keymap::preset("default").unwrap()
+    );
 }
 
 #[test]
 fn valid_user_keymap_applies_over_preset() {
     let p = paths("good-keymap");
-    std::fs::write(p.config_dir.join("keymap.toml"), "[normal]\ndeploy = [\"ctrl-d\"]\n").unwrap();
+    std::fs::write(
+        p.config_dir.join("keymap.toml"),
+        "[normal]\ndeploy = [\"ctrl-d\"]\n",
+    )
+    .unwrap();
     let (map, problems) = config::load_keymap("vim", &p);
     assert!(problems.is_empty());
-    assert_eq!(map.hint(wheelhouse::config::keymap::Section::Normal, wheelhouse::app::Action::Deploy).unwrap(), "ctrl-d");
+    assert_eq!(
+        map.hint(
+            wheelhouse::config::keymap::Section::Normal,
+            wheelhouse::app::Action::Deploy
+        )
+        .unwrap(),
+        "ctrl-d"
+    );
 }
 
 #[test]
 fn invalid_theme_is_reported_and_defaults_used() {
     let p = paths("bad-theme");
-    std::fs::write(p.config_dir.join("theme.toml"), "[colors]\nerror = \"#12345\"\n").unwrap();
+    std::fs::write(
+        p.config_dir.join("theme.toml"),
+        "[colors]\nerror = \"#12345\"\n",
+    )
+    .unwrap();
     let (theme, problems) = config::load_theme(Some("light"), &p, ColorDepth::TrueColor);
     assert!(problems[0].contains("bad color \"#12345\""), "{problems:?}");
-    assert_eq!(theme, wheelhouse::ui::theme::Theme::preset("light", ColorDepth::TrueColor).unwrap());
+    assert_eq!(
+        theme,
+        wheelhouse::ui::theme::Theme::preset("light", ColorDepth::TrueColor).unwrap()
+    );
     std::fs::write(p.config_dir.join("theme.toml"), "colors = [").unwrap();
     let (_, problems) = config::load_theme(None, &p, ColorDepth::Ansi256);
     assert!(problems[0].contains("theme.toml:1"), "{problems:?}");
@@ -46,7 +80,10 @@ fn invalid_theme_is_reported_and_defaults_used() {
 #[test]
 fn problems_show_in_the_cockpit() {
     let mut h = support::Harness::new("problem-ui");
-    wheelhouse::runtime::report(&mut h.state, &["keymap not applied: k.toml: unknown action \"launch\"; using the defaults".into()]);
+    wheelhouse::runtime::report(
+        &mut h.state,
+        &["keymap not applied: k.toml: unknown action \"launch\"; using the defaults".into()],
+    );
     let screen = h.render(120, 30);
     assert!(screen.contains("unknown action \"launch\""), "{screen}");
 }

@@ -6,7 +6,6 @@ use support::Harness;
 use wheelhouse::app::{Mode, View};
 use wheelhouse::domain::Change;
 
-
 fn rows(h: &Harness) -> Vec<Vec<String>> {
     wheelhouse::app::navigation::visible_rows(&h.state)
 }
@@ -22,7 +21,10 @@ fn arrow_to(h: &mut Harness, path: &[&str]) {
             }
             let rows = rows(h);
             let here = rows.iter().position(|r| *r == h.state.selected).unwrap();
-            let there = rows.iter().position(|r| *r == target).expect("target row visible");
+            let there = rows
+                .iter()
+                .position(|r| *r == target)
+                .expect("target row visible");
             h.keys(if there > here { "down" } else { "up" });
         }
         assert_eq!(h.state.selected, target);
@@ -43,7 +45,9 @@ fn shift_canary_to_30_percent_in_gray_with_typed_confirmation() {
     h.keys("w backspace backspace backspace");
     h.type_text("30");
     h.keys("enter");
-    let Mode::Confirm(c) = &h.state.mode else { panic!("confirmation expected, got {:?}", h.state.mode) };
+    let Mode::Confirm(c) = &h.state.mode else {
+        panic!("confirmation expected, got {:?}", h.state.mode)
+    };
     assert_eq!(c.type_to_confirm.as_deref(), Some("gray"));
     let screen = h.render(100, 30);
     assert!(screen.contains("Confirm canary weight"), "{screen}");
@@ -60,7 +64,10 @@ fn shift_canary_to_30_percent_in_gray_with_typed_confirmation() {
     assert_eq!(svc.traffic.canary_weight, 30);
     h.advance(2);
     let screen = h.render(120, 40);
-    assert!(screen.contains("70%") && screen.contains("30% canary"), "{screen}");
+    assert!(
+        screen.contains("70%") && screen.contains("30% canary"),
+        "{screen}"
+    );
     assert!(screen.contains("canary weight 30% applied"), "{screen}");
     let audit = h.audit_lines();
     assert_eq!(audit.len(), 1);
@@ -70,11 +77,21 @@ fn shift_canary_to_30_percent_in_gray_with_typed_confirmation() {
     assert_eq!(line["result"], "ok");
     assert_eq!(line["action"]["action"], "set-canary-weight");
     assert_eq!(line["action"]["weight"], 30);
-    assert!(line["after"]["weights (stable/canary)"].as_str().unwrap().starts_with("70/30"));
+    assert!(
+        line["after"]["weights (stable/canary)"]
+            .as_str()
+            .unwrap()
+            .starts_with("70/30")
+    );
     assert!(line["time"].as_str().unwrap().len() >= 20);
     // The observed canary share follows the new weight.
-    let share = h.state.traffic[&key.env_key()].latest.canary_share(&key.service);
-    assert!(share > 0.25 && share < 0.40, "observed canary share {share}");
+    let share = h.state.traffic[&key.env_key()]
+        .latest
+        .canary_share(&key.service);
+    assert!(
+        share > 0.25 && share < 0.40,
+        "observed canary share {share}"
+    );
 }
 
 #[test]
@@ -94,7 +111,10 @@ fn read_only_sends_no_write_and_says_why() {
     assert!(h.audit_lines().is_empty());
     let screen = h.render(100, 30);
     assert!(screen.contains("READ-ONLY"), "{screen}");
-    assert!(screen.contains("read-only: promote is disabled") || screen.contains("read-only:"), "{screen}");
+    assert!(
+        screen.contains("read-only: promote is disabled") || screen.contains("read-only:"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -103,22 +123,45 @@ fn deploy_picks_a_version_and_the_rollout_progresses() {
     h.advance(2);
     let snap = h.platform.snapshot();
     let line = &snap.product_lines[0];
-    let env = line.environments.iter().find(|e| e.tier == wheelhouse::domain::Tier::NonProduction).unwrap();
-    let svc = env.services.iter().find(|s| s.known_versions.len() > 1 && s.replicas.desired > 0).unwrap();
+    let env = line
+        .environments
+        .iter()
+        .find(|e| e.tier == wheelhouse::domain::Tier::NonProduction)
+        .unwrap();
+    let svc = env
+        .services
+        .iter()
+        .find(|s| s.known_versions.len() > 1 && s.replicas.desired > 0)
+        .unwrap();
     h.select(&[&line.name, &env.name, &svc.name]);
     h.keys("d");
-    let Mode::Prompt(p) = &h.state.mode else { panic!("version prompt expected") };
+    let Mode::Prompt(p) = &h.state.mode else {
+        panic!("version prompt expected")
+    };
     let version = p.options[0].clone();
     assert!(!p.options.contains(&svc.version));
     h.keys("enter");
-    let Mode::Confirm(c) = &h.state.mode else { panic!("confirm expected") };
-    assert!(c.type_to_confirm.is_none(), "non-production needs no typed name");
-    assert_eq!(c.request.change, Change::Deploy { version: version.clone() });
+    let Mode::Confirm(c) = &h.state.mode else {
+        panic!("confirm expected")
+    };
+    assert!(
+        c.type_to_confirm.is_none(),
+        "non-production needs no typed name"
+    );
+    assert_eq!(
+        c.request.change,
+        Change::Deploy {
+            version: version.clone()
+        }
+    );
     h.keys("enter");
     assert_eq!(h.applies, 1);
     let key = wheelhouse::domain::ServiceKey::new(&line.name, &env.name, &svc.name);
     assert!(h.state.watching.contains(&key));
-    assert!(h.render(120, 30).contains("⟳"), "progress shown while rolling out");
+    assert!(
+        h.render(120, 30).contains("⟳"),
+        "progress shown while rolling out"
+    );
     h.advance(30);
     let after = h.state.snapshot.service(&key).unwrap();
     assert_eq!(after.version, version);
@@ -137,7 +180,14 @@ fn cancel_changes_nothing() {
     h.keys("esc");
     assert_eq!(h.state.mode, Mode::Normal);
     assert_eq!(h.applies, 0);
-    assert!(h.state.status.as_ref().unwrap().text.contains("nothing was changed"));
+    assert!(
+        h.state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("nothing was changed")
+    );
 }
 
 #[test]
@@ -161,9 +211,22 @@ fn concurrent_change_is_refused_not_overwritten() {
     h.keys("enter");
     let msg = h.state.status.as_ref().unwrap().text.clone();
     assert!(msg.contains("changed by someone else"), "{msg}");
-    assert_eq!(h.platform.snapshot().service(&key).unwrap().replicas.desired, h.state.snapshot.service(&key).unwrap().replicas.desired);
+    assert_eq!(
+        h.platform
+            .snapshot()
+            .service(&key)
+            .unwrap()
+            .replicas
+            .desired,
+        h.state.snapshot.service(&key).unwrap().replicas.desired
+    );
     let audit = h.audit_lines();
-    assert!(audit[0]["result"].as_str().unwrap().contains("changed by someone else"));
+    assert!(
+        audit[0]["result"]
+            .as_str()
+            .unwrap()
+            .contains("changed by someone else")
+    );
 }
 
 #[test]
@@ -172,7 +235,10 @@ fn filter_and_palette_reach_a_service() {
     h.keys(":");
     h.type_text("credit");
     let screen = h.render(100, 30);
-    assert!(screen.contains("Command palette") && screen.contains("credit-core"), "{screen}");
+    assert!(
+        screen.contains("Command palette") && screen.contains("credit-core"),
+        "{screen}"
+    );
     h.keys("enter");
     assert_eq!(h.state.selected, vec!["credit-core".to_string()]);
     h.keys(":");
@@ -183,7 +249,10 @@ fn filter_and_palette_reach_a_service() {
     h.type_text("gray");
     let shown = rows(&h);
     assert!(shown.iter().any(|r| r.len() == 3), "services of gray shown");
-    assert!(shown.iter().all(|r| r.len() < 2 || r[1] == "gray"), "{shown:?}");
+    assert!(
+        shown.iter().all(|r| r.len() < 2 || r[1] == "gray"),
+        "{shown:?}"
+    );
     h.keys("esc");
     assert!(h.state.filter.is_empty());
 }
@@ -199,28 +268,56 @@ fn scale_to_recommendation_after_flash_sale() {
         .product_lines
         .iter()
         .flat_map(|l| l.environments.iter().map(move |e| (l, e)))
-        .flat_map(|(l, e)| e.services.iter().map(move |s| wheelhouse::domain::ServiceKey::new(&l.name, &e.name, &s.name)))
+        .flat_map(|(l, e)| {
+            e.services
+                .iter()
+                .map(move |s| wheelhouse::domain::ServiceKey::new(&l.name, &e.name, &s.name))
+        })
         .filter_map(|k| wheelhouse::app::derived::capacity(&h.state, &k).map(|c| (k, c)))
         .max_by(|a, b| a.1.utilization.partial_cmp(&b.1.utilization).unwrap())
         .unwrap();
-    assert!(cap.utilization > 1.0, "flash sale overloads {key}: {}", cap.utilization);
+    assert!(
+        cap.utilization > 1.0,
+        "flash sale overloads {key}: {}",
+        cap.utilization
+    );
     h.select(&[&key.line, &key.env, &key.service]);
     h.keys("4");
     let screen = h.render(200, 60);
-    assert!(screen.contains("scale to"), "capacity warning shown: {screen}");
+    assert!(
+        screen.contains("scale to"),
+        "capacity warning shown: {screen}"
+    );
     h.keys("S");
-    let Mode::Confirm(c) = &h.state.mode else { panic!("confirm expected") };
-    assert_eq!(c.request.change, Change::Scale { replicas: cap.recommended_replicas });
+    let Mode::Confirm(c) = &h.state.mode else {
+        panic!("confirm expected")
+    };
+    assert_eq!(
+        c.request.change,
+        Change::Scale {
+            replicas: cap.recommended_replicas
+        }
+    );
     h.type_text(&key.env);
     h.keys("enter");
     h.advance(40);
     let after = wheelhouse::app::derived::capacity(&h.state, &key).unwrap();
-    assert!(after.utilization < cap.utilization, "{} → {}", cap.utilization, after.utilization);
+    assert!(
+        after.utilization < cap.utilization,
+        "{} → {}",
+        cap.utilization,
+        after.utilization
+    );
 }
 
 #[test]
 fn vim_keymap_sequences_work() {
-    let mut h = Harness::with("vim", wheelhouse::platform::demo::DemoPlatform::default_scenario(support::EPOCH).unwrap(), false, "vim");
+    let mut h = Harness::with(
+        "vim",
+        wheelhouse::platform::demo::DemoPlatform::default_scenario(support::EPOCH).unwrap(),
+        false,
+        "vim",
+    );
     h.keys("G");
     let last = rows(&h).last().cloned().unwrap();
     assert_eq!(h.state.selected, last);

@@ -80,7 +80,10 @@ fn topology_shows_canary_node_and_edge_metrics() {
     let h = prepared(View::Topology);
     let screen = h.render(200, 60);
     assert!(screen.contains("◆"), "canary node: {screen}");
-    assert!(screen.contains("req/s") && screen.contains("p99"), "{screen}");
+    assert!(
+        screen.contains("req/s") && screen.contains("p99"),
+        "{screen}"
+    );
     assert!(screen.contains("▶"), "edges drawn: {screen}");
 }
 

@@ -18,23 +18,53 @@ impl Tmux {
             session: "main".into(),
         };
         let ok = Command::new("tmux").arg("-V").status();
-        assert!(ok.is_ok_and(|s| s.success()), "tmux is required for this test (scripts/setup.sh installs it)");
+        assert!(
+            ok.is_ok_and(|s| s.success()),
+            "tmux is required for this test (scripts/setup.sh installs it)"
+        );
         t
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap();
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
     fn start(&self, width: u16, height: u16) {
         let out = Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null", "new-session", "-d", "-s", &self.session])
+            .args([
+                "-L",
+                &self.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                &self.session,
+            ])
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
-            .args(["env", "-i", "PATH=/usr/bin:/bin", "TERM=xterm-256color", "PS1=$ ", "bash", "--norc", "--noprofile"])
+            .args([
+                "env",
+                "-i",
+                "PATH=/usr/bin:/bin",
+                "TERM=xterm-256color",
+                "PS1=$ ",
+                "bash",
+                "--norc",
+                "--noprofile",
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     fn send(&self, keys: &[&str]) {
@@ -54,7 +84,10 @@ impl Tmux {
             if s.contains(text) {
                 return s;
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {text:?}; screen:\n{s}");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {text:?}; screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -62,7 +95,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
     }
 }
 
@@ -79,8 +114,15 @@ fn start_navigate_scale_and_quit_leaves_the_terminal_clean() {
     t.send(&[&cmd, "Enter"]);
     let s = t.wait_for("demo: scenario default");
     assert!(s.contains("Platform"), "{s}");
-    assert!(s.contains("no kubeconfig found") || s.contains("Events") || s.contains("trade"), "{s}");
-    assert_eq!(t.tmux(&["display", "-p", "-t", &t.session, "#{alternate_on}"]).trim(), "1");
+    assert!(
+        s.contains("no kubeconfig found") || s.contains("Events") || s.contains("trade"),
+        "{s}"
+    );
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", &t.session, "#{alternate_on}"])
+            .trim(),
+        "1"
+    );
     // Navigate: trade → first environment → first service, open it.
     t.send(&["Down"]);
     t.send(&["Right"]);
@@ -98,12 +140,22 @@ fn start_navigate_scale_and_quit_leaves_the_terminal_clean() {
     t.wait_for("4/4 ready");
     t.send(&["q"]);
     let s = t.wait_for("EXITED:0");
-    assert!(!s.contains("Platform"), "the cockpit's screen is gone after quitting: {s}");
-    assert_eq!(t.tmux(&["display", "-p", "-t", &t.session, "#{alternate_on}"]).trim(), "0");
+    assert!(
+        !s.contains("Platform"),
+        "the cockpit's screen is gone after quitting: {s}"
+    );
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", &t.session, "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
     let audit = std::fs::read_to_string(dir.join("audit.jsonl")).unwrap();
     assert!(audit.contains("\"replicas\":4"), "{audit}");
     let log = std::fs::read_to_string(dir.join("wheelhouse.log")).unwrap();
-    assert!(log.contains("cockpit starting"), "logs go to the file: {log}");
+    assert!(
+        log.contains("cockpit starting"),
+        "logs go to the file: {log}"
+    );
 }
 
 #[test]
@@ -120,11 +172,20 @@ fn sigterm_and_sighup_restore_the_terminal() {
         t.send(&[&cmd, "Enter"]);
         t.wait_for("demo: scenario default");
         let killed = Command::new("pkill")
-            .args([&format!("-{signal}"), "-f", &format!("{} --seed {seed}$", env!("CARGO_BIN_EXE_wheelhouse"))])
+            .args([
+                &format!("-{signal}"),
+                "-f",
+                &format!("{} --seed {seed}$", env!("CARGO_BIN_EXE_wheelhouse")),
+            ])
             .status()
             .unwrap();
         assert!(killed.success(), "signal sent");
         t.wait_for("EXITED:");
-        assert_eq!(t.tmux(&["display", "-p", "-t", &t.session, "#{alternate_on}"]).trim(), "0", "SIG{signal}");
+        assert_eq!(
+            t.tmux(&["display", "-p", "-t", &t.session, "#{alternate_on}"])
+                .trim(),
+            "0",
+            "SIG{signal}"
+        );
     }
 }

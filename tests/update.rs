@@ -11,13 +11,25 @@ use wheelhouse::platform::{Connection, PlatformError, PlatformEvent, PlatformReq
 
 fn fresh(read_only: bool) -> (State, DemoPlatform) {
     let p = DemoPlatform::default_scenario(support::EPOCH).unwrap();
-    let mut s = State::new(p.info(), read_only, Keymap::preset("default").unwrap(), "u".into(), support::EPOCH);
-    update(&mut s, Event::Platform(PlatformEvent::Snapshot(Arc::new(p.snapshot()))));
+    let mut s = State::new(
+        p.info(),
+        read_only,
+        Keymap::preset("default").unwrap(),
+        "u".into(),
+        support::EPOCH,
+    );
+    update(
+        &mut s,
+        Event::from(PlatformEvent::Snapshot(Arc::new(p.snapshot()))),
+    );
     (s, p)
 }
 
 fn key(c: char) -> Event {
-    Event::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char(c), crossterm::event::KeyModifiers::NONE))
+    Event::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    ))
 }
 
 #[test]
@@ -33,7 +45,7 @@ fn traffic_builds_history_per_service() {
     let (mut s, mut p) = fresh(false);
     for _ in 0..5 {
         let frames = p.advance(1.0);
-        assert!(update(&mut s, Event::Platform(PlatformEvent::Traffic(frames))).is_empty());
+        assert!(update(&mut s, Event::from(PlatformEvent::Traffic(frames))).is_empty());
     }
     let (env, t) = s.traffic.iter().next().unwrap();
     let env = s.snapshot.environment(env).unwrap();
@@ -46,16 +58,29 @@ fn write_key_on_a_service_opens_a_prompt_and_enter_asks_for_a_dry_run() {
     let (mut s, _) = fresh(false);
     let key_path = {
         let l = &s.snapshot.product_lines[0];
-        vec![l.name.clone(), l.environments[0].name.clone(), l.environments[0].services[0].name.clone()]
+        vec![
+            l.name.clone(),
+            l.environments[0].name.clone(),
+            l.environments[0].services[0].name.clone(),
+        ]
     };
     wheelhouse::app::navigation::jump(&mut s, key_path);
     assert!(update(&mut s, key('s')).is_empty());
     assert!(matches!(s.mode, Mode::Prompt(_)));
     let cmds = update(&mut s, key('7'));
     assert!(cmds.is_empty());
-    let enter = Event::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Enter, crossterm::event::KeyModifiers::NONE));
+    let enter = Event::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    ));
     let cmds = update(&mut s, enter);
-    assert!(matches!(cmds.as_slice(), [Command::Platform(PlatformRequest::Preview { .. })]), "{cmds:?}");
+    assert!(
+        matches!(
+            cmds.as_slice(),
+            [Command::Platform(PlatformRequest::Preview { .. })]
+        ),
+        "{cmds:?}"
+    );
     let Mode::Confirm(c) = &s.mode else { panic!() };
     assert_eq!(c.preview, Preview::Loading);
 }
@@ -71,26 +96,48 @@ fn out_of_range_weight_is_refused_in_the_prompt() {
         .flat_map(|(l, e)| e.services.iter().map(move |s| (l, e, s)))
         .find(|(_, _, s)| s.canary.is_some())
         .unwrap();
-    wheelhouse::app::navigation::jump(&mut s, vec![l.name.clone(), e.name.clone(), svc.name.clone()]);
+    wheelhouse::app::navigation::jump(
+        &mut s,
+        vec![l.name.clone(), e.name.clone(), svc.name.clone()],
+    );
     update(&mut s, key('w'));
     for _ in 0..3 {
-        update(&mut s, Event::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Backspace, crossterm::event::KeyModifiers::NONE)));
+        update(
+            &mut s,
+            Event::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Backspace,
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
     }
     for c in "150".chars() {
         update(&mut s, key(c));
     }
-    let enter = Event::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Enter, crossterm::event::KeyModifiers::NONE));
+    let enter = Event::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    ));
     assert!(update(&mut s, enter).is_empty());
-    let Mode::Prompt(prompt) = &s.mode else { panic!("still prompting") };
+    let Mode::Prompt(prompt) = &s.mode else {
+        panic!("still prompting")
+    };
     assert!(prompt.error.as_ref().unwrap().contains("0 to 100"));
 }
 
 #[test]
 fn connection_loss_is_shown_and_logged() {
     let (mut s, _) = fresh(false);
-    update(&mut s, Event::Platform(PlatformEvent::Connection(Connection::Retrying("connection refused".into()))));
+    update(
+        &mut s,
+        Event::from(PlatformEvent::Connection(Connection::Retrying(
+            "connection refused".into(),
+        ))),
+    );
     assert!(s.activity.back().unwrap().text.contains("connection lost"));
-    assert_eq!(s.connection, Connection::Retrying("connection refused".into()));
+    assert_eq!(
+        s.connection,
+        Connection::Retrying("connection refused".into())
+    );
 }
 
 #[test]
@@ -103,13 +150,31 @@ fn failed_apply_is_audited_with_its_error() {
         who: "u".into(),
         why: String::new(),
     };
-    s.inflight.insert(9, wheelhouse::app::state::InFlight { request, before: vec![] });
-    let cmds = update(&mut s, Event::Platform(PlatformEvent::Applied {
-        id: 9,
-        result: Err(PlatformError::Forbidden { verb: "patch".into(), resource: "deployments".into(), namespace: "b".into() }),
-    }));
-    let [Command::Audit(rec)] = cmds.as_slice() else { panic!("{cmds:?}") };
-    assert!(rec.result.contains("forbidden: cannot patch deployments in namespace b"));
+    s.inflight.insert(
+        9,
+        wheelhouse::app::state::InFlight {
+            request,
+            before: vec![],
+        },
+    );
+    let cmds = update(
+        &mut s,
+        Event::from(PlatformEvent::Applied {
+            id: 9,
+            result: Err(PlatformError::Forbidden {
+                verb: "patch".into(),
+                resource: "deployments".into(),
+                namespace: "b".into(),
+            }),
+        }),
+    );
+    let [Command::Audit(rec)] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert!(
+        rec.result
+            .contains("forbidden: cannot patch deployments in namespace b")
+    );
     assert!(s.status.as_ref().unwrap().text.contains("forbidden"));
 }
 

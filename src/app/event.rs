@@ -11,7 +11,7 @@ pub enum Event {
     Resize(u16, u16),
     /// Housekeeping tick with the wall-clock time (unix seconds).
     Tick(i64),
-    Platform(PlatformEvent),
+    Platform(Box<PlatformEvent>),
     /// A problem found outside the platform (a bad theme or keymap file…).
     Problem(String),
 }
@@ -62,4 +62,10 @@ impl AuditRecord {
 pub enum Command {
     Platform(PlatformRequest),
     Audit(AuditRecord),
+}
+
+impl From<PlatformEvent> for Event {
+    fn from(event: PlatformEvent) -> Self {
+        Event::Platform(Box::new(event))
+    }
 }

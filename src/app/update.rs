@@ -38,7 +38,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
             state.log(Level::Error, text);
             vec![]
         }
-        Event::Platform(event) => on_platform(state, event),
+        Event::Platform(event) => on_platform(state, *event),
     }
 }
 

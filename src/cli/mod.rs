@@ -47,6 +47,9 @@ pub struct Global {
     /// Keymap preset: default or vim (a keymap.toml in the config dir applies over it).
     #[arg(long, global = true, default_value = "default")]
     pub keymap: String,
+    /// Render the first frame off-screen (200×60) and exit: measures start-up.
+    #[arg(long, hide = true)]
+    pub first_frame: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

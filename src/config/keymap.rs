@@ -26,11 +26,8 @@ pub struct Chord {
 
 impl Chord {
     pub fn from_event(key: &KeyEvent) -> Chord {
-        let code = match key.code {
-            // Shifted letters arrive as the upper-case char; Tab with shift as BackTab.
-            KeyCode::Char(c) => KeyCode::Char(c),
-            other => other,
-        };
+        // Shifted letters arrive as the upper-case char, shift-tab as BackTab.
+        let code = key.code;
         Chord {
             code,
             ctrl: key.modifiers.contains(KeyModifiers::CONTROL),

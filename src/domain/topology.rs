@@ -12,7 +12,11 @@ pub struct Graph {
 }
 
 pub fn graph_of(frame: &TrafficFrame) -> Graph {
-    fn id<'a>(index: &mut HashMap<&'a NodeId, usize>, nodes: &mut Vec<NodeId>, n: &'a NodeId) -> usize {
+    fn id<'a>(
+        index: &mut HashMap<&'a NodeId, usize>,
+        nodes: &mut Vec<NodeId>,
+        n: &'a NodeId,
+    ) -> usize {
         *index.entry(n).or_insert_with(|| {
             nodes.push(n.clone());
             nodes.len() - 1
@@ -33,7 +37,10 @@ pub fn graph_of(frame: &TrafficFrame) -> Graph {
 pub enum Slot {
     Node(usize),
     /// A pass-through for edge `edge` in `layer`, between the edge's ends.
-    Dummy { edge: usize, layer: usize },
+    Dummy {
+        edge: usize,
+        layer: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,8 +133,13 @@ pub fn layout(node_count: usize, edges: &[(usize, usize)]) -> Layout {
         let (a, b) = directed(i);
         let mut chain = vec![Slot::Node(a)];
         if a != b {
-            for l in layer[a] + 1..layer[b] {
-                layers[l].push(Slot::Dummy { edge: i, layer: l });
+            for (l, slots) in layers
+                .iter_mut()
+                .enumerate()
+                .take(layer[b])
+                .skip(layer[a] + 1)
+            {
+                slots.push(Slot::Dummy { edge: i, layer: l });
                 chain.push(Slot::Dummy { edge: i, layer: l });
             }
             chain.push(Slot::Node(b));
@@ -146,21 +158,40 @@ pub fn layout(node_count: usize, edges: &[(usize, usize)]) -> Layout {
     // 4. Barycenter sweeps.
     for sweep in 0..4 {
         let forward = sweep % 2 == 0;
-        let order: Vec<usize> = if forward { (1..depth).collect() } else { (0..depth.saturating_sub(1)).rev().collect() };
+        let order: Vec<usize> = if forward {
+            (1..depth).collect()
+        } else {
+            (0..depth.saturating_sub(1)).rev().collect()
+        };
         for l in order {
             let reference = if forward { l - 1 } else { l + 1 };
-            let pos: HashMap<Slot, usize> = layers[reference].iter().enumerate().map(|(i, s)| (*s, i)).collect();
+            let pos: HashMap<Slot, usize> = layers[reference]
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (*s, i))
+                .collect();
             let neighbours = if forward { &up } else { &down };
             let mut keyed: Vec<(f64, usize, Slot)> = layers[l]
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
-                    let ps: Vec<usize> = neighbours.get(s).map(|v| v.iter().filter_map(|x| pos.get(x).copied()).collect()).unwrap_or_default();
-                    let bary = if ps.is_empty() { i as f64 } else { ps.iter().sum::<usize>() as f64 / ps.len() as f64 };
+                    let ps: Vec<usize> = neighbours
+                        .get(s)
+                        .map(|v| v.iter().filter_map(|x| pos.get(x).copied()).collect())
+                        .unwrap_or_default();
+                    let bary = if ps.is_empty() {
+                        i as f64
+                    } else {
+                        ps.iter().sum::<usize>() as f64 / ps.len() as f64
+                    };
                     (bary, i, *s)
                 })
                 .collect();
-            keyed.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
+            keyed.sort_by(|a, b| {
+                a.0.partial_cmp(&b.0)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(a.1.cmp(&b.1))
+            });
             layers[l] = keyed.into_iter().map(|(_, _, s)| s).collect();
         }
     }
@@ -174,11 +205,16 @@ pub fn layout(node_count: usize, edges: &[(usize, usize)]) -> Layout {
         .iter()
         .enumerate()
         .map(|(i, chain)| {
-            let mut hops: Vec<(usize, usize)> = chain.iter().filter_map(|s| pos.get(s).copied()).collect();
+            let mut hops: Vec<(usize, usize)> =
+                chain.iter().filter_map(|s| pos.get(s).copied()).collect();
             if reversed[i] {
                 hops.reverse();
             }
-            Route { edge: i, self_loop: valid[i] && edges[i].0 == edges[i].1, hops }
+            Route {
+                edge: i,
+                self_loop: valid[i] && edges[i].0 == edges[i].1,
+                hops,
+            }
         })
         .collect();
     Layout { layers, routes }
@@ -189,7 +225,11 @@ pub fn crossings(layout: &Layout) -> usize {
     let mut segs: Vec<((usize, usize), (usize, usize))> = Vec::new();
     for r in &layout.routes {
         for w in r.hops.windows(2) {
-            let (a, b) = if w[0].0 < w[1].0 { (w[0], w[1]) } else { (w[1], w[0]) };
+            let (a, b) = if w[0].0 < w[1].0 {
+                (w[0], w[1])
+            } else {
+                (w[1], w[0])
+            };
             segs.push((a, b));
         }
     }
@@ -197,7 +237,10 @@ pub fn crossings(layout: &Layout) -> usize {
     for i in 0..segs.len() {
         for j in i + 1..segs.len() {
             let (a, b) = (segs[i], segs[j]);
-            if a.0.0 == b.0.0 && a.1.0 == b.1.0 && (a.0.1 as i64 - b.0.1 as i64) * (a.1.1 as i64 - b.1.1 as i64) < 0 {
+            if a.0.0 == b.0.0
+                && a.1.0 == b.1.0
+                && (a.0.1 as i64 - b.0.1 as i64) * (a.1.1 as i64 - b.1.1 as i64) < 0
+            {
                 count += 1;
             }
         }
@@ -210,13 +253,19 @@ mod tests {
     use super::*;
 
     fn layer_of(l: &Layout, node: usize) -> usize {
-        l.layers.iter().position(|s| s.contains(&Slot::Node(node))).unwrap()
+        l.layers
+            .iter()
+            .position(|s| s.contains(&Slot::Node(node)))
+            .unwrap()
     }
 
     #[test]
     fn chain_gets_consecutive_layers() {
         let l = layout(3, &[(0, 1), (1, 2)]);
-        assert_eq!((layer_of(&l, 0), layer_of(&l, 1), layer_of(&l, 2)), (0, 1, 2));
+        assert_eq!(
+            (layer_of(&l, 0), layer_of(&l, 1), layer_of(&l, 2)),
+            (0, 1, 2)
+        );
     }
 
     #[test]
@@ -230,7 +279,11 @@ mod tests {
     fn cycles_terminate_and_place_every_node_once() {
         let l = layout(3, &[(0, 1), (1, 2), (2, 0), (1, 1)]);
         for v in 0..3 {
-            let count: usize = l.layers.iter().map(|s| s.iter().filter(|x| **x == Slot::Node(v)).count()).sum();
+            let count: usize = l
+                .layers
+                .iter()
+                .map(|s| s.iter().filter(|x| **x == Slot::Node(v)).count())
+                .sum();
             assert_eq!(count, 1);
         }
         assert!(l.routes[3].self_loop);
@@ -247,13 +300,19 @@ mod tests {
     fn large_graph_routes_between_adjacent_layers() {
         let mut seed = 12345u64;
         let mut next = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) as usize
         };
         let n = 80;
         let edges: Vec<(usize, usize)> = (0..400).map(|_| (next() % n, next() % n)).collect();
         let l = layout(n, &edges);
-        let placed: usize = l.layers.iter().map(|s| s.iter().filter(|x| matches!(x, Slot::Node(_))).count()).sum();
+        let placed: usize = l
+            .layers
+            .iter()
+            .map(|s| s.iter().filter(|x| matches!(x, Slot::Node(_))).count())
+            .sum();
         assert_eq!(placed, n);
         for r in &l.routes {
             for w in r.hops.windows(2) {

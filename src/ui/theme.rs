@@ -144,10 +144,9 @@ impl Theme {
 /// "fg", "fg on bg", plus modifiers: e.g. "#e0e0e0 on #202830 bold".
 pub fn parse_style(spec: &str, depth: ColorDepth) -> Result<Style, String> {
     let mut style = Style::default();
-    let mut words = spec.split_whitespace().peekable();
     let mut expect_bg = false;
     let mut first = true;
-    while let Some(w) = words.next() {
+    for w in spec.split_whitespace() {
         match w {
             "on" => expect_bg = true,
             "bold" => style = style.add_modifier(Modifier::BOLD),

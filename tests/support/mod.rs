@@ -43,11 +43,21 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 impl Harness {
     pub fn new(name: &str) -> Harness {
-        Self::with(name, DemoPlatform::default_scenario(EPOCH).unwrap(), false, "default")
+        Self::with(
+            name,
+            DemoPlatform::default_scenario(EPOCH).unwrap(),
+            false,
+            "default",
+        )
     }
 
     pub fn read_only(name: &str) -> Harness {
-        Self::with(name, DemoPlatform::default_scenario(EPOCH).unwrap(), true, "default")
+        Self::with(
+            name,
+            DemoPlatform::default_scenario(EPOCH).unwrap(),
+            true,
+            "default",
+        )
     }
 
     pub fn with(name: &str, platform: DemoPlatform, read_only: bool, keymap: &str) -> Harness {
@@ -67,7 +77,7 @@ impl Harness {
             dir,
             applies: 0,
         };
-        h.event(Event::Platform(PlatformEvent::Connection(
+        h.event(Event::from(PlatformEvent::Connection(
             wheelhouse::platform::Connection::Live,
         )));
         h.snapshot();
@@ -76,7 +86,7 @@ impl Harness {
 
     pub fn snapshot(&mut self) {
         let snap = Arc::new(self.platform.snapshot());
-        self.event(Event::Platform(PlatformEvent::Snapshot(snap)));
+        self.event(Event::from(PlatformEvent::Snapshot(snap)));
     }
 
     /// Feeds one event and runs the commands it produces, as the runtime would.
@@ -91,12 +101,12 @@ impl Harness {
         match command {
             Command::Platform(PlatformRequest::Preview { id, request }) => {
                 let result = self.platform.preview(&request);
-                self.event(Event::Platform(PlatformEvent::Previewed { id, result }));
+                self.event(Event::from(PlatformEvent::Previewed { id, result }));
             }
             Command::Platform(PlatformRequest::Apply { id, request }) => {
                 self.applies += 1;
                 let result = self.platform.apply(&request);
-                self.event(Event::Platform(PlatformEvent::Applied { id, result }));
+                self.event(Event::from(PlatformEvent::Applied { id, result }));
                 self.snapshot();
             }
             Command::Audit(record) => self.audit.append(&record).unwrap(),
@@ -132,7 +142,7 @@ impl Harness {
     pub fn advance(&mut self, seconds: u32) {
         for _ in 0..seconds {
             let frames = self.platform.advance(1.0);
-            self.event(Event::Platform(PlatformEvent::Traffic(frames)));
+            self.event(Event::from(PlatformEvent::Traffic(frames)));
             self.snapshot();
         }
     }

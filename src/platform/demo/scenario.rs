@@ -348,7 +348,7 @@ fn validate_line(line: &LineSpec) -> Result<(), Problem> {
                 format!("service {name} is defined twice"),
             ));
         }
-        if !(svc.capacity > 0.0) {
+        if svc.capacity.is_nan() || svc.capacity <= 0.0 {
             return Err((
                 svc.name.span().start,
                 format!("service {name}: capacity must be positive"),
@@ -373,7 +373,7 @@ fn validate_line(line: &LineSpec) -> Result<(), Problem> {
                     format!("service {name} calls itself"),
                 ));
             }
-            if !(*factor > 0.0) {
+            if factor.is_nan() || *factor <= 0.0 {
                 return Err((
                     svc.calls.span().start,
                     format!("service {name}: calls to {dep} must be positive"),

@@ -22,17 +22,25 @@ pub const FAILING_ERROR_RATIO: f64 = 0.05;
 pub const AUTO_COMPACT_NODES: usize = 12;
 
 pub fn edge_emphasis(state: &State, frame: &TrafficFrame, e: &EdgeStat, max_rps: f64) -> Emphasis {
-    let Some(env) = state.context_env() else { return Emphasis::Normal };
+    let Some(env) = state.context_env() else {
+        return Emphasis::Normal;
+    };
     if e.error_ratio >= FAILING_ERROR_RATIO {
         return Emphasis::Failing;
     }
     let key = ServiceKey::new(&env.line, &env.env, &e.to.service);
     let level = derived::capacity(state, &key).map(|c| c.level);
-    if matches!(level, Some(Level::Warn | Level::Critical)) || (max_rps > 0.0 && e.rps >= 0.6 * max_rps) {
+    if matches!(level, Some(Level::Warn | Level::Critical))
+        || (max_rps > 0.0 && e.rps >= 0.6 * max_rps)
+    {
         return Emphasis::Hot;
     }
     let _ = frame;
-    if e.to.canary || e.from.canary { Emphasis::Canary } else { Emphasis::Normal }
+    if e.to.canary || e.from.canary {
+        Emphasis::Canary
+    } else {
+        Emphasis::Normal
+    }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -40,14 +48,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return super::placeholder(frame, area, theme, "select an environment");
     };
     let Some(traffic) = state.traffic.get(&env_key) else {
-        return super::placeholder(frame, area, theme, &format!("waiting for traffic in {env_key}…"));
+        return super::placeholder(
+            frame,
+            area,
+            theme,
+            &format!("waiting for traffic in {env_key}…"),
+        );
     };
     let tf = &traffic.latest;
     let graph = graph_of(tf);
     let lay = layout(graph.nodes.len(), &graph.edges);
     let max_rps = tf.edges.iter().map(|e| e.rps).fold(0.0, f64::max);
     let selected = state.selected_service().map(|k| k.service);
-    let compact = state.topology.compact.unwrap_or(graph.nodes.len() > AUTO_COMPACT_NODES);
+    let compact = state
+        .topology
+        .compact
+        .unwrap_or(graph.nodes.len() > AUTO_COMPACT_NODES);
     let nodes: Vec<NodeBox> = graph
         .nodes
         .iter()
@@ -70,14 +86,33 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Emphasis::Normal
             };
             let lines = if n.is_ingress() {
-                vec![format!("out {}/s", rps(tf.edges.iter().filter(|e| e.from.is_ingress()).map(|e| e.rps).sum()))]
+                vec![format!(
+                    "out {}/s",
+                    rps(tf
+                        .edges
+                        .iter()
+                        .filter(|e| e.from.is_ingress())
+                        .map(|e| e.rps)
+                        .sum())
+                )]
             } else {
-                vec![format!("{}/s err {}", rps(inbound), percent(err)), format!("p99 {:.0}ms", tf.inbound_p99(n))]
+                vec![
+                    format!("{}/s err {}", rps(inbound), percent(err)),
+                    format!("p99 {:.0}ms", tf.inbound_p99(n)),
+                ]
             };
-            NodeBox { title: n.to_string(), lines, emphasis }
+            NodeBox {
+                title: n.to_string(),
+                lines,
+                emphasis,
+            }
         })
         .collect();
-    let emphasis: Vec<Emphasis> = tf.edges.iter().map(|e| edge_emphasis(state, tf, e, max_rps)).collect();
+    let emphasis: Vec<Emphasis> = tf
+        .edges
+        .iter()
+        .map(|e| edge_emphasis(state, tf, e, max_rps))
+        .collect();
     let styles = GraphStyles {
         border: theme.border,
         text: theme.base,
@@ -88,17 +123,45 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         muted: theme.muted,
         edge: theme.muted,
     };
-    let table_h = if area.height >= 20 { (area.height / 3).min(14) } else { 4 };
+    let table_h = if area.height >= 20 {
+        (area.height / 3).min(14)
+    } else {
+        4
+    };
     let [graph_area, table_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(table_h)]).areas(area);
     let (cw, ch) = canvas_size(&lay, &nodes, compact);
-    let scroll_x = state.topology.scroll_x.min(cw.saturating_sub(graph_area.width));
-    let scroll_y = state.topology.scroll_y.min(ch.saturating_sub(graph_area.height));
+    let scroll_x = state
+        .topology
+        .scroll_x
+        .min(cw.saturating_sub(graph_area.width));
+    let scroll_y = state
+        .topology
+        .scroll_y
+        .min(ch.saturating_sub(graph_area.height));
     frame.render_widget(
-        GraphView { layout: &lay, nodes: &nodes, edge_emphasis: &emphasis, styles: &styles, scroll_x, scroll_y, compact },
+        GraphView {
+            layout: &lay,
+            nodes: &nodes,
+            edge_emphasis: &emphasis,
+            styles: &styles,
+            scroll_x,
+            scroll_y,
+            compact,
+        },
         graph_area,
     );
-    edge_table(frame, table_area, state, theme, tf, &emphasis, selected.as_deref(), (cw, ch), compact);
+    edge_table(
+        frame,
+        table_area,
+        state,
+        theme,
+        tf,
+        &emphasis,
+        selected.as_deref(),
+        (cw, ch),
+        compact,
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -114,28 +177,53 @@ fn edge_table(
     compact: bool,
 ) {
     let mut idx: Vec<usize> = (0..tf.edges.len())
-        .filter(|&i| selected.is_none_or(|s| tf.edges[i].from.service == s || tf.edges[i].to.service == s))
+        .filter(|&i| {
+            selected.is_none_or(|s| tf.edges[i].from.service == s || tf.edges[i].to.service == s)
+        })
         .collect();
-    idx.sort_by(|a, b| tf.edges[*b].rps.partial_cmp(&tf.edges[*a].rps).unwrap_or(std::cmp::Ordering::Equal));
-    let failing = emphasis.iter().filter(|e| matches!(e, Emphasis::Failing)).count();
-    let block = Block::default().borders(Borders::TOP).border_style(theme.border).title(Span::styled(
-        format!(
-            " {} edges, {} failing{} · canvas {}×{} {} · z zoom, </> pan ",
-            tf.edges.len(),
-            failing,
-            selected.map(|s| format!(", showing {s}")).unwrap_or_default(),
-            canvas.0,
-            canvas.1,
-            if compact { "compact" } else { "detailed" },
-        ),
-        theme.title,
-    ));
+    idx.sort_by(|a, b| {
+        tf.edges[*b]
+            .rps
+            .partial_cmp(&tf.edges[*a].rps)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let failing = emphasis
+        .iter()
+        .filter(|e| matches!(e, Emphasis::Failing))
+        .count();
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.border)
+        .title(Span::styled(
+            format!(
+                " {} edges, {} failing{} · canvas {}×{} {} · z zoom, </> pan ",
+                tf.edges.len(),
+                failing,
+                selected
+                    .map(|s| format!(", showing {s}"))
+                    .unwrap_or_default(),
+                canvas.0,
+                canvas.1,
+                if compact { "compact" } else { "detailed" },
+            ),
+            theme.title,
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
     let name_w = ((w.saturating_sub(30)) / 2).max(8);
     let mut lines = vec![Line::from(Span::styled(
-        truncate(&format!("{} {} {:>8} {:>6} {:>7}", fit("from", name_w), fit("to", name_w), "req/s", "err", "p99"), w),
+        truncate(
+            &format!(
+                "{} {} {:>8} {:>6} {:>7}",
+                fit("from", name_w),
+                fit("to", name_w),
+                "req/s",
+                "err",
+                "p99"
+            ),
+            w,
+        ),
         theme.muted,
     ))];
     for &i in idx.iter().take(inner.height.saturating_sub(1) as usize) {

@@ -91,12 +91,25 @@ fn positions(layout: &Layout, nodes: &[NodeBox], compact: bool) -> Vec<Vec<(usiz
 pub fn canvas_size(layout: &Layout, nodes: &[NodeBox], compact: bool) -> (u16, u16) {
     let pos = positions(layout, nodes, compact);
     let w = layout.layers.len() * (box_width(compact) + GAP);
-    let h = pos.iter().filter_map(|l| l.last()).map(|(_, y, h)| y + h).max().unwrap_or(0);
-    (w.min(u16::MAX as usize) as u16, h.min(u16::MAX as usize) as u16)
+    let h = pos
+        .iter()
+        .filter_map(|l| l.last())
+        .map(|(_, y, h)| y + h)
+        .max()
+        .unwrap_or(0);
+    (
+        w.min(u16::MAX as usize) as u16,
+        h.min(u16::MAX as usize) as u16,
+    )
 }
 
 /// Top-left of a node on the virtual canvas.
-pub fn node_position(layout: &Layout, nodes: &[NodeBox], compact: bool, node: usize) -> Option<(u16, u16)> {
+pub fn node_position(
+    layout: &Layout,
+    nodes: &[NodeBox],
+    compact: bool,
+    node: usize,
+) -> Option<(u16, u16)> {
     let pos = positions(layout, nodes, compact);
     for (l, slots) in layout.layers.iter().enumerate() {
         if let Some(p) = slots.iter().position(|s| *s == Slot::Node(node)) {
@@ -197,7 +210,13 @@ impl GraphView<'_> {
     fn draw_canvas(&self) -> Canvas {
         let (cw, ch) = canvas_size(self.layout, self.nodes, self.compact);
         let (w, h) = (cw as usize, ch as usize);
-        let mut c = Canvas { w, h, dirs: vec![0; w * h], level: vec![Emphasis::Muted; w * h], text: vec![None; w * h] };
+        let mut c = Canvas {
+            w,
+            h,
+            dirs: vec![0; w * h],
+            level: vec![Emphasis::Muted; w * h],
+            text: vec![None; w * h],
+        };
         let bw = box_width(self.compact);
         let pos = positions(self.layout, self.nodes, self.compact);
         let mid = |l: usize, p: usize| -> (usize, usize) {
@@ -205,10 +224,18 @@ impl GraphView<'_> {
             (x, y + hgt / 2)
         };
         for route in &self.layout.routes {
-            let e = self.edge_emphasis.get(route.edge).copied().unwrap_or(Emphasis::Normal);
+            let e = self
+                .edge_emphasis
+                .get(route.edge)
+                .copied()
+                .unwrap_or(Emphasis::Normal);
             for win in route.hops.windows(2) {
                 let ((la, pa), (lb, pb)) = (win[0], win[1]);
-                let (left, right) = if la < lb { ((la, pa), (lb, pb)) } else { ((lb, pb), (la, pa)) };
+                let (left, right) = if la < lb {
+                    ((la, pa), (lb, pb))
+                } else {
+                    ((lb, pb), (la, pa))
+                };
                 let (lx, ly) = mid(left.0, left.1);
                 let (rx, ry) = mid(right.0, right.1);
                 let start = lx + bw;
@@ -236,14 +263,20 @@ impl GraphView<'_> {
         for (l, slots) in self.layout.layers.iter().enumerate() {
             for (p, slot) in slots.iter().enumerate() {
                 let Slot::Node(i) = slot else { continue };
-                let Some(node) = self.nodes.get(*i) else { continue };
+                let Some(node) = self.nodes.get(*i) else {
+                    continue;
+                };
                 let (x, y, hgt) = pos[l][p];
                 let border = match node.emphasis {
                     Emphasis::Normal | Emphasis::Muted => self.styles.border,
                     other => self.style(other),
                 };
                 let rounded = node.emphasis == Emphasis::Canary || node.title.contains('◆');
-                let (tl, tr, bl, br) = if rounded { ('╭', '╮', '╰', '╯') } else { ('┌', '┐', '└', '┘') };
+                let (tl, tr, bl, br) = if rounded {
+                    ('╭', '╮', '╰', '╯')
+                } else {
+                    ('┌', '┐', '└', '┘')
+                };
                 for dx in 0..bw {
                     for dy in 0..hgt {
                         let ch = match (dx, dy) {
@@ -260,7 +293,11 @@ impl GraphView<'_> {
                         c.put(x + dx, y + dy, ch, border);
                     }
                 }
-                let title_style = if node.emphasis == Emphasis::Normal { self.styles.text } else { border };
+                let title_style = if node.emphasis == Emphasis::Normal {
+                    self.styles.text
+                } else {
+                    border
+                };
                 c.puts(x + 1, y + 1, &node.title, bw - 2, title_style);
                 if !self.compact {
                     for (k, line) in node.lines.iter().enumerate() {
@@ -311,29 +348,60 @@ mod tests {
 
     fn boxes(n: usize) -> Vec<NodeBox> {
         (0..n)
-            .map(|i| NodeBox { title: format!("svc{i}"), lines: vec!["1/s".into()], emphasis: Emphasis::Normal })
+            .map(|i| NodeBox {
+                title: format!("svc{i}"),
+                lines: vec!["1/s".into()],
+                emphasis: Emphasis::Normal,
+            })
             .collect()
     }
 
     fn styles() -> GraphStyles {
         let s = Style::default();
-        GraphStyles { border: s, text: s, canary: s, hot: s, failing: s, selected: s, muted: s, edge: s }
+        GraphStyles {
+            border: s,
+            text: s,
+            canary: s,
+            hot: s,
+            failing: s,
+            selected: s,
+            muted: s,
+            edge: s,
+        }
     }
 
     fn render(l: &Layout, nodes: &[NodeBox], w: u16, h: u16, sx: u16, compact: bool) -> String {
         let emph = vec![Emphasis::Normal; l.routes.len()];
         let st = styles();
         let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
-        GraphView { layout: l, nodes, edge_emphasis: &emph, styles: &st, scroll_x: sx, scroll_y: 0, compact }
-            .render(Rect::new(0, 0, w, h), &mut buf);
-        (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
+        GraphView {
+            layout: l,
+            nodes,
+            edge_emphasis: &emph,
+            styles: &st,
+            scroll_x: sx,
+            scroll_y: 0,
+            compact,
+        }
+        .render(Rect::new(0, 0, w, h), &mut buf);
+        (0..h)
+            .map(|y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
     }
 
     #[test]
     fn edge_between_two_nodes_has_an_arrow() {
         let l = layout(2, &[(0, 1)]);
         let s = render(&l, &boxes(2), 80, 10, 0, false);
-        assert!(s.contains("svc0") && s.contains("svc1") && s.contains('▶'), "{s}");
+        assert!(
+            s.contains("svc0") && s.contains("svc1") && s.contains('▶'),
+            "{s}"
+        );
     }
 
     #[test]
