@@ -34,6 +34,18 @@ impl View {
         View::Events,
     ];
 
+    /// Tab label when the window is narrow.
+    pub fn short(self) -> &'static str {
+        match self {
+            View::Overview => "Ovw",
+            View::Service => "Svc",
+            View::Topology => "Topo",
+            View::Capacity => "Cap",
+            View::Config => "Cfg",
+            View::Events => "Evt",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             View::Overview => "Overview",

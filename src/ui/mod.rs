@@ -62,7 +62,12 @@ fn view_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         } else {
             theme.muted
         };
-        tabs.push(Span::styled(format!("{} {}", i + 1, v.title()), style));
+        let title = if *v == state.view || area.width >= 90 {
+            v.title()
+        } else {
+            v.short()
+        };
+        tabs.push(Span::styled(format!("{} {title}", i + 1), style));
         tabs.push(Span::raw(" "));
     }
     let block = Block::default()
