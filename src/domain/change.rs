@@ -186,48 +186,20 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
         Change::Promote => {
             let canary = need_canary()?;
             out.push(FieldChange::new("version", &service.version, &canary));
-            out.push(FieldChange::new(
-                "weights (stable/canary)",
-                format!(
-                    "{}/{}",
-                    service.traffic.stable_weight(),
-                    service.traffic.canary_weight
-                ),
-                "100/0",
-            ));
+            out.push(weights_back_to_stable(service));
             out.push(FieldChange::new("canary", canary, "removed"));
-            if !service.traffic.tag_routes.is_empty() {
-                out.push(FieldChange::new(
-                    "tag routes",
-                    routes(&service.traffic.tag_routes),
-                    "none",
-                ));
-            }
+            out.extend(tag_routes_cleared(service));
         }
         Change::Abort => {
             let canary = need_canary()?;
-            out.push(FieldChange::new(
-                "weights (stable/canary)",
-                format!(
-                    "{}/{}",
-                    service.traffic.stable_weight(),
-                    service.traffic.canary_weight
-                ),
-                "100/0",
-            ));
+            out.push(weights_back_to_stable(service));
             let replicas = service.canary.as_ref().map_or(0, |c| c.replicas.desired);
             out.push(FieldChange::new(
                 "canary replicas",
                 format!("{replicas} ({canary})"),
                 "0",
             ));
-            if !service.traffic.tag_routes.is_empty() {
-                out.push(FieldChange::new(
-                    "tag routes",
-                    routes(&service.traffic.tag_routes),
-                    "none",
-                ));
-            }
+            out.extend(tag_routes_cleared(service));
         }
         Change::Scale { replicas } => {
             if *replicas == service.replicas.desired {
@@ -273,6 +245,25 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
     Ok(out)
 }
 
+/// Canary ends: all untagged traffic back to stable.
+fn weights_back_to_stable(service: &Service) -> FieldChange {
+    FieldChange::new(
+        "weights (stable/canary)",
+        format!(
+            "{}/{}",
+            service.traffic.stable_weight(),
+            service.traffic.canary_weight
+        ),
+        "100/0",
+    )
+}
+
+/// Canary ends: tag routes go with it.
+fn tag_routes_cleared(service: &Service) -> Option<FieldChange> {
+    (!service.traffic.tag_routes.is_empty())
+        .then(|| FieldChange::new("tag routes", routes(&service.traffic.tag_routes), "none"))
+}
+
 fn valid_tag(tag: &str) -> Result<(), Invalid> {
     let ok = !tag.is_empty()
         && tag.len() <= 63
@@ -307,6 +298,7 @@ mod tests {
         Service {
             name: "quote".into(),
             image: "registry.local:5000/trade/quote:1.2.0".into(),
+            base_image: "base/jre:21".into(),
             version: "1.2.0".into(),
             replicas: Replicas {
                 desired: 3,

@@ -151,6 +151,8 @@ impl Rollout {
 pub struct Service {
     pub name: String,
     pub image: String,
+    /// The base image the service image is built on (lineage).
+    pub base_image: String,
     pub version: String,
     pub replicas: Replicas,
     /// Requests per second one replica can serve.

@@ -480,6 +480,7 @@ fn build_service(
         svc: Service {
             name,
             image: format!("{image_repo}:{version}"),
+            base_image: line.base_image.clone(),
             version,
             replicas: Replicas {
                 desired: replicas,

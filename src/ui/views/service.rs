@@ -33,6 +33,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Line::from(vec![
             Span::styled("image     ", theme.muted),
             Span::raw(truncate(&s.image, w.saturating_sub(10))),
+            Span::styled(
+                truncate(
+                    &format!("  on {}", s.base_image),
+                    w.saturating_sub(10 + s.image.chars().count()),
+                ),
+                theme.muted,
+            ),
         ]),
     ];
     let ready_style = if s.replicas.ready < s.replicas.desired {
