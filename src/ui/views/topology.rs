@@ -9,7 +9,9 @@ use crate::domain::capacity::Level;
 use crate::domain::topology::{graph_of, layout};
 use crate::domain::traffic::{EdgeStat, TrafficFrame};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::graph::{Emphasis, GraphStyles, GraphView, NodeBox, canvas_size};
+use crate::ui::widgets::graph::{
+    Emphasis, GraphStyles, GraphView, NodeBox, canvas_size, node_position,
+};
 use crate::ui::widgets::{fit, percent, rps, truncate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -131,14 +133,25 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let [graph_area, table_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(table_h)]).areas(area);
     let (cw, ch) = canvas_size(&lay, &nodes, compact);
-    let scroll_x = state
-        .topology
-        .scroll_x
-        .min(cw.saturating_sub(graph_area.width));
-    let scroll_y = state
-        .topology
-        .scroll_y
-        .min(ch.saturating_sub(graph_area.height));
+    // Until the user pans, keep the selected service's node in view.
+    let (mut want_x, mut want_y) = (state.topology.scroll_x, state.topology.scroll_y);
+    if (want_x, want_y) == (0, 0) {
+        let focus = graph
+            .nodes
+            .iter()
+            .position(|n| selected.as_deref() == Some(n.service.as_str()) && !n.canary);
+        if let Some((x, y)) = focus.and_then(|i| node_position(&lay, &nodes, compact, i)) {
+            let box_w = if compact { 16 } else { 24 };
+            if x + box_w > graph_area.width {
+                want_x = (x + box_w + 2).saturating_sub(graph_area.width);
+            }
+            if y + 4 > graph_area.height {
+                want_y = (y + 5).saturating_sub(graph_area.height);
+            }
+        }
+    }
+    let scroll_x = want_x.min(cw.saturating_sub(graph_area.width));
+    let scroll_y = want_y.min(ch.saturating_sub(graph_area.height));
     frame.render_widget(
         GraphView {
             layout: &lay,
