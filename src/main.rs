@@ -2,14 +2,20 @@
 
 use clap::Parser;
 use std::process::ExitCode;
+use std::time::Duration;
 use tokio::sync::mpsc;
 use wheelhouse::app::State;
 use wheelhouse::audit::AuditLog;
 use wheelhouse::cli::{Cli, Command, act, status};
 use wheelhouse::config::{self, paths::Paths};
-use wheelhouse::platform::demo::worker;
+use wheelhouse::platform::session::{Remote, Session};
+use wheelhouse::platform::{PlatformEvent, PlatformHandle, demo, kube};
+use wheelhouse::startup::{self, Choice};
 use wheelhouse::ui::theme::ColorDepth;
-use wheelhouse::{runtime, startup};
+use wheelhouse::runtime;
+
+/// How long a subcommand waits for the cluster's first complete picture.
+const CLI_SYNC_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,8 +38,8 @@ fn main() -> ExitCode {
 
 async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 {
     let now = chrono::Utc::now().timestamp();
-    let mut platform = match startup::demo_platform(&cli.global, now) {
-        Ok(p) => p,
+    let choice = match startup::choose(&cli.global, &paths, now).await {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("wheelhouse: {e}");
             return 2;
@@ -41,8 +47,34 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
     };
     let audit = AuditLog::new(paths.audit_log());
     let user = startup::user();
+    let read_only = cli.global.read_only;
+    if cli.command.is_none() {
+        let (ptx, prx) = mpsc::unbounded_channel();
+        let handle = match choice {
+            Choice::Demo(p) => demo::worker::spawn(p, read_only, ptx),
+            Choice::Kube(setup) => kube::worker::spawn(setup, read_only, ptx),
+        };
+        return tui(cli, paths, handle, prx, audit, user, now, log_problem).await;
+    }
+    match choice {
+        Choice::Demo(mut p) => subcommand(&cli, &mut p, &audit, &user).await,
+        Choice::Kube(setup) => {
+            let (ptx, prx) = mpsc::unbounded_channel();
+            let handle = kube::worker::spawn(setup, read_only, ptx);
+            match Remote::open(handle, prx, CLI_SYNC_TIMEOUT).await {
+                Ok(mut remote) => subcommand(&cli, &mut remote, &audit, &user).await,
+                Err(e) => {
+                    eprintln!("wheelhouse: {e}");
+                    e.exit_code()
+                }
+            }
+        }
+    }
+}
+
+async fn subcommand<P: Session>(cli: &Cli, platform: &mut P, audit: &AuditLog, user: &str) -> i32 {
     match &cli.command {
-        None => tui(cli, paths, platform, audit, user, now, log_problem).await,
+        None => 0,
         Some(Command::Status { target, output }) => {
             let snap = platform.snapshot();
             match status::filter(&snap, target.as_deref()) {
@@ -62,15 +94,7 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
             | Command::Scale { target, write, .. }
             | Command::Rollback { target, write }),
         ) => {
-            let o = act::run(
-                cmd,
-                write,
-                target,
-                &mut platform,
-                cli.global.read_only,
-                &user,
-                &audit,
-            );
+            let o = act::run(cmd, write, target, platform, cli.global.read_only, user, audit).await;
             if !o.stdout.is_empty() {
                 println!("{}", o.stdout.trim_end());
             }
@@ -82,10 +106,12 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn tui(
     cli: Cli,
     paths: Paths,
-    platform: wheelhouse::platform::demo::DemoPlatform,
+    handle: PlatformHandle,
+    prx: mpsc::UnboundedReceiver<PlatformEvent>,
     audit: AuditLog,
     user: String,
     now: i64,
@@ -97,12 +123,12 @@ async fn tui(
     problems.extend(theme_problems);
     problems.extend(log_problem);
     let (tx, rx) = mpsc::unbounded_channel();
-    let (ptx, prx) = mpsc::unbounded_channel();
-    let handle = worker::spawn(platform, cli.global.read_only, ptx);
     runtime::forward_platform(prx, tx.clone());
     let mut state = State::new(handle.info.clone(), cli.global.read_only, keymap, user, now);
-    if let Some(reason) = startup::demo_reason(&cli.global) {
-        state.log(wheelhouse::app::Level::Info, reason);
+    if handle.info.kind == "demo" {
+        if let Some(reason) = startup::demo_reason(&cli.global) {
+            state.log(wheelhouse::app::Level::Info, reason);
+        }
     }
     runtime::report(&mut state, &problems);
     tracing::info!(platform = ?handle.info, read_only = cli.global.read_only, "cockpit starting");

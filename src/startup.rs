@@ -1,8 +1,44 @@
 //! Choosing and starting the platform from the command line and the environment.
 
 use crate::cli::Global;
+use crate::config::catalog::{self, Catalog};
+use crate::config::paths::Paths;
 use crate::platform::demo::DemoPlatform;
 use crate::platform::demo::scenario;
+use crate::platform::kube::{self, KubeOptions, KubeSetup};
+
+/// The platform a run uses.
+pub enum Choice {
+    Demo(DemoPlatform),
+    Kube(KubeSetup),
+}
+
+/// The catalog from --catalog or the config dir (missing = empty; broken = an error).
+pub fn catalog(global: &Global, paths: &Paths) -> Result<Catalog, String> {
+    match &global.catalog {
+        Some(path) if !path.is_file() => Err(format!("catalog {} not found", path.display())),
+        Some(path) => catalog::load(path),
+        None => catalog::load(&paths.config_dir.join("catalog.toml")),
+    }
+}
+
+/// Demo when asked for (--demo, --scenario) or when no cluster is configured; else kube.
+pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice, String> {
+    let catalog = catalog(global, paths)?;
+    let asked_demo = global.demo || global.scenario.is_some();
+    let asked_kube = global.context.is_some() || global.namespace.is_some() || !catalog.environment.is_empty();
+    if asked_demo || (!asked_kube && !kubeconfig_present()) {
+        return demo_platform(global, epoch).map(Choice::Demo);
+    }
+    let options = KubeOptions {
+        context: global.context.clone(),
+        namespace: global.namespace.clone(),
+    };
+    kube::connect(&options, &catalog)
+        .await
+        .map(Choice::Kube)
+        .map_err(|e| format!("{e:#}"))
+}
 
 /// Where a kubeconfig would be found (KUBECONFIG, else ~/.kube/config).
 pub fn kubeconfig_present() -> bool {
@@ -36,10 +72,8 @@ pub fn demo_platform(global: &Global, epoch: i64) -> Result<DemoPlatform, String
 
 /// Why the demo platform is used (shown in the events view), if there is something to say.
 pub fn demo_reason(global: &Global) -> Option<String> {
-    if global.demo {
+    if global.demo || global.scenario.is_some() {
         None
-    } else if kubeconfig_present() {
-        Some("a kubeconfig exists but this build has no kube platform yet: running the demo platform".into())
     } else {
         Some("no kubeconfig found: running the embedded demo platform (--demo)".into())
     }

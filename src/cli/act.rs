@@ -9,7 +9,7 @@ use crate::domain::ServiceKey;
 use crate::domain::capacity::{Thresholds, assess};
 use crate::domain::change::{Change, ChangeRequest, FieldChange};
 use crate::platform::PlatformError;
-use crate::platform::demo::DemoPlatform;
+use crate::platform::session::Session;
 use serde_json::json;
 
 /// Exit code for a request the CLI itself refuses (bad arguments).
@@ -37,9 +37,9 @@ fn fail(code: i32, msg: String, output: Output) -> Outcome {
 /// Seconds of simulated traffic observed before recommending replicas on the demo platform.
 const OBSERVE_SECONDS: f64 = 15.0;
 
-fn change_of(
+async fn change_of<P: Session>(
     cmd: &Command,
-    platform: &mut DemoPlatform,
+    platform: &mut P,
     key: &ServiceKey,
 ) -> Result<Change, (i32, String)> {
     let service = platform
@@ -58,7 +58,7 @@ fn change_of(
         Command::Scale {
             recommended: true, ..
         } => {
-            let frames = platform.advance(OBSERVE_SECONDS);
+            let frames = platform.pass(OBSERVE_SECONDS).await;
             let n = frames
                 .iter()
                 .filter(|(k, _)| *k == key.env_key())
@@ -86,6 +86,7 @@ fn change_of(
             return Err((EXIT_INVALID, "give REPLICAS or --recommended".into()));
         }
         Command::Shift {
+            start,
             weight,
             step_up,
             step_down,
@@ -95,7 +96,9 @@ fn change_of(
             abort,
             ..
         } => {
-            if let Some(w) = weight {
+            if let Some(v) = start {
+                Change::StartCanary { version: v.clone() }
+            } else if let Some(w) = weight {
                 Change::SetCanaryWeight { weight: *w }
             } else if *step_up || *step_down {
                 let w = next_step(service.traffic.canary_weight, *step_up).ok_or((
@@ -115,7 +118,7 @@ fn change_of(
             } else if *abort {
                 Change::Abort
             } else {
-                return Err((EXIT_INVALID, "give one of --weight, --step-up, --step-down, --add-tag, --remove-tag, --promote, --abort".into()));
+                return Err((EXIT_INVALID, "give one of --start, --weight, --step-up, --step-down, --add-tag, --remove-tag, --promote, --abort".into()));
             }
         }
         Command::Status { .. } => return Err((EXIT_INVALID, "status is not a write".into())),
@@ -130,12 +133,12 @@ fn table(changes: &[FieldChange]) -> String {
         .collect()
 }
 
-/// Runs a write subcommand against the demo platform.
-pub fn run(
+/// Runs a write subcommand against a platform.
+pub async fn run<P: Session>(
     cmd: &Command,
     opts: &WriteOpts,
     target: &str,
-    platform: &mut DemoPlatform,
+    platform: &mut P,
     read_only: bool,
     user: &str,
     audit: &AuditLog,
@@ -148,7 +151,7 @@ pub fn run(
             out,
         );
     };
-    let change = match change_of(cmd, platform, &key) {
+    let change = match change_of(cmd, platform, &key).await {
         Ok(c) => c,
         Err((code, msg)) => return fail(code, msg, out),
     };
@@ -158,7 +161,10 @@ pub fn run(
     let request = ChangeRequest {
         target: key.clone(),
         change: change.clone(),
-        expected_revision: service.revision.clone(),
+        expected_revision: opts
+            .if_revision
+            .clone()
+            .unwrap_or_else(|| service.revision.clone()),
         who: user.to_string(),
         why: if opts.why.is_empty() {
             "wheelhouse cli".into()
@@ -166,7 +172,7 @@ pub fn run(
             opts.why.clone()
         },
     };
-    let preview = match platform.preview(&request) {
+    let preview = match platform.preview(&request).await {
         Ok(p) => p,
         Err(e) => return fail(e.exit_code(), format!("{key}: {change}: {e}"), out),
     };
@@ -210,7 +216,7 @@ pub fn run(
         return o;
     }
     let platform_name = format!("{}: {}", info.kind, info.target);
-    let result = platform.apply(&request);
+    let result = platform.apply(&request).await;
     let record = AuditRecord::new(
         user,
         &platform_name,
@@ -238,7 +244,7 @@ pub fn run(
                             r.to_version, r.updated, r.total
                         ));
                     }
-                    platform.advance(1.0);
+                    platform.pass(1.0).await;
                 }
                 _ => break,
             }
@@ -257,7 +263,7 @@ pub fn run(
             "changes": applied.changes,
             "revision": applied.revision,
             "service": after,
-            "note": "demo platform: a fresh simulation, nothing persists after this command",
+            "note": platform.note(),
         })
         .to_string(),
         Output::Text => {
@@ -277,9 +283,11 @@ pub fn run(
                     )
                 })
                 .unwrap_or_default();
-            format!(
-                "applied\n{preview_text}{progress}{key}: {state}\n(demo platform: a fresh simulation, nothing persists after this command)\n"
-            )
+            let note = platform
+                .note()
+                .map(|n| format!("({n})\n"))
+                .unwrap_or_default();
+            format!("applied\n{preview_text}{progress}{key}: {state}\n{note}")
         }
     };
     Outcome {

@@ -14,8 +14,9 @@ use std::path::PathBuf;
     about = "A terminal operations cockpit for container delivery",
     long_about = "A terminal operations cockpit for container delivery: product lines, \
 environments, services and releases; live topology and capacity; deploy, canary shift, \
-scale and rollback.\n\nWith no kubeconfig (or with --demo) it runs on the embedded demo \
-platform. Subcommands against the demo platform act on a fresh simulation: state does \
+scale and rollback.\n\nWith a kubeconfig (KUBECONFIG or ~/.kube/config) it operates \
+that cluster's current context; --context and -n/--namespace behave as in kubectl. With \
+no kubeconfig (or with --demo) it runs on the embedded demo platform. Subcommands against the demo platform act on a fresh simulation: state does \
 not persist between runs.",
     after_help = "Exit codes: 0 ok, 1 error, 2 invalid request, 3 refused (read-only, or \
 --yes missing), 4 not found, 5 changed by someone else, 6 platform unavailable."
@@ -47,6 +48,15 @@ pub struct Global {
     /// Keymap preset: default or vim (a keymap.toml in the config dir applies over it).
     #[arg(long, global = true, default_value = "default")]
     pub keymap: String,
+    /// Kubernetes context (default: the kubeconfig's current context).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Only this namespace (an environment even when its namespace is unlabelled).
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Catalog of environments (default: catalog.toml in the config dir).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
     /// Render the first frame off-screen (200×60) and exit: measures start-up.
     #[arg(long, hide = true)]
     pub first_frame: bool,
@@ -77,6 +87,9 @@ pub enum Command {
     /// Shift canary traffic: a weight, a step, a tag route, promote or abort.
     Shift {
         target: String,
+        /// Start (or re-version) the canary with this version, at weight 0.
+        #[arg(long, group = "shift", value_name = "VERSION")]
+        start: Option<String>,
         /// Canary weight 0-100.
         #[arg(long, group = "shift")]
         weight: Option<u8>,
@@ -128,6 +141,10 @@ pub struct WriteOpts {
     /// Wait for the rollout to finish (the demo platform simulates the time).
     #[arg(long)]
     pub wait: bool,
+    /// Apply only if the service is still at this revision (the `revision` of
+    /// `status -o json`): a change made by someone else since is refused, exit code 5.
+    #[arg(long, value_name = "REVISION")]
+    pub if_revision: Option<String>,
     #[arg(short = 'o', long, value_enum, default_value = "text")]
     pub output: Output,
 }

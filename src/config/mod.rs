@@ -1,5 +1,6 @@
 //! Settings, file locations, and loading of themes and keymaps (user files over defaults).
 
+pub mod catalog;
 pub mod keymap;
 pub mod paths;
 

@@ -9,6 +9,8 @@ use std::fmt;
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Change {
     Deploy { version: String },
+    /// Create (or re-version) the canary next to the stable release, at weight 0.
+    StartCanary { version: String },
     SetCanaryWeight { weight: u8 },
     AddTagRoute { tag: String },
     RemoveTagRoute { tag: String },
@@ -22,6 +24,7 @@ impl Change {
     pub fn verb(&self) -> &'static str {
         match self {
             Change::Deploy { .. } => "deploy",
+            Change::StartCanary { .. } => "start canary",
             Change::SetCanaryWeight { .. } => "canary weight",
             Change::AddTagRoute { .. } => "add tag route",
             Change::RemoveTagRoute { .. } => "remove tag route",
@@ -45,6 +48,7 @@ impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Change::Deploy { version } => write!(f, "deploy {version}"),
+            Change::StartCanary { version } => write!(f, "start canary {version}"),
             Change::SetCanaryWeight { weight } => write!(f, "canary weight {weight}%"),
             Change::AddTagRoute { tag } => write!(f, "add tag route {tag}"),
             Change::RemoveTagRoute { tag } => write!(f, "remove tag route {tag}"),
@@ -128,6 +132,35 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
             out.push(FieldChange::new(
                 "image",
                 &service.image,
+                retag(&service.image, version),
+            ));
+        }
+        Change::StartCanary { version } => {
+            if version.trim().is_empty() {
+                return Err(Invalid("no version given".into()));
+            }
+            if *version == service.version {
+                return Err(Invalid(format!(
+                    "{} already runs {version} as the stable release",
+                    service.name
+                )));
+            }
+            if canary_version.as_deref() == Some(version.as_str()) {
+                return Err(Invalid(format!("the canary already runs {version}")));
+            }
+            let before = match &service.canary {
+                Some(c) => format!("{} ({} replicas)", c.version, c.replicas.desired),
+                None => "none".into(),
+            };
+            let replicas = service.canary.as_ref().map_or(1, |c| c.replicas.desired.max(1));
+            out.push(FieldChange::new(
+                "canary",
+                before,
+                format!("{version} ({replicas} replicas)"),
+            ));
+            out.push(FieldChange::new(
+                "canary image",
+                service.canary.as_ref().map_or("none".into(), |c| c.image.clone()),
                 retag(&service.image, version),
             ));
         }
@@ -334,6 +367,16 @@ mod tests {
             revision: "7".into(),
             known_versions: vec![],
         }
+    }
+
+    #[test]
+    fn start_canary_plans_the_new_version_and_refuses_the_same_one() {
+        let plan = plan(&service(), &Change::StartCanary { version: "1.4.0".into() }).unwrap();
+        assert_eq!(plan[0].before, "1.3.0 (1 replicas)");
+        assert_eq!(plan[0].after, "1.4.0 (1 replicas)");
+        assert_eq!(plan[1].after, "registry.local:5000/trade/quote:1.4.0");
+        assert!(super::plan(&service(), &Change::StartCanary { version: "1.3.0".into() }).is_err());
+        assert!(super::plan(&service(), &Change::StartCanary { version: "1.2.0".into() }).is_err());
     }
 
     #[test]

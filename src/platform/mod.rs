@@ -5,6 +5,8 @@
 pub mod demo;
 pub mod error;
 pub mod handle;
+pub mod kube;
+pub mod session;
 
 pub use error::PlatformError;
 pub use handle::{PlatformHandle, PlatformRequest};

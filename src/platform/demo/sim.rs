@@ -557,6 +557,20 @@ impl SimService {
                     start_rollout(svc, prev, reason);
                 }
             }
+            Change::StartCanary { version } => {
+                let replicas = svc.canary.as_ref().map_or(1, |c| c.replicas.desired.max(1));
+                svc.canary = Some(Canary {
+                    version: version.clone(),
+                    image: retag(&svc.image, version),
+                    replicas: Replicas {
+                        desired: replicas,
+                        ready: 0,
+                    },
+                });
+                for r in &mut svc.traffic.tag_routes {
+                    r.version = version.clone();
+                }
+            }
             Change::SetCanaryWeight { weight } => {
                 svc.traffic.canary_weight = *weight;
                 if let Some(c) = &mut svc.canary {

@@ -1,0 +1,330 @@
+//! From the watched objects to the cockpit's model: environments from namespace labels
+//! (or the catalog), services from Deployments, history from ReplicaSets, traffic from
+//! HTTPRoutes (or the replica ratio), config from ConfigMaps, secret key names from Secrets.
+//! Pure: the same inventory gives the same snapshot.
+
+use super::contract::*;
+use super::inventory::*;
+use super::route;
+use crate::domain::*;
+use std::collections::BTreeMap;
+
+/// Where one environment lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvBinding {
+    pub line: String,
+    pub env: String,
+    pub tier: Tier,
+    pub context: String,
+    pub namespace: String,
+}
+
+/// Environments named by the catalog, then by namespace labels (the catalog wins for a
+/// line/env it names); `fallback` (the namespace given with -n) when nothing names it.
+pub fn bindings(
+    inv: &Inventory,
+    catalog: &[EnvBinding],
+    fallback: Option<&EnvBinding>,
+) -> Vec<EnvBinding> {
+    let mut out: Vec<EnvBinding> = catalog.to_vec();
+    for (key, obj) in inv.of(Kind::Namespace) {
+        let Obj::Namespace(ns) = obj else { continue };
+        let (Some(line), Some(env)) = (ns.labels.get(LABEL_LINE), ns.labels.get(LABEL_ENV)) else {
+            continue;
+        };
+        if out.iter().any(|b| {
+            (b.line == *line && b.env == *env)
+                || (b.context == key.context && b.namespace == key.name)
+        }) {
+            continue;
+        }
+        out.push(EnvBinding {
+            line: line.clone(),
+            env: env.clone(),
+            tier: tier(ns.labels.get(LABEL_TIER).map(String::as_str), env),
+            context: key.context.clone(),
+            namespace: key.name.clone(),
+        });
+    }
+    if let Some(f) = fallback {
+        if !out
+            .iter()
+            .any(|b| b.context == f.context && b.namespace == f.namespace)
+        {
+            out.push(f.clone());
+        }
+    }
+    out
+}
+
+/// The snapshot, plus problems worth telling the operator (missing labels and annotations).
+pub fn snapshot(inv: &Inventory, bindings: &[EnvBinding]) -> (Snapshot, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut lines: BTreeMap<&str, Vec<Environment>> = BTreeMap::new();
+    for b in bindings {
+        let env = environment(inv, b, &mut problems);
+        lines.entry(b.line.as_str()).or_default().push(env);
+    }
+    let product_lines = lines
+        .into_iter()
+        .map(|(name, mut envs)| {
+            envs.sort_by(|a, b| env_rank(&a.name).cmp(&env_rank(&b.name)).then(a.name.cmp(&b.name)));
+            ProductLine {
+                name: name.to_string(),
+                environments: envs,
+            }
+        })
+        .collect();
+    (Snapshot { product_lines }, problems)
+}
+
+fn environment(inv: &Inventory, b: &EnvBinding, problems: &mut Vec<String>) -> Environment {
+    let mut stable: BTreeMap<String, (&ObjKey, &DeployInfo)> = BTreeMap::new();
+    let mut canary: BTreeMap<String, (&ObjKey, &DeployInfo)> = BTreeMap::new();
+    for (key, obj) in inv.in_namespace(Kind::Deployment, &b.context, &b.namespace) {
+        let Obj::Deployment(d) = obj else { continue };
+        let Some(app) = d.labels.get(LABEL_NAME) else {
+            problems.push(format!(
+                "deployment {}/{} has no {LABEL_NAME} label: not shown",
+                b.namespace, key.name
+            ));
+            continue;
+        };
+        let is_canary = d.labels.get(LABEL_TRACK).map(String::as_str) == Some(TRACK_CANARY);
+        let slot = if is_canary { &mut canary } else { &mut stable };
+        slot.insert(app.clone(), (key, d.as_ref()));
+    }
+    for (app, (key, _)) in &canary {
+        if !stable.contains_key(app) {
+            problems.push(format!(
+                "canary deployment {}/{} has no stable deployment of {app}",
+                b.namespace, key.name
+            ));
+        }
+    }
+    let gateway = inv.gateway_api.contains(&b.context);
+    let services = stable
+        .iter()
+        .map(|(app, (key, d))| {
+            service(inv, b, app, key, d, canary.get(app).copied(), gateway, problems)
+        })
+        .collect();
+    Environment {
+        name: b.env.clone(),
+        tier: b.tier,
+        location: Location::Kube {
+            context: b.context.clone(),
+            namespace: b.namespace.clone(),
+        },
+        services,
+    }
+}
+
+/// The revision string of a service: the resourceVersions it was read from, so that a
+/// change to any of them since the operator looked is noticed.
+pub fn revision(stable: &str, canary: Option<&str>, route: Option<&str>) -> String {
+    format!("{stable}/{}/{}", canary.unwrap_or("-"), route.unwrap_or("-"))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn service(
+    inv: &Inventory,
+    b: &EnvBinding,
+    app: &str,
+    key: &ObjKey,
+    d: &DeployInfo,
+    canary: Option<(&ObjKey, &DeployInfo)>,
+    gateway: bool,
+    problems: &mut Vec<String>,
+) -> Service {
+    let version = d
+        .template_version
+        .clone()
+        .or_else(|| d.labels.get(LABEL_VERSION).cloned())
+        .or_else(|| image_tag(&d.image).map(String::from))
+        .unwrap_or_else(|| "unknown".into());
+    let capacity_rps = match d.annotations.get(ANN_CAPACITY).map(|v| v.trim().parse::<f64>()) {
+        Some(Ok(c)) if c.is_finite() && c >= 0.0 => c,
+        Some(_) => {
+            problems.push(format!(
+                "deployment {}/{}: {ANN_CAPACITY} is not a number",
+                b.namespace, key.name
+            ));
+            0.0
+        }
+        None => {
+            problems.push(format!(
+                "deployment {}/{} has no {ANN_CAPACITY} annotation: capacity unknown",
+                b.namespace, key.name
+            ));
+            0.0
+        }
+    };
+    let route_key = ObjKey::new(&b.context, &b.namespace, app);
+    let route = inv
+        .route(&route_key)
+        .or_else(|| {
+            inv.in_namespace(Kind::Route, &b.context, &b.namespace)
+                .find_map(|(_, o)| match o {
+                    Obj::Route(r) if r.app == app => Some(r),
+                    _ => None,
+                })
+        });
+    let canary_name = canary_name(app);
+    let canary_model = canary.map(|(_, c)| Canary {
+        version: c
+            .template_version
+            .clone()
+            .or_else(|| image_tag(&c.image).map(String::from))
+            .unwrap_or_else(|| "unknown".into()),
+        image: c.image.clone(),
+        replicas: Replicas {
+            desired: c.replicas,
+            ready: c.ready,
+        },
+    });
+    let traffic = match (gateway, route) {
+        (true, Some(r)) => {
+            let s = route::split(&r.rules, app, &canary_name);
+            let canary_version = canary_model.as_ref().map_or("?".into(), |c| c.version.clone());
+            TrafficSplit {
+                canary_weight: s.canary_weight,
+                tag_routes: s
+                    .tags
+                    .into_iter()
+                    .map(|tag| TagRoute {
+                        tag,
+                        version: canary_version.clone(),
+                    })
+                    .collect(),
+                mode: SplitMode::Gateway,
+            }
+        }
+        _ => {
+            let c = canary_model.as_ref().map_or(0, |c| c.replicas.ready);
+            let total = d.ready + c;
+            TrafficSplit {
+                canary_weight: if total == 0 {
+                    0
+                } else {
+                    ((c * 100 + total / 2) / total) as u8
+                },
+                tag_routes: Vec::new(),
+                mode: SplitMode::ReplicaRatio,
+            }
+        }
+    };
+    let mut config = BTreeMap::new();
+    let mut secret_keys = Vec::new();
+    for (k, o) in inv.in_namespace(Kind::ConfigMap, &b.context, &b.namespace) {
+        if let Obj::ConfigMap(c) = o {
+            if c.app.as_deref() == Some(app) || k.name == format!("{app}-config") {
+                config.extend(c.data.clone());
+            }
+        }
+    }
+    for (k, o) in inv.in_namespace(Kind::Secret, &b.context, &b.namespace) {
+        if let Obj::Secret(s) = o {
+            if s.app.as_deref() == Some(app) || k.name == format!("{app}-secrets") {
+                secret_keys.extend(s.data.keys().cloned());
+            }
+        }
+    }
+    secret_keys.sort();
+    secret_keys.dedup();
+    let releases = releases(inv, b, d);
+    let mut known_versions = list(d.annotations.get(ANN_VERSIONS));
+    for r in &releases {
+        for v in [&r.from, &r.to] {
+            if !v.is_empty() && !known_versions.contains(v) {
+                known_versions.push(v.clone());
+            }
+        }
+    }
+    if let Some(c) = &canary_model {
+        if !known_versions.contains(&c.version) {
+            known_versions.push(c.version.clone());
+        }
+    }
+    let rollout = (d.observed_generation < d.generation || d.updated < d.replicas || d.ready < d.replicas && d.updated < d.replicas)
+        .then(|| Rollout {
+            to_version: version.clone(),
+            updated: d.updated.min(d.replicas),
+            total: d.replicas,
+        });
+    Service {
+        name: app.to_string(),
+        image: d.image.clone(),
+        base_image: d.annotations.get(ANN_BASE_IMAGE).cloned().unwrap_or_default(),
+        version,
+        replicas: Replicas {
+            desired: d.replicas,
+            ready: d.ready,
+        },
+        capacity_rps,
+        dependencies: list(d.annotations.get(ANN_DEPENDS_ON)),
+        config,
+        secret_keys,
+        revision: revision(
+            &d.resource_version,
+            canary.map(|(_, c)| c.resource_version.as_str()),
+            route.map(|r| r.resource_version.as_str()),
+        ),
+        canary: canary_model,
+        traffic,
+        releases,
+        rollout,
+        known_versions,
+    }
+}
+
+/// Release history from the Deployment's ReplicaSets, oldest first.
+fn releases(inv: &Inventory, b: &EnvBinding, d: &DeployInfo) -> Vec<Release> {
+    let mut sets: Vec<&ReplicaSetInfo> = inv
+        .in_namespace(Kind::ReplicaSet, &b.context, &b.namespace)
+        .filter_map(|(_, o)| match o {
+            Obj::ReplicaSet(rs) if rs.owner_uid.as_deref() == Some(d.uid.as_str()) => Some(rs.as_ref()),
+            _ => None,
+        })
+        .collect();
+    sets.sort_by_key(|rs| rs.revision);
+    let mut out: Vec<Release> = Vec::new();
+    let mut previous = String::new();
+    for rs in &sets {
+        let when = rs
+            .annotations
+            .get(ANN_CHANGED_AT)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map_or(rs.created, |t| t.timestamp());
+        let why = rs
+            .annotations
+            .get(ANN_CHANGE_WHY)
+            .or_else(|| rs.annotations.get(ANN_CHANGE_CAUSE))
+            .cloned()
+            .unwrap_or_default();
+        if let Some(to) = rs.annotations.get(ANN_ROLLBACK_TO) {
+            // The release this one undid is the latest one that arrived at `previous`.
+            if let Some(undone) = out.iter_mut().rev().find(|r| r.to == previous && to.parse::<u64>().is_ok()) {
+                undone.state = ReleaseState::RolledBack;
+            }
+        }
+        out.push(Release {
+            revision: rs.revision,
+            from: previous.clone(),
+            to: rs.version.clone(),
+            who: rs.annotations.get(ANN_CHANGED_BY).cloned().unwrap_or_default(),
+            when,
+            why,
+            state: ReleaseState::Complete,
+        });
+        previous = rs.version.clone();
+    }
+    if let Some(last) = out.last_mut() {
+        if d.failed {
+            last.state = ReleaseState::Failed;
+        } else if d.observed_generation < d.generation || d.updated < d.replicas {
+            last.state = ReleaseState::Progressing;
+        }
+    }
+    out
+}

@@ -1,0 +1,98 @@
+//! Kubernetes API errors worded for the operator: verb, resource and namespace named.
+
+use crate::platform::PlatformError;
+use kube::runtime::watcher;
+
+/// What a write was trying to do, for the error message.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub verb: &'static str,
+    pub resource: String,
+    pub namespace: String,
+    /// What the operator would call the object (`trade/gray/order`).
+    pub target: String,
+}
+
+impl Attempt {
+    pub fn timeout(&self) -> PlatformError {
+        PlatformError::Timeout {
+            verb: self.verb.into(),
+            resource: self.resource.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+}
+
+/// Maps a client error to the platform's words.
+pub fn classify(e: &kube::Error, at: &Attempt) -> PlatformError {
+    match e {
+        kube::Error::Api(s) => match s.code {
+            409 if s.reason == "Conflict" || s.message.contains("modified") => {
+                PlatformError::Conflict {
+                    target: at.target.clone(),
+                }
+            }
+            409 => PlatformError::Invalid {
+                reason: format!("{} {}: {}", at.verb, at.resource, s.message),
+            },
+            403 => PlatformError::Forbidden {
+                verb: at.verb.into(),
+                resource: at.resource.clone(),
+                namespace: at.namespace.clone(),
+            },
+            404 => PlatformError::NotFound {
+                what: format!("{} in namespace {}", at.resource, at.namespace),
+            },
+            401 => PlatformError::Unavailable {
+                reason: format!("unauthorized: the credentials of this context were refused ({})", s.message),
+            },
+            408 | 504 => at.timeout(),
+            400 | 422 => PlatformError::Invalid {
+                reason: format!("{} {} refused: {}", at.verb, at.resource, s.message),
+            },
+            _ => PlatformError::Unavailable {
+                reason: format!("{} {} in {}: {} ({})", at.verb, at.resource, at.namespace, s.message, s.code),
+            },
+        },
+        other => PlatformError::Unavailable {
+            reason: format!(
+                "{} {} in namespace {}: {}",
+                at.verb,
+                at.resource,
+                at.namespace,
+                short(&other.to_string())
+            ),
+        },
+    }
+}
+
+/// One line for a failing watch (the status line shows it).
+pub fn describe_watch(e: &watcher::Error) -> String {
+    let text = match e {
+        watcher::Error::InitialListFailed(k) | watcher::Error::WatchStartFailed(k) => {
+            if let kube::Error::Api(s) = k {
+                match s.code {
+                    403 => format!("forbidden to list/watch ({})", s.message),
+                    _ => format!("{} ({})", s.message, s.code),
+                }
+            } else {
+                short(&k.to_string())
+            }
+        }
+        other => short(&other.to_string()),
+    };
+    text
+}
+
+/// Error chains from the HTTP stack can be long; the first clause says enough.
+fn short(text: &str) -> String {
+    let t = text.trim();
+    if t.contains("Connection refused") || t.contains("connection refused") {
+        return "connection refused by the API server".into();
+    }
+    if t.len() > 160 {
+        format!("{}…", &t[..t.char_indices().nth(159).map_or(t.len(), |(i, _)| i)])
+    } else {
+        t.to_string()
+    }
+}

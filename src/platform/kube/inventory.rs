@@ -1,0 +1,402 @@
+//! What the watches have seen, reduced to what the cockpit needs. Secret values are dropped
+//! in the watch task: only key names ever reach the inventory.
+
+use super::contract::*;
+use super::route::Route;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, PodTemplateSpec, Secret, Service};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One object's address: context, namespace (empty for cluster-scoped) and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjKey {
+    pub context: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjKey {
+    pub fn new(context: &str, namespace: &str, name: &str) -> Self {
+        ObjKey {
+            context: context.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+}
+
+pub type Labels = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamespaceInfo {
+    pub labels: Labels,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployInfo {
+    pub uid: String,
+    pub resource_version: String,
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub generation: i64,
+    pub observed_generation: i64,
+    pub replicas: u32,
+    pub ready: u32,
+    pub updated: u32,
+    pub container: String,
+    pub image: String,
+    pub template_version: Option<String>,
+    /// The rollout passed its progress deadline.
+    pub failed: bool,
+    /// The pod template (a canary starts from the stable one).
+    pub template: Option<PodTemplateSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaSetInfo {
+    pub owner_uid: Option<String>,
+    pub revision: u64,
+    pub annotations: Labels,
+    pub image: String,
+    pub version: String,
+    pub created: i64,
+    pub template: Option<PodTemplateSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppData {
+    /// `app.kubernetes.io/name` of the service the object belongs to.
+    pub app: Option<String>,
+    /// Config values, or secret key names with empty values.
+    pub data: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodInfo {
+    pub app: Option<String>,
+    pub track: String,
+    pub ready: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceInfo {
+    pub app: Option<String>,
+    /// `spec.ports` as served (a canary Service copies them).
+    pub ports: serde_json::Value,
+}
+
+/// Every object kind the platform watches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Obj {
+    Namespace(NamespaceInfo),
+    Deployment(Box<DeployInfo>),
+    ReplicaSet(Box<ReplicaSetInfo>),
+    Pod(PodInfo),
+    Service(ServiceInfo),
+    ConfigMap(AppData),
+    Secret(AppData),
+    Route(Route),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Namespace,
+    Deployment,
+    ReplicaSet,
+    Pod,
+    Service,
+    ConfigMap,
+    Secret,
+    Route,
+    Event,
+}
+
+impl Kind {
+    pub fn resource(self) -> &'static str {
+        match self {
+            Kind::Namespace => "namespaces",
+            Kind::Deployment => "deployments",
+            Kind::ReplicaSet => "replicasets",
+            Kind::Pod => "pods",
+            Kind::Service => "services",
+            Kind::ConfigMap => "configmaps",
+            Kind::Secret => "secrets",
+            Kind::Route => "httproutes",
+            Kind::Event => "events",
+        }
+    }
+}
+
+impl Obj {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Obj::Namespace(_) => Kind::Namespace,
+            Obj::Deployment(_) => Kind::Deployment,
+            Obj::ReplicaSet(_) => Kind::ReplicaSet,
+            Obj::Pod(_) => Kind::Pod,
+            Obj::Service(_) => Kind::Service,
+            Obj::ConfigMap(_) => Kind::ConfigMap,
+            Obj::Secret(_) => Kind::Secret,
+            Obj::Route(_) => Kind::Route,
+        }
+    }
+}
+
+/// A change seen by a watch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delta {
+    Upsert(ObjKey, Obj),
+    Remove(Kind, ObjKey),
+    /// A complete (re)list of `kind` in `context` (and `namespace` when the watch is
+    /// namespaced): replaces everything held for that scope.
+    Reset {
+        kind: Kind,
+        context: String,
+        namespace: Option<String>,
+        objects: Vec<(ObjKey, Obj)>,
+    },
+}
+
+/// Everything the watches have seen, per kind.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub objects: BTreeMap<Kind, BTreeMap<ObjKey, Obj>>,
+    /// Contexts whose cluster serves the Gateway API HTTPRoute.
+    pub gateway_api: BTreeSet<String>,
+}
+
+impl Inventory {
+    pub fn apply(&mut self, delta: Delta) {
+        match delta {
+            Delta::Upsert(key, obj) => {
+                self.objects.entry(obj.kind()).or_default().insert(key, obj);
+            }
+            Delta::Remove(kind, key) => {
+                if let Some(m) = self.objects.get_mut(&kind) {
+                    m.remove(&key);
+                }
+            }
+            Delta::Reset {
+                kind,
+                context,
+                namespace,
+                objects,
+            } => {
+                let m = self.objects.entry(kind).or_default();
+                m.retain(|k, _| {
+                    k.context != context || namespace.as_ref().is_some_and(|ns| *ns != k.namespace)
+                });
+                m.extend(objects);
+            }
+        }
+    }
+
+    pub fn of(&self, kind: Kind) -> impl Iterator<Item = (&ObjKey, &Obj)> {
+        self.objects.get(&kind).into_iter().flat_map(|m| m.iter())
+    }
+
+    /// Objects of `kind` in one namespace of one context.
+    pub fn in_namespace<'a>(
+        &'a self,
+        kind: Kind,
+        context: &'a str,
+        namespace: &'a str,
+    ) -> impl Iterator<Item = (&'a ObjKey, &'a Obj)> + 'a {
+        let lo = ObjKey::new(context, namespace, "");
+        self.objects
+            .get(&kind)
+            .into_iter()
+            .flat_map(move |m| m.range(lo.clone()..))
+            .take_while(move |(k, _)| k.context == context && k.namespace == namespace)
+    }
+
+    pub fn get(&self, kind: Kind, key: &ObjKey) -> Option<&Obj> {
+        self.objects.get(&kind)?.get(key)
+    }
+
+    pub fn deployment(&self, key: &ObjKey) -> Option<&DeployInfo> {
+        match self.get(Kind::Deployment, key)? {
+            Obj::Deployment(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn route(&self, key: &ObjKey) -> Option<&Route> {
+        match self.get(Kind::Route, key)? {
+            Obj::Route(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+fn meta_key(context: &str, meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> ObjKey {
+    ObjKey::new(
+        context,
+        meta.namespace.as_deref().unwrap_or(""),
+        meta.name.as_deref().unwrap_or(""),
+    )
+}
+
+fn labels_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Labels {
+    meta.labels.clone().unwrap_or_default()
+}
+
+pub fn namespace(context: &str, ns: &Namespace) -> (ObjKey, Obj) {
+    (
+        meta_key(context, &ns.metadata),
+        Obj::Namespace(NamespaceInfo {
+            labels: labels_of(&ns.metadata),
+        }),
+    )
+}
+
+pub fn deployment(context: &str, d: &Deployment) -> (ObjKey, Obj) {
+    let spec = d.spec.as_ref();
+    let status = d.status.as_ref();
+    let template = spec.map(|s| &s.template);
+    let container = template
+        .and_then(|t| t.spec.as_ref())
+        .and_then(|s| s.containers.first());
+    let count = |v: Option<i32>| v.unwrap_or(0).max(0) as u32;
+    let failed = status
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| {
+            cs.iter().any(|c| {
+                c.type_ == "Progressing"
+                    && c.status == "False"
+                    && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+            })
+        });
+    (
+        meta_key(context, &d.metadata),
+        Obj::Deployment(Box::new(DeployInfo {
+            uid: d.metadata.uid.clone().unwrap_or_default(),
+            resource_version: d.metadata.resource_version.clone().unwrap_or_default(),
+            labels: labels_of(&d.metadata),
+            annotations: d.metadata.annotations.clone().unwrap_or_default(),
+            generation: d.metadata.generation.unwrap_or(0),
+            observed_generation: status.and_then(|s| s.observed_generation).unwrap_or(0),
+            replicas: count(spec.and_then(|s| s.replicas).or(Some(1))),
+            ready: count(status.and_then(|s| s.ready_replicas)),
+            updated: count(status.and_then(|s| s.updated_replicas)),
+            container: container.map(|c| c.name.clone()).unwrap_or_default(),
+            image: container.and_then(|c| c.image.clone()).unwrap_or_default(),
+            template_version: template
+                .and_then(|t| t.metadata.as_ref())
+                .and_then(|m| m.labels.as_ref())
+                .and_then(|l| l.get(LABEL_VERSION).cloned()),
+            failed,
+            template: template.cloned(),
+        })),
+    )
+}
+
+pub fn replica_set(context: &str, rs: &ReplicaSet) -> (ObjKey, Obj) {
+    let annotations = rs.metadata.annotations.clone().unwrap_or_default();
+    let template = rs.spec.as_ref().and_then(|s| s.template.clone());
+    let image = template
+        .as_ref()
+        .and_then(|t| t.spec.as_ref())
+        .and_then(|s| s.containers.first())
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default();
+    let version = template
+        .as_ref()
+        .and_then(|t| t.metadata.as_ref())
+        .and_then(|m| m.labels.as_ref())
+        .and_then(|l| l.get(LABEL_VERSION).cloned())
+        .or_else(|| image_tag(&image).map(String::from))
+        .unwrap_or_else(|| "unknown".into());
+    (
+        meta_key(context, &rs.metadata),
+        Obj::ReplicaSet(Box::new(ReplicaSetInfo {
+            owner_uid: rs
+                .metadata
+                .owner_references
+                .as_ref()
+                .and_then(|o| o.iter().find(|r| r.kind == "Deployment"))
+                .map(|r| r.uid.clone()),
+            revision: annotations
+                .get(ANN_REVISION)
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(0),
+            annotations,
+            image,
+            version,
+            created: rs
+                .metadata
+                .creation_timestamp
+                .as_ref()
+                .map(|t| t.0.as_second())
+                .unwrap_or(0),
+            template,
+        })),
+    )
+}
+
+pub fn pod(context: &str, p: &Pod) -> (ObjKey, Obj) {
+    let labels = labels_of(&p.metadata);
+    let ready = p
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    (
+        meta_key(context, &p.metadata),
+        Obj::Pod(PodInfo {
+            app: labels.get(LABEL_NAME).cloned(),
+            track: labels
+                .get(LABEL_TRACK)
+                .cloned()
+                .unwrap_or_else(|| TRACK_STABLE.into()),
+            ready,
+        }),
+    )
+}
+
+pub fn service(context: &str, s: &Service) -> (ObjKey, Obj) {
+    (
+        meta_key(context, &s.metadata),
+        Obj::Service(ServiceInfo {
+            app: labels_of(&s.metadata).get(LABEL_NAME).cloned(),
+            ports: s
+                .spec
+                .as_ref()
+                .and_then(|sp| sp.ports.as_ref())
+                .and_then(|p| serde_json::to_value(p).ok())
+                .unwrap_or(serde_json::Value::Null),
+        }),
+    )
+}
+
+pub fn config_map(context: &str, c: &ConfigMap) -> (ObjKey, Obj) {
+    let mut data = c.data.clone().unwrap_or_default();
+    for k in c.binary_data.iter().flat_map(|b| b.keys()) {
+        data.insert(k.clone(), "(binary)".into());
+    }
+    (
+        meta_key(context, &c.metadata),
+        Obj::ConfigMap(AppData {
+            app: labels_of(&c.metadata).get(LABEL_NAME).cloned(),
+            data,
+        }),
+    )
+}
+
+/// Only the key names of a secret: values are dropped here.
+pub fn secret(context: &str, s: &Secret) -> (ObjKey, Obj) {
+    let keys = s
+        .data
+        .iter()
+        .flat_map(|d| d.keys())
+        .chain(s.string_data.iter().flat_map(|d| d.keys()))
+        .map(|k| (k.clone(), String::new()))
+        .collect();
+    (
+        meta_key(context, &s.metadata),
+        Obj::Secret(AppData {
+            app: labels_of(&s.metadata).get(LABEL_NAME).cloned(),
+            data: keys,
+        }),
+    )
+}

@@ -1,0 +1,225 @@
+//! Gateway API HTTPRoute rules as wheelhouse reads and rewrites them: the default rule's
+//! backend weights (stable vs canary) and one header-match rule per traffic tag.
+//! Rules wheelhouse does not recognise are kept as they are.
+
+use super::contract::TAG_HEADER;
+use serde_json::{Value, json};
+
+/// An HTTPRoute as read from the cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub resource_version: String,
+    /// The service it routes (label `app.kubernetes.io/name`, else the route's name).
+    pub app: String,
+    /// `spec.rules` as served.
+    pub rules: Vec<Value>,
+}
+
+/// The split the rules express for `stable`/`canary` backends.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Split {
+    /// Canary share of untagged traffic, 0..=100.
+    pub canary_weight: u8,
+    pub tags: Vec<String>,
+}
+
+fn backend_name(b: &Value) -> Option<&str> {
+    b.get("name").and_then(Value::as_str)
+}
+
+fn backends(rule: &Value) -> &[Value] {
+    rule.get("backendRefs")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// The tag of a rule that matches on the traffic-tag header, if it is one.
+pub fn rule_tag(rule: &Value) -> Option<&str> {
+    rule.get("matches")?
+        .as_array()?
+        .iter()
+        .filter_map(|m| m.get("headers")?.as_array())
+        .flatten()
+        .find(|h| {
+            h.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(TAG_HEADER))
+        })?
+        .get("value")?
+        .as_str()
+}
+
+/// Index of the default rule: no tag match, and it sends traffic to `stable`.
+fn default_rule(rules: &[Value], stable: &str) -> Option<usize> {
+    rules.iter().position(|r| {
+        rule_tag(r).is_none() && backends(r).iter().any(|b| backend_name(b) == Some(stable))
+    })
+}
+
+fn weight(b: &Value) -> u64 {
+    // The Gateway API default weight is 1.
+    b.get("weight").and_then(Value::as_u64).unwrap_or(1)
+}
+
+/// Reads the split of `stable` vs `canary` backends.
+pub fn split(rules: &[Value], stable: &str, canary: &str) -> Split {
+    let canary_weight = default_rule(rules, stable)
+        .map(|i| {
+            let bs = backends(&rules[i]);
+            let total: u64 = bs
+                .iter()
+                .filter(|b| matches!(backend_name(b), Some(n) if n == stable || n == canary))
+                .map(weight)
+                .sum();
+            let c: u64 = bs
+                .iter()
+                .filter(|b| backend_name(b) == Some(canary))
+                .map(weight)
+                .sum();
+            if total == 0 {
+                0
+            } else {
+                ((c * 100 + total / 2) / total).min(100) as u8
+            }
+        })
+        .unwrap_or(0);
+    let tags = rules
+        .iter()
+        .filter(|r| backends(r).iter().any(|b| backend_name(b) == Some(canary)))
+        .filter_map(rule_tag)
+        .map(String::from)
+        .collect();
+    Split {
+        canary_weight,
+        tags,
+    }
+}
+
+fn backend(name: &str, port: Option<&Value>, weight: u8) -> Value {
+    let mut b = json!({ "name": name, "weight": weight });
+    if let Some(p) = port {
+        b["port"] = p.clone();
+    }
+    b
+}
+
+/// Rules with the default rule's weights set to `100 - w` / `w` (the canary backend is
+/// added when missing and dropped at weight 0 when `drop_canary`).
+pub fn with_weight(
+    rules: &[Value],
+    stable: &str,
+    canary: &str,
+    w: u8,
+    drop_canary: bool,
+) -> Result<Vec<Value>, String> {
+    let mut rules = rules.to_vec();
+    let i = default_rule(&rules, stable)
+        .ok_or_else(|| format!("the HTTPRoute has no rule sending traffic to {stable}"))?;
+    let rule = &mut rules[i];
+    let port = backends(rule)
+        .iter()
+        .find(|b| backend_name(b) == Some(stable))
+        .and_then(|b| b.get("port"))
+        .cloned();
+    let mut out: Vec<Value> = backends(rule)
+        .iter()
+        .filter(|b| !matches!(backend_name(b), Some(n) if n == stable || n == canary))
+        .cloned()
+        .collect();
+    out.insert(0, backend(stable, port.as_ref(), 100 - w.min(100)));
+    if !(drop_canary && w == 0) {
+        out.insert(1, backend(canary, port.as_ref(), w.min(100)));
+    }
+    rule["backendRefs"] = Value::Array(out);
+    Ok(rules)
+}
+
+/// Rules with a tag rule sending `tag` to `canary`, placed before the default rule.
+pub fn with_tag(rules: &[Value], stable: &str, canary: &str, tag: &str) -> Vec<Value> {
+    let mut rules = rules.to_vec();
+    let port = default_rule(&rules, stable)
+        .and_then(|i| {
+            backends(&rules[i])
+                .iter()
+                .find(|b| backend_name(b) == Some(stable))
+                .and_then(|b| b.get("port"))
+                .cloned()
+        });
+    let mut b = json!({ "name": canary });
+    if let Some(p) = port {
+        b["port"] = p;
+    }
+    let rule = json!({
+        "matches": [{ "headers": [{ "type": "Exact", "name": TAG_HEADER, "value": tag }] }],
+        "backendRefs": [b],
+    });
+    let at = default_rule(&rules, stable).unwrap_or(rules.len());
+    rules.insert(at, rule);
+    rules
+}
+
+/// Rules without the tag rules for `tag` (all tags when `None`).
+pub fn without_tag(rules: &[Value], tag: Option<&str>) -> Vec<Value> {
+    rules
+        .iter()
+        .filter(|r| match (rule_tag(r), tag) {
+            (Some(_), None) => false,
+            (Some(t), Some(x)) => t != x,
+            (None, _) => true,
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Vec<Value> {
+        serde_json::from_value(json!([
+            { "matches": [{ "headers": [{ "type": "Exact", "name": "x-traffic-tag", "value": "beta-testers" }] }],
+              "backendRefs": [{ "name": "scoring-canary", "port": 80 }] },
+            { "backendRefs": [
+                { "name": "scoring", "port": 80, "weight": 90 },
+                { "name": "scoring-canary", "port": 80, "weight": 10 } ] }
+        ]))
+        .unwrap()
+    }
+
+    #[test]
+    fn reads_weights_and_tags() {
+        let s = split(&rules(), "scoring", "scoring-canary");
+        assert_eq!(s.canary_weight, 10);
+        assert_eq!(s.tags, vec!["beta-testers"]);
+    }
+
+    #[test]
+    fn default_weight_is_one() {
+        let r: Vec<Value> = serde_json::from_value(json!([{ "backendRefs": [
+            { "name": "a" }, { "name": "a-canary" } ] }]))
+        .unwrap();
+        assert_eq!(split(&r, "a", "a-canary").canary_weight, 50);
+        assert_eq!(split(&r, "b", "b-canary"), Split::default());
+    }
+
+    #[test]
+    fn sets_weight_and_keeps_the_port() {
+        let r = with_weight(&rules(), "scoring", "scoring-canary", 30, false).unwrap();
+        assert_eq!(split(&r, "scoring", "scoring-canary").canary_weight, 30);
+        assert_eq!(r[1]["backendRefs"][1]["port"], 80);
+        let only_stable = with_weight(&rules(), "scoring", "scoring-canary", 0, true).unwrap();
+        assert_eq!(only_stable[1]["backendRefs"].as_array().map(Vec::len), Some(1));
+        assert!(with_weight(&rules(), "nope", "nope-canary", 5, false).is_err());
+    }
+
+    #[test]
+    fn adds_and_removes_tags_before_the_default_rule() {
+        let r = with_tag(&rules(), "scoring", "scoring-canary", "staff");
+        assert_eq!(split(&r, "scoring", "scoring-canary").tags, vec!["beta-testers", "staff"]);
+        assert!(rule_tag(&r[2]).is_none(), "default rule stays last");
+        let r = without_tag(&r, Some("beta-testers"));
+        assert_eq!(split(&r, "scoring", "scoring-canary").tags, vec!["staff"]);
+        assert!(split(&without_tag(&r, None), "scoring", "scoring-canary").tags.is_empty());
+    }
+}

@@ -1,0 +1,262 @@
+//! One watch per object kind and scope (kube::runtime watcher with backoff). Each watch
+//! reduces objects to inventory entries in its own task and sends deltas to the worker;
+//! a complete (re)list arrives as one `Reset`, so the view never shows half a list.
+
+use super::contract::*;
+use super::inventory::{self, Delta, Kind, Obj, ObjKey};
+use super::route::Route;
+use futures::{Stream, StreamExt};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Event as KubeEvent, Namespace, Pod, Secret, Service};
+use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+use kube::runtime::watcher::{self, Event};
+use kube::runtime::WatchStreamExt;
+use kube::{Api, Client, Resource, ResourceExt};
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
+use tokio::sync::mpsc;
+
+/// What a watch tells the worker.
+#[derive(Debug, Clone)]
+pub enum WatchMsg {
+    Delta(Delta),
+    /// The watch has a complete list (first time or after a relist).
+    Synced {
+        context: String,
+        kind: Kind,
+        namespace: Option<String>,
+    },
+    /// The watch failed and is retrying with backoff.
+    Failed {
+        context: String,
+        kind: Kind,
+        error: String,
+    },
+    /// A Kubernetes Event worth a line in the events view.
+    Notice(String),
+}
+
+/// What one context's watches cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Cluster-wide watches; namespaces found by their labels.
+    All,
+    /// Only these namespaces.
+    Namespaces(Vec<String>),
+}
+
+pub fn route_resource() -> ApiResource {
+    ApiResource::from_gvk(&GroupVersionKind::gvk(
+        GATEWAY_GROUP,
+        GATEWAY_VERSION,
+        ROUTE_KIND,
+    ))
+}
+
+fn key_of<K: Resource>(context: &str, o: &K) -> ObjKey {
+    ObjKey::new(context, &o.namespace().unwrap_or_default(), &o.name_any())
+}
+
+fn route(context: &str, o: &DynamicObject) -> (ObjKey, Obj) {
+    let rules = o
+        .data
+        .get("spec")
+        .and_then(|s| s.get("rules"))
+        .and_then(|r| r.as_array())
+        .cloned()
+        .unwrap_or_default();
+    (
+        key_of(context, o),
+        Obj::Route(Route {
+            resource_version: o.resource_version().unwrap_or_default(),
+            app: o
+                .labels()
+                .get(LABEL_NAME)
+                .cloned()
+                .unwrap_or_else(|| o.name_any()),
+            rules,
+        }),
+    )
+}
+
+async fn pump<K, S>(
+    mut stream: S,
+    context: String,
+    kind: Kind,
+    namespace: Option<String>,
+    reduce: fn(&str, &K) -> (ObjKey, Obj),
+    tx: mpsc::UnboundedSender<WatchMsg>,
+) where
+    K: Resource + Clone + Debug + Send + 'static,
+    S: Stream<Item = Result<Event<K>, watcher::Error>> + Unpin,
+{
+    let mut buffer = Vec::new();
+    let mut failing = false;
+    while let Some(item) = stream.next().await {
+        let msg = match item {
+            Ok(Event::Init) => {
+                buffer.clear();
+                continue;
+            }
+            Ok(Event::InitApply(o)) => {
+                buffer.push(reduce(&context, &o));
+                continue;
+            }
+            Ok(Event::InitDone) => {
+                failing = false;
+                let reset = WatchMsg::Delta(Delta::Reset {
+                    kind,
+                    context: context.clone(),
+                    namespace: namespace.clone(),
+                    objects: std::mem::take(&mut buffer),
+                });
+                if tx.send(reset).is_err() {
+                    break;
+                }
+                WatchMsg::Synced {
+                    context: context.clone(),
+                    kind,
+                    namespace: namespace.clone(),
+                }
+            }
+            Ok(Event::Apply(o)) => {
+                let (k, obj) = reduce(&context, &o);
+                WatchMsg::Delta(Delta::Upsert(k, obj))
+            }
+            Ok(Event::Delete(o)) => WatchMsg::Delta(Delta::Remove(kind, key_of(&context, &o))),
+            Err(e) => {
+                if !failing {
+                    tracing::warn!(%context, ?kind, error = %e, "watch failed; retrying");
+                }
+                failing = true;
+                WatchMsg::Failed {
+                    context: context.clone(),
+                    kind,
+                    error: super::errors::describe_watch(&e),
+                }
+            }
+        };
+        if tx.send(msg).is_err() {
+            break;
+        }
+    }
+}
+
+fn spawn_watch<K>(
+    api: Api<K>,
+    config: watcher::Config,
+    context: &str,
+    kind: Kind,
+    namespace: Option<String>,
+    reduce: fn(&str, &K) -> (ObjKey, Obj),
+    tx: &mpsc::UnboundedSender<WatchMsg>,
+) where
+    K: Resource + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
+{
+    let stream = watcher::watcher(api, config).default_backoff().boxed();
+    tokio::spawn(pump(stream, context.to_string(), kind, namespace, reduce, tx.clone()));
+}
+
+fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    <K as Resource>::DynamicType: Default,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// The kinds watched in one scope (the events watch is not counted: it has no list).
+pub fn kinds(gateway: bool) -> Vec<Kind> {
+    let mut k = vec![
+        Kind::Namespace,
+        Kind::Deployment,
+        Kind::ReplicaSet,
+        Kind::Pod,
+        Kind::Service,
+        Kind::ConfigMap,
+        Kind::Secret,
+    ];
+    if gateway {
+        k.push(Kind::Route);
+    }
+    k
+}
+
+/// Starts every watch of one context.
+pub fn start(
+    client: &Client,
+    context: &str,
+    scope: &Scope,
+    gateway: bool,
+    tx: &mpsc::UnboundedSender<WatchMsg>,
+) {
+    let namespaces: Vec<Option<String>> = match scope {
+        Scope::All => vec![None],
+        Scope::Namespaces(list) => list.iter().cloned().map(Some).collect(),
+    };
+    let labelled = || watcher::Config::default().labels(LABEL_NAME);
+    let plain = watcher::Config::default;
+    for ns in namespaces {
+        let n = ns.as_deref();
+        let ns_config = match n {
+            Some(name) => watcher::Config::default().fields(&format!("metadata.name={name}")),
+            None => watcher::Config::default().labels(LABEL_LINE),
+        };
+        spawn_watch(Api::<Namespace>::all(client.clone()), ns_config, context, Kind::Namespace, ns.clone(), inventory::namespace, tx);
+        spawn_watch(api::<Deployment>(client, n), plain(), context, Kind::Deployment, ns.clone(), inventory::deployment, tx);
+        spawn_watch(api::<ReplicaSet>(client, n), labelled(), context, Kind::ReplicaSet, ns.clone(), inventory::replica_set, tx);
+        spawn_watch(api::<Pod>(client, n), labelled(), context, Kind::Pod, ns.clone(), inventory::pod, tx);
+        spawn_watch(api::<Service>(client, n), labelled(), context, Kind::Service, ns.clone(), inventory::service, tx);
+        spawn_watch(api::<ConfigMap>(client, n), labelled(), context, Kind::ConfigMap, ns.clone(), inventory::config_map, tx);
+        spawn_watch(api::<Secret>(client, n), labelled(), context, Kind::Secret, ns.clone(), inventory::secret, tx);
+        if gateway {
+            let ar = route_resource();
+            let routes: Api<DynamicObject> = match n {
+                Some(name) => Api::namespaced_with(client.clone(), name, &ar),
+                None => Api::all_with(client.clone(), &ar),
+            };
+            spawn_watch(routes, plain(), context, Kind::Route, ns.clone(), route, tx);
+        }
+        spawn_events(api::<KubeEvent>(client, n), context, tx);
+    }
+}
+
+/// Kubernetes Events after the initial list, as notices: warnings, and what happens to
+/// Deployments and ReplicaSets.
+fn spawn_events(api: Api<KubeEvent>, context: &str, tx: &mpsc::UnboundedSender<WatchMsg>) {
+    let tx = tx.clone();
+    let context = context.to_string();
+    tokio::spawn(async move {
+        let mut stream = watcher::watcher(api, watcher::Config::default()).default_backoff().boxed();
+        let mut live = false;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(Event::InitDone) => live = true,
+                Ok(Event::Apply(e)) if live => {
+                    let kind = e.involved_object.kind.clone().unwrap_or_default();
+                    let warning = e.type_.as_deref() == Some("Warning");
+                    if warning || matches!(kind.as_str(), "Deployment" | "ReplicaSet" | "HTTPRoute") {
+                        let text = format!(
+                            "{context}: {}/{} {}: {} {}",
+                            e.involved_object.namespace.as_deref().unwrap_or(""),
+                            kind.to_lowercase(),
+                            e.involved_object.name.as_deref().unwrap_or(""),
+                            e.reason.as_deref().unwrap_or(""),
+                            e.message.as_deref().unwrap_or("").trim()
+                        );
+                        if tx.send(WatchMsg::Notice(text)).is_err() {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if tx.is_closed() {
+                break;
+            }
+        }
+    });
+}

@@ -1,0 +1,483 @@
+//! What each change writes to the cluster (pure: inventory + request → operations), and
+//! running those operations, for real or as a server-side dry run. Every operation carries
+//! the resourceVersion the change was decided on, so the API server refuses a write over
+//! somebody else's newer change.
+
+use super::assemble::EnvBinding;
+use super::contract::*;
+use super::errors::{Attempt, classify};
+use super::inventory::*;
+use super::route;
+use super::watch::route_resource;
+use crate::domain::change::{Change, ChangeRequest, retag};
+use crate::platform::PlatformError;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Service as KubeService;
+use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams, Preconditions};
+use kube::{Api, Client};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// How long one API request may take before the operator is told it timed out.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// One request to the API server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Server-side apply (field manager `wheelhouse`) of a Deployment.
+    ApplyDeployment { name: String, body: Value },
+    /// Server-side apply of a core Service.
+    ApplyService { name: String, body: Value },
+    /// Merge patch of an HTTPRoute's rules.
+    PatchRoute { name: String, body: Value },
+    /// The scale subresource of a Deployment.
+    Scale { name: String, body: Value },
+    /// Merge patch of a Deployment's template (rollback).
+    PatchDeployment { name: String, body: Value },
+    DeleteDeployment { name: String, resource_version: String },
+    DeleteService { name: String },
+}
+
+impl Op {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Op::ApplyDeployment { .. } | Op::ApplyService { .. } => "apply",
+            Op::PatchRoute { .. } | Op::Scale { .. } | Op::PatchDeployment { .. } => "patch",
+            Op::DeleteDeployment { .. } | Op::DeleteService { .. } => "delete",
+        }
+    }
+
+    pub fn resource(&self) -> String {
+        match self {
+            Op::ApplyDeployment { name, .. }
+            | Op::PatchDeployment { name, .. }
+            | Op::DeleteDeployment { name, .. } => format!("deployments/{name}"),
+            Op::Scale { name, .. } => format!("deployments/{name}/scale"),
+            Op::ApplyService { name, .. } | Op::DeleteService { name } => format!("services/{name}"),
+            Op::PatchRoute { name, .. } => format!("httproutes/{name}"),
+        }
+    }
+}
+
+/// The objects of one service, as the watches last saw them.
+pub struct Target<'a> {
+    pub binding: &'a EnvBinding,
+    pub app: &'a str,
+    pub stable: &'a DeployInfo,
+    pub canary: Option<&'a DeployInfo>,
+    pub route: Option<(&'a str, &'a route::Route)>,
+    pub stable_service: Option<&'a ServiceInfo>,
+    pub canary_service: bool,
+    pub gateway: bool,
+    /// ReplicaSets of the stable Deployment.
+    pub history: Vec<&'a ReplicaSetInfo>,
+}
+
+/// Finds a service's objects in the inventory.
+pub fn target<'a>(
+    inv: &'a Inventory,
+    binding: &'a EnvBinding,
+    app: &'a str,
+) -> Option<Target<'a>> {
+    let (ctx, ns) = (binding.context.as_str(), binding.namespace.as_str());
+    let mut stable = None;
+    let mut canary = None;
+    for (_, o) in inv.in_namespace(Kind::Deployment, ctx, ns) {
+        if let Obj::Deployment(d) = o {
+            if d.labels.get(LABEL_NAME).map(String::as_str) == Some(app) {
+                if d.labels.get(LABEL_TRACK).map(String::as_str) == Some(TRACK_CANARY) {
+                    canary = Some(d.as_ref());
+                } else {
+                    stable = Some(d.as_ref());
+                }
+            }
+        }
+    }
+    let stable = stable?;
+    let route = inv
+        .in_namespace(Kind::Route, ctx, ns)
+        .find_map(|(k, o)| match o {
+            Obj::Route(r) if k.name == app => Some((k.name.as_str(), r)),
+            _ => None,
+        })
+        .or_else(|| {
+            inv.in_namespace(Kind::Route, ctx, ns).find_map(|(k, o)| match o {
+                Obj::Route(r) if r.app == app => Some((k.name.as_str(), r)),
+                _ => None,
+            })
+        });
+    let service = |name: &str| match inv.get(Kind::Service, &ObjKey::new(ctx, ns, name)) {
+        Some(Obj::Service(s)) => Some(s),
+        _ => None,
+    };
+    let history = inv
+        .in_namespace(Kind::ReplicaSet, ctx, ns)
+        .filter_map(|(_, o)| match o {
+            Obj::ReplicaSet(rs) if rs.owner_uid.as_deref() == Some(stable.uid.as_str()) => {
+                Some(rs.as_ref())
+            }
+            _ => None,
+        })
+        .collect();
+    Some(Target {
+        binding,
+        app,
+        stable,
+        canary,
+        route,
+        stable_service: service(app),
+        canary_service: service(&canary_name(app)).is_some(),
+        gateway: inv.gateway_api.contains(ctx),
+        history,
+    })
+}
+
+/// Annotations recording who changed what, when and why.
+fn change_annotations(cause: &str, req: &ChangeRequest, now: &str, rollback_to: &str) -> Value {
+    json!({
+        ANN_CHANGE_CAUSE: cause,
+        ANN_CHANGED_BY: req.who,
+        ANN_CHANGED_AT: now,
+        ANN_CHANGE_WHY: req.why,
+        ANN_ROLLBACK_TO: rollback_to,
+    })
+}
+
+fn cause(req: &ChangeRequest) -> String {
+    if req.why.is_empty() {
+        format!("wheelhouse: {} by {}", req.change, req.who)
+    } else {
+        format!("wheelhouse: {} by {}: {}", req.change, req.who, req.why)
+    }
+}
+
+/// Server-side apply body moving a Deployment to `version` (image retagged).
+fn version_body(t: &Target, name: &str, d: &DeployInfo, image: &str, version: &str, rv: &str, ann: Value) -> Value {
+    json!({
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": name,
+            "namespace": t.binding.namespace,
+            "resourceVersion": rv,
+            "labels": { LABEL_VERSION: version },
+            "annotations": ann,
+        },
+        "spec": {
+            "template": {
+                "metadata": { "labels": { LABEL_VERSION: version } },
+                "spec": { "containers": [{ "name": d.container, "image": image }] }
+            }
+        }
+    })
+}
+
+fn scale_body(replicas: u32, rv: &str) -> Value {
+    json!({ "metadata": { "resourceVersion": rv }, "spec": { "replicas": replicas } })
+}
+
+fn route_body(rv: &str, rules: Vec<Value>) -> Value {
+    json!({ "metadata": { "resourceVersion": rv }, "spec": { "rules": rules } })
+}
+
+fn no_canary(t: &Target) -> PlatformError {
+    PlatformError::Invalid {
+        reason: format!("{} has no canary in {}", t.app, t.binding.namespace),
+    }
+}
+
+fn needs_gateway(t: &Target) -> PlatformError {
+    PlatformError::Invalid {
+        reason: format!(
+            "tag routes need the Gateway API (HTTPRoute); context {} does not serve it, so traffic follows the replica ratio",
+            t.binding.context
+        ),
+    }
+}
+
+fn route_of<'a>(t: &'a Target) -> Result<(&'a str, &'a route::Route), PlatformError> {
+    t.route.ok_or_else(|| PlatformError::NotFound {
+        what: format!("HTTPRoute of {} in namespace {}", t.app, t.binding.namespace),
+    })
+}
+
+/// Replica counts (stable, canary) that give the canary `w` % of the replicas.
+pub fn ratio_replicas(stable: u32, canary: u32, w: u8) -> (u32, u32) {
+    let total = (stable + canary).max(1);
+    let mut c = ((total as u64 * w as u64 + 50) / 100) as u32;
+    if w > 0 {
+        c = c.max(1);
+    }
+    if w < 100 && total > 1 {
+        c = c.min(total - 1);
+    }
+    (total.saturating_sub(c), c.min(total))
+}
+
+/// The operations that carry out `req` on `t`. `now` is RFC 3339.
+pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, PlatformError> {
+    let app = t.app;
+    let canary = canary_name(app);
+    let s = t.stable;
+    let mut out = Vec::new();
+    match &req.change {
+        Change::Deploy { version } => {
+            let ann = change_annotations(&cause(req), req, now, "");
+            out.push(Op::ApplyDeployment {
+                name: app.into(),
+                body: version_body(t, app, s, &retag(&s.image, version), version, &s.resource_version, ann),
+            });
+        }
+        Change::StartCanary { version } => {
+            let mut labels = s.labels.clone();
+            labels.insert(LABEL_TRACK.into(), TRACK_CANARY.into());
+            labels.insert(LABEL_VERSION.into(), version.clone());
+            let mut template = serde_json::to_value(&s.template).unwrap_or(Value::Null);
+            if !template.is_object() {
+                return Err(PlatformError::Invalid {
+                    reason: format!("deployment {app} has no pod template to copy"),
+                });
+            }
+            template["metadata"]["labels"][LABEL_TRACK] = json!(TRACK_CANARY);
+            template["metadata"]["labels"][LABEL_VERSION] = json!(version);
+            if let Some(cs) = template["spec"]["containers"].as_array_mut() {
+                for c in cs.iter_mut().filter(|c| c["name"] == json!(s.container)) {
+                    c["image"] = json!(retag(&s.image, version));
+                }
+            }
+            let mut ann = change_annotations(&cause(req), req, now, "");
+            for k in [ANN_CAPACITY, ANN_DEPENDS_ON, ANN_BASE_IMAGE] {
+                if let Some(v) = s.annotations.get(k) {
+                    ann[k] = json!(v);
+                }
+            }
+            let mut metadata = json!({
+                "name": canary, "namespace": t.binding.namespace,
+                "labels": labels, "annotations": ann,
+            });
+            if let Some(c) = t.canary {
+                metadata["resourceVersion"] = json!(c.resource_version);
+            }
+            let replicas = t.canary.map_or(1, |c| c.replicas.max(1));
+            out.push(Op::ApplyDeployment {
+                name: canary.clone(),
+                body: json!({
+                    "apiVersion": "apps/v1", "kind": "Deployment",
+                    "metadata": metadata,
+                    "spec": {
+                        "replicas": replicas,
+                        "selector": { "matchLabels": { LABEL_NAME: app, LABEL_TRACK: TRACK_CANARY } },
+                        "template": template,
+                    }
+                }),
+            });
+            if !t.canary_service {
+                let ports = t
+                    .stable_service
+                    .map(|svc| svc.ports.clone())
+                    .filter(Value::is_array)
+                    .unwrap_or_else(|| json!([{ "name": "http", "port": 80, "targetPort": 8080 }]));
+                out.push(Op::ApplyService {
+                    name: canary.clone(),
+                    body: json!({
+                        "apiVersion": "v1", "kind": "Service",
+                        "metadata": { "name": canary, "namespace": t.binding.namespace,
+                                      "labels": { LABEL_NAME: app, LABEL_TRACK: TRACK_CANARY } },
+                        "spec": { "selector": { LABEL_NAME: app, LABEL_TRACK: TRACK_CANARY }, "ports": ports }
+                    }),
+                });
+            }
+            if t.gateway {
+                if let Some((name, r)) = t.route {
+                    let current = route::split(&r.rules, app, &canary).canary_weight;
+                    let rules = route::with_weight(&r.rules, app, &canary, current, false)
+                        .map_err(|reason| PlatformError::Invalid { reason })?;
+                    if rules != r.rules {
+                        out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+                    }
+                }
+            }
+        }
+        Change::SetCanaryWeight { weight } => {
+            let c = t.canary.ok_or_else(|| no_canary(t))?;
+            if t.gateway && t.route.is_some() {
+                let (name, r) = route_of(t)?;
+                let rules = route::with_weight(&r.rules, app, &canary, *weight, false)
+                    .map_err(|reason| PlatformError::Invalid { reason })?;
+                out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+                if *weight > 0 && c.replicas == 0 {
+                    out.push(Op::Scale { name: canary, body: scale_body(1, &c.resource_version) });
+                }
+            } else {
+                let (sr, cr) = ratio_replicas(s.replicas, c.replicas, *weight);
+                if sr != s.replicas {
+                    out.push(Op::Scale { name: app.into(), body: scale_body(sr, &s.resource_version) });
+                }
+                if cr != c.replicas {
+                    out.push(Op::Scale { name: canary, body: scale_body(cr, &c.resource_version) });
+                }
+            }
+        }
+        Change::AddTagRoute { tag } => {
+            t.canary.ok_or_else(|| no_canary(t))?;
+            if !t.gateway {
+                return Err(needs_gateway(t));
+            }
+            let (name, r) = route_of(t)?;
+            let rules = route::with_tag(&r.rules, app, &canary, tag);
+            out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+        }
+        Change::RemoveTagRoute { tag } => {
+            if !t.gateway {
+                return Err(needs_gateway(t));
+            }
+            let (name, r) = route_of(t)?;
+            let rules = route::without_tag(&r.rules, Some(tag));
+            out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+        }
+        Change::Promote => {
+            let c = t.canary.ok_or_else(|| no_canary(t))?;
+            let version = c
+                .template_version
+                .clone()
+                .or_else(|| image_tag(&c.image).map(String::from))
+                .unwrap_or_default();
+            let ann = change_annotations(&cause(req), req, now, "");
+            out.push(Op::ApplyDeployment {
+                name: app.into(),
+                body: version_body(t, app, s, &c.image, &version, &s.resource_version, ann),
+            });
+            if t.gateway {
+                if let Some((name, r)) = t.route {
+                    let rules = route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, true)
+                        .map_err(|reason| PlatformError::Invalid { reason })?;
+                    out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+                }
+            }
+            out.push(Op::DeleteDeployment { name: canary.clone(), resource_version: c.resource_version.clone() });
+            if t.canary_service {
+                out.push(Op::DeleteService { name: canary });
+            }
+        }
+        Change::Abort => {
+            let c = t.canary.ok_or_else(|| no_canary(t))?;
+            if t.gateway {
+                if let Some((name, r)) = t.route {
+                    let rules = route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, false)
+                        .map_err(|reason| PlatformError::Invalid { reason })?;
+                    out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+                }
+            }
+            out.push(Op::Scale { name: canary, body: scale_body(0, &c.resource_version) });
+        }
+        Change::Scale { replicas } => {
+            out.push(Op::Scale { name: app.into(), body: scale_body(*replicas, &s.resource_version) });
+        }
+        Change::Rollback => {
+            let current: u64 = s.annotations.get(ANN_REVISION).and_then(|r| r.parse().ok()).unwrap_or(u64::MAX);
+            let previous = t
+                .history
+                .iter()
+                .filter(|rs| rs.revision < current && rs.template.is_some())
+                .max_by_key(|rs| rs.revision)
+                .ok_or_else(|| PlatformError::Invalid {
+                    reason: format!("{app} has no earlier revision to roll back to"),
+                })?;
+            let mut template = serde_json::to_value(&previous.template).unwrap_or(Value::Null);
+            if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
+                labels.remove("pod-template-hash");
+            }
+            let ann = change_annotations(
+                &format!("{} (to revision {}, {})", cause(req), previous.revision, previous.version),
+                req,
+                now,
+                &previous.revision.to_string(),
+            );
+            out.push(Op::PatchDeployment {
+                name: app.into(),
+                body: json!({
+                    "metadata": {
+                        "resourceVersion": s.resource_version,
+                        "labels": { LABEL_VERSION: previous.version },
+                        "annotations": ann,
+                    },
+                    "spec": { "template": template }
+                }),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `ops` in order in `namespace`; a dry run asks the API server to check each one
+/// without persisting it. Returns one line per operation.
+pub async fn run(
+    client: &Client,
+    namespace: &str,
+    target: &str,
+    ops: &[Op],
+    dry_run: bool,
+) -> Result<Vec<String>, PlatformError> {
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+    let services: Api<KubeService> = Api::namespaced(client.clone(), namespace);
+    let routes: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &route_resource());
+    let mut apply = PatchParams::apply(FIELD_MANAGER).force();
+    apply.dry_run = dry_run;
+    let merge = PatchParams {
+        field_manager: Some(FIELD_MANAGER.into()),
+        dry_run,
+        ..PatchParams::default()
+    };
+    let delete = |rv: Option<&str>| DeleteParams {
+        dry_run,
+        preconditions: rv.map(|rv| Preconditions {
+            resource_version: Some(rv.to_string()),
+            uid: None,
+        }),
+        ..DeleteParams::default()
+    };
+    let mut lines = Vec::new();
+    for op in ops {
+        let attempt = Attempt {
+            verb: op.verb(),
+            resource: op.resource(),
+            namespace: namespace.into(),
+            target: target.into(),
+        };
+        let call = async {
+            match op {
+                Op::ApplyDeployment { name, body } => deployments
+                    .patch(name, &apply, &Patch::Apply(body))
+                    .await
+                    .map(|d| d.metadata.resource_version.unwrap_or_default()),
+                Op::PatchDeployment { name, body } => deployments
+                    .patch(name, &merge, &Patch::Merge(body))
+                    .await
+                    .map(|d| d.metadata.resource_version.unwrap_or_default()),
+                Op::Scale { name, body } => deployments
+                    .patch_scale(name, &merge, &Patch::Merge(body))
+                    .await
+                    .map(|s| s.metadata.resource_version.unwrap_or_default()),
+                Op::DeleteDeployment { name, resource_version } => deployments
+                    .delete(name, &delete(Some(resource_version)))
+                    .await
+                    .map(|_| String::new()),
+                Op::ApplyService { name, body } => services
+                    .patch(name, &apply, &Patch::Apply(body))
+                    .await
+                    .map(|s| s.metadata.resource_version.unwrap_or_default()),
+                Op::DeleteService { name } => services.delete(name, &delete(None)).await.map(|_| String::new()),
+                Op::PatchRoute { name, body } => routes
+                    .patch(name, &merge, &Patch::Merge(body))
+                    .await
+                    .map(|r| r.metadata.resource_version.unwrap_or_default()),
+            }
+        };
+        match tokio::time::timeout(REQUEST_TIMEOUT, call).await {
+            Err(_) => return Err(attempt.timeout()),
+            Ok(Err(e)) => return Err(classify(&e, &attempt)),
+            Ok(Ok(_)) => lines.push(format!("{} {}", op.verb(), op.resource())),
+        }
+    }
+    Ok(lines)
+}

@@ -1,0 +1,169 @@
+//! A platform as the command line uses it: look, preview, apply, let time pass. The demo
+//! platform is driven directly (time is simulated); a live platform (kube) is driven
+//! through its worker, exactly as the cockpit drives it.
+
+use super::demo::DemoPlatform;
+use super::{Applied, Connection, PlatformError, PlatformEvent, PlatformHandle, PlatformInfo, PlatformRequest};
+use crate::domain::change::{ChangeRequest, FieldChange};
+use crate::domain::traffic::TrafficFrame;
+use crate::domain::{EnvKey, Snapshot};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub trait Session {
+    fn info(&self) -> PlatformInfo;
+    fn snapshot(&self) -> Snapshot;
+    fn preview(&mut self, r: &ChangeRequest) -> impl Future<Output = Result<Vec<FieldChange>, PlatformError>>;
+    fn apply(&mut self, r: &ChangeRequest) -> impl Future<Output = Result<Applied, PlatformError>>;
+    /// Lets `seconds` pass and returns the traffic seen meanwhile.
+    fn pass(&mut self, seconds: f64) -> impl Future<Output = Vec<(EnvKey, TrafficFrame)>>;
+    /// Said after every write (the demo platform forgets everything on exit).
+    fn note(&self) -> Option<&'static str>;
+}
+
+impl Session for DemoPlatform {
+    fn info(&self) -> PlatformInfo {
+        DemoPlatform::info(self)
+    }
+    fn snapshot(&self) -> Snapshot {
+        DemoPlatform::snapshot(self)
+    }
+    async fn preview(&mut self, r: &ChangeRequest) -> Result<Vec<FieldChange>, PlatformError> {
+        DemoPlatform::preview(self, r)
+    }
+    async fn apply(&mut self, r: &ChangeRequest) -> Result<Applied, PlatformError> {
+        DemoPlatform::apply(self, r)
+    }
+    async fn pass(&mut self, seconds: f64) -> Vec<(EnvKey, TrafficFrame)> {
+        self.advance(seconds)
+    }
+    fn note(&self) -> Option<&'static str> {
+        Some("demo platform: a fresh simulation, nothing persists after this command")
+    }
+}
+
+/// A platform worker driven from the command line.
+pub struct Remote {
+    handle: PlatformHandle,
+    events: mpsc::UnboundedReceiver<PlatformEvent>,
+    snapshot: Arc<Snapshot>,
+    connection: Connection,
+    next_id: u64,
+}
+
+impl Remote {
+    /// Waits until the worker has a complete picture, or says why it has none.
+    pub async fn open(
+        handle: PlatformHandle,
+        events: mpsc::UnboundedReceiver<PlatformEvent>,
+        timeout: Duration,
+    ) -> Result<Remote, PlatformError> {
+        let mut r = Remote {
+            handle,
+            events,
+            snapshot: Arc::new(Snapshot::default()),
+            connection: Connection::Connecting,
+            next_id: 1,
+        };
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if r.connection == Connection::Live {
+                // The first snapshot follows Live within one publish interval.
+                let _ = tokio::time::timeout(Duration::from_millis(500), r.wait_snapshot()).await;
+                return Ok(r);
+            }
+            match tokio::time::timeout_at(deadline, r.events.recv()).await {
+                Ok(Some(e)) => r.absorb(e),
+                Ok(None) => {
+                    return Err(PlatformError::Unavailable { reason: "the platform worker stopped".into() });
+                }
+                Err(_) => {
+                    let why = match &r.connection {
+                        Connection::Retrying(why) => why.clone(),
+                        _ => "no complete list from the API server yet".into(),
+                    };
+                    return Err(PlatformError::Unavailable {
+                        reason: format!("{} after {}s: {why}", r.handle.info.target, timeout.as_secs()),
+                    });
+                }
+            }
+        }
+    }
+
+    async fn wait_snapshot(&mut self) {
+        while let Some(e) = self.events.recv().await {
+            let is_snapshot = matches!(e, PlatformEvent::Snapshot(_));
+            self.absorb(e);
+            if is_snapshot {
+                return;
+            }
+        }
+    }
+
+    fn absorb(&mut self, e: PlatformEvent) {
+        match e {
+            PlatformEvent::Snapshot(s) => self.snapshot = s,
+            PlatformEvent::Connection(c) => self.connection = c,
+            PlatformEvent::Notice(text) => tracing::info!(%text, "platform notice"),
+            _ => {}
+        }
+    }
+
+    async fn answer(&mut self, request: PlatformRequest) -> PlatformEvent {
+        let id = match &request {
+            PlatformRequest::Preview { id, .. } | PlatformRequest::Apply { id, .. } => *id,
+        };
+        self.handle.send(request);
+        while let Some(e) = self.events.recv().await {
+            match e {
+                PlatformEvent::Previewed { id: got, .. } | PlatformEvent::Applied { id: got, .. } if got == id => {
+                    return e;
+                }
+                other => self.absorb(other),
+            }
+        }
+        PlatformEvent::Applied {
+            id,
+            result: Err(PlatformError::Unavailable { reason: "the platform worker stopped".into() }),
+        }
+    }
+}
+
+impl Session for Remote {
+    fn info(&self) -> PlatformInfo {
+        self.handle.info.clone()
+    }
+    fn snapshot(&self) -> Snapshot {
+        (*self.snapshot).clone()
+    }
+    async fn preview(&mut self, r: &ChangeRequest) -> Result<Vec<FieldChange>, PlatformError> {
+        self.next_id += 1;
+        match self.answer(PlatformRequest::Preview { id: self.next_id, request: r.clone() }).await {
+            PlatformEvent::Previewed { result, .. } => result,
+            PlatformEvent::Applied { result, .. } => result.map(|a| a.changes),
+            _ => Err(PlatformError::Unavailable { reason: "no answer".into() }),
+        }
+    }
+    async fn apply(&mut self, r: &ChangeRequest) -> Result<Applied, PlatformError> {
+        self.next_id += 1;
+        match self.answer(PlatformRequest::Apply { id: self.next_id, request: r.clone() }).await {
+            PlatformEvent::Applied { result, .. } => result,
+            _ => Err(PlatformError::Unavailable { reason: "no answer".into() }),
+        }
+    }
+    async fn pass(&mut self, seconds: f64) -> Vec<(EnvKey, TrafficFrame)> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(seconds.max(0.0));
+        let mut frames = Vec::new();
+        while let Ok(Some(e)) = tokio::time::timeout_at(deadline, self.events.recv()).await {
+            match e {
+                PlatformEvent::Traffic(f) => frames.extend(f),
+                other => self.absorb(other),
+            }
+        }
+        frames
+    }
+    fn note(&self) -> Option<&'static str> {
+        None
+    }
+}
