@@ -10,9 +10,9 @@ use wheelhouse::cli::{Cli, Command, act, status};
 use wheelhouse::config::{self, paths::Paths};
 use wheelhouse::platform::session::{Remote, Session};
 use wheelhouse::platform::{PlatformEvent, PlatformHandle, demo, kube};
+use wheelhouse::runtime;
 use wheelhouse::startup::{self, Choice};
 use wheelhouse::ui::theme::ColorDepth;
-use wheelhouse::runtime;
 
 /// How long a subcommand waits for the cluster's first complete picture.
 const CLI_SYNC_TIMEOUT: Duration = Duration::from_secs(30);
@@ -94,7 +94,16 @@ async fn subcommand<P: Session>(cli: &Cli, platform: &mut P, audit: &AuditLog, u
             | Command::Scale { target, write, .. }
             | Command::Rollback { target, write }),
         ) => {
-            let o = act::run(cmd, write, target, platform, cli.global.read_only, user, audit).await;
+            let o = act::run(
+                cmd,
+                write,
+                target,
+                platform,
+                cli.global.read_only,
+                user,
+                audit,
+            )
+            .await;
             if !o.stdout.is_empty() {
                 println!("{}", o.stdout.trim_end());
             }

@@ -26,7 +26,8 @@ pub fn catalog(global: &Global, paths: &Paths) -> Result<Catalog, String> {
 pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice, String> {
     let catalog = catalog(global, paths)?;
     let asked_demo = global.demo || global.scenario.is_some();
-    let asked_kube = global.context.is_some() || global.namespace.is_some() || !catalog.environment.is_empty();
+    let asked_kube =
+        global.context.is_some() || global.namespace.is_some() || !catalog.environment.is_empty();
     if asked_demo || (!asked_kube && !kubeconfig_present()) {
         return demo_platform(global, epoch).map(Choice::Demo);
     }

@@ -93,6 +93,12 @@ mod tests {
         assert!(e.starts_with("c.toml:"), "{e}");
         let dup = "[[environment]]\nline='a'\nenv='b'\nnamespace='x'\n[[environment]]\nline='a'\nenv='b'\nnamespace='y'\n";
         assert!(parse("c.toml", dup).unwrap_err().contains("listed twice"));
-        assert!(parse("c.toml", "[[environment]]\nline='a'\nenv='b'\nnamespace='x'\nextra=1\n").is_err());
+        assert!(
+            parse(
+                "c.toml",
+                "[[environment]]\nline='a'\nenv='b'\nnamespace='x'\nextra=1\n"
+            )
+            .is_err()
+        );
     }
 }

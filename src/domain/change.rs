@@ -8,15 +8,27 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Change {
-    Deploy { version: String },
+    Deploy {
+        version: String,
+    },
     /// Create (or re-version) the canary next to the stable release, at weight 0.
-    StartCanary { version: String },
-    SetCanaryWeight { weight: u8 },
-    AddTagRoute { tag: String },
-    RemoveTagRoute { tag: String },
+    StartCanary {
+        version: String,
+    },
+    SetCanaryWeight {
+        weight: u8,
+    },
+    AddTagRoute {
+        tag: String,
+    },
+    RemoveTagRoute {
+        tag: String,
+    },
     Promote,
     Abort,
-    Scale { replicas: u32 },
+    Scale {
+        replicas: u32,
+    },
     Rollback,
 }
 
@@ -152,7 +164,10 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
                 Some(c) => format!("{} ({} replicas)", c.version, c.replicas.desired),
                 None => "none".into(),
             };
-            let replicas = service.canary.as_ref().map_or(1, |c| c.replicas.desired.max(1));
+            let replicas = service
+                .canary
+                .as_ref()
+                .map_or(1, |c| c.replicas.desired.max(1));
             out.push(FieldChange::new(
                 "canary",
                 before,
@@ -160,7 +175,10 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
             ));
             out.push(FieldChange::new(
                 "canary image",
-                service.canary.as_ref().map_or("none".into(), |c| c.image.clone()),
+                service
+                    .canary
+                    .as_ref()
+                    .map_or("none".into(), |c| c.image.clone()),
                 retag(&service.image, version),
             ));
         }
@@ -371,12 +389,34 @@ mod tests {
 
     #[test]
     fn start_canary_plans_the_new_version_and_refuses_the_same_one() {
-        let plan = plan(&service(), &Change::StartCanary { version: "1.4.0".into() }).unwrap();
+        let plan = plan(
+            &service(),
+            &Change::StartCanary {
+                version: "1.4.0".into(),
+            },
+        )
+        .unwrap();
         assert_eq!(plan[0].before, "1.3.0 (1 replicas)");
         assert_eq!(plan[0].after, "1.4.0 (1 replicas)");
         assert_eq!(plan[1].after, "registry.local:5000/trade/quote:1.4.0");
-        assert!(super::plan(&service(), &Change::StartCanary { version: "1.3.0".into() }).is_err());
-        assert!(super::plan(&service(), &Change::StartCanary { version: "1.2.0".into() }).is_err());
+        assert!(
+            super::plan(
+                &service(),
+                &Change::StartCanary {
+                    version: "1.3.0".into()
+                }
+            )
+            .is_err()
+        );
+        assert!(
+            super::plan(
+                &service(),
+                &Change::StartCanary {
+                    version: "1.2.0".into()
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //! through its worker, exactly as the cockpit drives it.
 
 use super::demo::DemoPlatform;
-use super::{Applied, Connection, PlatformError, PlatformEvent, PlatformHandle, PlatformInfo, PlatformRequest};
+use super::{
+    Applied, Connection, PlatformError, PlatformEvent, PlatformHandle, PlatformInfo,
+    PlatformRequest,
+};
 use crate::domain::change::{ChangeRequest, FieldChange};
 use crate::domain::traffic::TrafficFrame;
 use crate::domain::{EnvKey, Snapshot};
@@ -14,7 +17,10 @@ use tokio::sync::mpsc;
 pub trait Session {
     fn info(&self) -> PlatformInfo;
     fn snapshot(&self) -> Snapshot;
-    fn preview(&mut self, r: &ChangeRequest) -> impl Future<Output = Result<Vec<FieldChange>, PlatformError>>;
+    fn preview(
+        &mut self,
+        r: &ChangeRequest,
+    ) -> impl Future<Output = Result<Vec<FieldChange>, PlatformError>>;
     fn apply(&mut self, r: &ChangeRequest) -> impl Future<Output = Result<Applied, PlatformError>>;
     /// Lets `seconds` pass and returns the traffic seen meanwhile.
     fn pass(&mut self, seconds: f64) -> impl Future<Output = Vec<(EnvKey, TrafficFrame)>>;
@@ -76,7 +82,9 @@ impl Remote {
             match tokio::time::timeout_at(deadline, r.events.recv()).await {
                 Ok(Some(e)) => r.absorb(e),
                 Ok(None) => {
-                    return Err(PlatformError::Unavailable { reason: "the platform worker stopped".into() });
+                    return Err(PlatformError::Unavailable {
+                        reason: "the platform worker stopped".into(),
+                    });
                 }
                 Err(_) => {
                     let why = match &r.connection {
@@ -84,7 +92,11 @@ impl Remote {
                         _ => "no complete list from the API server yet".into(),
                     };
                     return Err(PlatformError::Unavailable {
-                        reason: format!("{} after {}s: {why}", r.handle.info.target, timeout.as_secs()),
+                        reason: format!(
+                            "{} after {}s: {why}",
+                            r.handle.info.target,
+                            timeout.as_secs()
+                        ),
                     });
                 }
             }
@@ -117,7 +129,10 @@ impl Remote {
         self.handle.send(request);
         while let Some(e) = self.events.recv().await {
             match e {
-                PlatformEvent::Previewed { id: got, .. } | PlatformEvent::Applied { id: got, .. } if got == id => {
+                PlatformEvent::Previewed { id: got, .. }
+                | PlatformEvent::Applied { id: got, .. }
+                    if got == id =>
+                {
                     return e;
                 }
                 other => self.absorb(other),
@@ -125,7 +140,9 @@ impl Remote {
         }
         PlatformEvent::Applied {
             id,
-            result: Err(PlatformError::Unavailable { reason: "the platform worker stopped".into() }),
+            result: Err(PlatformError::Unavailable {
+                reason: "the platform worker stopped".into(),
+            }),
         }
     }
 }
@@ -139,17 +156,33 @@ impl Session for Remote {
     }
     async fn preview(&mut self, r: &ChangeRequest) -> Result<Vec<FieldChange>, PlatformError> {
         self.next_id += 1;
-        match self.answer(PlatformRequest::Preview { id: self.next_id, request: r.clone() }).await {
+        match self
+            .answer(PlatformRequest::Preview {
+                id: self.next_id,
+                request: r.clone(),
+            })
+            .await
+        {
             PlatformEvent::Previewed { result, .. } => result,
             PlatformEvent::Applied { result, .. } => result.map(|a| a.changes),
-            _ => Err(PlatformError::Unavailable { reason: "no answer".into() }),
+            _ => Err(PlatformError::Unavailable {
+                reason: "no answer".into(),
+            }),
         }
     }
     async fn apply(&mut self, r: &ChangeRequest) -> Result<Applied, PlatformError> {
         self.next_id += 1;
-        match self.answer(PlatformRequest::Apply { id: self.next_id, request: r.clone() }).await {
+        match self
+            .answer(PlatformRequest::Apply {
+                id: self.next_id,
+                request: r.clone(),
+            })
+            .await
+        {
             PlatformEvent::Applied { result, .. } => result,
-            _ => Err(PlatformError::Unavailable { reason: "no answer".into() }),
+            _ => Err(PlatformError::Unavailable {
+                reason: "no answer".into(),
+            }),
         }
     }
     async fn pass(&mut self, seconds: f64) -> Vec<(EnvKey, TrafficFrame)> {

@@ -68,7 +68,11 @@ pub fn snapshot(inv: &Inventory, bindings: &[EnvBinding]) -> (Snapshot, Vec<Stri
     let product_lines = lines
         .into_iter()
         .map(|(name, mut envs)| {
-            envs.sort_by(|a, b| env_rank(&a.name).cmp(&env_rank(&b.name)).then(a.name.cmp(&b.name)));
+            envs.sort_by(|a, b| {
+                env_rank(&a.name)
+                    .cmp(&env_rank(&b.name))
+                    .then(a.name.cmp(&b.name))
+            });
             ProductLine {
                 name: name.to_string(),
                 environments: envs,
@@ -106,7 +110,16 @@ fn environment(inv: &Inventory, b: &EnvBinding, problems: &mut Vec<String>) -> E
     let services = stable
         .iter()
         .map(|(app, (key, d))| {
-            service(inv, b, app, key, d, canary.get(app).copied(), gateway, problems)
+            service(
+                inv,
+                b,
+                app,
+                key,
+                d,
+                canary.get(app).copied(),
+                gateway,
+                problems,
+            )
         })
         .collect();
     Environment {
@@ -123,7 +136,11 @@ fn environment(inv: &Inventory, b: &EnvBinding, problems: &mut Vec<String>) -> E
 /// The revision string of a service: the resourceVersions it was read from, so that a
 /// change to any of them since the operator looked is noticed.
 pub fn revision(stable: &str, canary: Option<&str>, route: Option<&str>) -> String {
-    format!("{stable}/{}/{}", canary.unwrap_or("-"), route.unwrap_or("-"))
+    format!(
+        "{stable}/{}/{}",
+        canary.unwrap_or("-"),
+        route.unwrap_or("-")
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -143,7 +160,11 @@ fn service(
         .or_else(|| d.labels.get(LABEL_VERSION).cloned())
         .or_else(|| image_tag(&d.image).map(String::from))
         .unwrap_or_else(|| "unknown".into());
-    let capacity_rps = match d.annotations.get(ANN_CAPACITY).map(|v| v.trim().parse::<f64>()) {
+    let capacity_rps = match d
+        .annotations
+        .get(ANN_CAPACITY)
+        .map(|v| v.trim().parse::<f64>())
+    {
         Some(Ok(c)) if c.is_finite() && c >= 0.0 => c,
         Some(_) => {
             problems.push(format!(
@@ -161,15 +182,13 @@ fn service(
         }
     };
     let route_key = ObjKey::new(&b.context, &b.namespace, app);
-    let route = inv
-        .route(&route_key)
-        .or_else(|| {
-            inv.in_namespace(Kind::Route, &b.context, &b.namespace)
-                .find_map(|(_, o)| match o {
-                    Obj::Route(r) if r.app == app => Some(r),
-                    _ => None,
-                })
-        });
+    let route = inv.route(&route_key).or_else(|| {
+        inv.in_namespace(Kind::Route, &b.context, &b.namespace)
+            .find_map(|(_, o)| match o {
+                Obj::Route(r) if r.app == app => Some(r),
+                _ => None,
+            })
+    });
     let canary_name = canary_name(app);
     let canary_model = canary.map(|(_, c)| Canary {
         version: c
@@ -186,7 +205,9 @@ fn service(
     let traffic = match (gateway, route) {
         (true, Some(r)) => {
             let s = route::split(&r.rules, app, &canary_name);
-            let canary_version = canary_model.as_ref().map_or("?".into(), |c| c.version.clone());
+            let canary_version = canary_model
+                .as_ref()
+                .map_or("?".into(), |c| c.version.clone());
             TrafficSplit {
                 canary_weight: s.canary_weight,
                 tag_routes: s
@@ -246,7 +267,9 @@ fn service(
             known_versions.push(c.version.clone());
         }
     }
-    let rollout = (d.observed_generation < d.generation || d.updated < d.replicas || d.ready < d.replicas && d.updated < d.replicas)
+    let rollout = (d.observed_generation < d.generation
+        || d.updated < d.replicas
+        || d.ready < d.replicas && d.updated < d.replicas)
         .then(|| Rollout {
             to_version: version.clone(),
             updated: d.updated.min(d.replicas),
@@ -255,7 +278,11 @@ fn service(
     Service {
         name: app.to_string(),
         image: d.image.clone(),
-        base_image: d.annotations.get(ANN_BASE_IMAGE).cloned().unwrap_or_default(),
+        base_image: d
+            .annotations
+            .get(ANN_BASE_IMAGE)
+            .cloned()
+            .unwrap_or_default(),
         version,
         replicas: Replicas {
             desired: d.replicas,
@@ -283,7 +310,9 @@ fn releases(inv: &Inventory, b: &EnvBinding, d: &DeployInfo) -> Vec<Release> {
     let mut sets: Vec<&ReplicaSetInfo> = inv
         .in_namespace(Kind::ReplicaSet, &b.context, &b.namespace)
         .filter_map(|(_, o)| match o {
-            Obj::ReplicaSet(rs) if rs.owner_uid.as_deref() == Some(d.uid.as_str()) => Some(rs.as_ref()),
+            Obj::ReplicaSet(rs) if rs.owner_uid.as_deref() == Some(d.uid.as_str()) => {
+                Some(rs.as_ref())
+            }
             _ => None,
         })
         .collect();
@@ -304,7 +333,11 @@ fn releases(inv: &Inventory, b: &EnvBinding, d: &DeployInfo) -> Vec<Release> {
             .unwrap_or_default();
         if let Some(to) = rs.annotations.get(ANN_ROLLBACK_TO) {
             // The release this one undid is the latest one that arrived at `previous`.
-            if let Some(undone) = out.iter_mut().rev().find(|r| r.to == previous && to.parse::<u64>().is_ok()) {
+            if let Some(undone) = out
+                .iter_mut()
+                .rev()
+                .find(|r| r.to == previous && to.parse::<u64>().is_ok())
+            {
                 undone.state = ReleaseState::RolledBack;
             }
         }
@@ -312,7 +345,11 @@ fn releases(inv: &Inventory, b: &EnvBinding, d: &DeployInfo) -> Vec<Release> {
             revision: rs.revision,
             from: previous.clone(),
             to: rs.version.clone(),
-            who: rs.annotations.get(ANN_CHANGED_BY).cloned().unwrap_or_default(),
+            who: rs
+                .annotations
+                .get(ANN_CHANGED_BY)
+                .cloned()
+                .unwrap_or_default(),
             when,
             why,
             state: ReleaseState::Complete,

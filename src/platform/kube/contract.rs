@@ -104,7 +104,10 @@ mod tests {
 
     #[test]
     fn image_tag_ignores_registry_port() {
-        assert_eq!(image_tag("registry.local:5000/trade/order:4.2.1"), Some("4.2.1"));
+        assert_eq!(
+            image_tag("registry.local:5000/trade/order:4.2.1"),
+            Some("4.2.1")
+        );
         assert_eq!(image_tag("registry.local:5000/trade/order"), None);
         assert_eq!(image_tag("order:1@sha256:abc"), Some("1"));
     }

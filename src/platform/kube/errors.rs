@@ -44,14 +44,20 @@ pub fn classify(e: &kube::Error, at: &Attempt) -> PlatformError {
                 what: format!("{} in namespace {}", at.resource, at.namespace),
             },
             401 => PlatformError::Unavailable {
-                reason: format!("unauthorized: the credentials of this context were refused ({})", s.message),
+                reason: format!(
+                    "unauthorized: the credentials of this context were refused ({})",
+                    s.message
+                ),
             },
             408 | 504 => at.timeout(),
             400 | 422 => PlatformError::Invalid {
                 reason: format!("{} {} refused: {}", at.verb, at.resource, s.message),
             },
             _ => PlatformError::Unavailable {
-                reason: format!("{} {} in {}: {} ({})", at.verb, at.resource, at.namespace, s.message, s.code),
+                reason: format!(
+                    "{} {} in {}: {} ({})",
+                    at.verb, at.resource, at.namespace, s.message, s.code
+                ),
             },
         },
         other => PlatformError::Unavailable {
@@ -91,7 +97,10 @@ fn short(text: &str) -> String {
         return "connection refused by the API server".into();
     }
     if t.len() > 160 {
-        format!("{}…", &t[..t.char_indices().nth(159).map_or(t.len(), |(i, _)| i)])
+        format!(
+            "{}…",
+            &t[..t.char_indices().nth(159).map_or(t.len(), |(i, _)| i)]
+        )
     } else {
         t.to_string()
     }

@@ -229,7 +229,10 @@ impl Inventory {
     }
 }
 
-fn meta_key(context: &str, meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> ObjKey {
+fn meta_key(
+    context: &str,
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> ObjKey {
     ObjKey::new(
         context,
         meta.namespace.as_deref().unwrap_or(""),

@@ -128,3 +128,6 @@ pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result
         fallback,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -138,14 +138,13 @@ pub fn with_weight(
 /// Rules with a tag rule sending `tag` to `canary`, placed before the default rule.
 pub fn with_tag(rules: &[Value], stable: &str, canary: &str, tag: &str) -> Vec<Value> {
     let mut rules = rules.to_vec();
-    let port = default_rule(&rules, stable)
-        .and_then(|i| {
-            backends(&rules[i])
-                .iter()
-                .find(|b| backend_name(b) == Some(stable))
-                .and_then(|b| b.get("port"))
-                .cloned()
-        });
+    let port = default_rule(&rules, stable).and_then(|i| {
+        backends(&rules[i])
+            .iter()
+            .find(|b| backend_name(b) == Some(stable))
+            .and_then(|b| b.get("port"))
+            .cloned()
+    });
     let mut b = json!({ "name": canary });
     if let Some(p) = port {
         b["port"] = p;
@@ -209,17 +208,27 @@ mod tests {
         assert_eq!(split(&r, "scoring", "scoring-canary").canary_weight, 30);
         assert_eq!(r[1]["backendRefs"][1]["port"], 80);
         let only_stable = with_weight(&rules(), "scoring", "scoring-canary", 0, true).unwrap();
-        assert_eq!(only_stable[1]["backendRefs"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            only_stable[1]["backendRefs"].as_array().map(Vec::len),
+            Some(1)
+        );
         assert!(with_weight(&rules(), "nope", "nope-canary", 5, false).is_err());
     }
 
     #[test]
     fn adds_and_removes_tags_before_the_default_rule() {
         let r = with_tag(&rules(), "scoring", "scoring-canary", "staff");
-        assert_eq!(split(&r, "scoring", "scoring-canary").tags, vec!["beta-testers", "staff"]);
+        assert_eq!(
+            split(&r, "scoring", "scoring-canary").tags,
+            vec!["beta-testers", "staff"]
+        );
         assert!(rule_tag(&r[2]).is_none(), "default rule stays last");
         let r = without_tag(&r, Some("beta-testers"));
         assert_eq!(split(&r, "scoring", "scoring-canary").tags, vec!["staff"]);
-        assert!(split(&without_tag(&r, None), "scoring", "scoring-canary").tags.is_empty());
+        assert!(
+            split(&without_tag(&r, None), "scoring", "scoring-canary")
+                .tags
+                .is_empty()
+        );
     }
 }

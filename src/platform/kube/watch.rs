@@ -9,8 +9,8 @@ use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Event as KubeEvent, Namespace, Pod, Secret, Service};
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
-use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
@@ -154,7 +154,14 @@ fn spawn_watch<K>(
     K: Resource + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
 {
     let stream = watcher::watcher(api, config).default_backoff().boxed();
-    tokio::spawn(pump(stream, context.to_string(), kind, namespace, reduce, tx.clone()));
+    tokio::spawn(pump(
+        stream,
+        context.to_string(),
+        kind,
+        namespace,
+        reduce,
+        tx.clone(),
+    ));
 }
 
 fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
@@ -205,13 +212,69 @@ pub fn start(
             Some(name) => watcher::Config::default().fields(&format!("metadata.name={name}")),
             None => watcher::Config::default().labels(LABEL_LINE),
         };
-        spawn_watch(Api::<Namespace>::all(client.clone()), ns_config, context, Kind::Namespace, ns.clone(), inventory::namespace, tx);
-        spawn_watch(api::<Deployment>(client, n), plain(), context, Kind::Deployment, ns.clone(), inventory::deployment, tx);
-        spawn_watch(api::<ReplicaSet>(client, n), labelled(), context, Kind::ReplicaSet, ns.clone(), inventory::replica_set, tx);
-        spawn_watch(api::<Pod>(client, n), labelled(), context, Kind::Pod, ns.clone(), inventory::pod, tx);
-        spawn_watch(api::<Service>(client, n), labelled(), context, Kind::Service, ns.clone(), inventory::service, tx);
-        spawn_watch(api::<ConfigMap>(client, n), labelled(), context, Kind::ConfigMap, ns.clone(), inventory::config_map, tx);
-        spawn_watch(api::<Secret>(client, n), labelled(), context, Kind::Secret, ns.clone(), inventory::secret, tx);
+        spawn_watch(
+            Api::<Namespace>::all(client.clone()),
+            ns_config,
+            context,
+            Kind::Namespace,
+            ns.clone(),
+            inventory::namespace,
+            tx,
+        );
+        spawn_watch(
+            api::<Deployment>(client, n),
+            plain(),
+            context,
+            Kind::Deployment,
+            ns.clone(),
+            inventory::deployment,
+            tx,
+        );
+        spawn_watch(
+            api::<ReplicaSet>(client, n),
+            labelled(),
+            context,
+            Kind::ReplicaSet,
+            ns.clone(),
+            inventory::replica_set,
+            tx,
+        );
+        spawn_watch(
+            api::<Pod>(client, n),
+            labelled(),
+            context,
+            Kind::Pod,
+            ns.clone(),
+            inventory::pod,
+            tx,
+        );
+        spawn_watch(
+            api::<Service>(client, n),
+            labelled(),
+            context,
+            Kind::Service,
+            ns.clone(),
+            inventory::service,
+            tx,
+        );
+        spawn_watch(
+            api::<ConfigMap>(client, n),
+            labelled(),
+            context,
+            Kind::ConfigMap,
+            ns.clone(),
+            inventory::config_map,
+            tx,
+        );
+        spawn_watch(
+            api::<Secret>(client, n),
+            labelled(),
+            context,
+            Kind::Secret,
+            ns.clone(),
+            inventory::secret,
+            tx,
+        );
         if gateway {
             let ar = route_resource();
             let routes: Api<DynamicObject> = match n {
@@ -230,7 +293,9 @@ fn spawn_events(api: Api<KubeEvent>, context: &str, tx: &mpsc::UnboundedSender<W
     let tx = tx.clone();
     let context = context.to_string();
     tokio::spawn(async move {
-        let mut stream = watcher::watcher(api, watcher::Config::default()).default_backoff().boxed();
+        let mut stream = watcher::watcher(api, watcher::Config::default())
+            .default_backoff()
+            .boxed();
         let mut live = false;
         while let Some(item) = stream.next().await {
             match item {
@@ -238,7 +303,8 @@ fn spawn_events(api: Api<KubeEvent>, context: &str, tx: &mpsc::UnboundedSender<W
                 Ok(Event::Apply(e)) if live => {
                     let kind = e.involved_object.kind.clone().unwrap_or_default();
                     let warning = e.type_.as_deref() == Some("Warning");
-                    if warning || matches!(kind.as_str(), "Deployment" | "ReplicaSet" | "HTTPRoute") {
+                    if warning || matches!(kind.as_str(), "Deployment" | "ReplicaSet" | "HTTPRoute")
+                    {
                         let text = format!(
                             "{context}: {}/{} {}: {} {}",
                             e.involved_object.namespace.as_deref().unwrap_or(""),

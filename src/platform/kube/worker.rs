@@ -9,7 +9,9 @@ use super::writes;
 use super::{ContextSetup, KubeSetup};
 use crate::domain::change::{ChangeRequest, FieldChange, plan};
 use crate::domain::{ServiceKey, Snapshot};
-use crate::platform::{Applied, Connection, PlatformError, PlatformEvent, PlatformHandle, PlatformRequest};
+use crate::platform::{
+    Applied, Connection, PlatformError, PlatformEvent, PlatformHandle, PlatformRequest,
+};
 use kube::Client;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -41,7 +43,11 @@ struct Worker {
     events: mpsc::UnboundedSender<PlatformEvent>,
 }
 
-pub fn spawn(setup: KubeSetup, read_only: bool, events: mpsc::UnboundedSender<PlatformEvent>) -> PlatformHandle {
+pub fn spawn(
+    setup: KubeSetup,
+    read_only: bool,
+    events: mpsc::UnboundedSender<PlatformEvent>,
+) -> PlatformHandle {
     let (tx, rx) = mpsc::unbounded_channel::<PlatformRequest>();
     let handle = PlatformHandle::new(setup.info.clone(), read_only, tx, events.clone());
     tokio::spawn(run(setup, read_only, rx, events));
@@ -49,15 +55,26 @@ pub fn spawn(setup: KubeSetup, read_only: bool, events: mpsc::UnboundedSender<Pl
 }
 
 async fn detect_gateway(client: &Client) -> Result<bool, kube::Error> {
-    let group = format!("{}/{}", super::contract::GATEWAY_GROUP, super::contract::GATEWAY_VERSION);
+    let group = format!(
+        "{}/{}",
+        super::contract::GATEWAY_GROUP,
+        super::contract::GATEWAY_VERSION
+    );
     match client.list_api_group_resources(&group).await {
-        Ok(list) => Ok(list.resources.iter().any(|r| r.name == super::contract::ROUTE_PLURAL)),
+        Ok(list) => Ok(list
+            .resources
+            .iter()
+            .any(|r| r.name == super::contract::ROUTE_PLURAL)),
         Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
         Err(e) => Err(e),
     }
 }
 
-fn start_context(c: &ContextSetup, watch_tx: &mpsc::UnboundedSender<WatchMsg>, setup_tx: &mpsc::UnboundedSender<Setup>) {
+fn start_context(
+    c: &ContextSetup,
+    watch_tx: &mpsc::UnboundedSender<WatchMsg>,
+    setup_tx: &mpsc::UnboundedSender<Setup>,
+) {
     let (client, name, scope) = (c.client.clone(), c.name.clone(), c.scope.clone());
     let (watch_tx, setup_tx) = (watch_tx.clone(), setup_tx.clone());
     tokio::spawn(async move {
@@ -69,19 +86,28 @@ fn start_context(c: &ContextSetup, watch_tx: &mpsc::UnboundedSender<WatchMsg>, s
                     let _ = watch_tx.send(WatchMsg::Failed {
                         context: name.clone(),
                         kind: Kind::Route,
-                        error: format!("API discovery: {}", super::errors::classify(&e, &super::errors::Attempt {
-                            verb: "get",
-                            resource: "apis/gateway.networking.k8s.io".into(),
-                            namespace: "(cluster)".into(),
-                            target: name.clone(),
-                        })),
+                        error: format!(
+                            "API discovery: {}",
+                            super::errors::classify(
+                                &e,
+                                &super::errors::Attempt {
+                                    verb: "get",
+                                    resource: "apis/gateway.networking.k8s.io".into(),
+                                    namespace: "(cluster)".into(),
+                                    target: name.clone(),
+                                }
+                            )
+                        ),
                     });
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(10));
                 }
             }
         };
-        let _ = setup_tx.send(Setup::Gateway { context: name.clone(), present });
+        let _ = setup_tx.send(Setup::Gateway {
+            context: name.clone(),
+            present,
+        });
         watch::start(&client, &name, &scope, present, &watch_tx);
     });
 }
@@ -99,7 +125,11 @@ async fn run(
     }
     let mut w = Worker {
         inv: Inventory::default(),
-        contexts: setup.contexts.iter().map(|c| (c.name.clone(), (c.client.clone(), c.scope.clone()))).collect(),
+        contexts: setup
+            .contexts
+            .iter()
+            .map(|c| (c.name.clone(), (c.client.clone(), c.scope.clone())))
+            .collect(),
         catalog: setup.catalog.clone(),
         fallback: setup.fallback.clone(),
         expected: BTreeSet::new(),
@@ -115,7 +145,9 @@ async fn run(
     };
     // Every context must report whether it serves the Gateway API before the tree counts as complete.
     let mut pending_contexts: BTreeSet<String> = w.contexts.keys().cloned().collect();
-    let _ = w.events.send(PlatformEvent::Connection(Connection::Connecting));
+    let _ = w
+        .events
+        .send(PlatformEvent::Connection(Connection::Connecting));
     let mut tick = tokio::time::interval(PUBLISH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -175,11 +207,19 @@ impl Worker {
                 self.inv.apply(d);
                 self.dirty = true;
             }
-            WatchMsg::Synced { context, kind, namespace } => {
+            WatchMsg::Synced {
+                context,
+                kind,
+                namespace,
+            } => {
                 self.failing.remove(&(context.clone(), kind));
                 self.synced.insert((context, kind, namespace));
             }
-            WatchMsg::Failed { context, kind, error } => {
+            WatchMsg::Failed {
+                context,
+                kind,
+                error,
+            } => {
                 self.failing.insert((context, kind), error);
             }
             WatchMsg::Notice(text) => self.notice(text),
@@ -189,7 +229,11 @@ impl Worker {
     fn update_connection(&mut self, complete: bool) {
         let next = if let Some(((ctx, kind), error)) = self.failing.iter().next() {
             let more = self.failing.len() - 1;
-            let others = if more > 0 { format!(" (+{more} more watches)") } else { String::new() };
+            let others = if more > 0 {
+                format!(" (+{more} more watches)")
+            } else {
+                String::new()
+            };
             Connection::Retrying(format!("{ctx}: {}: {error}{others}", kind.resource()))
         } else if complete {
             Connection::Live
@@ -213,24 +257,36 @@ impl Worker {
         }
         if *self.snapshot != snapshot {
             self.snapshot = Arc::new(snapshot);
-            let _ = self.events.send(PlatformEvent::Snapshot(self.snapshot.clone()));
+            let _ = self
+                .events
+                .send(PlatformEvent::Snapshot(self.snapshot.clone()));
         }
     }
 
     fn binding(&self, key: &ServiceKey) -> Option<&EnvBinding> {
-        self.bindings.iter().find(|b| b.line == key.line && b.env == key.env)
+        self.bindings
+            .iter()
+            .find(|b| b.line == key.line && b.env == key.env)
     }
 
     /// Checks a request against what the watches show and turns it into operations.
-    fn prepare(&self, request: &ChangeRequest) -> Result<(Client, String, Vec<writes::Op>, Vec<FieldChange>), PlatformError> {
+    fn prepare(
+        &self,
+        request: &ChangeRequest,
+    ) -> Result<(Client, String, Vec<writes::Op>, Vec<FieldChange>), PlatformError> {
         let key = &request.target;
-        let not_found = || PlatformError::NotFound { what: format!("service {key}") };
+        let not_found = || PlatformError::NotFound {
+            what: format!("service {key}"),
+        };
         let binding = self.binding(key).ok_or_else(not_found)?;
         let service = self.snapshot.service(key).ok_or_else(not_found)?;
         if !request.expected_revision.is_empty() && request.expected_revision != service.revision {
-            return Err(PlatformError::Conflict { target: key.to_string() });
+            return Err(PlatformError::Conflict {
+                target: key.to_string(),
+            });
         }
-        let changes = plan(service, &request.change).map_err(|e| PlatformError::Invalid { reason: e.0 })?;
+        let changes =
+            plan(service, &request.change).map_err(|e| PlatformError::Invalid { reason: e.0 })?;
         let target = writes::target(&self.inv, binding, &key.service).ok_or_else(not_found)?;
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let ops = writes::ops(&target, request, &now)?;
@@ -238,7 +294,9 @@ impl Worker {
             .contexts
             .get(&binding.context)
             .map(|(c, _)| c.clone())
-            .ok_or_else(|| PlatformError::Unavailable { reason: format!("no client for context {}", binding.context) })?;
+            .ok_or_else(|| PlatformError::Unavailable {
+                reason: format!("no client for context {}", binding.context),
+            })?;
         Ok((client, binding.namespace.clone(), ops, changes))
     }
 
@@ -260,14 +318,16 @@ impl Worker {
                             Ok(changes)
                         }
                         Ok((client, ns, ops, mut changes)) => {
-                            writes::run(&client, &ns, &request.target.to_string(), &ops, true).await.map(|lines| {
-                                changes.push(FieldChange {
-                                    field: "server dry run".into(),
-                                    before: String::new(),
-                                    after: format!("accepted: {}", lines.join(", ")),
-                                });
-                                changes
-                            })
+                            writes::run(&client, &ns, &request.target.to_string(), &ops, true)
+                                .await
+                                .map(|lines| {
+                                    changes.push(FieldChange {
+                                        field: "server dry run".into(),
+                                        before: String::new(),
+                                        after: format!("accepted: {}", lines.join(", ")),
+                                    });
+                                    changes
+                                })
                         }
                     };
                     let _ = events.send(PlatformEvent::Previewed { id, result });
@@ -275,16 +335,25 @@ impl Worker {
             }
             PlatformRequest::Apply { id, request } => {
                 if self.read_only {
-                    let _ = events.send(PlatformEvent::Applied { id, result: Err(PlatformError::ReadOnly) });
+                    let _ = events.send(PlatformEvent::Applied {
+                        id,
+                        result: Err(PlatformError::ReadOnly),
+                    });
                     return;
                 }
                 let prepared = self.prepare(&request);
                 tokio::spawn(async move {
                     let result = match prepared {
                         Err(e) => Err(e),
-                        Ok((client, ns, ops, changes)) => writes::run(&client, &ns, &request.target.to_string(), &ops, false)
-                            .await
-                            .map(|lines| Applied { request: request.clone(), changes, revision: lines.join(", ") }),
+                        Ok((client, ns, ops, changes)) => {
+                            writes::run(&client, &ns, &request.target.to_string(), &ops, false)
+                                .await
+                                .map(|lines| Applied {
+                                    request: request.clone(),
+                                    changes,
+                                    revision: lines.join(", "),
+                                })
+                        }
                     };
                     let _ = events.send(PlatformEvent::Applied { id, result });
                 });
@@ -294,5 +363,8 @@ impl Worker {
 }
 
 fn describe(ops: &[writes::Op]) -> String {
-    ops.iter().map(|o| format!("{} {}", o.verb(), o.resource())).collect::<Vec<_>>().join(", ")
+    ops.iter()
+        .map(|o| format!("{} {}", o.verb(), o.resource()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -25,17 +25,37 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
     /// Server-side apply (field manager `wheelhouse`) of a Deployment.
-    ApplyDeployment { name: String, body: Value },
+    ApplyDeployment {
+        name: String,
+        body: Value,
+    },
     /// Server-side apply of a core Service.
-    ApplyService { name: String, body: Value },
+    ApplyService {
+        name: String,
+        body: Value,
+    },
     /// Merge patch of an HTTPRoute's rules.
-    PatchRoute { name: String, body: Value },
+    PatchRoute {
+        name: String,
+        body: Value,
+    },
     /// The scale subresource of a Deployment.
-    Scale { name: String, body: Value },
+    Scale {
+        name: String,
+        body: Value,
+    },
     /// Merge patch of a Deployment's template (rollback).
-    PatchDeployment { name: String, body: Value },
-    DeleteDeployment { name: String, resource_version: String },
-    DeleteService { name: String },
+    PatchDeployment {
+        name: String,
+        body: Value,
+    },
+    DeleteDeployment {
+        name: String,
+        resource_version: String,
+    },
+    DeleteService {
+        name: String,
+    },
 }
 
 impl Op {
@@ -53,7 +73,9 @@ impl Op {
             | Op::PatchDeployment { name, .. }
             | Op::DeleteDeployment { name, .. } => format!("deployments/{name}"),
             Op::Scale { name, .. } => format!("deployments/{name}/scale"),
-            Op::ApplyService { name, .. } | Op::DeleteService { name } => format!("services/{name}"),
+            Op::ApplyService { name, .. } | Op::DeleteService { name } => {
+                format!("services/{name}")
+            }
             Op::PatchRoute { name, .. } => format!("httproutes/{name}"),
         }
     }
@@ -74,11 +96,7 @@ pub struct Target<'a> {
 }
 
 /// Finds a service's objects in the inventory.
-pub fn target<'a>(
-    inv: &'a Inventory,
-    binding: &'a EnvBinding,
-    app: &'a str,
-) -> Option<Target<'a>> {
+pub fn target<'a>(inv: &'a Inventory, binding: &'a EnvBinding, app: &'a str) -> Option<Target<'a>> {
     let (ctx, ns) = (binding.context.as_str(), binding.namespace.as_str());
     let mut stable = None;
     let mut canary = None;
@@ -101,10 +119,11 @@ pub fn target<'a>(
             _ => None,
         })
         .or_else(|| {
-            inv.in_namespace(Kind::Route, ctx, ns).find_map(|(k, o)| match o {
-                Obj::Route(r) if r.app == app => Some((k.name.as_str(), r)),
-                _ => None,
-            })
+            inv.in_namespace(Kind::Route, ctx, ns)
+                .find_map(|(k, o)| match o {
+                    Obj::Route(r) if r.app == app => Some((k.name.as_str(), r)),
+                    _ => None,
+                })
         });
     let service = |name: &str| match inv.get(Kind::Service, &ObjKey::new(ctx, ns, name)) {
         Some(Obj::Service(s)) => Some(s),
@@ -152,7 +171,15 @@ fn cause(req: &ChangeRequest) -> String {
 }
 
 /// Server-side apply body moving a Deployment to `version` (image retagged).
-fn version_body(t: &Target, name: &str, d: &DeployInfo, image: &str, version: &str, rv: &str, ann: Value) -> Value {
+fn version_body(
+    t: &Target,
+    name: &str,
+    d: &DeployInfo,
+    image: &str,
+    version: &str,
+    rv: &str,
+    ann: Value,
+) -> Value {
     json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -197,7 +224,10 @@ fn needs_gateway(t: &Target) -> PlatformError {
 
 fn route_of<'a>(t: &'a Target) -> Result<(&'a str, &'a route::Route), PlatformError> {
     t.route.ok_or_else(|| PlatformError::NotFound {
-        what: format!("HTTPRoute of {} in namespace {}", t.app, t.binding.namespace),
+        what: format!(
+            "HTTPRoute of {} in namespace {}",
+            t.app, t.binding.namespace
+        ),
     })
 }
 
@@ -225,7 +255,15 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
             let ann = change_annotations(&cause(req), req, now, "");
             out.push(Op::ApplyDeployment {
                 name: app.into(),
-                body: version_body(t, app, s, &retag(&s.image, version), version, &s.resource_version, ann),
+                body: version_body(
+                    t,
+                    app,
+                    s,
+                    &retag(&s.image, version),
+                    version,
+                    &s.resource_version,
+                    ann,
+                ),
             });
         }
         Change::StartCanary { version } => {
@@ -293,7 +331,10 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                     let rules = route::with_weight(&r.rules, app, &canary, current, false)
                         .map_err(|reason| PlatformError::Invalid { reason })?;
                     if rules != r.rules {
-                        out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+                        out.push(Op::PatchRoute {
+                            name: name.into(),
+                            body: route_body(&r.resource_version, rules),
+                        });
                     }
                 }
             }
@@ -304,17 +345,29 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 let (name, r) = route_of(t)?;
                 let rules = route::with_weight(&r.rules, app, &canary, *weight, false)
                     .map_err(|reason| PlatformError::Invalid { reason })?;
-                out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+                out.push(Op::PatchRoute {
+                    name: name.into(),
+                    body: route_body(&r.resource_version, rules),
+                });
                 if *weight > 0 && c.replicas == 0 {
-                    out.push(Op::Scale { name: canary, body: scale_body(1, &c.resource_version) });
+                    out.push(Op::Scale {
+                        name: canary,
+                        body: scale_body(1, &c.resource_version),
+                    });
                 }
             } else {
                 let (sr, cr) = ratio_replicas(s.replicas, c.replicas, *weight);
                 if sr != s.replicas {
-                    out.push(Op::Scale { name: app.into(), body: scale_body(sr, &s.resource_version) });
+                    out.push(Op::Scale {
+                        name: app.into(),
+                        body: scale_body(sr, &s.resource_version),
+                    });
                 }
                 if cr != c.replicas {
-                    out.push(Op::Scale { name: canary, body: scale_body(cr, &c.resource_version) });
+                    out.push(Op::Scale {
+                        name: canary,
+                        body: scale_body(cr, &c.resource_version),
+                    });
                 }
             }
         }
@@ -325,7 +378,10 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
             }
             let (name, r) = route_of(t)?;
             let rules = route::with_tag(&r.rules, app, &canary, tag);
-            out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+            out.push(Op::PatchRoute {
+                name: name.into(),
+                body: route_body(&r.resource_version, rules),
+            });
         }
         Change::RemoveTagRoute { tag } => {
             if !t.gateway {
@@ -333,7 +389,10 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
             }
             let (name, r) = route_of(t)?;
             let rules = route::without_tag(&r.rules, Some(tag));
-            out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+            out.push(Op::PatchRoute {
+                name: name.into(),
+                body: route_body(&r.resource_version, rules),
+            });
         }
         Change::Promote => {
             let c = t.canary.ok_or_else(|| no_canary(t))?;
@@ -349,12 +408,24 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
             });
             if t.gateway {
                 if let Some((name, r)) = t.route {
-                    let rules = route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, true)
-                        .map_err(|reason| PlatformError::Invalid { reason })?;
-                    out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+                    let rules = route::with_weight(
+                        &route::without_tag(&r.rules, None),
+                        app,
+                        &canary,
+                        0,
+                        true,
+                    )
+                    .map_err(|reason| PlatformError::Invalid { reason })?;
+                    out.push(Op::PatchRoute {
+                        name: name.into(),
+                        body: route_body(&r.resource_version, rules),
+                    });
                 }
             }
-            out.push(Op::DeleteDeployment { name: canary.clone(), resource_version: c.resource_version.clone() });
+            out.push(Op::DeleteDeployment {
+                name: canary.clone(),
+                resource_version: c.resource_version.clone(),
+            });
             if t.canary_service {
                 out.push(Op::DeleteService { name: canary });
             }
@@ -363,18 +434,37 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
             let c = t.canary.ok_or_else(|| no_canary(t))?;
             if t.gateway {
                 if let Some((name, r)) = t.route {
-                    let rules = route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, false)
-                        .map_err(|reason| PlatformError::Invalid { reason })?;
-                    out.push(Op::PatchRoute { name: name.into(), body: route_body(&r.resource_version, rules) });
+                    let rules = route::with_weight(
+                        &route::without_tag(&r.rules, None),
+                        app,
+                        &canary,
+                        0,
+                        false,
+                    )
+                    .map_err(|reason| PlatformError::Invalid { reason })?;
+                    out.push(Op::PatchRoute {
+                        name: name.into(),
+                        body: route_body(&r.resource_version, rules),
+                    });
                 }
             }
-            out.push(Op::Scale { name: canary, body: scale_body(0, &c.resource_version) });
+            out.push(Op::Scale {
+                name: canary,
+                body: scale_body(0, &c.resource_version),
+            });
         }
         Change::Scale { replicas } => {
-            out.push(Op::Scale { name: app.into(), body: scale_body(*replicas, &s.resource_version) });
+            out.push(Op::Scale {
+                name: app.into(),
+                body: scale_body(*replicas, &s.resource_version),
+            });
         }
         Change::Rollback => {
-            let current: u64 = s.annotations.get(ANN_REVISION).and_then(|r| r.parse().ok()).unwrap_or(u64::MAX);
+            let current: u64 = s
+                .annotations
+                .get(ANN_REVISION)
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(u64::MAX);
             let previous = t
                 .history
                 .iter()
@@ -388,7 +478,12 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 labels.remove("pod-template-hash");
             }
             let ann = change_annotations(
-                &format!("{} (to revision {}, {})", cause(req), previous.revision, previous.version),
+                &format!(
+                    "{} (to revision {}, {})",
+                    cause(req),
+                    previous.revision,
+                    previous.version
+                ),
                 req,
                 now,
                 &previous.revision.to_string(),
@@ -420,7 +515,8 @@ pub async fn run(
 ) -> Result<Vec<String>, PlatformError> {
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
     let services: Api<KubeService> = Api::namespaced(client.clone(), namespace);
-    let routes: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &route_resource());
+    let routes: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), namespace, &route_resource());
     let mut apply = PatchParams::apply(FIELD_MANAGER).force();
     apply.dry_run = dry_run;
     let merge = PatchParams {
@@ -458,7 +554,10 @@ pub async fn run(
                     .patch_scale(name, &merge, &Patch::Merge(body))
                     .await
                     .map(|s| s.metadata.resource_version.unwrap_or_default()),
-                Op::DeleteDeployment { name, resource_version } => deployments
+                Op::DeleteDeployment {
+                    name,
+                    resource_version,
+                } => deployments
                     .delete(name, &delete(Some(resource_version)))
                     .await
                     .map(|_| String::new()),
@@ -466,7 +565,10 @@ pub async fn run(
                     .patch(name, &apply, &Patch::Apply(body))
                     .await
                     .map(|s| s.metadata.resource_version.unwrap_or_default()),
-                Op::DeleteService { name } => services.delete(name, &delete(None)).await.map(|_| String::new()),
+                Op::DeleteService { name } => services
+                    .delete(name, &delete(None))
+                    .await
+                    .map(|_| String::new()),
                 Op::PatchRoute { name, body } => routes
                     .patch(name, &merge, &Patch::Merge(body))
                     .await
