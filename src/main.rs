@@ -134,10 +134,10 @@ async fn tui(
     let (tx, rx) = mpsc::unbounded_channel();
     runtime::forward_platform(prx, tx.clone());
     let mut state = State::new(handle.info.clone(), cli.global.read_only, keymap, user, now);
-    if handle.info.kind == "demo" {
-        if let Some(reason) = startup::demo_reason(&cli.global) {
-            state.log(wheelhouse::app::Level::Info, reason);
-        }
+    if handle.info.kind == "demo"
+        && let Some(reason) = startup::demo_reason(&cli.global)
+    {
+        state.log(wheelhouse::app::Level::Info, reason);
     }
     runtime::report(&mut state, &problems);
     tracing::info!(platform = ?handle.info, read_only = cli.global.read_only, "cockpit starting");

@@ -40,10 +40,10 @@ fn spawn_input(tx: mpsc::UnboundedSender<Event>) {
                             None
                         }
                     };
-                    if let Some(ev) = event {
-                        if tx.send(ev).is_err() {
-                            return;
-                        }
+                    if let Some(ev) = event
+                        && tx.send(ev).is_err()
+                    {
+                        return;
                     }
                 }
                 Ok(false) => {

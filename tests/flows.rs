@@ -326,3 +326,50 @@ fn vim_keymap_sequences_work() {
     h.keys("Z Z");
     assert!(h.state.quit);
 }
+
+#[test]
+fn start_a_canary_from_the_version_picker() {
+    let mut h = Harness::new("start-canary");
+    h.advance(2);
+    arrow_to(&mut h, &["trade", "dev", "gateway"]);
+    let key = h.state.selected.clone();
+    let service = h
+        .state
+        .snapshot
+        .service(&wheelhouse::domain::ServiceKey::new(
+            &key[0], &key[1], &key[2],
+        ))
+        .cloned()
+        .unwrap();
+    assert!(
+        service.canary.is_none(),
+        "dev services start without a canary"
+    );
+    h.keys("enter");
+    h.keys("C");
+    let Mode::Prompt(p) = &h.state.mode else {
+        panic!("version picker expected, got {:?}", h.state.mode)
+    };
+    let picked = p.options[p.selected].clone();
+    assert_ne!(picked, service.version);
+    h.keys("enter");
+    let screen = h.render(100, 30);
+    assert!(screen.contains("Confirm start canary"), "{screen}");
+    h.keys("enter");
+    assert_eq!(h.applies, 1);
+    let after = h
+        .state
+        .snapshot
+        .service(&wheelhouse::domain::ServiceKey::new(
+            &key[0], &key[1], &key[2],
+        ))
+        .cloned()
+        .unwrap();
+    assert_eq!(after.canary.map(|c| c.version), Some(picked));
+    assert_eq!(
+        after.traffic.canary_weight, 0,
+        "a new canary takes no traffic until shifted"
+    );
+    let audit = h.audit_lines();
+    assert_eq!(audit.last().unwrap()["action"]["action"], "start-canary");
+}

@@ -47,6 +47,7 @@ actions! {
     ViewConfig => "view-config", "config diff between environments";
     ViewEvents => "view-events", "events and activity";
     Deploy => "deploy", "deploy a version";
+    StartCanary => "canary-start", "canary: start (or re-version) a canary";
     CanaryWeight => "canary-weight", "set the canary weight";
     CanaryStepUp => "canary-step-up", "canary: next weight step";
     CanaryStepDown => "canary-step-down", "canary: previous weight step";
@@ -74,6 +75,7 @@ impl Action {
         matches!(
             self,
             Action::Deploy
+                | Action::StartCanary
                 | Action::CanaryWeight
                 | Action::CanaryStepUp
                 | Action::CanaryStepDown

@@ -70,6 +70,27 @@ pub fn begin(state: &mut State, action: Action) -> Vec<Command> {
             let title = format!("Deploy {key} (now {})", service.version);
             state.mode = Mode::Prompt(prompt(PromptKind::Version, title, String::new(), options));
         }
+        Action::StartCanary => {
+            let canary = service.canary.as_ref().map(|c| c.version.as_str());
+            let mut options: Vec<String> = service
+                .known_versions
+                .iter()
+                .filter(|v| **v != service.version && Some(v.as_str()) != canary)
+                .cloned()
+                .collect();
+            options.sort_by(|a, b| compare_versions(b, a));
+            if options.is_empty() {
+                state.say(Level::Warn, format!("{key}: no other version known"));
+                return vec![];
+            }
+            let title = format!("Canary version for {key} (stable {})", service.version);
+            state.mode = Mode::Prompt(prompt(
+                PromptKind::CanaryVersion,
+                title,
+                String::new(),
+                options,
+            ));
+        }
         Action::CanaryWeight => {
             let title = format!("Canary weight for {key} (0-100)");
             let current = service.traffic.canary_weight.to_string();
@@ -139,6 +160,11 @@ pub fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Command> {
             .options
             .get(prompt.selected)
             .map(|v| Change::Deploy { version: v.clone() })
+            .ok_or("pick a version"),
+        PromptKind::CanaryVersion => prompt
+            .options
+            .get(prompt.selected)
+            .map(|v| Change::StartCanary { version: v.clone() })
             .ok_or("pick a version"),
         PromptKind::RemoveTag => prompt
             .options
@@ -218,15 +244,15 @@ pub fn execute(state: &mut State, confirm: Confirm) -> Vec<Command> {
         state.mode = Mode::Confirm(confirm);
         return vec![];
     };
-    if let Some(name) = &confirm.type_to_confirm {
-        if confirm.typed.trim() != name {
-            state.say(
-                Level::Warn,
-                format!("type {name:?} to confirm a change in a production environment"),
-            );
-            state.mode = Mode::Confirm(confirm);
-            return vec![];
-        }
+    if let Some(name) = &confirm.type_to_confirm
+        && confirm.typed.trim() != name
+    {
+        state.say(
+            Level::Warn,
+            format!("type {name:?} to confirm a change in a production environment"),
+        );
+        state.mode = Mode::Confirm(confirm);
+        return vec![];
     }
     let request = confirm.request.clone();
     state.inflight.insert(
@@ -252,14 +278,14 @@ pub fn previewed(
     id: u64,
     result: Result<Vec<crate::domain::change::FieldChange>, PlatformError>,
 ) {
-    if let Mode::Confirm(c) = &mut state.mode {
-        if c.id == id {
-            c.preview = match result {
-                Ok(changes) => Preview::Ready(changes),
-                Err(e) => Preview::Failed(e),
-            };
-            state.dirty = true;
-        }
+    if let Mode::Confirm(c) = &mut state.mode
+        && c.id == id
+    {
+        c.preview = match result {
+            Ok(changes) => Preview::Ready(changes),
+            Err(e) => Preview::Failed(e),
+        };
+        state.dirty = true;
     }
 }
 

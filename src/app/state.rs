@@ -84,6 +84,8 @@ pub struct StatusMessage {
 pub enum PromptKind {
     /// Pick a version to deploy from `options`.
     Version,
+    /// Pick the canary's version from `options`.
+    CanaryVersion,
     CanaryWeight,
     Replicas,
     Tag,

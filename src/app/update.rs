@@ -169,7 +169,14 @@ fn edit_text(state: &mut State, key: &KeyEvent) {
     let field: Option<&mut String> = match &mut state.mode {
         Mode::Filter => Some(&mut state.filter),
         Mode::Palette(p) => Some(&mut p.query),
-        Mode::Prompt(p) if matches!(p.kind, PromptKind::Version | PromptKind::RemoveTag) => None,
+        Mode::Prompt(p)
+            if matches!(
+                p.kind,
+                PromptKind::Version | PromptKind::CanaryVersion | PromptKind::RemoveTag
+            ) =>
+        {
+            None
+        }
         Mode::Prompt(p) => Some(&mut p.input),
         Mode::Confirm(c) if c.type_to_confirm.is_some() => Some(&mut c.typed),
         _ => None,

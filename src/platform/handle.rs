@@ -37,14 +37,14 @@ impl PlatformHandle {
     }
 
     pub fn send(&self, request: PlatformRequest) {
-        if let PlatformRequest::Apply { id, .. } = &request {
-            if self.read_only {
-                let _ = self.events.send(PlatformEvent::Applied {
-                    id: *id,
-                    result: Err(PlatformError::ReadOnly),
-                });
-                return;
-            }
+        if let PlatformRequest::Apply { id, .. } = &request
+            && self.read_only
+        {
+            let _ = self.events.send(PlatformEvent::Applied {
+                id: *id,
+                result: Err(PlatformError::ReadOnly),
+            });
+            return;
         }
         if self.requests.send(request).is_err() {
             let _ = self.events.send(PlatformEvent::Notice(

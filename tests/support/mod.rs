@@ -2,6 +2,8 @@
 //! way the runtime does, and renders to ratatui's TestBackend.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

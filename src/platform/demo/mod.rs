@@ -75,12 +75,12 @@ impl DemoPlatform {
             .ok_or_else(|| PlatformError::NotFound {
                 what: format!("service {}", request.target),
             })?;
-        if let crate::domain::change::Change::Deploy { version } = &request.change {
-            if !service.known_versions.contains(version) {
-                return Err(PlatformError::NotFound {
-                    what: format!("image {}:{version}", service.name),
-                });
-            }
+        if let crate::domain::change::Change::Deploy { version } = &request.change
+            && !service.known_versions.contains(version)
+        {
+            return Err(PlatformError::NotFound {
+                what: format!("image {}:{version}", service.name),
+            });
         }
         if !request.expected_revision.is_empty() && request.expected_revision != service.revision {
             return Err(PlatformError::Conflict {

@@ -356,14 +356,14 @@ impl SimService {
                 ready,
             }),
         }
-        if let Some(c) = canary {
-            if canary_share > 0.0 {
-                out.push(VersionNode {
-                    id: NodeId::new(&svc.name, &c.version, true),
-                    share: canary_share,
-                    ready: c.replicas.ready as f64,
-                });
-            }
+        if let Some(c) = canary
+            && canary_share > 0.0
+        {
+            out.push(VersionNode {
+                id: NodeId::new(&svc.name, &c.version, true),
+                share: canary_share,
+                ready: c.replicas.ready as f64,
+            });
         }
         out.retain(|n| n.share > 0.0);
         out
@@ -573,10 +573,11 @@ impl SimService {
             }
             Change::SetCanaryWeight { weight } => {
                 svc.traffic.canary_weight = *weight;
-                if let Some(c) = &mut svc.canary {
-                    if *weight > 0 && c.replicas.desired == 0 {
-                        c.replicas.desired = 1;
-                    }
+                if let Some(c) = &mut svc.canary
+                    && *weight > 0
+                    && c.replicas.desired == 0
+                {
+                    c.replicas.desired = 1;
                 }
             }
             Change::AddTagRoute { tag } => {

@@ -46,13 +46,12 @@ pub fn bindings(
             namespace: key.name.clone(),
         });
     }
-    if let Some(f) = fallback {
-        if !out
+    if let Some(f) = fallback
+        && !out
             .iter()
             .any(|b| b.context == f.context && b.namespace == f.namespace)
-        {
-            out.push(f.clone());
-        }
+    {
+        out.push(f.clone());
     }
     out
 }
@@ -225,11 +224,7 @@ fn service(
             let c = canary_model.as_ref().map_or(0, |c| c.replicas.ready);
             let total = d.ready + c;
             TrafficSplit {
-                canary_weight: if total == 0 {
-                    0
-                } else {
-                    ((c * 100 + total / 2) / total) as u8
-                },
+                canary_weight: route::percent(c as u64, total as u64),
                 tag_routes: Vec::new(),
                 mode: SplitMode::ReplicaRatio,
             }
@@ -238,17 +233,17 @@ fn service(
     let mut config = BTreeMap::new();
     let mut secret_keys = Vec::new();
     for (k, o) in inv.in_namespace(Kind::ConfigMap, &b.context, &b.namespace) {
-        if let Obj::ConfigMap(c) = o {
-            if c.app.as_deref() == Some(app) || k.name == format!("{app}-config") {
-                config.extend(c.data.clone());
-            }
+        if let Obj::ConfigMap(c) = o
+            && (c.app.as_deref() == Some(app) || k.name == format!("{app}-config"))
+        {
+            config.extend(c.data.clone());
         }
     }
     for (k, o) in inv.in_namespace(Kind::Secret, &b.context, &b.namespace) {
-        if let Obj::Secret(s) = o {
-            if s.app.as_deref() == Some(app) || k.name == format!("{app}-secrets") {
-                secret_keys.extend(s.data.keys().cloned());
-            }
+        if let Obj::Secret(s) = o
+            && (s.app.as_deref() == Some(app) || k.name == format!("{app}-secrets"))
+        {
+            secret_keys.extend(s.data.keys().cloned());
         }
     }
     secret_keys.sort();
@@ -262,15 +257,13 @@ fn service(
             }
         }
     }
-    if let Some(c) = &canary_model {
-        if !known_versions.contains(&c.version) {
-            known_versions.push(c.version.clone());
-        }
+    if let Some(c) = &canary_model
+        && !known_versions.contains(&c.version)
+    {
+        known_versions.push(c.version.clone());
     }
-    let rollout = (d.observed_generation < d.generation
-        || d.updated < d.replicas
-        || d.ready < d.replicas && d.updated < d.replicas)
-        .then(|| Rollout {
+    let rollout =
+        (d.observed_generation < d.generation || d.updated < d.replicas).then(|| Rollout {
             to_version: version.clone(),
             updated: d.updated.min(d.replicas),
             total: d.replicas,

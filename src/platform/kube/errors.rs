@@ -74,7 +74,7 @@ pub fn classify(e: &kube::Error, at: &Attempt) -> PlatformError {
 
 /// One line for a failing watch (the status line shows it).
 pub fn describe_watch(e: &watcher::Error) -> String {
-    let text = match e {
+    match e {
         watcher::Error::InitialListFailed(k) | watcher::Error::WatchStartFailed(k) => {
             if let kube::Error::Api(s) = k {
                 match s.code {
@@ -86,8 +86,7 @@ pub fn describe_watch(e: &watcher::Error) -> String {
             }
         }
         other => short(&other.to_string()),
-    };
-    text
+    }
 }
 
 /// Error chains from the HTTP stack can be long; the first clause says enough.

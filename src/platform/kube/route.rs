@@ -62,6 +62,13 @@ fn weight(b: &Value) -> u64 {
     b.get("weight").and_then(Value::as_u64).unwrap_or(1)
 }
 
+/// `part` of `total` in whole percent, rounded; 0 when there is no total.
+pub fn percent(part: u64, total: u64) -> u8 {
+    (part * 100 + total / 2)
+        .checked_div(total)
+        .map_or(0, |p| p.min(100) as u8)
+}
+
 /// Reads the split of `stable` vs `canary` backends.
 pub fn split(rules: &[Value], stable: &str, canary: &str) -> Split {
     let canary_weight = default_rule(rules, stable)
@@ -77,11 +84,7 @@ pub fn split(rules: &[Value], stable: &str, canary: &str) -> Split {
                 .filter(|b| backend_name(b) == Some(canary))
                 .map(weight)
                 .sum();
-            if total == 0 {
-                0
-            } else {
-                ((c * 100 + total / 2) / total).min(100) as u8
-            }
+            percent(c, total)
         })
         .unwrap_or(0);
     let tags = rules

@@ -101,13 +101,13 @@ pub fn target<'a>(inv: &'a Inventory, binding: &'a EnvBinding, app: &'a str) -> 
     let mut stable = None;
     let mut canary = None;
     for (_, o) in inv.in_namespace(Kind::Deployment, ctx, ns) {
-        if let Obj::Deployment(d) = o {
-            if d.labels.get(LABEL_NAME).map(String::as_str) == Some(app) {
-                if d.labels.get(LABEL_TRACK).map(String::as_str) == Some(TRACK_CANARY) {
-                    canary = Some(d.as_ref());
-                } else {
-                    stable = Some(d.as_ref());
-                }
+        if let Obj::Deployment(d) = o
+            && d.labels.get(LABEL_NAME).map(String::as_str) == Some(app)
+        {
+            if d.labels.get(LABEL_TRACK).map(String::as_str) == Some(TRACK_CANARY) {
+                canary = Some(d.as_ref());
+            } else {
+                stable = Some(d.as_ref());
             }
         }
     }
@@ -325,17 +325,17 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                     }),
                 });
             }
-            if t.gateway {
-                if let Some((name, r)) = t.route {
-                    let current = route::split(&r.rules, app, &canary).canary_weight;
-                    let rules = route::with_weight(&r.rules, app, &canary, current, false)
-                        .map_err(|reason| PlatformError::Invalid { reason })?;
-                    if rules != r.rules {
-                        out.push(Op::PatchRoute {
-                            name: name.into(),
-                            body: route_body(&r.resource_version, rules),
-                        });
-                    }
+            if t.gateway
+                && let Some((name, r)) = t.route
+            {
+                let current = route::split(&r.rules, app, &canary).canary_weight;
+                let rules = route::with_weight(&r.rules, app, &canary, current, false)
+                    .map_err(|reason| PlatformError::Invalid { reason })?;
+                if rules != r.rules {
+                    out.push(Op::PatchRoute {
+                        name: name.into(),
+                        body: route_body(&r.resource_version, rules),
+                    });
                 }
             }
         }
@@ -406,21 +406,16 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 name: app.into(),
                 body: version_body(t, app, s, &c.image, &version, &s.resource_version, ann),
             });
-            if t.gateway {
-                if let Some((name, r)) = t.route {
-                    let rules = route::with_weight(
-                        &route::without_tag(&r.rules, None),
-                        app,
-                        &canary,
-                        0,
-                        true,
-                    )
-                    .map_err(|reason| PlatformError::Invalid { reason })?;
-                    out.push(Op::PatchRoute {
-                        name: name.into(),
-                        body: route_body(&r.resource_version, rules),
-                    });
-                }
+            if t.gateway
+                && let Some((name, r)) = t.route
+            {
+                let rules =
+                    route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, true)
+                        .map_err(|reason| PlatformError::Invalid { reason })?;
+                out.push(Op::PatchRoute {
+                    name: name.into(),
+                    body: route_body(&r.resource_version, rules),
+                });
             }
             out.push(Op::DeleteDeployment {
                 name: canary.clone(),
@@ -432,21 +427,16 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         }
         Change::Abort => {
             let c = t.canary.ok_or_else(|| no_canary(t))?;
-            if t.gateway {
-                if let Some((name, r)) = t.route {
-                    let rules = route::with_weight(
-                        &route::without_tag(&r.rules, None),
-                        app,
-                        &canary,
-                        0,
-                        false,
-                    )
-                    .map_err(|reason| PlatformError::Invalid { reason })?;
-                    out.push(Op::PatchRoute {
-                        name: name.into(),
-                        body: route_body(&r.resource_version, rules),
-                    });
-                }
+            if t.gateway
+                && let Some((name, r)) = t.route
+            {
+                let rules =
+                    route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, false)
+                        .map_err(|reason| PlatformError::Invalid { reason })?;
+                out.push(Op::PatchRoute {
+                    name: name.into(),
+                    body: route_body(&r.resource_version, rules),
+                });
             }
             out.push(Op::Scale {
                 name: canary,

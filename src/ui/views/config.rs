@@ -12,10 +12,10 @@ use ratatui::widgets::Paragraph;
 /// The environment compared with: the chosen one, or the one before in the promotion path.
 pub fn compare_env(state: &State) -> Option<String> {
     let key = state.selected_service()?;
-    if let Some(c) = &state.compare_env {
-        if *c != key.env {
-            return Some(c.clone());
-        }
+    if let Some(c) = &state.compare_env
+        && *c != key.env
+    {
+        return Some(c.clone());
     }
     let line = state.snapshot.line(&key.line)?;
     let pos = line.environments.iter().position(|e| e.name == key.env)?;

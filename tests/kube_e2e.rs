@@ -1,0 +1,610 @@
+//! wheelhouse against a real Kubernetes control plane (etcd, kube-apiserver,
+//! kube-controller-manager, kube-scheduler, kwok) started by scripts/kube-up with the demo
+//! manifests of demo/k8s loaded. scripts/test.sh brings it up, sets
+//! WHEELHOUSE_E2E_KUBECONFIG and runs these with --ignored; without that variable they
+//! fail, never skip.
+
+mod support;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Service;
+use kube::api::{ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Api, Client, Config};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+use support::tmux::Tmux;
+
+const NEEDS: &str = "requires the local control plane: scripts/test.sh starts it (scripts/kube-up)";
+
+fn kubeconfig() -> PathBuf {
+    let path = std::env::var_os("WHEELHOUSE_E2E_KUBECONFIG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("WHEELHOUSE_E2E_KUBECONFIG is not set: {NEEDS}"));
+    assert!(path.is_file(), "{} missing: {NEEDS}", path.display());
+    path
+}
+
+fn state_dir() -> PathBuf {
+    kubeconfig().parent().map(PathBuf::from).expect("state dir")
+}
+
+struct Run {
+    dir: PathBuf,
+}
+
+impl Run {
+    fn new(name: &str) -> Run {
+        Run {
+            dir: support::temp_dir(&format!("kube-{name}")),
+        }
+    }
+
+    fn wh(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+            .args(args)
+            .env("KUBECONFIG", kubeconfig())
+            .env("WHEELHOUSE_DATA_DIR", &self.dir)
+            .env("WHEELHOUSE_CONFIG_DIR", self.dir.join("cfg"))
+            .env("HOME", &self.dir)
+            .env("USER", "e2e-tester")
+            .output()
+            .expect("run wheelhouse")
+    }
+
+    /// Runs and expects `code`; returns stdout.
+    fn ok(&self, args: &[&str], code: i32) -> String {
+        let out = self.wh(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "wheelhouse {args:?}\nstdout: {stdout}\nstderr: {stderr}"
+        );
+        stdout + &stderr
+    }
+
+    fn status(&self, target: &str) -> Value {
+        let out = self.ok(&["status", target, "-o", "json"], 0);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    }
+
+    fn service(&self, line: &str, env: &str, service: &str) -> Value {
+        let s = self.status(&format!("{line}/{env}"));
+        s["product_lines"][0]["environments"][0]["services"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["name"] == service).cloned())
+            .unwrap_or_else(|| panic!("{line}/{env}/{service} not in {s}"))
+    }
+}
+
+async fn client(context: &str) -> Client {
+    let kc = Kubeconfig::read_from(kubeconfig()).expect("kubeconfig");
+    let options = KubeConfigOptions {
+        context: Some(context.into()),
+        ..Default::default()
+    };
+    let config = Config::from_custom_kubeconfig(kc, &options)
+        .await
+        .expect("config");
+    Client::try_from(config).expect("client")
+}
+
+async fn deployment(ns: &str, name: &str) -> Option<Deployment> {
+    Api::<Deployment>::namespaced(client("wh-admin").await, ns)
+        .get_opt(name)
+        .await
+        .expect("get deployment")
+}
+
+async fn route(ns: &str, name: &str) -> Value {
+    let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(
+        "gateway.networking.k8s.io",
+        "v1",
+        "HTTPRoute",
+    ));
+    let api: Api<DynamicObject> = Api::namespaced_with(client("wh-admin").await, ns, &ar);
+    api.get(name).await.expect("get route").data["spec"]["rules"].clone()
+}
+
+fn image(d: &Deployment) -> String {
+    d.spec
+        .as_ref()
+        .unwrap()
+        .template
+        .spec
+        .as_ref()
+        .unwrap()
+        .containers[0]
+        .image
+        .clone()
+        .unwrap_or_default()
+}
+
+fn weights(rules: &Value, stable: &str) -> Vec<(String, u64)> {
+    let rules = rules.as_array().expect("rules");
+    let default = rules
+        .iter()
+        .find(|r| r.get("matches").is_none() || r["matches"][0].get("headers").is_none())
+        .unwrap_or_else(|| panic!("no default rule in {rules:?}"));
+    let out: Vec<(String, u64)> = default["backendRefs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap_or("").to_string(),
+                b["weight"].as_u64().unwrap_or(1),
+            )
+        })
+        .collect();
+    assert!(out.iter().any(|(n, _)| n == stable), "{out:?}");
+    out
+}
+
+fn tags(rules: &Value) -> Vec<String> {
+    rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["matches"][0]["headers"][0]["value"].as_str())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+fn status_lists_product_lines_environments_and_services() {
+    let run = Run::new("status");
+    let out = run.ok(&["status", "-o", "json"], 0);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["platform"]["kind"], "kube");
+    let lines: Vec<&str> = v["product_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    assert!(
+        lines.contains(&"trade") && lines.contains(&"loan-core"),
+        "{lines:?}"
+    );
+    let trade = v["product_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "trade")
+        .unwrap();
+    let envs: Vec<&str> = trade["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert_eq!(&envs[..2], &["dev", "test"], "promotion order: {envs:?}");
+    assert!(envs.contains(&"prod"));
+    let prod = trade["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "prod")
+        .unwrap();
+    assert_eq!(prod["tier"], "production");
+    assert_eq!(prod["location"]["kind"], "kube");
+    assert!(
+        prod["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "order")
+    );
+    assert!(
+        !out.contains("not-a-real-password"),
+        "secret values are never shown"
+    );
+    let text = run.ok(&["status", "loan-core/prod"], 0);
+    assert!(
+        text.contains("scoring") && text.contains("canary"),
+        "{text}"
+    );
+}
+
+#[test]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+fn exec_plugin_context_and_namespace_flag() {
+    let run = Run::new("exec");
+    let v: Value =
+        serde_json::from_str(&run.ok(&["--context", "wh-exec", "status", "-o", "json"], 0))
+            .unwrap();
+    assert!(
+        v["platform"]["target"]
+            .as_str()
+            .unwrap()
+            .contains("wh-exec"),
+        "{v}"
+    );
+    assert!(v["product_lines"].as_array().unwrap().len() >= 2);
+    let v: Value =
+        serde_json::from_str(&run.ok(&["-n", "trade-dev", "status", "-o", "json"], 0)).unwrap();
+    let lines = v["product_lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{v}");
+    assert_eq!(lines[0]["environments"].as_array().unwrap().len(), 1);
+    assert_eq!(lines[0]["environments"][0]["name"], "dev");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn deploy_then_rollback() {
+    let run = Run::new("deploy");
+    let before = image(&deployment("trade-dev", "quote").await.expect("quote"));
+    let out = run.ok(
+        &[
+            "deploy",
+            "trade/dev/quote",
+            "9.9.1",
+            "--yes",
+            "--why",
+            "e2e deploy",
+            "--wait",
+        ],
+        0,
+    );
+    assert!(out.contains("applied"), "{out}");
+    let d = deployment("trade-dev", "quote").await.unwrap();
+    assert!(image(&d).ends_with(":9.9.1"), "{}", image(&d));
+    let ann = d.metadata.annotations.clone().unwrap_or_default();
+    assert_eq!(
+        ann.get("wheelhouse.dev/changed-by").map(String::as_str),
+        Some("e2e-tester")
+    );
+    assert_eq!(
+        ann.get("wheelhouse.dev/change-why").map(String::as_str),
+        Some("e2e deploy")
+    );
+    assert!(ann["kubernetes.io/change-cause"].contains("deploy 9.9.1"));
+    assert!(
+        d.metadata
+            .managed_fields
+            .unwrap_or_default()
+            .iter()
+            .any(|m| m.manager.as_deref() == Some("wheelhouse")
+                && m.operation.as_deref() == Some("Apply")),
+        "server-side apply by field manager wheelhouse"
+    );
+    let s = run.service("trade", "dev", "quote");
+    assert_eq!(s["version"], "9.9.1");
+    assert!(
+        s["releases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["to"] == "9.9.1" && r["who"] == "e2e-tester"),
+        "{s}"
+    );
+    let out = run.ok(
+        &[
+            "rollback",
+            "trade/dev/quote",
+            "--yes",
+            "--why",
+            "e2e rollback",
+            "--wait",
+        ],
+        0,
+    );
+    assert!(out.contains("applied"), "{out}");
+    let d = deployment("trade-dev", "quote").await.unwrap();
+    assert_eq!(
+        image(&d),
+        before,
+        "back to the previous revision's template"
+    );
+    let s = run.service("trade", "dev", "quote");
+    let releases = s["releases"].as_array().unwrap();
+    assert!(
+        releases
+            .iter()
+            .any(|r| r["to"] == "9.9.1" && r["state"] == "rolled-back"),
+        "{s}"
+    );
+    let audit = std::fs::read_to_string(run.dir.join("audit.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 2, "{audit}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn canary_shift_tags_abort_start_and_promote() {
+    let run = Run::new("canary");
+    let ns = "loan-prod";
+    let t = "loan-core/prod/scoring";
+    run.ok(&["shift", t, "--weight", "30", "--yes"], 0);
+    assert!(
+        weights(&route(ns, "scoring").await, "scoring").contains(&("scoring-canary".into(), 30))
+    );
+    run.ok(&["shift", t, "--add-tag", "staff", "--yes"], 0);
+    assert!(tags(&route(ns, "scoring").await).contains(&"staff".to_string()));
+    run.ok(&["shift", t, "--remove-tag", "staff", "--yes"], 0);
+    assert!(!tags(&route(ns, "scoring").await).contains(&"staff".to_string()));
+    let s = run.service("loan-core", "prod", "scoring");
+    assert_eq!(s["traffic"]["canary_weight"], 30, "{s}");
+    let dry = run.ok(&["shift", t, "--abort", "--dry-run"], 0);
+    assert!(
+        dry.contains("server dry run") && dry.contains("accepted"),
+        "{dry}"
+    );
+    run.ok(&["shift", t, "--abort", "--yes"], 0);
+    let rules = route(ns, "scoring").await;
+    assert!(weights(&rules, "scoring").contains(&("scoring-canary".into(), 0)));
+    assert!(tags(&rules).is_empty(), "abort removes tag routes: {rules}");
+    let c = deployment(ns, "scoring-canary").await.expect("canary kept");
+    assert_eq!(c.spec.unwrap().replicas, Some(0));
+    run.ok(&["shift", t, "--start", "3.3.0", "--yes"], 0);
+    let c = deployment(ns, "scoring-canary").await.expect("canary");
+    assert!(image(&c).ends_with(":3.3.0"));
+    run.ok(&["shift", t, "--weight", "20", "--yes"], 0);
+    assert!(
+        weights(&route(ns, "scoring").await, "scoring").contains(&("scoring-canary".into(), 20))
+    );
+    let c = deployment(ns, "scoring-canary").await.expect("canary");
+    assert_eq!(
+        c.spec.unwrap().replicas,
+        Some(1),
+        "a weight above 0 brings the canary back"
+    );
+    let prod = run.ok(
+        &["shift", t, "--promote", "--yes", "--why", "e2e promote"],
+        0,
+    );
+    assert!(prod.contains("applied"), "{prod}");
+    let d = deployment(ns, "scoring").await.unwrap();
+    assert!(
+        image(&d).ends_with(":3.3.0"),
+        "stable takes the canary's image"
+    );
+    assert!(
+        deployment(ns, "scoring-canary").await.is_none(),
+        "canary removed"
+    );
+    let svc = Api::<Service>::namespaced(client("wh-admin").await, ns)
+        .get_opt("scoring-canary")
+        .await
+        .unwrap();
+    assert!(svc.is_none(), "canary service removed");
+    assert_eq!(
+        weights(&route(ns, "scoring").await, "scoring"),
+        vec![("scoring".to_string(), 100)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn scale_waits_for_ready_pods_on_the_fake_nodes() {
+    let run = Run::new("scale");
+    let out = run.ok(&["scale", "trade/test/order", "3", "--yes", "--wait"], 0);
+    assert!(out.contains("3/3 ready"), "{out}");
+    let d = deployment("trade-test", "order").await.unwrap();
+    assert_eq!(d.spec.unwrap().replicas, Some(3));
+    assert_eq!(d.status.unwrap().ready_replicas, Some(3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn a_change_by_someone_else_is_refused_not_overwritten() {
+    let run = Run::new("conflict");
+    let seen = run.service("trade", "dev", "payment");
+    let revision = seen["revision"].as_str().expect("revision").to_string();
+    // Someone else edits the Deployment after we looked.
+    let api = Api::<Deployment>::namespaced(client("wh-admin").await, "trade-dev");
+    api.patch(
+        "payment",
+        &PatchParams::default(),
+        &Patch::Merge(
+            json!({ "metadata": { "annotations": { "ops.example/touched": "by someone else" } } }),
+        ),
+    )
+    .await
+    .expect("concurrent edit");
+    let out = run.ok(
+        &[
+            "scale",
+            "trade/dev/payment",
+            "4",
+            "--yes",
+            "--if-revision",
+            &revision,
+        ],
+        5,
+    );
+    assert!(out.contains("changed by someone else"), "{out}");
+    let d = deployment("trade-dev", "payment").await.unwrap();
+    assert_ne!(d.spec.unwrap().replicas, Some(4), "nothing overwritten");
+}
+
+#[test]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+fn forbidden_is_named_and_nothing_breaks() {
+    let run = Run::new("forbidden");
+    let out = run.ok(
+        &[
+            "--context",
+            "wh-viewer",
+            "scale",
+            "trade/dev/inventory",
+            "5",
+            "--yes",
+        ],
+        3,
+    );
+    assert!(out.contains("forbidden"), "{out}");
+    assert!(
+        out.contains("deployments/inventory") && out.contains("trade-dev"),
+        "{out}"
+    );
+}
+
+/// Audit-log events sent by wheelhouse (its User-Agent), as (verb, uri).
+fn audited_requests() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(state_dir().join("audit.log")).expect("audit log");
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["stage"] == "ResponseComplete" || e["stage"] == "ResponseStarted")
+        .filter(|e| {
+            e["userAgent"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("wheelhouse/"))
+        })
+        .map(|e| {
+            (
+                e["verb"].as_str().unwrap_or("").to_string(),
+                e["requestURI"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+fn read_only_sends_no_write_request() {
+    let run = Run::new("readonly");
+    let before = audited_requests().len();
+    run.ok(
+        &["--read-only", "scale", "trade/gray/pricing", "5", "--yes"],
+        3,
+    );
+    run.ok(
+        &[
+            "--read-only",
+            "deploy",
+            "trade/gray/pricing",
+            "9.9.9",
+            "--yes",
+        ],
+        3,
+    );
+    let dry = run.ok(
+        &[
+            "--read-only",
+            "shift",
+            "loan-core/prod/scoring",
+            "--start",
+            "4.0.0",
+            "--dry-run",
+        ],
+        0,
+    );
+    assert!(dry.contains("not sent (read-only)"), "{dry}");
+    std::thread::sleep(Duration::from_secs(2)); // the audit backend flushes asynchronously
+    let new: Vec<(String, String)> = audited_requests().into_iter().skip(before).collect();
+    assert!(
+        new.iter().any(|(v, _)| v == "list" || v == "watch"),
+        "wheelhouse's reads are in the audit log: {new:?}"
+    );
+    let writes: Vec<_> = new
+        .iter()
+        .filter(|(v, _)| {
+            matches!(
+                v.as_str(),
+                "create" | "update" | "patch" | "delete" | "deletecollection"
+            )
+        })
+        .collect();
+    assert!(writes.is_empty(), "read-only sent writes: {writes:?}");
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The cockpit in tmux against the cluster.
+fn cockpit(name: &str, run: &Run) -> Tmux {
+    let t = Tmux::new(name);
+    t.start(160, 45);
+    let cmd = format!(
+        "KUBECONFIG={k} WHEELHOUSE_DATA_DIR={d} WHEELHOUSE_CONFIG_DIR={d}/cfg HOME={d} {bin}; echo EXITED:$?",
+        k = kubeconfig().display(),
+        d = run.dir.display(),
+        bin = env!("CARGO_BIN_EXE_wheelhouse")
+    );
+    t.send(&[&cmd, "Enter"]);
+    t.wait_for_within("kube: context wh-admin", Duration::from_secs(20));
+    t.wait_for_within("● live", Duration::from_secs(30));
+    t
+}
+
+fn goto(t: &Tmux, path: &str) {
+    t.send(&[":"]);
+    t.send(&["-l", path]);
+    t.send(&["Enter"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn cockpit_scales_a_service_and_sees_ready_replicas_from_the_watch() {
+    let run = Run::new("tui-scale");
+    let t = cockpit("kube-tui", &run);
+    goto(&t, "trade/test/pricing");
+    t.wait_for("pricing");
+    t.send(&["s"]);
+    t.wait_for("Replicas for");
+    t.send(&["BSpace", "BSpace", "BSpace", "3", "Enter"]);
+    let s = t.wait_for("Confirm scale");
+    assert!(
+        s.contains("server dry run"),
+        "the confirmation shows the dry run: {s}"
+    );
+    t.send(&["Enter"]);
+    t.wait_for_within("scale to 3 applied", Duration::from_secs(20));
+    t.wait_for_within("3/3", Duration::from_secs(60));
+    let d = deployment("trade-test", "pricing").await.unwrap();
+    assert_eq!(d.spec.unwrap().replicas, Some(3));
+    t.send(&["q"]);
+    t.wait_for("EXITED:0");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn api_server_restart_is_survived_and_watches_catch_up() {
+    let run = Run::new("tui-restart");
+    let t = cockpit("kube-restart", &run);
+    goto(&t, "loan-core/dev/ledger");
+    t.wait_for("ledger");
+    let script = repo().join("scripts/kube-apiserver");
+    let stop = Command::new(&script)
+        .arg("stop")
+        .env("WH_KUBE_STATE", state_dir())
+        .output()
+        .expect("stop");
+    assert!(
+        stop.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stop.stderr)
+    );
+    let s = t.wait_for_within("connection lost, retrying", Duration::from_secs(60));
+    assert!(s.contains("ledger"), "the view stays: {s}");
+    let start = Command::new(&script)
+        .arg("start")
+        .env("WH_KUBE_STATE", state_dir())
+        .output()
+        .expect("start");
+    assert!(
+        start.status.success(),
+        "{}",
+        String::from_utf8_lossy(&start.stderr)
+    );
+    t.wait_for_within("● live", Duration::from_secs(90));
+    // A change made after the restart arrives through the resumed watches.
+    let api = Api::<Deployment>::namespaced(client("wh-admin").await, "loan-dev");
+    api.patch_scale(
+        "ledger",
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "replicas": 2 } })),
+    )
+    .await
+    .expect("scale ledger");
+    t.wait_for_within("2/2", Duration::from_secs(60));
+    t.send(&["q"]);
+    t.wait_for("EXITED:0");
+}
