@@ -318,7 +318,7 @@ async fn deploy_then_rollback() {
 #[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
 async fn canary_shift_tags_abort_start_and_promote() {
     let run = Run::new("canary");
-    let ns = "loan-prod";
+    let ns = "loan-core-prod";
     let t = "loan-core/prod/scoring";
     run.ok(&["shift", t, "--weight", "30", "--yes"], 0);
     assert!(
@@ -383,11 +383,28 @@ async fn canary_shift_tags_abort_start_and_promote() {
 #[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
 async fn scale_waits_for_ready_pods_on_the_fake_nodes() {
     let run = Run::new("scale");
-    let out = run.ok(&["scale", "trade/test/order", "3", "--yes", "--wait"], 0);
-    assert!(out.contains("3/3 ready"), "{out}");
+    let now = deployment("trade-test", "order")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .replicas
+        .unwrap_or(1);
+    let n = if now >= 4 { 2 } else { now + 2 };
+    let out = run.ok(
+        &[
+            "scale",
+            "trade/test/order",
+            &n.to_string(),
+            "--yes",
+            "--wait",
+        ],
+        0,
+    );
+    assert!(out.contains(&format!("{n}/{n} ready")), "{out}");
     let d = deployment("trade-test", "order").await.unwrap();
-    assert_eq!(d.spec.unwrap().replicas, Some(3));
-    assert_eq!(d.status.unwrap().ready_replicas, Some(3));
+    assert_eq!(d.spec.unwrap().replicas, Some(n));
+    assert_eq!(d.status.unwrap().ready_replicas, Some(n));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -596,7 +613,7 @@ async fn api_server_restart_is_survived_and_watches_catch_up() {
     );
     t.wait_for_within("● live", Duration::from_secs(90));
     // A change made after the restart arrives through the resumed watches.
-    let api = Api::<Deployment>::namespaced(client("wh-admin").await, "loan-dev");
+    let api = Api::<Deployment>::namespaced(client("wh-admin").await, "loan-core-dev");
     api.patch_scale(
         "ledger",
         &PatchParams::default(),

@@ -49,6 +49,9 @@ impl Session for DemoPlatform {
     }
 }
 
+/// How long a write may take to come back through the watches.
+const WRITE_SEEN_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A platform worker driven from the command line.
 pub struct Remote {
     handle: PlatformHandle,
@@ -172,7 +175,8 @@ impl Session for Remote {
     }
     async fn apply(&mut self, r: &ChangeRequest) -> Result<Applied, PlatformError> {
         self.next_id += 1;
-        match self
+        let before = self.snapshot.service(&r.target).map(|s| s.revision.clone());
+        let result = match self
             .answer(PlatformRequest::Apply {
                 id: self.next_id,
                 request: r.clone(),
@@ -183,7 +187,19 @@ impl Session for Remote {
             _ => Err(PlatformError::Unavailable {
                 reason: "no answer".into(),
             }),
+        };
+        if result.is_ok() {
+            // What follows (--wait, the printed state) must see the write: wait until the
+            // watches show the service at a newer revision.
+            let deadline = tokio::time::Instant::now() + WRITE_SEEN_TIMEOUT;
+            while self.snapshot.service(&r.target).map(|s| s.revision.clone()) == before {
+                match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                    Ok(Some(e)) => self.absorb(e),
+                    _ => break,
+                }
+            }
         }
+        result
     }
     async fn pass(&mut self, seconds: f64) -> Vec<(EnvKey, TrafficFrame)> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(seconds.max(0.0));

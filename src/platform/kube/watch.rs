@@ -32,6 +32,14 @@ pub enum WatchMsg {
         kind: Kind,
         error: String,
     },
+    /// The credentials may not list this kind here: the watch has stopped and the rest of
+    /// the picture goes on without it.
+    Denied {
+        context: String,
+        kind: Kind,
+        namespace: Option<String>,
+        reason: String,
+    },
     /// A Kubernetes Event worth a line in the events view.
     Notice(String),
 }
@@ -124,6 +132,16 @@ async fn pump<K, S>(
                 WatchMsg::Delta(Delta::Upsert(k, obj))
             }
             Ok(Event::Delete(o)) => WatchMsg::Delta(Delta::Remove(kind, key_of(&context, &o))),
+            Err(e) if forbidden(&e) => {
+                let _ = tx.send(WatchMsg::Denied {
+                    context: context.clone(),
+                    kind,
+                    namespace: namespace.clone(),
+                    reason: super::errors::describe_watch(&e),
+                });
+                tracing::warn!(%context, ?kind, error = %e, "watch forbidden; stopped");
+                break;
+            }
             Err(e) => {
                 if !failing {
                     tracing::warn!(%context, ?kind, error = %e, "watch failed; retrying");
@@ -140,6 +158,14 @@ async fn pump<K, S>(
             break;
         }
     }
+}
+
+fn forbidden(e: &watcher::Error) -> bool {
+    matches!(
+        e,
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+            | watcher::Error::WatchStartFailed(kube::Error::Api(s)) if s.code == 403
+    )
 }
 
 fn spawn_watch<K>(

@@ -222,6 +222,24 @@ impl Worker {
             } => {
                 self.failing.insert((context, kind), error);
             }
+            WatchMsg::Denied {
+                context,
+                kind,
+                namespace,
+                reason,
+            } => {
+                self.notice(format!(
+                    "{context}: cannot watch {}{}: {reason}; shown without them",
+                    kind.resource(),
+                    namespace
+                        .as_ref()
+                        .map(|n| format!(" in {n}"))
+                        .unwrap_or_default()
+                ));
+                self.failing.remove(&(context.clone(), kind));
+                self.synced.insert((context, kind, namespace));
+                self.dirty = true;
+            }
             WatchMsg::Notice(text) => self.notice(text),
         }
     }
