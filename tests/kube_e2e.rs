@@ -205,9 +205,9 @@ fn status_lists_product_lines_environments_and_services() {
         !out.contains("not-a-real-password"),
         "secret values are never shown"
     );
-    let text = run.ok(&["status", "loan-core/prod"], 0);
+    let text = run.ok(&["status", "trade/gray"], 0);
     assert!(
-        text.contains("scoring") && text.contains("canary"),
+        text.contains("order") && text.contains("4.2.1") && text.contains("prod-tier"),
         "{text}"
     );
 }

@@ -14,9 +14,9 @@ impl Tmux {
             socket: format!("wh-{name}-{}", std::process::id()),
             session: "main".into(),
         };
-        let ok = Command::new("tmux").arg("-V").status();
+        let ok = Command::new("tmux").arg("-V").output();
         assert!(
-            ok.is_ok_and(|s| s.success()),
+            ok.is_ok_and(|o| o.status.success()),
             "tmux is required for this test (scripts/setup.sh installs it)"
         );
         t

@@ -309,17 +309,26 @@ pub fn start(
             };
             spawn_watch(routes, plain(), context, Kind::Route, ns.clone(), route, tx);
         }
-        spawn_events(api::<KubeEvent>(client, n), context, tx);
+        // Two narrow event watches rather than all events: a cluster full of pods has
+        // thousands of routine ones, and their initial list is skipped anyway.
+        for selector in ["type=Warning", "involvedObject.kind=Deployment,type=Normal"] {
+            spawn_events(api::<KubeEvent>(client, n), selector, context, tx);
+        }
     }
 }
 
 /// Kubernetes Events after the initial list, as notices: warnings, and what happens to
-/// Deployments and ReplicaSets.
-fn spawn_events(api: Api<KubeEvent>, context: &str, tx: &mpsc::UnboundedSender<WatchMsg>) {
+/// Deployments.
+fn spawn_events(
+    api: Api<KubeEvent>,
+    selector: &'static str,
+    context: &str,
+    tx: &mpsc::UnboundedSender<WatchMsg>,
+) {
     let tx = tx.clone();
     let context = context.to_string();
     tokio::spawn(async move {
-        let mut stream = watcher::watcher(api, watcher::Config::default())
+        let mut stream = watcher::watcher(api, watcher::Config::default().fields(selector))
             .default_backoff()
             .boxed();
         let mut live = false;
