@@ -16,12 +16,24 @@ cargo test --locked --all-targets
 cargo bench --locked --no-run
 
 # End to end against a real control plane; a cluster of the developer's own is left alone.
+# A second cluster without the Gateway API CRDs holds the other half of a product line
+# that spans two clusters, and the replica-ratio fallback.
 export WH_KUBE_STATE="${WH_KUBE_E2E_STATE:-/tmp/wheelhouse-kube-e2e}"
 export WH_KUBE_PORT="${WH_KUBE_E2E_PORT:-16543}"
-trap 'bash scripts/kube-down' EXIT
-bash scripts/kube-down
+nogw_state="$WH_KUBE_STATE-nogw"
+nogw_port=$((WH_KUBE_PORT + 200))
+down() {
+    bash scripts/kube-down
+    WH_KUBE_STATE="$nogw_state" WH_KUBE_PORT="$nogw_port" bash scripts/kube-down
+}
+trap down EXIT
+down
 bash scripts/kube-up
+WH_KUBE_STATE="$nogw_state" WH_KUBE_PORT="$nogw_port" bash scripts/kube-up --no-gateway-api
 eval "$(bash scripts/kube-build)"
-KUBECONFIG="$WH_KUBE_STATE/kubeconfig" KUBECTL="$KUBE_BIN/kubectl" bash scripts/kube-demo-load --wait
+for kc in "$WH_KUBE_STATE/kubeconfig" "$nogw_state/kubeconfig"; do
+    KUBECONFIG="$kc" KUBECTL="$KUBE_BIN/kubectl" bash scripts/kube-demo-load --wait
+done
 WHEELHOUSE_E2E_KUBECONFIG="$WH_KUBE_STATE/kubeconfig" \
+WHEELHOUSE_E2E_KUBECONFIG_NO_GATEWAY="$nogw_state/kubeconfig" \
     cargo test --locked --test kube_e2e -- --ignored --test-threads=1

@@ -625,3 +625,128 @@ async fn api_server_restart_is_survived_and_watches_catch_up() {
     t.send(&["q"]);
     t.wait_for("EXITED:0");
 }
+
+/// The second cluster's kubeconfig with every name prefixed `nogw-`, so that it merges
+/// with the first one in KUBECONFIG.
+fn renamed_second_cluster(dir: &std::path::Path) -> PathBuf {
+    let path = std::env::var_os("WHEELHOUSE_E2E_KUBECONFIG_NO_GATEWAY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("WHEELHOUSE_E2E_KUBECONFIG_NO_GATEWAY is not set: {NEEDS}"));
+    let mut kc = Kubeconfig::read_from(&path).expect("second kubeconfig");
+    for c in &mut kc.clusters {
+        c.name = format!("nogw-{}", c.name);
+    }
+    for u in &mut kc.auth_infos {
+        u.name = format!("nogw-{}", u.name);
+    }
+    for c in &mut kc.contexts {
+        c.name = format!("nogw-{}", c.name);
+        if let Some(ctx) = &mut c.context {
+            ctx.cluster = format!("nogw-{}", ctx.cluster);
+            ctx.user = ctx.user.as_ref().map(|u| format!("nogw-{u}"));
+        }
+    }
+    kc.current_context = None;
+    let out = dir.join("nogw.kubeconfig");
+    std::fs::write(&out, serde_json::to_string(&kc).expect("json")).expect("write");
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn a_product_line_spans_two_clusters_and_falls_back_to_replicas_without_gateway_api() {
+    let run = Run::new("two-clusters");
+    let second = renamed_second_cluster(&run.dir);
+    let catalog = run.dir.join("catalog.toml");
+    std::fs::write(
+        &catalog,
+        "[[environment]]\nline = \"loan-core\"\nenv = \"prod\"\ncontext = \"nogw-wh-admin\"\nnamespace = \"loan-core-prod\"\n",
+    )
+    .unwrap();
+    let merged = std::env::join_paths([kubeconfig(), second]).unwrap();
+    let wh = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+            .arg("--catalog")
+            .arg(&catalog)
+            .args(args)
+            .env("KUBECONFIG", &merged)
+            .env("WHEELHOUSE_DATA_DIR", &run.dir)
+            .env("HOME", &run.dir)
+            .output()
+            .expect("run")
+    };
+    let out = wh(&["status", "loan-core", "-o", "json"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let envs = v["product_lines"][0]["environments"].as_array().unwrap();
+    let context_of = |name: &str| {
+        envs.iter()
+            .find(|e| e["name"] == name)
+            .map(|e| e["location"]["context"].clone())
+    };
+    assert_eq!(context_of("dev"), Some(json!("wh-admin")), "{v}");
+    assert_eq!(context_of("prod"), Some(json!("nogw-wh-admin")), "{v}");
+    let prod = envs.iter().find(|e| e["name"] == "prod").unwrap();
+    let scoring = prod["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "scoring")
+        .unwrap();
+    assert_eq!(scoring["traffic"]["mode"], "replica-ratio", "{scoring}");
+    // Without the Gateway API a weight is a replica ratio; tag routes are refused.
+    let out = wh(&[
+        "shift",
+        "loan-core/prod/scoring",
+        "--add-tag",
+        "staff",
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Gateway API"));
+    let out = wh(&[
+        "shift",
+        "loan-core/prod/scoring",
+        "--weight",
+        "50",
+        "--yes",
+        "--wait",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kc = Kubeconfig::read_from(
+        std::env::var_os("WHEELHOUSE_E2E_KUBECONFIG_NO_GATEWAY")
+            .map(PathBuf::from)
+            .unwrap(),
+    )
+    .unwrap();
+    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+        .await
+        .unwrap();
+    let api = Api::<Deployment>::namespaced(Client::try_from(config).unwrap(), "loan-core-prod");
+    let stable = api
+        .get("scoring")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .replicas
+        .unwrap_or(0);
+    let canary = api
+        .get("scoring-canary")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .replicas
+        .unwrap_or(0);
+    assert_eq!((stable, canary), (1, 2), "3 replicas split 50 %");
+}
