@@ -104,3 +104,59 @@ fn short(text: &str) -> String {
         t.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: u16, reason: &str, message: &str) -> kube::Error {
+        kube::Error::Api(Box::new(kube::core::Status {
+            code,
+            reason: reason.into(),
+            message: message.into(),
+            ..kube::core::Status::default()
+        }))
+    }
+
+    fn attempt() -> Attempt {
+        Attempt {
+            verb: "patch",
+            resource: "deployments/order/scale".into(),
+            namespace: "trade-dev".into(),
+            target: "trade/dev/order".into(),
+        }
+    }
+
+    #[test]
+    fn api_errors_name_verb_resource_and_namespace() {
+        let forbidden = classify(&api(403, "Forbidden", "no"), &attempt()).to_string();
+        assert_eq!(
+            forbidden,
+            "forbidden: cannot patch deployments/order/scale in namespace trade-dev"
+        );
+        let conflict = classify(
+            &api(409, "Conflict", "the object has been modified"),
+            &attempt(),
+        );
+        assert!(matches!(conflict, PlatformError::Conflict { .. }));
+        assert!(conflict.to_string().contains("changed by someone else"));
+        let missing = classify(&api(404, "NotFound", "gone"), &attempt()).to_string();
+        assert!(missing.contains("deployments/order/scale in namespace trade-dev"));
+        let slow = classify(&api(504, "Timeout", "slow"), &attempt()).to_string();
+        assert_eq!(
+            slow,
+            "timed out: patch deployments/order/scale in namespace trade-dev"
+        );
+        let invalid = classify(&api(422, "Invalid", "spec.replicas: bad"), &attempt());
+        assert_eq!(invalid.exit_code(), 2);
+    }
+
+    #[test]
+    fn connection_errors_are_short() {
+        assert_eq!(
+            short("error trying to connect: tcp connect error: Connection refused (os error 111)"),
+            "connection refused by the API server"
+        );
+        assert!(short(&"x".repeat(500)).chars().count() <= 161);
+    }
+}
