@@ -248,7 +248,8 @@ fn service(
     }
     secret_keys.sort();
     secret_keys.dedup();
-    let releases = releases(inv, b, d);
+    let sets = replica_sets(inv, b, d);
+    let releases = releases(&sets, d);
     let mut known_versions = list(d.annotations.get(ANN_VERSIONS));
     for r in &releases {
         for v in [&r.from, &r.to] {
@@ -262,12 +263,16 @@ fn service(
     {
         known_versions.push(c.version.clone());
     }
-    let rollout =
-        (d.observed_generation < d.generation || d.updated < d.replicas).then(|| Rollout {
-            to_version: version.clone(),
-            updated: d.updated.min(d.replicas),
-            total: d.replicas,
-        });
+    // A rollout: pods of an older revision remain (scaling alone is not one).
+    let newest = sets.iter().map(|rs| rs.revision).max().unwrap_or(0);
+    let old_pods = sets
+        .iter()
+        .any(|rs| rs.revision < newest && rs.replicas > 0);
+    let rollout = old_pods.then(|| Rollout {
+        to_version: version.clone(),
+        updated: d.updated.min(d.replicas),
+        total: d.replicas,
+    });
     Service {
         name: app.to_string(),
         image: d.image.clone(),
@@ -299,7 +304,12 @@ fn service(
 }
 
 /// Release history from the Deployment's ReplicaSets, oldest first.
-fn releases(inv: &Inventory, b: &EnvBinding, d: &DeployInfo) -> Vec<Release> {
+/// The Deployment's ReplicaSets, oldest revision first.
+fn replica_sets<'a>(
+    inv: &'a Inventory,
+    b: &'a EnvBinding,
+    d: &DeployInfo,
+) -> Vec<&'a ReplicaSetInfo> {
     let mut sets: Vec<&ReplicaSetInfo> = inv
         .in_namespace(Kind::ReplicaSet, &b.context, &b.namespace)
         .filter_map(|(_, o)| match o {
@@ -310,9 +320,13 @@ fn releases(inv: &Inventory, b: &EnvBinding, d: &DeployInfo) -> Vec<Release> {
         })
         .collect();
     sets.sort_by_key(|rs| rs.revision);
+    sets
+}
+
+fn releases(sets: &[&ReplicaSetInfo], d: &DeployInfo) -> Vec<Release> {
     let mut out: Vec<Release> = Vec::new();
     let mut previous = String::new();
-    for rs in &sets {
+    for rs in sets {
         let when = rs
             .annotations
             .get(ANN_CHANGED_AT)
@@ -352,7 +366,10 @@ fn releases(inv: &Inventory, b: &EnvBinding, d: &DeployInfo) -> Vec<Release> {
     if let Some(last) = out.last_mut() {
         if d.failed {
             last.state = ReleaseState::Failed;
-        } else if d.observed_generation < d.generation || d.updated < d.replicas {
+        } else if sets
+            .iter()
+            .any(|rs| rs.revision < last.revision && rs.replicas > 0)
+        {
             last.state = ReleaseState::Progressing;
         }
     }

@@ -60,6 +60,8 @@ pub struct ReplicaSetInfo {
     pub image: String,
     pub version: String,
     pub created: i64,
+    /// Pods it has (status), so a rollout is seen while old ones remain.
+    pub replicas: u32,
     pub template: Option<PodTemplateSpec>,
 }
 
@@ -332,6 +334,7 @@ pub fn replica_set(context: &str, rs: &ReplicaSet) -> (ObjKey, Obj) {
                 .as_ref()
                 .map(|t| t.0.as_second())
                 .unwrap_or(0),
+            replicas: rs.status.as_ref().map_or(0, |s| s.replicas.max(0) as u32),
             template,
         })),
     )

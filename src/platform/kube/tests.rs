@@ -458,3 +458,20 @@ fn history_marks_a_rolled_back_release() {
     assert_eq!(s.releases[1].state, ReleaseState::RolledBack);
     assert_eq!(s.releases[2].state, ReleaseState::Complete);
 }
+
+#[test]
+fn a_rollout_is_old_pods_remaining_not_a_scale() {
+    let inv = inventory(true);
+    let key = ServiceKey::new("loan-core", "prod", "scoring");
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    assert!(snap.service(&key).unwrap().rollout.is_none());
+    let mut inv = inv;
+    let mut old = replica_set("loan-prod", "scoring", 1, "3.1.0", "ana");
+    old.status = serde_json::from_value(json!({ "replicas": 2 })).unwrap();
+    upsert(&mut inv, inventory::replica_set(CTX, &old));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let s = snap.service(&key).unwrap();
+    let r = s.rollout.as_ref().expect("old pods remain: rolling out");
+    assert_eq!(r.to_version, "3.1.4");
+    assert_eq!(s.releases.last().unwrap().state, ReleaseState::Progressing);
+}
