@@ -342,7 +342,14 @@ impl Worker {
                                     changes.push(FieldChange {
                                         field: "server dry run".into(),
                                         before: String::new(),
-                                        after: format!("accepted: {}", lines.join(", ")),
+                                        after: format!(
+                                            "accepted: {}",
+                                            lines
+                                                .iter()
+                                                .map(|d| d.what.as_str())
+                                                .collect::<Vec<_>>()
+                                                .join(", ")
+                                        ),
                                     });
                                     changes
                                 })
@@ -366,10 +373,15 @@ impl Worker {
                         Ok((client, ns, ops, changes)) => {
                             writes::run(&client, &ns, &request.target.to_string(), &ops, false)
                                 .await
-                                .map(|lines| Applied {
+                                .map(|done| Applied {
                                     request: request.clone(),
                                     changes,
-                                    revision: lines.join(", "),
+                                    revision: done
+                                        .iter()
+                                        .rev()
+                                        .map(|d| d.resource_version.clone())
+                                        .find(|rv| !rv.is_empty())
+                                        .unwrap_or_default(),
                                 })
                         }
                     };

@@ -494,15 +494,22 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
     Ok(out)
 }
 
+/// One operation done: what, and the object's resourceVersion after it (empty for deletes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    pub what: String,
+    pub resource_version: String,
+}
+
 /// Runs `ops` in order in `namespace`; a dry run asks the API server to check each one
-/// without persisting it. Returns one line per operation.
+/// without persisting it.
 pub async fn run(
     client: &Client,
     namespace: &str,
     target: &str,
     ops: &[Op],
     dry_run: bool,
-) -> Result<Vec<String>, PlatformError> {
+) -> Result<Vec<Done>, PlatformError> {
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
     let services: Api<KubeService> = Api::namespaced(client.clone(), namespace);
     let routes: Api<DynamicObject> =
@@ -568,7 +575,10 @@ pub async fn run(
         match tokio::time::timeout(REQUEST_TIMEOUT, call).await {
             Err(_) => return Err(attempt.timeout()),
             Ok(Err(e)) => return Err(classify(&e, &attempt)),
-            Ok(Ok(_)) => lines.push(format!("{} {}", op.verb(), op.resource())),
+            Ok(Ok(resource_version)) => lines.push(Done {
+                what: format!("{} {}", op.verb(), op.resource()),
+                resource_version,
+            }),
         }
     }
     Ok(lines)
