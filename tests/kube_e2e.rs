@@ -413,14 +413,12 @@ async fn a_change_by_someone_else_is_refused_not_overwritten() {
     let run = Run::new("conflict");
     let seen = run.service("trade", "dev", "payment");
     let revision = seen["revision"].as_str().expect("revision").to_string();
-    // Someone else edits the Deployment after we looked.
+    // Someone else changes the Deployment's spec after we looked.
     let api = Api::<Deployment>::namespaced(client("wh-admin").await, "trade-dev");
     api.patch(
         "payment",
         &PatchParams::default(),
-        &Patch::Merge(
-            json!({ "metadata": { "annotations": { "ops.example/touched": "by someone else" } } }),
-        ),
+        &Patch::Merge(json!({ "spec": { "minReadySeconds": 1 } })),
     )
     .await
     .expect("concurrent edit");

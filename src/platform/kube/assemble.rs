@@ -132,13 +132,19 @@ fn environment(inv: &Inventory, b: &EnvBinding, problems: &mut Vec<String>) -> E
     }
 }
 
-/// The revision string of a service: the resourceVersions it was read from, so that a
-/// change to any of them since the operator looked is noticed.
-pub fn revision(stable: &str, canary: Option<&str>, route: Option<&str>) -> String {
+/// The revision of a service: the generations (spec changes) of the objects it is read
+/// from. A status update (a pod becoming ready) does not change it; somebody else's
+/// change to the stable or canary spec or to the route does.
+pub fn revision(
+    stable: &DeployInfo,
+    canary: Option<&DeployInfo>,
+    route: Option<&route::Route>,
+) -> String {
     format!(
-        "{stable}/{}/{}",
-        canary.unwrap_or("-"),
-        route.unwrap_or("-")
+        "{}/{}/{}",
+        stable.generation,
+        canary.map_or("-".to_string(), |c| c.generation.to_string()),
+        route.map_or("-".to_string(), |r| r.generation.to_string())
     )
 }
 
@@ -290,11 +296,7 @@ fn service(
         dependencies: list(d.annotations.get(ANN_DEPENDS_ON)),
         config,
         secret_keys,
-        revision: revision(
-            &d.resource_version,
-            canary.map(|(_, c)| c.resource_version.as_str()),
-            route.map(|r| r.resource_version.as_str()),
-        ),
+        revision: revision(d, canary.map(|(_, c)| c), route),
         canary: canary_model,
         traffic,
         releases,

@@ -50,6 +50,12 @@ pub fn classify(e: &kube::Error, at: &Attempt) -> PlatformError {
                 ),
             },
             408 | 504 => at.timeout(),
+            // A JSON patch whose resourceVersion test failed: changed since.
+            422 if s.message.contains("testing value") || s.message.contains("test operation") => {
+                PlatformError::Conflict {
+                    target: at.target.clone(),
+                }
+            }
             400 | 422 => PlatformError::Invalid {
                 reason: format!("{} {} refused: {}", at.verb, at.resource, s.message),
             },

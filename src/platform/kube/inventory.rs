@@ -185,9 +185,20 @@ impl Inventory {
                 objects,
             } => {
                 let m = self.objects.entry(kind).or_default();
-                m.retain(|k, _| {
-                    k.context != context || namespace.as_ref().is_some_and(|ns| *ns != k.namespace)
-                });
+                // A namespaced relist covers its namespace; for Namespace objects (keyed by
+                // name, cluster-scoped) that is the object named like it.
+                let covered = |k: &ObjKey| {
+                    k.context == context
+                        && namespace.as_ref().is_none_or(|ns| {
+                            let of = if kind == Kind::Namespace {
+                                &k.name
+                            } else {
+                                &k.namespace
+                            };
+                            ns == of
+                        })
+                };
+                m.retain(|k, _| !covered(k));
                 m.extend(objects);
             }
         }

@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
     pub resource_version: String,
+    /// `metadata.generation`: changes with the rules, not with status.
+    pub generation: i64,
     /// The service it routes (label `app.kubernetes.io/name`, else the route's name).
     pub app: String,
     /// `spec.rules` as served.
@@ -99,16 +101,19 @@ pub fn split(rules: &[Value], stable: &str, canary: &str) -> Split {
     }
 }
 
-fn backend(name: &str, port: Option<&Value>, weight: u8) -> Value {
-    let mut b = json!({ "name": name, "weight": weight });
-    if let Some(p) = port {
-        b["port"] = p.clone();
+/// The canary's backend: the stable one (namespace, kind, port, filters) renamed.
+fn canary_backend(stable: &Value, canary: &str) -> Value {
+    let mut b = stable.clone();
+    b["name"] = Value::from(canary);
+    if let Some(o) = b.as_object_mut() {
+        o.remove("weight");
     }
     b
 }
 
 /// Rules with the default rule's weights set to `100 - w` / `w` (the canary backend is
-/// added when missing and dropped at weight 0 when `drop_canary`).
+/// added when missing and dropped at weight 0 when `drop_canary`). Every other field of
+/// the backends and rules is kept.
 pub fn with_weight(
     rules: &[Value],
     stable: &str,
@@ -116,48 +121,82 @@ pub fn with_weight(
     w: u8,
     drop_canary: bool,
 ) -> Result<Vec<Value>, String> {
+    let w = w.min(100);
     let mut rules = rules.to_vec();
     let i = default_rule(&rules, stable)
         .ok_or_else(|| format!("the HTTPRoute has no rule sending traffic to {stable}"))?;
-    let rule = &mut rules[i];
-    let port = backends(rule)
+    let current = backends(&rules[i]).to_vec();
+    let stable_ref = current
         .iter()
         .find(|b| backend_name(b) == Some(stable))
-        .and_then(|b| b.get("port"))
-        .cloned();
-    let mut out: Vec<Value> = backends(rule)
-        .iter()
-        .filter(|b| !matches!(backend_name(b), Some(n) if n == stable || n == canary))
         .cloned()
-        .collect();
-    out.insert(0, backend(stable, port.as_ref(), 100 - w.min(100)));
-    if !(drop_canary && w == 0) {
-        out.insert(1, backend(canary, port.as_ref(), w.min(100)));
+        .unwrap_or_else(|| json!({ "name": stable }));
+    let canary_ref = current
+        .iter()
+        .find(|b| backend_name(b) == Some(canary))
+        .cloned()
+        .unwrap_or_else(|| canary_backend(&stable_ref, canary));
+    let mut out = Vec::with_capacity(current.len() + 1);
+    for b in &current {
+        match backend_name(b) {
+            Some(n) if n == stable => {
+                let mut b = b.clone();
+                b["weight"] = Value::from(100 - w);
+                out.push(b);
+                if !(drop_canary && w == 0) {
+                    let mut c = canary_ref.clone();
+                    c["weight"] = Value::from(w);
+                    out.push(c);
+                }
+            }
+            Some(n) if n == canary => {}
+            _ => out.push(b.clone()),
+        }
     }
-    rule["backendRefs"] = Value::Array(out);
+    rules[i]["backendRefs"] = Value::Array(out);
     Ok(rules)
 }
 
-/// Rules with a tag rule sending `tag` to `canary`, placed before the default rule.
+/// Rules with a tag rule sending `tag` to `canary`, placed before the default rule and
+/// matching what the default rule matches (paths, methods), plus the tag header.
 pub fn with_tag(rules: &[Value], stable: &str, canary: &str, tag: &str) -> Vec<Value> {
     let mut rules = rules.to_vec();
-    let port = default_rule(&rules, stable).and_then(|i| {
-        backends(&rules[i])
-            .iter()
-            .find(|b| backend_name(b) == Some(stable))
-            .and_then(|b| b.get("port"))
-            .cloned()
-    });
-    let mut b = json!({ "name": canary });
-    if let Some(p) = port {
-        b["port"] = p;
-    }
-    let rule = json!({
-        "matches": [{ "headers": [{ "type": "Exact", "name": TAG_HEADER, "value": tag }] }],
-        "backendRefs": [b],
-    });
-    let at = default_rule(&rules, stable).unwrap_or(rules.len());
-    rules.insert(at, rule);
+    let at = default_rule(&rules, stable);
+    let header = json!({ "type": "Exact", "name": TAG_HEADER, "value": tag });
+    let (matches, backend) = match at {
+        Some(i) => {
+            let default = &rules[i];
+            let matches: Vec<Value> = match default.get("matches").and_then(Value::as_array) {
+                Some(ms) if !ms.is_empty() => ms
+                    .iter()
+                    .map(|m| {
+                        let mut m = m.clone();
+                        let mut headers = m
+                            .get("headers")
+                            .and_then(Value::as_array)
+                            .cloned()
+                            .unwrap_or_default();
+                        headers.push(header.clone());
+                        m["headers"] = Value::Array(headers);
+                        m
+                    })
+                    .collect(),
+                _ => vec![json!({ "headers": [header.clone()] })],
+            };
+            let stable_ref = backends(default)
+                .iter()
+                .find(|b| backend_name(b) == Some(stable))
+                .cloned()
+                .unwrap_or_else(|| json!({ "name": stable }));
+            (matches, canary_backend(&stable_ref, canary))
+        }
+        None => (
+            vec![json!({ "headers": [header.clone()] })],
+            json!({ "name": canary }),
+        ),
+    };
+    let rule = json!({ "matches": matches, "backendRefs": [backend] });
+    rules.insert(at.unwrap_or(rules.len()), rule);
     rules
 }
 
@@ -216,6 +255,38 @@ mod tests {
             Some(1)
         );
         assert!(with_weight(&rules(), "nope", "nope-canary", 5, false).is_err());
+    }
+
+    #[test]
+    fn backend_fields_and_path_matches_are_kept() {
+        let r: Vec<Value> = serde_json::from_value(json!([{
+            "matches": [{ "path": { "type": "PathPrefix", "value": "/api" } }],
+            "backendRefs": [{ "name": "a", "namespace": "shared", "port": 8080, "weight": 1,
+                              "filters": [{ "type": "RequestHeaderModifier" }] }] }]))
+        .unwrap();
+        let w = with_weight(&r, "a", "a-canary", 25, false).unwrap();
+        let c = &w[0]["backendRefs"][1];
+        assert_eq!(
+            (
+                c["name"].as_str(),
+                c["namespace"].as_str(),
+                c["port"].as_u64()
+            ),
+            (Some("a-canary"), Some("shared"), Some(8080))
+        );
+        assert_eq!(
+            w[0]["backendRefs"][0]["filters"][0]["type"],
+            "RequestHeaderModifier"
+        );
+        assert_eq!(w[0]["backendRefs"][0]["weight"], 75);
+        let t = with_tag(&w, "a", "a-canary", "staff");
+        assert_eq!(
+            t[0]["matches"][0]["path"]["value"], "/api",
+            "the tag rule keeps the path"
+        );
+        assert_eq!(t[0]["matches"][0]["headers"][0]["value"], "staff");
+        assert_eq!(t[0]["backendRefs"][0]["namespace"], "shared");
+        assert_eq!(split(&t, "a", "a-canary").tags, vec!["staff"]);
     }
 
     #[test]

@@ -80,6 +80,7 @@ fn route_obj(o: &DynamicObject) -> (ObjKey, inventory::Obj) {
         ),
         inventory::Obj::Route(super::route::Route {
             resource_version: "77".into(),
+            generation: 5,
             app: "scoring".into(),
             rules,
         }),
@@ -222,7 +223,7 @@ fn a_service_carries_canary_split_history_config_and_only_secret_keys() {
         !format!("{snap:?}").contains("c2VjcmV0"),
         "secret values never reach the model"
     );
-    assert_eq!(s.revision, "100/101/77");
+    assert_eq!(s.revision, "2/2/5", "generations, not resourceVersions");
     assert!(s.known_versions.contains(&"3.2.0".to_string()));
 }
 
@@ -373,8 +374,20 @@ fn tag_routes_need_the_gateway_api_and_weights_fall_back_to_replicas() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("Gateway API"), "{e}");
-    let ops = ops(&inv, Change::SetCanaryWeight { weight: 50 }).unwrap();
+    let ops = self::ops(&inv, Change::SetCanaryWeight { weight: 50 }).unwrap();
     assert!(ops.is_empty(), "3 + 3 replicas already split 50 %: {ops:?}");
+    let ops = self::ops(&inv, Change::SetCanaryWeight { weight: 20 }).unwrap();
+    assert!(
+        matches!(&ops[..], [Op::Scale { name: a, body: x }, Op::Scale { name: b, body: y }]
+            if a == "scoring" && x["spec"]["replicas"] == 5 && b == "scoring-canary" && y["spec"]["replicas"] == 1),
+        "the growing side first: {ops:?}"
+    );
+    let ops = self::ops(&inv, Change::Abort).unwrap();
+    assert!(
+        matches!(&ops[..], [Op::Scale { name: a, body: x }, Op::Scale { name: b, body: y }]
+            if a == "scoring" && x["spec"]["replicas"] == 6 && b == "scoring-canary" && y["spec"]["replicas"] == 0),
+        "abort gives the canary's replicas back to stable: {ops:?}"
+    );
     assert_eq!(ratio_replicas(3, 3, 20), (5, 1));
     assert_eq!(ratio_replicas(4, 0, 10), (3, 1));
     assert_eq!(ratio_replicas(1, 1, 100), (0, 2));
@@ -387,17 +400,28 @@ fn rollback_patches_the_previous_template_without_its_hash() {
     let [Op::PatchDeployment { body, .. }] = ops.as_slice() else {
         panic!("{ops:?}")
     };
+    let patch = body.as_array().expect("a JSON patch");
+    assert_eq!(patch[0]["op"], "test");
     assert_eq!(
-        body["spec"]["template"]["spec"]["containers"][0]["image"],
+        patch[0]["value"], "100",
+        "tested on the resourceVersion it was decided on"
+    );
+    let template = &patch
+        .iter()
+        .find(|p| p["path"] == "/spec/template")
+        .expect("template")["value"];
+    assert_eq!(
+        template["spec"]["containers"][0]["image"],
         "registry.local/loan/scoring:3.1.0"
     );
     assert!(
-        body["spec"]["template"]["metadata"]["labels"]
+        template["metadata"]["labels"]
             .get("pod-template-hash")
             .is_none()
     );
-    assert_eq!(body["metadata"]["annotations"][ANN_ROLLBACK_TO], "1");
-    assert_eq!(body["metadata"]["resourceVersion"], "100");
+    assert!(patch.iter().any(
+        |p| p["path"] == "/metadata/annotations/wheelhouse.dev~1rollback-to" && p["value"] == "1"
+    ));
 }
 
 #[test]

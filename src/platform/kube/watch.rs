@@ -14,6 +14,7 @@ use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// What a watch tells the worker.
@@ -77,6 +78,7 @@ fn route(context: &str, o: &DynamicObject) -> (ObjKey, Obj) {
         key_of(context, o),
         Obj::Route(Route {
             resource_version: o.resource_version().unwrap_or_default(),
+            generation: o.metadata.generation.unwrap_or(0),
             app: o
                 .labels()
                 .get(LABEL_NAME)
@@ -87,19 +89,33 @@ fn route(context: &str, o: &DynamicObject) -> (ObjKey, Obj) {
     )
 }
 
+/// How one run of a watch ended.
+enum Ended {
+    /// Nobody listens any more.
+    Closed,
+    /// Forbidden: not retried.
+    Denied,
+    /// Failed; `synced` says whether this run had reached a complete list.
+    Failed { synced: bool },
+}
+
+/// Runs one watch until it fails. A failed watch is not resumed in place: the caller starts
+/// a fresh one, so every recovery goes through a complete relist (a `Reset`) and the
+/// worker knows the watch is healthy again even when nothing changes meanwhile.
 async fn pump<K, S>(
     mut stream: S,
-    context: String,
+    context: &str,
     kind: Kind,
-    namespace: Option<String>,
+    namespace: &Option<String>,
     reduce: fn(&str, &K) -> (ObjKey, Obj),
-    tx: mpsc::UnboundedSender<WatchMsg>,
-) where
+    tx: &mpsc::UnboundedSender<WatchMsg>,
+) -> Ended
+where
     K: Resource + Clone + Debug + Send + 'static,
     S: Stream<Item = Result<Event<K>, watcher::Error>> + Unpin,
 {
     let mut buffer = Vec::new();
-    let mut failing = false;
+    let mut synced = false;
     while let Some(item) = stream.next().await {
         let msg = match item {
             Ok(Event::Init) => {
@@ -107,57 +123,56 @@ async fn pump<K, S>(
                 continue;
             }
             Ok(Event::InitApply(o)) => {
-                buffer.push(reduce(&context, &o));
+                buffer.push(reduce(context, &o));
                 continue;
             }
             Ok(Event::InitDone) => {
-                failing = false;
+                synced = true;
                 let reset = WatchMsg::Delta(Delta::Reset {
                     kind,
-                    context: context.clone(),
+                    context: context.to_string(),
                     namespace: namespace.clone(),
                     objects: std::mem::take(&mut buffer),
                 });
                 if tx.send(reset).is_err() {
-                    break;
+                    return Ended::Closed;
                 }
                 WatchMsg::Synced {
-                    context: context.clone(),
+                    context: context.to_string(),
                     kind,
                     namespace: namespace.clone(),
                 }
             }
             Ok(Event::Apply(o)) => {
-                let (k, obj) = reduce(&context, &o);
+                let (k, obj) = reduce(context, &o);
                 WatchMsg::Delta(Delta::Upsert(k, obj))
             }
-            Ok(Event::Delete(o)) => WatchMsg::Delta(Delta::Remove(kind, key_of(&context, &o))),
+            Ok(Event::Delete(o)) => WatchMsg::Delta(Delta::Remove(kind, key_of(context, &o))),
             Err(e) if forbidden(&e) => {
+                tracing::warn!(%context, ?kind, error = %e, "watch forbidden; stopped");
                 let _ = tx.send(WatchMsg::Denied {
-                    context: context.clone(),
+                    context: context.to_string(),
                     kind,
                     namespace: namespace.clone(),
                     reason: super::errors::describe_watch(&e),
                 });
-                tracing::warn!(%context, ?kind, error = %e, "watch forbidden; stopped");
-                break;
+                return Ended::Denied;
             }
             Err(e) => {
-                if !failing {
-                    tracing::warn!(%context, ?kind, error = %e, "watch failed; retrying");
-                }
-                failing = true;
-                WatchMsg::Failed {
-                    context: context.clone(),
+                tracing::warn!(%context, ?kind, error = %e, "watch failed; restarting");
+                let _ = tx.send(WatchMsg::Failed {
+                    context: context.to_string(),
                     kind,
                     error: super::errors::describe_watch(&e),
-                }
+                });
+                return Ended::Failed { synced };
             }
         };
         if tx.send(msg).is_err() {
-            break;
+            return Ended::Closed;
         }
     }
+    Ended::Failed { synced }
 }
 
 fn forbidden(e: &watcher::Error) -> bool {
@@ -167,6 +182,10 @@ fn forbidden(e: &watcher::Error) -> bool {
             | watcher::Error::WatchStartFailed(kube::Error::Api(s)) if s.code == 403
     )
 }
+
+/// First and longest pause before a failed watch starts again.
+const RETRY_FIRST: Duration = Duration::from_millis(500);
+const RETRY_MAX: Duration = Duration::from_secs(15);
 
 fn spawn_watch<K>(
     api: Api<K>,
@@ -179,15 +198,26 @@ fn spawn_watch<K>(
 ) where
     K: Resource + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
 {
-    let stream = watcher::watcher(api, config).default_backoff().boxed();
-    tokio::spawn(pump(
-        stream,
-        context.to_string(),
-        kind,
-        namespace,
-        reduce,
-        tx.clone(),
-    ));
+    let (context, tx) = (context.to_string(), tx.clone());
+    tokio::spawn(async move {
+        let mut delay = RETRY_FIRST;
+        loop {
+            let stream = watcher::watcher(api.clone(), config.clone()).boxed();
+            match pump(stream, &context, kind, &namespace, reduce, &tx).await {
+                Ended::Closed | Ended::Denied => break,
+                Ended::Failed { synced } => {
+                    if synced {
+                        delay = RETRY_FIRST;
+                    }
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(RETRY_MAX);
+                    if tx.is_closed() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
 }
 
 fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>

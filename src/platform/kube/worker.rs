@@ -298,14 +298,17 @@ impl Worker {
         };
         let binding = self.binding(key).ok_or_else(not_found)?;
         let service = self.snapshot.service(key).ok_or_else(not_found)?;
-        if !request.expected_revision.is_empty() && request.expected_revision != service.revision {
+        let target = writes::target(&self.inv, binding, &key.service).ok_or_else(not_found)?;
+        // Checked on the very objects the write starts from (the inventory can be newer
+        // than the last published snapshot); the write itself carries their
+        // resourceVersions, so the API server refuses anything that lands in between.
+        if !request.expected_revision.is_empty() && request.expected_revision != target.revision() {
             return Err(PlatformError::Conflict {
                 target: key.to_string(),
             });
         }
         let changes =
             plan(service, &request.change).map_err(|e| PlatformError::Invalid { reason: e.0 })?;
-        let target = writes::target(&self.inv, binding, &key.service).ok_or_else(not_found)?;
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let ops = writes::ops(&target, request, &now)?;
         let client = self

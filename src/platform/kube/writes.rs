@@ -44,7 +44,7 @@ pub enum Op {
         name: String,
         body: Value,
     },
-    /// Merge patch of a Deployment's template (rollback).
+    /// JSON patch of a Deployment's template (rollback).
     PatchDeployment {
         name: String,
         body: Value,
@@ -93,6 +93,13 @@ pub struct Target<'a> {
     pub gateway: bool,
     /// ReplicaSets of the stable Deployment.
     pub history: Vec<&'a ReplicaSetInfo>,
+}
+
+impl Target<'_> {
+    /// The revision of the objects a write would start from (see [`assemble::revision`]).
+    pub fn revision(&self) -> String {
+        super::assemble::revision(self.stable, self.canary, self.route.map(|(_, r)| r))
+    }
 }
 
 /// Finds a service's objects in the inventory.
@@ -231,6 +238,40 @@ fn route_of<'a>(t: &'a Target) -> Result<(&'a str, &'a route::Route), PlatformEr
     })
 }
 
+/// A key as a JSON pointer segment.
+fn pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Scales of stable and canary to `(stable, canary)`, the growing one first so capacity
+/// never dips between the two requests.
+fn scale_pair(t: &Target, stable: u32, canary: u32) -> Vec<Op> {
+    let Some(c) = t.canary else {
+        return Vec::new();
+    };
+    let mut ops = Vec::new();
+    if stable != t.stable.replicas {
+        ops.push((
+            stable > t.stable.replicas,
+            Op::Scale {
+                name: t.app.into(),
+                body: scale_body(stable, &t.stable.resource_version),
+            },
+        ));
+    }
+    if canary != c.replicas {
+        ops.push((
+            canary > c.replicas,
+            Op::Scale {
+                name: canary_name(t.app),
+                body: scale_body(canary, &c.resource_version),
+            },
+        ));
+    }
+    ops.sort_by_key(|(grows, _)| !grows);
+    ops.into_iter().map(|(_, op)| op).collect()
+}
+
 /// Replica counts (stable, canary) that give the canary `w` % of the replicas.
 pub fn ratio_replicas(stable: u32, canary: u32, w: u8) -> (u32, u32) {
     let total = (stable + canary).max(1);
@@ -341,34 +382,24 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         }
         Change::SetCanaryWeight { weight } => {
             let c = t.canary.ok_or_else(|| no_canary(t))?;
-            if t.gateway && t.route.is_some() {
+            if t.gateway {
                 let (name, r) = route_of(t)?;
                 let rules = route::with_weight(&r.rules, app, &canary, *weight, false)
                     .map_err(|reason| PlatformError::Invalid { reason })?;
+                // A canary at 0 replicas gets one before it gets traffic.
+                if *weight > 0 && c.replicas == 0 {
+                    out.push(Op::Scale {
+                        name: canary.clone(),
+                        body: scale_body(1, &c.resource_version),
+                    });
+                }
                 out.push(Op::PatchRoute {
                     name: name.into(),
                     body: route_body(&r.resource_version, rules),
                 });
-                if *weight > 0 && c.replicas == 0 {
-                    out.push(Op::Scale {
-                        name: canary,
-                        body: scale_body(1, &c.resource_version),
-                    });
-                }
             } else {
                 let (sr, cr) = ratio_replicas(s.replicas, c.replicas, *weight);
-                if sr != s.replicas {
-                    out.push(Op::Scale {
-                        name: app.into(),
-                        body: scale_body(sr, &s.resource_version),
-                    });
-                }
-                if cr != c.replicas {
-                    out.push(Op::Scale {
-                        name: canary,
-                        body: scale_body(cr, &c.resource_version),
-                    });
-                }
+                out.extend(scale_pair(t, sr, cr));
             }
         }
         Change::AddTagRoute { tag } => {
@@ -402,9 +433,14 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 .or_else(|| image_tag(&c.image).map(String::from))
                 .unwrap_or_default();
             let ann = change_annotations(&cause(req), req, now, "");
+            let mut body = version_body(t, app, s, &c.image, &version, &s.resource_version, ann);
+            if !t.gateway {
+                // Replica-ratio split: the stable takes back the canary's replicas.
+                body["spec"]["replicas"] = json!(s.replicas + c.replicas);
+            }
             out.push(Op::ApplyDeployment {
                 name: app.into(),
-                body: version_body(t, app, s, &c.image, &version, &s.resource_version, ann),
+                body,
             });
             if t.gateway
                 && let Some((name, r)) = t.route
@@ -427,21 +463,29 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         }
         Change::Abort => {
             let c = t.canary.ok_or_else(|| no_canary(t))?;
-            if t.gateway
-                && let Some((name, r)) = t.route
-            {
-                let rules =
-                    route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, false)
-                        .map_err(|reason| PlatformError::Invalid { reason })?;
-                out.push(Op::PatchRoute {
-                    name: name.into(),
-                    body: route_body(&r.resource_version, rules),
+            if t.gateway {
+                if let Some((name, r)) = t.route {
+                    let rules = route::with_weight(
+                        &route::without_tag(&r.rules, None),
+                        app,
+                        &canary,
+                        0,
+                        false,
+                    )
+                    .map_err(|reason| PlatformError::Invalid { reason })?;
+                    out.push(Op::PatchRoute {
+                        name: name.into(),
+                        body: route_body(&r.resource_version, rules),
+                    });
+                }
+                out.push(Op::Scale {
+                    name: canary,
+                    body: scale_body(0, &c.resource_version),
                 });
+            } else {
+                // The stable takes back the canary's share of the replicas.
+                out.extend(scale_pair(t, s.replicas + c.replicas, 0));
             }
-            out.push(Op::Scale {
-                name: canary,
-                body: scale_body(0, &c.resource_version),
-            });
         }
         Change::Scale { replicas } => {
             out.push(Op::Scale {
@@ -455,11 +499,18 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 .get(ANN_REVISION)
                 .and_then(|r| r.parse().ok())
                 .unwrap_or(u64::MAX);
-            let previous = t
-                .history
-                .iter()
-                .filter(|rs| rs.revision < current && rs.template.is_some())
+            let running = s.template_version.as_deref();
+            let earlier = || {
+                t.history
+                    .iter()
+                    .filter(|rs| rs.revision < current && rs.template.is_some())
+            };
+            // The last revision that ran another version (as the release history shows),
+            // else the one before.
+            let previous = earlier()
+                .filter(|rs| Some(rs.version.as_str()) != running)
                 .max_by_key(|rs| rs.revision)
+                .or_else(|| earlier().max_by_key(|rs| rs.revision))
                 .ok_or_else(|| PlatformError::Invalid {
                     reason: format!("{app} has no earlier revision to roll back to"),
                 })?;
@@ -478,16 +529,19 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 now,
                 &previous.revision.to_string(),
             );
+            // A JSON patch replaces the whole template (a merge patch would keep fields
+            // the old template did not have), after testing the resourceVersion.
+            let mut patch = vec![
+                json!({ "op": "test", "path": "/metadata/resourceVersion", "value": s.resource_version }),
+                json!({ "op": "replace", "path": "/spec/template", "value": template }),
+            ];
+            for (k, v) in ann.as_object().into_iter().flatten() {
+                patch.push(json!({ "op": "add", "path": format!("/metadata/annotations/{}", pointer(k)), "value": v }));
+            }
+            patch.push(json!({ "op": "add", "path": format!("/metadata/labels/{}", pointer(LABEL_VERSION)), "value": previous.version }));
             out.push(Op::PatchDeployment {
                 name: app.into(),
-                body: json!({
-                    "metadata": {
-                        "resourceVersion": s.resource_version,
-                        "labels": { LABEL_VERSION: previous.version },
-                        "annotations": ann,
-                    },
-                    "spec": { "template": template }
-                }),
+                body: Value::Array(patch),
             });
         }
     }
@@ -543,10 +597,14 @@ pub async fn run(
                     .patch(name, &apply, &Patch::Apply(body))
                     .await
                     .map(|d| d.metadata.resource_version.unwrap_or_default()),
-                Op::PatchDeployment { name, body } => deployments
-                    .patch(name, &merge, &Patch::Merge(body))
-                    .await
-                    .map(|d| d.metadata.resource_version.unwrap_or_default()),
+                Op::PatchDeployment { name, body } => {
+                    let patch: json_patch::Patch =
+                        serde_json::from_value(body.clone()).map_err(kube::Error::SerdeError)?;
+                    deployments
+                        .patch(name, &merge, &Patch::<()>::Json(patch))
+                        .await
+                        .map(|d| d.metadata.resource_version.unwrap_or_default())
+                }
                 Op::Scale { name, body } => deployments
                     .patch_scale(name, &merge, &Patch::Merge(body))
                     .await
