@@ -40,9 +40,9 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
     let now = chrono::Utc::now().timestamp();
     let choice = match startup::choose(&cli.global, &paths, now).await {
         Ok(c) => c,
-        Err(e) => {
+        Err((code, e)) => {
             eprintln!("wheelhouse: {e}");
-            return 2;
+            return code;
         }
     };
     let audit = AuditLog::new(paths.audit_log());

@@ -23,13 +23,18 @@ pub fn catalog(global: &Global, paths: &Paths) -> Result<Catalog, String> {
 }
 
 /// Demo when asked for (--demo, --scenario) or when no cluster is configured; else kube.
-pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice, String> {
-    let catalog = catalog(global, paths)?;
+/// An error carries the exit code: 2 for a bad file, 6 when the cluster cannot be reached.
+pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice, (i32, String)> {
+    let bad = |e: String| (2, e);
     let asked_demo = global.demo || global.scenario.is_some();
+    if asked_demo {
+        return demo_platform(global, epoch).map(Choice::Demo).map_err(bad);
+    }
+    let catalog = catalog(global, paths).map_err(bad)?;
     let asked_kube =
         global.context.is_some() || global.namespace.is_some() || !catalog.environment.is_empty();
-    if asked_demo || (!asked_kube && !kubeconfig_present()) {
-        return demo_platform(global, epoch).map(Choice::Demo);
+    if !asked_kube && !kubeconfig_present() {
+        return demo_platform(global, epoch).map(Choice::Demo).map_err(bad);
     }
     let options = KubeOptions {
         context: global.context.clone(),
@@ -38,7 +43,7 @@ pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice
     kube::connect(&options, &catalog)
         .await
         .map(Choice::Kube)
-        .map_err(|e| format!("{e:#}"))
+        .map_err(|e| (6, format!("{e:#}")))
 }
 
 /// Where a kubeconfig would be found (KUBECONFIG, else ~/.kube/config).

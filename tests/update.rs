@@ -165,6 +165,7 @@ fn failed_apply_is_audited_with_its_error() {
                 verb: "patch".into(),
                 resource: "deployments".into(),
                 namespace: "b".into(),
+                detail: String::new(),
             }),
         }),
     );

@@ -59,11 +59,15 @@ async fn change_of<P: Session>(
             recommended: true, ..
         } => {
             let frames = platform.pass(OBSERVE_SECONDS).await;
-            let n = frames
-                .iter()
-                .filter(|(k, _)| *k == key.env_key())
-                .count()
-                .max(1);
+            let n = frames.iter().filter(|(k, _)| *k == key.env_key()).count();
+            if n == 0 || service.capacity_rps <= 0.0 {
+                return Err((
+                    EXIT_INVALID,
+                    format!(
+                        "{key}: no traffic seen in {OBSERVE_SECONDS} s or no per-replica capacity known: nothing to recommend"
+                    ),
+                ));
+            }
             let observed: f64 = frames
                 .iter()
                 .filter(|(k, _)| *k == key.env_key())
@@ -261,7 +265,7 @@ pub async fn run<P: Session>(
             "target": key,
             "change": change,
             "changes": applied.changes,
-            "revision": applied.revision,
+            "revision": after.as_ref().map(|s| s.revision.clone()).unwrap_or(applied.revision),
             "service": after,
             "note": platform.note(),
         })

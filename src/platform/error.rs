@@ -23,6 +23,8 @@ pub enum PlatformError {
         verb: String,
         resource: String,
         namespace: String,
+        /// What the platform said (RBAC or an admission policy), if anything.
+        detail: String,
     },
     Timeout {
         verb: String,
@@ -61,11 +63,16 @@ impl fmt::Display for PlatformError {
                 verb,
                 resource,
                 namespace,
+                detail,
             } => {
                 write!(
                     f,
                     "forbidden: cannot {verb} {resource} in namespace {namespace}"
-                )
+                )?;
+                if !detail.is_empty() {
+                    write!(f, " ({detail})")?;
+                }
+                Ok(())
             }
             PlatformError::Timeout {
                 verb,

@@ -39,6 +39,12 @@ pub fn classify(e: &kube::Error, at: &Attempt) -> PlatformError {
                 verb: at.verb.into(),
                 resource: at.resource.clone(),
                 namespace: at.namespace.clone(),
+                // RBAC's own words repeat the above; an admission policy's say why.
+                detail: if s.message.contains("cannot ") && s.message.contains("User ") {
+                    String::new()
+                } else {
+                    short(&s.message)
+                },
             },
             404 => PlatformError::NotFound {
                 what: format!("{} in namespace {}", at.resource, at.namespace),
@@ -135,10 +141,24 @@ mod tests {
 
     #[test]
     fn api_errors_name_verb_resource_and_namespace() {
-        let forbidden = classify(&api(403, "Forbidden", "no"), &attempt()).to_string();
+        let rbac = "deployments.apps \"order\" is forbidden: User \"wh-viewer\" cannot patch resource \"deployments/scale\"";
+        let forbidden = classify(&api(403, "Forbidden", rbac), &attempt()).to_string();
         assert_eq!(
             forbidden,
             "forbidden: cannot patch deployments/order/scale in namespace trade-dev"
+        );
+        let policy = classify(
+            &api(
+                403,
+                "Forbidden",
+                "admission webhook denied: replicas above 50 need a ticket",
+            ),
+            &attempt(),
+        )
+        .to_string();
+        assert!(
+            policy.ends_with("(admission webhook denied: replicas above 50 need a ticket)"),
+            "{policy}"
         );
         let conflict = classify(
             &api(409, "Conflict", "the object has been modified"),

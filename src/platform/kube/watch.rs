@@ -41,8 +41,13 @@ pub enum WatchMsg {
         namespace: Option<String>,
         reason: String,
     },
-    /// A Kubernetes Event worth a line in the events view.
-    Notice(String),
+    /// A Kubernetes Event worth a line in the events view, if its namespace is an
+    /// environment's.
+    Event {
+        context: String,
+        namespace: String,
+        text: String,
+    },
 }
 
 /// What one context's watches cover.
@@ -378,7 +383,12 @@ fn spawn_events(
                             e.reason.as_deref().unwrap_or(""),
                             e.message.as_deref().unwrap_or("").trim()
                         );
-                        if tx.send(WatchMsg::Notice(text)).is_err() {
+                        let event = WatchMsg::Event {
+                            context: context.clone(),
+                            namespace: e.involved_object.namespace.clone().unwrap_or_default(),
+                            text,
+                        };
+                        if tx.send(event).is_err() {
                             break;
                         }
                     }

@@ -240,7 +240,19 @@ impl Worker {
                 self.synced.insert((context, kind, namespace));
                 self.dirty = true;
             }
-            WatchMsg::Notice(text) => self.notice(text),
+            WatchMsg::Event {
+                context,
+                namespace,
+                text,
+            } => {
+                if self
+                    .bindings
+                    .iter()
+                    .any(|b| b.context == context && b.namespace == namespace)
+                {
+                    self.notice(text);
+                }
+            }
         }
     }
 
