@@ -259,6 +259,32 @@ pub async fn run<P: Session>(
     if let Some(p) = audit_problem {
         stderr = format!("wheelhouse: warning: audit log not written: {p}");
     }
+    // --wait promises a finished rollout: say so when it failed or is still going.
+    let mut code = 0;
+    if opts.wait
+        && let Some(s) = &after
+    {
+        let failed = s
+            .releases
+            .last()
+            .is_some_and(|r| r.state == crate::domain::ReleaseState::Failed);
+        let unfinished = s.rollout.is_some() || s.replicas.ready != s.replicas.desired;
+        if failed || unfinished {
+            code = 1;
+            let why = if failed {
+                "the rollout failed (progress deadline exceeded)".to_string()
+            } else {
+                format!(
+                    "not finished after waiting: {}/{} ready",
+                    s.replicas.ready, s.replicas.desired
+                )
+            };
+            stderr = [stderr, format!("wheelhouse: {key}: {why}")]
+                .join("\n")
+                .trim()
+                .to_string();
+        }
+    }
     let stdout = match out {
         Output::Json => json!({
             "ok": true,
@@ -295,7 +321,7 @@ pub async fn run<P: Session>(
         }
     };
     Outcome {
-        code: 0,
+        code,
         stdout,
         stderr,
     }

@@ -34,6 +34,11 @@ pub enum PlatformError {
     Unavailable {
         reason: String,
     },
+    /// A change of several requests stopped part-way: `done` went through.
+    Partial {
+        done: Vec<String>,
+        failed: Box<PlatformError>,
+    },
 }
 
 impl PlatformError {
@@ -45,6 +50,7 @@ impl PlatformError {
             PlatformError::NotFound { .. } => 4,
             PlatformError::Conflict { .. } => 5,
             PlatformError::Timeout { .. } | PlatformError::Unavailable { .. } => 6,
+            PlatformError::Partial { failed, .. } => failed.exit_code(),
         }
     }
 }
@@ -82,6 +88,11 @@ impl fmt::Display for PlatformError {
                 write!(f, "timed out: {verb} {resource} in namespace {namespace}")
             }
             PlatformError::Unavailable { reason } => write!(f, "platform unavailable: {reason}"),
+            PlatformError::Partial { done, failed } => write!(
+                f,
+                "{failed}; stopped part-way, already done: {}",
+                done.join(", ")
+            ),
         }
     }
 }

@@ -238,16 +238,16 @@ fn service(
     };
     let mut config = BTreeMap::new();
     let mut secret_keys = Vec::new();
-    for (k, o) in inv.in_namespace(Kind::ConfigMap, &b.context, &b.namespace) {
+    for (_, o) in inv.in_namespace(Kind::ConfigMap, &b.context, &b.namespace) {
         if let Obj::ConfigMap(c) = o
-            && (c.app.as_deref() == Some(app) || k.name == format!("{app}-config"))
+            && c.app.as_deref() == Some(app)
         {
             config.extend(c.data.clone());
         }
     }
-    for (k, o) in inv.in_namespace(Kind::Secret, &b.context, &b.namespace) {
+    for (_, o) in inv.in_namespace(Kind::Secret, &b.context, &b.namespace) {
         if let Obj::Secret(s) = o
-            && (s.app.as_deref() == Some(app) || k.name == format!("{app}-secrets"))
+            && s.app.as_deref() == Some(app)
         {
             secret_keys.extend(s.data.keys().cloned());
         }

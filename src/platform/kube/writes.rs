@@ -85,6 +85,9 @@ impl Op {
 pub struct Target<'a> {
     pub binding: &'a EnvBinding,
     pub app: &'a str,
+    /// The Deployments' own names (found by label, so not necessarily `app`).
+    pub stable_name: &'a str,
+    pub canary_deployment: String,
     pub stable: &'a DeployInfo,
     pub canary: Option<&'a DeployInfo>,
     pub route: Option<(&'a str, &'a route::Route)>,
@@ -107,18 +110,20 @@ pub fn target<'a>(inv: &'a Inventory, binding: &'a EnvBinding, app: &'a str) -> 
     let (ctx, ns) = (binding.context.as_str(), binding.namespace.as_str());
     let mut stable = None;
     let mut canary = None;
-    for (_, o) in inv.in_namespace(Kind::Deployment, ctx, ns) {
+    for (k, o) in inv.in_namespace(Kind::Deployment, ctx, ns) {
         if let Obj::Deployment(d) = o
             && d.labels.get(LABEL_NAME).map(String::as_str) == Some(app)
         {
             if d.labels.get(LABEL_TRACK).map(String::as_str) == Some(TRACK_CANARY) {
-                canary = Some(d.as_ref());
+                canary = Some((k.name.as_str(), d.as_ref()));
             } else {
-                stable = Some(d.as_ref());
+                stable = Some((k.name.as_str(), d.as_ref()));
             }
         }
     }
-    let stable = stable?;
+    let (stable_name, stable) = stable?;
+    let canary_deployment = canary.map_or_else(|| canary_name(app), |(n, _)| n.to_string());
+    let canary = canary.map(|(_, d)| d);
     let route = inv
         .in_namespace(Kind::Route, ctx, ns)
         .find_map(|(k, o)| match o {
@@ -148,6 +153,8 @@ pub fn target<'a>(inv: &'a Inventory, binding: &'a EnvBinding, app: &'a str) -> 
     Some(Target {
         binding,
         app,
+        stable_name,
+        canary_deployment,
         stable,
         canary,
         route,
@@ -254,7 +261,7 @@ fn scale_pair(t: &Target, stable: u32, canary: u32) -> Vec<Op> {
         ops.push((
             stable > t.stable.replicas,
             Op::Scale {
-                name: t.app.into(),
+                name: t.stable_name.into(),
                 body: scale_body(stable, &t.stable.resource_version),
             },
         ));
@@ -263,7 +270,7 @@ fn scale_pair(t: &Target, stable: u32, canary: u32) -> Vec<Op> {
         ops.push((
             canary > c.replicas,
             Op::Scale {
-                name: canary_name(t.app),
+                name: t.canary_deployment.clone(),
                 body: scale_body(canary, &c.resource_version),
             },
         ));
@@ -295,10 +302,10 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         Change::Deploy { version } => {
             let ann = change_annotations(&cause(req), req, now, "");
             out.push(Op::ApplyDeployment {
-                name: app.into(),
+                name: t.stable_name.into(),
                 body: version_body(
                     t,
-                    app,
+                    t.stable_name,
                     s,
                     &retag(&s.image, version),
                     version,
@@ -331,7 +338,7 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 }
             }
             let mut metadata = json!({
-                "name": canary, "namespace": t.binding.namespace,
+                "name": t.canary_deployment, "namespace": t.binding.namespace,
                 "labels": labels, "annotations": ann,
             });
             if let Some(c) = t.canary {
@@ -339,7 +346,7 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
             }
             let replicas = t.canary.map_or(1, |c| c.replicas.max(1));
             out.push(Op::ApplyDeployment {
-                name: canary.clone(),
+                name: t.canary_deployment.clone(),
                 body: json!({
                     "apiVersion": "apps/v1", "kind": "Deployment",
                     "metadata": metadata,
@@ -389,7 +396,7 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 // A canary at 0 replicas gets one before it gets traffic.
                 if *weight > 0 && c.replicas == 0 {
                     out.push(Op::Scale {
-                        name: canary.clone(),
+                        name: t.canary_deployment.clone(),
                         body: scale_body(1, &c.resource_version),
                     });
                 }
@@ -433,13 +440,21 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 .or_else(|| image_tag(&c.image).map(String::from))
                 .unwrap_or_default();
             let ann = change_annotations(&cause(req), req, now, "");
-            let mut body = version_body(t, app, s, &c.image, &version, &s.resource_version, ann);
+            let mut body = version_body(
+                t,
+                t.stable_name,
+                s,
+                &c.image,
+                &version,
+                &s.resource_version,
+                ann,
+            );
             if !t.gateway {
                 // Replica-ratio split: the stable takes back the canary's replicas.
                 body["spec"]["replicas"] = json!(s.replicas + c.replicas);
             }
             out.push(Op::ApplyDeployment {
-                name: app.into(),
+                name: t.stable_name.into(),
                 body,
             });
             if t.gateway
@@ -454,7 +469,7 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 });
             }
             out.push(Op::DeleteDeployment {
-                name: canary.clone(),
+                name: t.canary_deployment.clone(),
                 resource_version: c.resource_version.clone(),
             });
             if t.canary_service {
@@ -479,7 +494,7 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                     });
                 }
                 out.push(Op::Scale {
-                    name: canary,
+                    name: t.canary_deployment.clone(),
                     body: scale_body(0, &c.resource_version),
                 });
             } else {
@@ -489,7 +504,7 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         }
         Change::Scale { replicas } => {
             out.push(Op::Scale {
-                name: app.into(),
+                name: t.stable_name.into(),
                 body: scale_body(*replicas, &s.resource_version),
             });
         }
@@ -540,12 +555,24 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
             }
             patch.push(json!({ "op": "add", "path": format!("/metadata/labels/{}", pointer(LABEL_VERSION)), "value": previous.version }));
             out.push(Op::PatchDeployment {
-                name: app.into(),
+                name: t.stable_name.into(),
                 body: Value::Array(patch),
             });
         }
     }
     Ok(out)
+}
+
+/// The error, with what had already gone through when it is not the first request.
+fn partial(done: &[Done], error: PlatformError) -> PlatformError {
+    if done.is_empty() {
+        error
+    } else {
+        PlatformError::Partial {
+            done: done.iter().map(|d| d.what.clone()).collect(),
+            failed: Box::new(error),
+        }
+    }
 }
 
 /// One operation done: what, and the object's resourceVersion after it (empty for deletes).
@@ -631,8 +658,8 @@ pub async fn run(
             }
         };
         match tokio::time::timeout(REQUEST_TIMEOUT, call).await {
-            Err(_) => return Err(attempt.timeout()),
-            Ok(Err(e)) => return Err(classify(&e, &attempt)),
+            Err(_) => return Err(partial(&lines, attempt.timeout())),
+            Ok(Err(e)) => return Err(partial(&lines, classify(&e, &attempt))),
             Ok(Ok(resource_version)) => lines.push(Done {
                 what: format!("{} {}", op.verb(), op.resource()),
                 resource_version,
