@@ -19,6 +19,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 const PUBLISH_EVERY: Duration = Duration::from_millis(100);
+/// How long the first tree waits for every watch before showing what it has.
+const PARTIAL_AFTER: Duration = Duration::from_secs(10);
 
 /// Extra messages from the per-context start-up tasks.
 enum Setup {
@@ -148,6 +150,7 @@ async fn run(
     let _ = w
         .events
         .send(PlatformEvent::Connection(Connection::Connecting));
+    let started = tokio::time::Instant::now();
     let mut tick = tokio::time::interval(PUBLISH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -184,7 +187,9 @@ async fn run(
                 }
                 let complete = pending_contexts.is_empty() && w.expected.is_subset(&w.synced);
                 w.update_connection(complete);
-                if w.dirty && complete {
+                // A cluster that does not answer must not blank the others: after a while
+                // the tree shows what has arrived, and the status line names what has not.
+                if w.dirty && (complete || started.elapsed() > PARTIAL_AFTER) {
                     w.publish();
                 }
             }
