@@ -1,0 +1,160 @@
+//! What each change writes to the cluster (pure: inventory + request → operations), and
+//! running those operations, for real or as a server-side dry run. Every operation carries
+//! the resourceVersion the change was decided on, so the API server refuses a write over
+//! somebody else's newer change.
+
+mod plan;
+mod run;
+
+pub use plan::{ops, ratio_replicas};
+pub use run::{Done, REQUEST_TIMEOUT, run};
+
+use super::assemble::EnvBinding;
+use super::contract::*;
+use super::inventory::*;
+use super::route;
+use serde_json::Value;
+
+/// One request to the API server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Server-side apply (field manager `wheelhouse`) of a Deployment.
+    ApplyDeployment {
+        name: String,
+        body: Value,
+    },
+    /// Server-side apply of a core Service.
+    ApplyService {
+        name: String,
+        body: Value,
+    },
+    /// Merge patch of an HTTPRoute's rules.
+    PatchRoute {
+        name: String,
+        body: Value,
+    },
+    /// The scale subresource of a Deployment.
+    Scale {
+        name: String,
+        body: Value,
+    },
+    /// JSON patch of a Deployment's template (rollback).
+    PatchDeployment {
+        name: String,
+        body: Value,
+    },
+    DeleteDeployment {
+        name: String,
+        resource_version: String,
+    },
+    DeleteService {
+        name: String,
+    },
+}
+
+impl Op {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Op::ApplyDeployment { .. } | Op::ApplyService { .. } => "apply",
+            Op::PatchRoute { .. } | Op::Scale { .. } | Op::PatchDeployment { .. } => "patch",
+            Op::DeleteDeployment { .. } | Op::DeleteService { .. } => "delete",
+        }
+    }
+
+    pub fn resource(&self) -> String {
+        match self {
+            Op::ApplyDeployment { name, .. }
+            | Op::PatchDeployment { name, .. }
+            | Op::DeleteDeployment { name, .. } => format!("deployments/{name}"),
+            Op::Scale { name, .. } => format!("deployments/{name}/scale"),
+            Op::ApplyService { name, .. } | Op::DeleteService { name } => {
+                format!("services/{name}")
+            }
+            Op::PatchRoute { name, .. } => format!("httproutes/{name}"),
+        }
+    }
+}
+
+/// The objects of one service, as the watches last saw them.
+pub struct Target<'a> {
+    pub binding: &'a EnvBinding,
+    pub app: &'a str,
+    /// The Deployments' own names (found by label, so not necessarily `app`).
+    pub stable_name: &'a str,
+    pub canary_deployment: String,
+    pub stable: &'a DeployInfo,
+    pub canary: Option<&'a DeployInfo>,
+    pub route: Option<(&'a str, &'a route::Route)>,
+    pub stable_service: Option<&'a ServiceInfo>,
+    pub canary_service: bool,
+    pub gateway: bool,
+    /// ReplicaSets of the stable Deployment.
+    pub history: Vec<&'a ReplicaSetInfo>,
+}
+
+impl Target<'_> {
+    /// The revision of the objects a write would start from (see [`assemble::revision`]).
+    pub fn revision(&self) -> String {
+        super::assemble::revision(self.stable, self.canary, self.route.map(|(_, r)| r))
+    }
+}
+
+/// Finds a service's objects in the inventory.
+pub fn target<'a>(inv: &'a Inventory, binding: &'a EnvBinding, app: &'a str) -> Option<Target<'a>> {
+    let (ctx, ns) = (binding.context.as_str(), binding.namespace.as_str());
+    let mut stable = None;
+    let mut canary = None;
+    for (k, o) in inv.in_namespace(Kind::Deployment, ctx, ns) {
+        if let Obj::Deployment(d) = o
+            && d.labels.get(LABEL_NAME).map(String::as_str) == Some(app)
+        {
+            if d.labels.get(LABEL_TRACK).map(String::as_str) == Some(TRACK_CANARY) {
+                canary = Some((k.name.as_str(), d.as_ref()));
+            } else {
+                stable = Some((k.name.as_str(), d.as_ref()));
+            }
+        }
+    }
+    let (stable_name, stable) = stable?;
+    let canary_deployment = canary.map_or_else(|| canary_name(app), |(n, _)| n.to_string());
+    let canary = canary.map(|(_, d)| d);
+    let route = inv
+        .in_namespace(Kind::Route, ctx, ns)
+        .find_map(|(k, o)| match o {
+            Obj::Route(r) if k.name == app => Some((k.name.as_str(), r)),
+            _ => None,
+        })
+        .or_else(|| {
+            inv.in_namespace(Kind::Route, ctx, ns)
+                .find_map(|(k, o)| match o {
+                    Obj::Route(r) if r.app == app => Some((k.name.as_str(), r)),
+                    _ => None,
+                })
+        });
+    let service = |name: &str| match inv.get(Kind::Service, &ObjKey::new(ctx, ns, name)) {
+        Some(Obj::Service(s)) => Some(s),
+        _ => None,
+    };
+    let history = inv
+        .in_namespace(Kind::ReplicaSet, ctx, ns)
+        .filter_map(|(_, o)| match o {
+            Obj::ReplicaSet(rs) if rs.owner_uid.as_deref() == Some(stable.uid.as_str()) => {
+                Some(rs.as_ref())
+            }
+            _ => None,
+        })
+        .collect();
+    Some(Target {
+        binding,
+        app,
+        stable_name,
+        canary_deployment,
+        stable,
+        canary,
+        route,
+        stable_service: service(app),
+        canary_service: service(&canary_name(app)).is_some(),
+        gateway: inv.gateway_api.contains(ctx),
+        history,
+    })
+}
