@@ -12,4 +12,5 @@ pub mod logging;
 pub mod platform;
 pub mod runtime;
 pub mod startup;
+pub mod telemetry;
 pub mod ui;

@@ -1,0 +1,4 @@
+//! Telemetry: service call records (schema and decoding); aggregation and the Kafka source
+//! build on these.
+
+pub mod record;
