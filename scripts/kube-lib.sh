@@ -5,7 +5,7 @@
 STATE="${WH_KUBE_STATE:-/tmp/wheelhouse-kube}"
 # The API server's port: WH_KUBE_PORT, else the one the running cluster in $STATE was
 # started with, else 16443.
-PORT="${WH_KUBE_PORT:-$(sed -n 's/^--secure-port=//p' "$STATE/apiserver.cmd" 2>/dev/null | head -1)}"
+PORT="${WH_KUBE_PORT:-$({ sed -n 's/^--secure-port=//p' "$STATE/apiserver.cmd" 2>/dev/null || true; } | head -1)}"
 PORT="${PORT:-16443}"
 PIDS="$STATE/pids"
 LOGS="$STATE/logs"
