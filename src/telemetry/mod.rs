@@ -1,4 +1,5 @@
 //! Telemetry: service call records (schema and decoding); aggregation and the Kafka source
 //! build on these.
 
+pub mod aggregate;
 pub mod record;

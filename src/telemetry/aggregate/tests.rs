@@ -1,0 +1,105 @@
+use super::*;
+use crate::telemetry::record::CallRecord;
+
+fn call(
+    ts_ms: i64,
+    src: &str,
+    dst: &str,
+    dv: &str,
+    canary: bool,
+    ms: f64,
+    ok: bool,
+) -> CallRecord<'static> {
+    CallRecord {
+        ts_ms,
+        line: "trade".into(),
+        env: "prod".into(),
+        src: src.to_string().into(),
+        src_version: "1.0".into(),
+        dst: dst.to_string().into(),
+        dst_version: dv.to_string().into(),
+        dst_canary: canary,
+        latency_ms: ms,
+        outcome: if ok { Outcome::Ok } else { Outcome::Error },
+        status: if ok { 200 } else { 503 },
+        tag: None,
+    }
+}
+
+#[test]
+fn one_second_of_calls_becomes_one_frame() {
+    let mut a = Aggregator::new();
+    let base = 1_764_000_000_000;
+    for i in 0..100 {
+        a.add(&call(
+            base + i * 10,
+            "ingress",
+            "order",
+            "4.2.1",
+            false,
+            (i + 1) as f64,
+            i % 10 != 0,
+        ));
+    }
+    for i in 0..20 {
+        a.add(&call(
+            base + i * 50,
+            "gateway",
+            "order",
+            "4.3.0",
+            true,
+            5.0,
+            true,
+        ));
+    }
+    assert!(
+        a.close(base / 1000 + LATENESS).is_empty(),
+        "still open for late records"
+    );
+    let frames = a.close(base / 1000 + 1 + LATENESS);
+    assert_eq!(frames.len(), 1);
+    let (env, f) = &frames[0];
+    assert_eq!((env.line.as_str(), env.env.as_str()), ("trade", "prod"));
+    assert_eq!(f.second, 0);
+    let stable = f
+        .edges
+        .iter()
+        .find(|e| e.from.is_ingress())
+        .expect("ingress edge");
+    assert_eq!(stable.rps, 100.0);
+    assert!((stable.error_ratio - 0.1).abs() < 1e-9);
+    assert!((stable.p50_ms - 50.0).abs() <= 1.5, "p50 {}", stable.p50_ms);
+    assert!((stable.p99_ms - 99.0).abs() <= 2.0, "p99 {}", stable.p99_ms);
+    assert!((f.canary_share("order") - 20.0 / 120.0).abs() < 1e-9);
+}
+
+#[test]
+fn late_records_are_counted_not_lost_silently() {
+    let mut a = Aggregator::new();
+    a.add(&call(10_000, "a", "b", "1", false, 1.0, true));
+    let frames = a.close(10 + 1 + LATENESS);
+    assert_eq!(frames.len(), 1);
+    assert!(!a.add(&call(10_500, "a", "b", "1", false, 1.0, true)));
+    assert_eq!(a.late, 1);
+    assert!(
+        a.add(&call(12_100, "a", "b", "1", false, 1.0, true)),
+        "a still-open second"
+    );
+    let f = a.flush();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].1.second, 2, "seconds count from the first one seen");
+}
+
+#[test]
+fn environments_get_their_own_frames() {
+    let mut a = Aggregator::new();
+    let mut r = call(5_000, "a", "b", "1", false, 1.0, true);
+    a.add(&r);
+    r.env = "gray".into();
+    a.add(&r);
+    a.add(&r);
+    let frames = a.flush();
+    let gray = frames.iter().find(|(k, _)| k.env == "gray").expect("gray");
+    assert_eq!(gray.1.edges[0].rps, 2.0);
+    assert_eq!(frames.len(), 2);
+}
