@@ -2,4 +2,5 @@
 //! build on these.
 
 pub mod aggregate;
+pub mod kafka;
 pub mod record;

@@ -1,0 +1,329 @@
+//! The Kafka source: a consumer in its own task decodes call records, aggregates them per
+//! second and sends the frames on, with the receive rate, the consumer lag (from
+//! librdkafka's statistics) and the rejected records counted by reason.
+
+use super::aggregate::Aggregator;
+use super::record::{self, RejectCounts};
+use crate::domain::EnvKey;
+use crate::domain::traffic::TrafficFrame;
+use rdkafka::ClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{Consumer, ConsumerContext, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
+use rdkafka::statistics::Statistics;
+use rdkafka::{Offset, TopicPartitionList};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Where consumption starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartAt {
+    /// New records only (the default).
+    Latest,
+    Beginning,
+    /// Records from this Unix time in milliseconds.
+    Time(i64),
+}
+
+impl StartAt {
+    /// `latest`, `beginning`, an RFC 3339 time, or `-<N>s|m|h` before now.
+    pub fn parse(text: &str, now_ms: i64) -> Result<StartAt, String> {
+        match text {
+            "latest" => return Ok(StartAt::Latest),
+            "beginning" | "earliest" => return Ok(StartAt::Beginning),
+            _ => {}
+        }
+        if let Some(rel) = text.strip_prefix('-') {
+            let (n, unit) = rel.split_at(rel.len().saturating_sub(1));
+            let n: i64 = n.parse().map_err(|_| format!("bad start {text:?}"))?;
+            let ms = match unit {
+                "s" => 1_000,
+                "m" => 60_000,
+                "h" => 3_600_000,
+                _ => return Err(format!("bad start {text:?}: use s, m or h")),
+            };
+            return Ok(StartAt::Time(now_ms - n * ms));
+        }
+        chrono::DateTime::parse_from_rfc3339(text)
+            .map(|t| StartAt::Time(t.timestamp_millis()))
+            .map_err(|_| format!("bad start {text:?}: latest, beginning, an RFC 3339 time or -10m"))
+    }
+}
+
+/// How to reach the topic.
+#[derive(Debug, Clone)]
+pub struct KafkaOptions {
+    pub brokers: String,
+    pub topic: String,
+    pub group: String,
+    /// librdkafka properties passed through as given (`-X key=value`).
+    pub properties: Vec<(String, String)>,
+    pub start: StartAt,
+}
+
+/// Parses `key=value` (for `-X`).
+pub fn property(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .filter(|(k, _)| !k.trim().is_empty())
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .ok_or_else(|| format!("{text:?} is not key=value"))
+}
+
+/// What the source tells the cockpit about itself, once a second.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceStatus {
+    pub source: String,
+    /// Records received in the last second.
+    pub rate: u64,
+    /// Records behind the end of the topic (librdkafka statistics), if known.
+    pub lag: Option<i64>,
+    pub rejects: RejectCounts,
+    pub late: u64,
+    pub received: u64,
+    /// The last error from the client, while it lasts.
+    pub error: Option<String>,
+    /// Seconds since the last record (a gap while the broker is away).
+    pub idle_seconds: u64,
+}
+
+/// What the source sends.
+#[derive(Debug, Clone)]
+pub enum SourceEvent {
+    Frames(Vec<(EnvKey, TrafficFrame)>),
+    Status(SourceStatus),
+}
+
+struct Context {
+    lag: Arc<AtomicI64>,
+    error: Arc<Mutex<Option<String>>>,
+}
+
+impl ClientContext for Context {
+    fn stats(&self, s: Statistics) {
+        let lag: i64 = s
+            .topics
+            .values()
+            .flat_map(|t| t.partitions.values())
+            .filter(|p| p.partition >= 0 && p.consumer_lag >= 0)
+            .map(|p| p.consumer_lag)
+            .sum();
+        self.lag.store(lag, Ordering::Relaxed);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        tracing::warn!(%error, reason, "kafka client error");
+        if let Ok(mut e) = self.error.lock() {
+            *e = Some(reason.to_string());
+        }
+    }
+}
+
+impl ConsumerContext for Context {}
+
+/// How long metadata and offset look-ups may take.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn consumer(
+    o: &KafkaOptions,
+    lag: Arc<AtomicI64>,
+    error: Arc<Mutex<Option<String>>>,
+) -> Result<StreamConsumer<Context>, String> {
+    let mut c = ClientConfig::new();
+    c.set("bootstrap.servers", &o.brokers)
+        .set("group.id", &o.group)
+        .set("enable.auto.commit", "true")
+        .set("auto.offset.reset", "latest")
+        .set("statistics.interval.ms", "1000")
+        .set("client.id", "wheelhouse");
+    for (k, v) in &o.properties {
+        c.set(k, v);
+    }
+    let consumer: StreamConsumer<Context> = c
+        .create_with_context(Context { lag, error })
+        .map_err(|e| format!("kafka consumer: {e}"))?;
+    match o.start {
+        StartAt::Latest => consumer
+            .subscribe(&[&o.topic])
+            .map_err(|e| format!("subscribe {}: {e}", o.topic))?,
+        StartAt::Beginning | StartAt::Time(_) => {
+            let md = consumer
+                .fetch_metadata(Some(&o.topic), LOOKUP_TIMEOUT)
+                .map_err(|e| format!("metadata of {}: {e}", o.topic))?;
+            let partitions: Vec<i32> = md
+                .topics()
+                .iter()
+                .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+                .collect();
+            if partitions.is_empty() {
+                return Err(format!(
+                    "topic {} has no partitions (does it exist?)",
+                    o.topic
+                ));
+            }
+            let mut tpl = TopicPartitionList::new();
+            for p in &partitions {
+                let offset = match o.start {
+                    StartAt::Time(ms) => Offset::Offset(ms),
+                    _ => Offset::Beginning,
+                };
+                tpl.add_partition_offset(&o.topic, *p, offset)
+                    .map_err(|e| format!("partition {p}: {e}"))?;
+            }
+            let tpl = if matches!(o.start, StartAt::Time(_)) {
+                consumer
+                    .offsets_for_times(tpl, LOOKUP_TIMEOUT)
+                    .map_err(|e| format!("offsets for the start time: {e}"))?
+            } else {
+                tpl
+            };
+            consumer
+                .assign(&tpl)
+                .map_err(|e| format!("assign {}: {e}", o.topic))?;
+        }
+    }
+    Ok(consumer)
+}
+
+/// Starts the consumer task. Setting up blocks briefly (metadata, offsets), so it runs
+/// on a blocking thread; errors arrive as a status with `error` set, and the task retries.
+pub fn spawn(o: KafkaOptions, events: mpsc::UnboundedSender<SourceEvent>) {
+    tokio::spawn(async move {
+        let source = format!("kafka {} {}", o.brokers, o.topic);
+        let lag = Arc::new(AtomicI64::new(-1));
+        let error = Arc::new(Mutex::new(None));
+        let mut delay = Duration::from_millis(500);
+        let consumer = loop {
+            let (o2, l2, e2) = (o.clone(), lag.clone(), error.clone());
+            match tokio::task::spawn_blocking(move || consumer(&o2, l2, e2)).await {
+                Ok(Ok(c)) => break c,
+                Ok(Err(e)) => {
+                    let status = SourceStatus {
+                        source: source.clone(),
+                        error: Some(e),
+                        ..SourceStatus::default()
+                    };
+                    if events.send(SourceEvent::Status(status)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "kafka set-up task failed");
+                    return;
+                }
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(10));
+        };
+        run(consumer, source, lag, error, events).await;
+    });
+}
+
+/// How long without records before every open second is closed (end of a replay, or the
+/// stream stopped).
+const IDLE_FLUSH: Duration = Duration::from_secs(2);
+
+async fn run(
+    consumer: StreamConsumer<Context>,
+    source: String,
+    lag: Arc<AtomicI64>,
+    error: Arc<Mutex<Option<String>>>,
+    events: mpsc::UnboundedSender<SourceEvent>,
+) {
+    let mut agg = Aggregator::new();
+    let mut status = SourceStatus {
+        source,
+        ..SourceStatus::default()
+    };
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut this_second = 0u64;
+    let mut newest: Option<i64> = None;
+    let mut last_record = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            m = consumer.recv() => match m {
+                Ok(m) => {
+                    this_second += 1;
+                    status.received += 1;
+                    last_record = tokio::time::Instant::now();
+                    match record::decode(m.payload().unwrap_or_default()) {
+                        Ok(r) => {
+                            let second = r.ts_ms.div_euclid(1000);
+                            newest = Some(newest.map_or(second, |n| n.max(second)));
+                            agg.add(&r);
+                        }
+                        Err(reason) => status.rejects.add(reason),
+                    }
+                }
+                Err(e) => {
+                    if let Ok(mut slot) = error.lock() {
+                        *slot = Some(e.to_string());
+                    }
+                }
+            },
+            _ = tick.tick() => {
+                let idle = last_record.elapsed();
+                let frames = if idle >= IDLE_FLUSH {
+                    agg.flush()
+                } else {
+                    agg.close(newest.unwrap_or_else(|| chrono::Utc::now().timestamp()))
+                };
+                if !frames.is_empty() && events.send(SourceEvent::Frames(frames)).is_err() {
+                    break;
+                }
+                status.rate = this_second;
+                this_second = 0;
+                let l = lag.load(Ordering::Relaxed);
+                status.lag = (l >= 0).then_some(l);
+                status.late = agg.late;
+                status.idle_seconds = idle.as_secs();
+                if let Ok(mut slot) = error.lock() {
+                    if status.rate > 0 {
+                        *slot = None;
+                    }
+                    status.error = slot.clone();
+                }
+                if events.send(SourceEvent::Status(status.clone())).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    tracing::info!("kafka source stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_positions_parse() {
+        let now = 1_764_000_000_000;
+        assert_eq!(StartAt::parse("latest", now), Ok(StartAt::Latest));
+        assert_eq!(StartAt::parse("beginning", now), Ok(StartAt::Beginning));
+        assert_eq!(
+            StartAt::parse("-10m", now),
+            Ok(StartAt::Time(now - 600_000))
+        );
+        assert_eq!(
+            StartAt::parse("2026-11-24T10:00:00Z", now),
+            Ok(StartAt::Time(1_795_514_400_000))
+        );
+        assert!(StartAt::parse("yesterday", now).is_err());
+        assert!(StartAt::parse("-10d", now).is_err());
+    }
+
+    #[test]
+    fn properties_are_key_value() {
+        assert_eq!(
+            property("security.protocol=SASL_SSL"),
+            Ok(("security.protocol".into(), "SASL_SSL".into()))
+        );
+        assert_eq!(property("a=b=c"), Ok(("a".into(), "b=c".into())));
+        assert!(property("novalue").is_err());
+        assert!(property("=x").is_err());
+    }
+}
