@@ -2,7 +2,8 @@
 # Runs every test of wheelhouse: format and lint checks, unit, UI, CLI and tmux tests,
 # checks that the benchmarks build, then the end-to-end tests against a real Kubernetes
 # control plane (built from source and cached by scripts/kube-build, started by
-# scripts/kube-up on its own port and state dir, torn down at the end whatever happens).
+# scripts/kube-up on its own port and state dir) and a real Apache Kafka broker
+# (scripts/kafka-up), all torn down at the end whatever happens.
 # This is the README's test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +23,12 @@ export WH_KUBE_STATE="${WH_KUBE_E2E_STATE:-/tmp/wheelhouse-kube-e2e}"
 export WH_KUBE_PORT="${WH_KUBE_E2E_PORT:-16543}"
 nogw_state="$WH_KUBE_STATE-nogw"
 nogw_port=$((WH_KUBE_PORT + 200))
+export WH_KAFKA_STATE="${WH_KAFKA_E2E_STATE:-/tmp/wheelhouse-kafka-e2e}"
+export WH_KAFKA_PORT="${WH_KAFKA_E2E_PORT:-19192}"
 down() {
     bash scripts/kube-down
     WH_KUBE_STATE="$nogw_state" WH_KUBE_PORT="$nogw_port" bash scripts/kube-down
+    bash scripts/kafka-down
 }
 trap down EXIT
 down
@@ -37,3 +41,8 @@ done
 WHEELHOUSE_E2E_KUBECONFIG="$WH_KUBE_STATE/kubeconfig" \
 WHEELHOUSE_E2E_KUBECONFIG_NO_GATEWAY="$nogw_state/kubeconfig" \
     cargo test --locked --test kube_e2e -- --ignored --test-threads=1
+
+# End to end through a real Apache Kafka broker (jars from Maven, cached by scripts/kafka-build).
+bash scripts/kafka-up
+WHEELHOUSE_E2E_KAFKA="127.0.0.1:$WH_KAFKA_PORT" \
+    cargo test --locked --test kafka_e2e -- --ignored --test-threads=1

@@ -6,12 +6,13 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use wheelhouse::app::State;
 use wheelhouse::audit::AuditLog;
-use wheelhouse::cli::{Cli, Command, act, status};
+use wheelhouse::cli::{Cli, Command, act, status, telemetry as cli_telemetry};
 use wheelhouse::config::{self, paths::Paths};
 use wheelhouse::platform::session::{Remote, Session};
 use wheelhouse::platform::{PlatformEvent, PlatformHandle, demo, kube};
 use wheelhouse::runtime;
 use wheelhouse::startup::{self, Choice};
+use wheelhouse::telemetry::kafka;
 use wheelhouse::ui::theme::ColorDepth;
 
 /// How long a subcommand waits for the cluster's first complete picture.
@@ -38,6 +39,25 @@ fn main() -> ExitCode {
 
 async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 {
     let now = chrono::Utc::now().timestamp();
+    if let Some(Command::Traffic {
+        target,
+        idle_exit,
+        output,
+    }) = &cli.command
+    {
+        // A report of the stream alone: no platform needed.
+        let options = match kafka_options(&cli, kafka::StartAt::Beginning) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("wheelhouse: {e}");
+                return 2;
+            }
+        };
+        let (code, text) =
+            cli_telemetry::traffic(options, target.as_deref(), *idle_exit, *output).await;
+        println!("{}", text.trim_end());
+        return code;
+    }
     let choice = match startup::choose(&cli.global, &paths, now).await {
         Ok(c) => c,
         Err((code, e)) => {
@@ -72,9 +92,70 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
     }
 }
 
+/// The Kafka source options from the command line; `default_start` when --kafka-from is absent.
+fn kafka_options(cli: &Cli, default_start: kafka::StartAt) -> Result<kafka::KafkaOptions, String> {
+    let g = &cli.global;
+    let brokers = g
+        .kafka_brokers
+        .clone()
+        .ok_or("--kafka-brokers is required for this")?;
+    let start = match &g.kafka_from {
+        Some(w) => kafka::StartAt::parse(w, chrono::Utc::now().timestamp_millis())?,
+        None => default_start,
+    };
+    Ok(kafka::KafkaOptions {
+        brokers,
+        topic: g.kafka_topic.clone(),
+        group: g
+            .kafka_group
+            .clone()
+            .unwrap_or_else(|| format!("wheelhouse-{}", startup::user())),
+        properties: g.kafka_property.clone(),
+        start,
+    })
+}
+
 async fn subcommand<P: Session>(cli: &Cli, platform: &mut P, audit: &AuditLog, user: &str) -> i32 {
     match &cli.command {
-        None => 0,
+        None | Some(Command::Traffic { .. }) => 0,
+        Some(Command::Simulate {
+            target,
+            profile,
+            rate,
+            seconds,
+            seed,
+            fast,
+            output,
+        }) => {
+            let Some(brokers) = &cli.global.kafka_brokers else {
+                eprintln!("wheelhouse: simulate needs --kafka-brokers");
+                return 2;
+            };
+            let args = cli_telemetry::SimulateArgs {
+                target,
+                profile: *profile,
+                rate: *rate,
+                seconds: *seconds,
+                seed: *seed,
+                fast: *fast,
+                output: *output,
+            };
+            let snapshot = platform.snapshot();
+            let (code, text) = cli_telemetry::simulate(
+                &snapshot,
+                brokers,
+                &cli.global.kafka_topic,
+                &cli.global.kafka_property,
+                args,
+            )
+            .await;
+            if code == 0 {
+                println!("{}", text.trim_end());
+            } else {
+                eprintln!("wheelhouse: {text}");
+            }
+            code
+        }
         Some(Command::Status { target, output }) => {
             let snap = platform.snapshot();
             match status::filter(&snap, target.as_deref()) {

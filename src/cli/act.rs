@@ -125,7 +125,9 @@ async fn change_of<P: Session>(
                 return Err((EXIT_INVALID, "give one of --start, --weight, --step-up, --step-down, --add-tag, --remove-tag, --promote, --abort".into()));
             }
         }
-        Command::Status { .. } => return Err((EXIT_INVALID, "status is not a write".into())),
+        Command::Status { .. } | Command::Simulate { .. } | Command::Traffic { .. } => {
+            return Err((EXIT_INVALID, "not a write".into()));
+        }
     })
 }
 

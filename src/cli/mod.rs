@@ -3,6 +3,7 @@
 
 pub mod act;
 pub mod status;
+pub mod telemetry;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -57,6 +58,21 @@ pub struct Global {
     /// Catalog of environments (default: catalog.toml in the config dir).
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// Kafka bootstrap servers of the call-record stream (enables the Kafka source).
+    #[arg(long, global = true, value_name = "HOST:PORT,...")]
+    pub kafka_brokers: Option<String>,
+    /// Topic of the call records.
+    #[arg(long, global = true, default_value = "wheelhouse.calls")]
+    pub kafka_topic: String,
+    /// Consumer group (default: wheelhouse-<user>).
+    #[arg(long, global = true)]
+    pub kafka_group: Option<String>,
+    /// Where to start reading: latest (default), beginning, an RFC 3339 time, or -10m.
+    #[arg(long, global = true, value_name = "WHEN")]
+    pub kafka_from: Option<String>,
+    /// A librdkafka property, as kcat takes it (e.g. -X security.protocol=SASL_SSL).
+    #[arg(short = 'X', global = true, value_name = "KEY=VALUE", value_parser = crate::telemetry::kafka::property)]
+    pub kafka_property: Vec<(String, String)>,
     /// Render the first frame off-screen (200×60) and exit: measures start-up.
     #[arg(long, hide = true)]
     pub first_frame: bool,
@@ -124,6 +140,34 @@ pub enum Command {
         target: String,
         #[command(flatten)]
         write: WriteOpts,
+    },
+    /// Produce realistic call records for LINE/ENV to Kafka, following its routing.
+    Simulate {
+        target: String,
+        #[arg(long, value_enum, default_value = "steady")]
+        profile: crate::telemetry::simulate::Profile,
+        /// Ingress requests per second at the profile's baseline.
+        #[arg(long, default_value_t = 200.0)]
+        rate: f64,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Send every second at once (timestamps still one second apart) instead of in real time.
+        #[arg(long)]
+        fast: bool,
+        #[arg(short = 'o', long, value_enum, default_value = "text")]
+        output: Output,
+    },
+    /// Read call records from Kafka until the stream is idle and print the aggregates.
+    Traffic {
+        /// LINE or LINE/ENV.
+        target: Option<String>,
+        /// Stop after this many seconds without records.
+        #[arg(long, default_value_t = 5)]
+        idle_exit: u64,
+        #[arg(short = 'o', long, value_enum, default_value = "text")]
+        output: Output,
     },
 }
 

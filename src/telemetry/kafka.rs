@@ -266,10 +266,12 @@ async fn run(
             },
             _ = tick.tick() => {
                 let idle = last_record.elapsed();
-                let frames = if idle >= IDLE_FLUSH {
-                    agg.flush()
-                } else {
-                    agg.close(newest.unwrap_or_else(|| chrono::Utc::now().timestamp()))
+                // Seconds close on the records' own clock (a replay runs ahead of the wall
+                // clock), and all of them once the stream goes quiet.
+                let frames = match newest {
+                    None => Vec::new(),
+                    Some(_) if idle >= IDLE_FLUSH => agg.flush(),
+                    Some(n) => agg.close(n),
                 };
                 if !frames.is_empty() && events.send(SourceEvent::Frames(frames)).is_err() {
                     break;
@@ -293,6 +295,61 @@ async fn run(
         }
     }
     tracing::info!("kafka source stopped");
+}
+
+/// A producer of call records, keyed by edge so one edge lands on one partition.
+pub struct RecordProducer {
+    producer: rdkafka::producer::BaseProducer,
+    topic: String,
+}
+
+impl RecordProducer {
+    pub fn new(
+        brokers: &str,
+        topic: &str,
+        properties: &[(String, String)],
+    ) -> Result<Self, String> {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", brokers)
+            .set("client.id", "wheelhouse-simulate")
+            .set("linger.ms", "20")
+            .set("queue.buffering.max.messages", "1000000");
+        for (k, v) in properties {
+            c.set(k, v);
+        }
+        let producer = c.create().map_err(|e| format!("kafka producer: {e}"))?;
+        Ok(RecordProducer {
+            producer,
+            topic: topic.to_string(),
+        })
+    }
+
+    /// Queues one encoded record; waits for room when the local queue is full.
+    pub fn send(&self, key: &str, payload: &[u8]) -> Result<(), String> {
+        use rdkafka::producer::BaseRecord;
+        let mut record = BaseRecord::to(&self.topic).key(key).payload(payload);
+        loop {
+            match self.producer.send(record) {
+                Ok(()) => return Ok(()),
+                Err((
+                    KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::QueueFull),
+                    r,
+                )) => {
+                    record = r;
+                    self.producer.poll(Duration::from_millis(50));
+                }
+                Err((e, _)) => return Err(format!("produce to {}: {e}", self.topic)),
+            }
+        }
+    }
+
+    /// Waits until everything queued has been delivered.
+    pub fn flush(&self, timeout: Duration) -> Result<(), String> {
+        use rdkafka::producer::Producer;
+        self.producer
+            .flush(timeout)
+            .map_err(|e| format!("flush to {}: {e}", self.topic))
+    }
 }
 
 #[cfg(test)]

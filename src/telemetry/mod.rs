@@ -4,3 +4,4 @@
 pub mod aggregate;
 pub mod kafka;
 pub mod record;
+pub mod simulate;

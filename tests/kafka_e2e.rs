@@ -1,0 +1,263 @@
+//! Call records through a real Apache Kafka broker (scripts/kafka-up): `wheelhouse
+//! simulate` produces, `wheelhouse traffic` consumes and aggregates, and the aggregates
+//! must equal the generated ground truth. scripts/test.sh starts the broker, sets
+//! WHEELHOUSE_E2E_KAFKA and runs these with --ignored; without it they fail, never skip.
+
+mod support;
+
+use rdkafka::config::ClientConfig;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+const NEEDS: &str = "requires the local Kafka broker: scripts/test.sh starts it (scripts/kafka-up)";
+
+fn brokers() -> String {
+    std::env::var("WHEELHOUSE_E2E_KAFKA")
+        .unwrap_or_else(|_| panic!("WHEELHOUSE_E2E_KAFKA is not set: {NEEDS}"))
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn topic(name: &str, partitions: u32) -> String {
+    let t = format!("e2e-{name}-{}", std::process::id());
+    let out = Command::new(repo().join("scripts/kafka-create-topics"))
+        .arg(format!("{t}:{partitions}"))
+        .output()
+        .expect("create topic");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    t
+}
+
+fn wh(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+        .args(args)
+        .env("WHEELHOUSE_DATA_DIR", dir)
+        .env("HOME", dir)
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("run wheelhouse")
+}
+
+fn json_of(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn simulate(dir: &std::path::Path, topic: &str, extra: &[&str]) -> Value {
+    let b = brokers();
+    let mut args = vec![
+        "--demo",
+        "--kafka-brokers",
+        &b,
+        "--kafka-topic",
+        topic,
+        "simulate",
+        "loan-core/gray",
+        "-o",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    json_of(&wh(dir, &args))
+}
+
+fn traffic(dir: &std::path::Path, topic: &str, idle: &str) -> Value {
+    let b = brokers();
+    let group = format!("{topic}-reader");
+    json_of(&wh(
+        dir,
+        &[
+            "--kafka-brokers",
+            &b,
+            "--kafka-topic",
+            topic,
+            "--kafka-group",
+            &group,
+            "traffic",
+            "loan-core/gray",
+            "--idle-exit",
+            idle,
+            "-o",
+            "json",
+        ],
+    ))
+}
+
+/// Every service's aggregate equals what the generator produced.
+fn assert_agrees(truth: &Value, seen: &Value) {
+    let services = seen["services"].as_array().expect("services");
+    for (name, t) in truth["services"].as_object().expect("truth") {
+        let s = services
+            .iter()
+            .find(|s| s["service"] == name.as_str())
+            .unwrap_or_else(|| panic!("{name} missing: {seen}"));
+        let requests = t["requests"].as_f64().unwrap();
+        assert_eq!(s["requests"].as_f64(), Some(requests), "{name} requests");
+        let err = t["errors"].as_f64().unwrap() / requests;
+        let canary = t["canary"].as_f64().unwrap() / requests;
+        assert!(
+            (s["error_ratio"].as_f64().unwrap() - err).abs() < 1e-9,
+            "{name} error ratio"
+        );
+        assert!(
+            (s["canary_share"].as_f64().unwrap() - canary).abs() < 1e-9,
+            "{name} canary share"
+        );
+    }
+}
+
+#[test]
+#[ignore = "requires the local Kafka broker (scripts/kafka-up); run by scripts/test.sh"]
+fn simulated_traffic_comes_back_as_the_ground_truth() {
+    let dir = support::temp_dir("kafka-truth");
+    let t = topic("truth", 4);
+    let truth = simulate(
+        &dir,
+        &t,
+        &[
+            "--profile",
+            "failing-canary",
+            "--rate",
+            "300",
+            "--seconds",
+            "10",
+            "--fast",
+            "--seed",
+            "5",
+        ],
+    );
+    assert!(truth["records"].as_u64().unwrap() > 20_000, "{truth}");
+    let seen = traffic(&dir, &t, "3");
+    assert_eq!(seen["received"], truth["records"]);
+    assert_eq!(seen["late"], 0);
+    assert_agrees(&truth, &seen);
+    let scoring = seen["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "scoring")
+        .unwrap();
+    let share = scoring["canary_share"].as_f64().unwrap();
+    assert!(
+        (0.08..0.20).contains(&share),
+        "the real canary share follows the 10 % weight: {share}"
+    );
+}
+
+#[test]
+#[ignore = "requires the local Kafka broker (scripts/kafka-up); run by scripts/test.sh"]
+fn malformed_records_are_counted_not_fatal() {
+    let dir = support::temp_dir("kafka-bad");
+    let t = topic("bad", 2);
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .create()
+        .expect("producer");
+    let big = "x".repeat(20_000);
+    for bad in [
+        "{not json",
+        "",
+        r#"{"ts_ms":1}"#,
+        r#"{"ts_ms":"soon","line":"a"}"#,
+        big.as_str(),
+    ] {
+        producer
+            .send(BaseRecord::<str, str>::to(&t).payload(bad))
+            .expect("queue");
+    }
+    producer.flush(Duration::from_secs(10)).expect("flush");
+    let truth = simulate(&dir, &t, &["--rate", "50", "--seconds", "3", "--fast"]);
+    let seen = traffic(&dir, &t, "3");
+    assert_eq!(seen["rejected"], 5, "{seen}");
+    assert_eq!(seen["rejects"]["not JSON"], 2, "{seen}");
+    assert_eq!(seen["rejects"]["missing field"], 1, "{seen}");
+    assert_eq!(seen["rejects"]["wrong type"], 1, "{seen}");
+    assert_eq!(seen["rejects"]["oversized"], 1, "{seen}");
+    assert_agrees(&truth, &seen);
+}
+
+#[test]
+#[ignore = "requires the local Kafka broker (scripts/kafka-up); run by scripts/test.sh"]
+fn a_broker_restart_while_consuming_resumes_and_shows_the_gap() {
+    let dir = support::temp_dir("kafka-restart");
+    let t = topic("restart", 2);
+    let b = brokers();
+    let group = format!("{t}-reader");
+    // The reader starts first and stays until the stream has been quiet for 8 s.
+    let reader = Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+        .args([
+            "--kafka-brokers",
+            &b,
+            "--kafka-topic",
+            &t,
+            "--kafka-group",
+            &group,
+            "traffic",
+            "loan-core/gray",
+            "--idle-exit",
+            "8",
+            "-o",
+            "json",
+        ])
+        .env("WHEELHOUSE_DATA_DIR", &dir)
+        .env("HOME", &dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("reader");
+    let b2 = b.clone();
+    let t2 = t.clone();
+    let d2 = dir.clone();
+    let writer = std::thread::spawn(move || {
+        let args = [
+            "--demo",
+            "--kafka-brokers",
+            &b2,
+            "--kafka-topic",
+            &t2,
+            "simulate",
+            "loan-core/gray",
+            "--rate",
+            "100",
+            "--seconds",
+            "14",
+            "-o",
+            "json",
+        ];
+        json_of(&wh(&d2, &args))
+    });
+    std::thread::sleep(Duration::from_secs(4));
+    let restart = Command::new(repo().join("scripts/kafka-broker"))
+        .arg("restart")
+        .output()
+        .expect("restart");
+    assert!(
+        restart.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restart.stderr)
+    );
+    let truth = writer.join().expect("writer");
+    let out = reader.wait_with_output().expect("reader output");
+    let seen = json_of(&out);
+    assert_eq!(
+        seen["received"], truth["records"],
+        "nothing lost across the restart: {seen}"
+    );
+    assert!(
+        seen["longest_gap_s"].as_u64().unwrap() >= 1,
+        "the gap is shown: {seen}"
+    );
+    assert_agrees(&truth, &seen);
+}
