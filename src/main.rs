@@ -70,9 +70,23 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
     let read_only = cli.global.read_only;
     if cli.command.is_none() {
         let (ptx, prx) = mpsc::unbounded_channel();
+        let kafka = match cli.global.kafka_brokers.is_some() {
+            true => match kafka_options(&cli, kafka::StartAt::Latest) {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    eprintln!("wheelhouse: {e}");
+                    return 2;
+                }
+            },
+            false => None,
+        };
+        let platform_tx = match &kafka {
+            Some(o) => telemetry_source(o.clone(), ptx),
+            None => ptx,
+        };
         let handle = match choice {
-            Choice::Demo(p) => demo::worker::spawn(p, read_only, ptx),
-            Choice::Kube(setup) => kube::worker::spawn(setup, read_only, ptx),
+            Choice::Demo(p) => demo::worker::spawn(p, read_only, platform_tx),
+            Choice::Kube(setup) => kube::worker::spawn(setup, read_only, platform_tx),
         };
         return tui(cli, paths, handle, prx, audit, user, now, log_problem).await;
     }
@@ -90,6 +104,38 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
             }
         }
     }
+}
+
+/// Starts the Kafka source next to the platform: its frames become the traffic every view
+/// reads (the platform's own simulated traffic, if any, is dropped), its status goes to
+/// the status line. Returns the sender the platform worker should use.
+fn telemetry_source(
+    options: kafka::KafkaOptions,
+    out: mpsc::UnboundedSender<PlatformEvent>,
+) -> mpsc::UnboundedSender<PlatformEvent> {
+    let (source_tx, mut source_rx) = mpsc::unbounded_channel();
+    kafka::spawn(options, source_tx);
+    let (platform_tx, mut platform_rx) = mpsc::unbounded_channel::<PlatformEvent>();
+    tokio::spawn(async move {
+        loop {
+            let event = tokio::select! {
+                e = platform_rx.recv() => match e {
+                    Some(PlatformEvent::Traffic(_)) => continue,
+                    Some(e) => e,
+                    None => break,
+                },
+                e = source_rx.recv() => match e {
+                    Some(kafka::SourceEvent::Frames(f)) => PlatformEvent::Traffic(f),
+                    Some(kafka::SourceEvent::Status(s)) => PlatformEvent::Telemetry(s),
+                    None => break,
+                },
+            };
+            if out.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    platform_tx
 }
 
 /// The Kafka source options from the command line; `default_start` when --kafka-from is absent.

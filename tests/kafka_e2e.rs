@@ -261,3 +261,79 @@ fn a_broker_restart_while_consuming_resumes_and_shows_the_gap() {
     );
     assert_agrees(&truth, &seen);
 }
+
+#[test]
+#[ignore = "requires the local Kafka broker (scripts/kafka-up); run by scripts/test.sh"]
+fn the_cockpit_shows_rate_lag_and_rejects_of_the_stream() {
+    let dir = support::temp_dir("kafka-tui");
+    let t = topic("tui", 2);
+    let b = brokers();
+    let tmux = support::tmux::Tmux::new("kafka-tui");
+    tmux.start(200, 50);
+    let cmd = format!(
+        "WHEELHOUSE_DATA_DIR={d} HOME={d} {bin} --demo --kafka-brokers {b} --kafka-topic {t}; echo EXITED:$?",
+        d = dir.display(),
+        bin = env!("CARGO_BIN_EXE_wheelhouse")
+    );
+    tmux.send(&[&cmd, "Enter"]);
+    tmux.wait_for("kafka 0/s");
+    let b2 = b.clone();
+    let t2 = t.clone();
+    let d2 = dir.clone();
+    let writer = std::thread::spawn(move || {
+        json_of(&wh(
+            &d2,
+            &[
+                "--demo",
+                "--kafka-brokers",
+                &b2,
+                "--kafka-topic",
+                &t2,
+                "simulate",
+                "loan-core/gray",
+                "--rate",
+                "50",
+                "--seconds",
+                "8",
+                "-o",
+                "json",
+            ],
+        ))
+    });
+    // The receive rate climbs above zero once the simulation's records arrive.
+    let start = std::time::Instant::now();
+    loop {
+        let screen = tmux.screen();
+        let rate: u64 = screen
+            .split("kafka ")
+            .nth(1)
+            .map(|rest| {
+                rest.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        if rate > 0 {
+            assert!(screen.contains(" lag "), "the lag is shown: {screen}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no receive rate: {screen}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &b)
+        .create()
+        .expect("producer");
+    producer
+        .send(BaseRecord::<str, str>::to(&t).payload("{broken"))
+        .expect("queue");
+    producer.flush(Duration::from_secs(10)).expect("flush");
+    tmux.wait_for_within("rejected 1", Duration::from_secs(20));
+    writer.join().expect("writer");
+    tmux.send(&["q"]);
+    tmux.wait_for("EXITED:0");
+}

@@ -168,6 +168,8 @@ pub struct State {
     pub platform: PlatformInfo,
     pub read_only: bool,
     pub connection: Connection,
+    /// The call-record stream's state, when one is configured.
+    pub telemetry: Option<crate::telemetry::kafka::SourceStatus>,
     pub user: String,
     /// Wall-clock unix seconds, from ticks.
     pub now: i64,
@@ -210,6 +212,7 @@ impl State {
             platform,
             read_only,
             connection: Connection::Connecting,
+            telemetry: None,
             user,
             now,
             snapshot: Arc::new(Snapshot::default()),

@@ -116,6 +116,32 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
             state.log(Level::Info, text);
             vec![]
         }
+        PlatformEvent::Telemetry(status) => {
+            if let Some(e) = &status.error
+                && state.telemetry.as_ref().and_then(|t| t.error.as_ref()) != Some(e)
+            {
+                state.log(Level::Warn, format!("{}: {e}", status.source));
+            }
+            let before = state.telemetry.as_ref().map_or(0, |t| t.rejects.total());
+            if status.rejects.total() > before {
+                let reasons: Vec<String> = status
+                    .rejects
+                    .nonzero()
+                    .map(|(r, n)| format!("{n} {r}"))
+                    .collect();
+                state.log(
+                    Level::Warn,
+                    format!(
+                        "{}: rejected records: {}",
+                        status.source,
+                        reasons.join(", ")
+                    ),
+                );
+            }
+            state.telemetry = Some(status);
+            state.dirty = true;
+            vec![]
+        }
     }
 }
 

@@ -63,4 +63,6 @@ pub enum PlatformEvent {
     Connection(Connection),
     /// Something worth a line in the events view.
     Notice(String),
+    /// How the call-record stream is doing (once a second, when one is configured).
+    Telemetry(crate::telemetry::kafka::SourceStatus),
 }

@@ -103,6 +103,11 @@ fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::styled(conn, conn_style),
         Span::raw(" │ "),
     ];
+    if let Some(t) = &state.telemetry {
+        let (text, style) = telemetry_status(t);
+        spans.push(Span::styled(text, style(theme)));
+        spans.push(Span::raw(" │ "));
+    }
     if state.read_only {
         spans.push(Span::styled("READ-ONLY", theme.warn));
     } else {
@@ -136,6 +141,33 @@ fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Paragraph::new(Line::from(spans)).style(theme.status_bar),
         area,
     );
+}
+
+/// The call-record stream in a few characters: rate, lag, rejects, or what is wrong.
+fn telemetry_status(
+    t: &crate::telemetry::kafka::SourceStatus,
+) -> (String, fn(&Theme) -> ratatui::style::Style) {
+    let rate = if t.rate >= 10_000 {
+        format!("{:.1}k/s", t.rate as f64 / 1000.0)
+    } else {
+        format!("{}/s", t.rate)
+    };
+    let mut text = format!("kafka {rate}");
+    if let Some(lag) = t.lag {
+        text.push_str(&format!(" lag {lag}"));
+    }
+    if t.rejects.total() > 0 {
+        text.push_str(&format!(" rejected {}", t.rejects.total()));
+    }
+    if let Some(e) = &t.error {
+        text.push_str(&format!(" ✕ {}", widgets::truncate(e, 40)));
+        return (text, |th| th.error);
+    }
+    if t.received > 0 && t.idle_seconds >= 3 {
+        text.push_str(&format!(" no records for {}s", t.idle_seconds));
+        return (text, |th| th.warn);
+    }
+    (text, |th| th.muted)
 }
 
 fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
