@@ -45,4 +45,5 @@ WHEELHOUSE_E2E_KUBECONFIG_NO_GATEWAY="$nogw_state/kubeconfig" \
 # End to end through a real Apache Kafka broker (jars from Maven, cached by scripts/kafka-build).
 bash scripts/kafka-up
 WHEELHOUSE_E2E_KAFKA="127.0.0.1:$WH_KAFKA_PORT" \
+WHEELHOUSE_E2E_KUBECONFIG="$WH_KUBE_STATE/kubeconfig" \
     cargo test --locked --test kafka_e2e -- --ignored --test-threads=1

@@ -186,9 +186,8 @@ async fn subcommand<P: Session>(cli: &Cli, platform: &mut P, audit: &AuditLog, u
                 fast: *fast,
                 output: *output,
             };
-            let snapshot = platform.snapshot();
             let (code, text) = cli_telemetry::simulate(
-                &snapshot,
+                platform,
                 brokers,
                 &cli.global.kafka_topic,
                 &cli.global.kafka_property,

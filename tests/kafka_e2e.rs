@@ -337,3 +337,102 @@ fn the_cockpit_shows_rate_lag_and_rejects_of_the_stream() {
     tmux.send(&["q"]);
     tmux.wait_for("EXITED:0");
 }
+
+#[test]
+#[ignore = "requires the local Kafka broker and control plane (scripts/kafka-up, scripts/kube-up); run by scripts/test.sh"]
+fn simulated_traffic_follows_a_canary_shift_on_the_cluster() {
+    let kubeconfig = std::env::var("WHEELHOUSE_E2E_KUBECONFIG")
+        .unwrap_or_else(|_| panic!("WHEELHOUSE_E2E_KUBECONFIG is not set: {NEEDS}"));
+    let dir = support::temp_dir("kafka-kube");
+    let t = topic("kube", 2);
+    let b = brokers();
+    let kube = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("WHEELHOUSE_DATA_DIR", &dir)
+            .env("HOME", &dir)
+            .output()
+            .expect("run wheelhouse")
+    };
+    let target = "trade/dev/gateway";
+    let out = kube(&["shift", target, "--start", "5.2.0", "--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (b2, t2, k2, d2) = (b.clone(), t.clone(), kubeconfig.clone(), dir.clone());
+    let writer = std::thread::spawn(move || {
+        let out = Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+            .args([
+                "--kafka-brokers",
+                &b2,
+                "--kafka-topic",
+                &t2,
+                "simulate",
+                "trade/dev",
+                "--rate",
+                "100",
+                "--seconds",
+                "12",
+                "-o",
+                "json",
+            ])
+            .env("KUBECONFIG", &k2)
+            .env("WHEELHOUSE_DATA_DIR", &d2)
+            .env("HOME", &d2)
+            .output()
+            .expect("simulate");
+        json_of(&out)
+    });
+    // Half-way through, the canary gets half of the traffic.
+    std::thread::sleep(Duration::from_secs(6));
+    let out = kube(&["shift", target, "--weight", "50", "--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let truth = writer.join().expect("writer");
+    let gateway = &truth["services"]["gateway"];
+    let share = gateway["canary"].as_f64().unwrap() / gateway["requests"].as_f64().unwrap();
+    assert!(
+        (0.1..0.4).contains(&share),
+        "the simulation followed the shift part-way through: {share} {truth}"
+    );
+    let group = format!("{t}-reader");
+    let seen = json_of(&wh(
+        &dir,
+        &[
+            "--kafka-brokers",
+            &b,
+            "--kafka-topic",
+            &t,
+            "--kafka-group",
+            &group,
+            "traffic",
+            "trade/dev",
+            "--idle-exit",
+            "3",
+            "-o",
+            "json",
+        ],
+    ));
+    let s = seen["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "gateway")
+        .expect("gateway");
+    assert!(
+        (s["canary_share"].as_f64().unwrap() - share).abs() < 1e-9,
+        "{seen}"
+    );
+    let out = kube(&["shift", target, "--abort", "--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

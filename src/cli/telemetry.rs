@@ -2,8 +2,9 @@
 //! back from Kafka), for release drills and the end-to-end tests.
 
 use super::Output;
+use crate::domain::EnvKey;
 use crate::domain::traffic::TrafficFrame;
-use crate::domain::{EnvKey, Snapshot};
+use crate::platform::session::Session;
 use crate::telemetry::aggregate::INGRESS;
 use crate::telemetry::kafka::{self, KafkaOptions, RecordProducer, SourceEvent, SourceStatus};
 use crate::telemetry::record;
@@ -23,9 +24,11 @@ pub struct SimulateArgs<'a> {
     pub output: Output,
 }
 
-/// Generates and produces; returns (exit code, output).
-pub async fn simulate(
-    snapshot: &Snapshot,
+/// Generates and produces; in real time the routing is re-read from the platform every
+/// second, so a canary shift made meanwhile (in a cockpit, on the cluster) is followed.
+/// Returns (exit code, output).
+pub async fn simulate<P: Session>(
+    platform: &mut P,
     brokers: &str,
     topic: &str,
     props: &[(String, String)],
@@ -34,22 +37,28 @@ pub async fn simulate(
     let Some((line, env)) = a.target.split_once('/') else {
         return (2, format!("target {:?} is not LINE/ENV", a.target));
     };
-    let Some(environment) = snapshot.environment(&EnvKey {
+    let key = EnvKey {
         line: line.into(),
         env: env.into(),
-    }) else {
+    };
+    let Some(environment) = platform.snapshot().environment(&key).cloned() else {
         return (4, format!("no environment {}", a.target));
     };
     let producer = match RecordProducer::new(brokers, topic, props) {
         Ok(p) => p,
         Err(e) => return (6, e),
     };
-    let mut g = Generator::new(line, environment, a.profile, a.rate, a.seed);
+    let mut g = Generator::new(line, &environment, a.profile, a.rate, a.seed);
     let start = chrono::Utc::now().timestamp() - if a.fast { a.seconds as i64 } else { 0 };
-    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let t0 = tokio::time::Instant::now();
     for i in 0..a.seconds {
-        if !a.fast {
-            ticker.tick().await;
+        if !a.fast && i > 0 {
+            // The second passes while the platform's watches bring any change.
+            platform.pass(1.0).await;
+            tokio::time::sleep_until(t0 + Duration::from_secs(i)).await;
+            if let Some(e) = platform.snapshot().environment(&key) {
+                g.update(e);
+            }
         }
         for r in g.second(i, a.seconds, start + i as i64) {
             let key = format!("{}>{}", r.src, r.dst);

@@ -35,6 +35,25 @@ pub struct Truth {
     pub canary: u64,
 }
 
+/// Services by name, and the entry services (nobody in the environment calls them).
+fn routing(env: &Environment) -> (BTreeMap<String, Service>, Vec<String>) {
+    let services: BTreeMap<String, Service> = env
+        .services
+        .iter()
+        .map(|s| (s.name.clone(), s.clone()))
+        .collect();
+    let called: Vec<&String> = services.values().flat_map(|s| &s.dependencies).collect();
+    let mut entries: Vec<String> = services
+        .keys()
+        .filter(|n| !called.contains(n))
+        .cloned()
+        .collect();
+    if entries.is_empty() {
+        entries = services.keys().take(1).cloned().collect();
+    }
+    (services, entries)
+}
+
 pub struct Generator {
     line: String,
     env: String,
@@ -51,20 +70,7 @@ pub struct Generator {
 impl Generator {
     /// `rate`: ingress requests per second at the profile's baseline.
     pub fn new(line: &str, env: &Environment, profile: Profile, rate: f64, seed: u64) -> Self {
-        let services: BTreeMap<String, Service> = env
-            .services
-            .iter()
-            .map(|s| (s.name.clone(), s.clone()))
-            .collect();
-        let called: Vec<&String> = services.values().flat_map(|s| &s.dependencies).collect();
-        let mut entries: Vec<String> = services
-            .keys()
-            .filter(|n| !called.contains(n))
-            .cloned()
-            .collect();
-        if entries.is_empty() {
-            entries = services.keys().take(1).cloned().collect();
-        }
+        let (services, entries) = routing(env);
         Generator {
             line: line.to_string(),
             env: env.name.clone(),
@@ -76,6 +82,11 @@ impl Generator {
             truth: BTreeMap::new(),
             records: 0,
         }
+    }
+
+    /// Follows a change of the environment (a canary shift, a new version).
+    pub fn update(&mut self, env: &Environment) {
+        (self.services, self.entries) = routing(env);
     }
 
     /// Ingress requests in second `i` of a run of `total` seconds.
