@@ -39,6 +39,32 @@ fn main() -> ExitCode {
 
 async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 {
     let now = chrono::Utc::now().timestamp();
+    if let Some(Command::Aggregate {
+        to_topic,
+        idle_exit,
+    }) = &cli.command
+    {
+        let mut options = match kafka_options(&cli, kafka::StartAt::Beginning) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("wheelhouse: {e}");
+                return 2;
+            }
+        };
+        if cli.global.kafka_group.is_none() {
+            options.group = "wheelhouse-aggregate".into();
+        }
+        return match wheelhouse::telemetry::worker::run(options, to_topic, *idle_exit).await {
+            Ok(report) => {
+                println!("{}", serde_json::to_string(&report).unwrap_or_default());
+                0
+            }
+            Err(e) => {
+                eprintln!("wheelhouse: {e}");
+                6
+            }
+        };
+    }
     if let Some(Command::Traffic {
         target,
         idle_exit,
@@ -158,12 +184,13 @@ fn kafka_options(cli: &Cli, default_start: kafka::StartAt) -> Result<kafka::Kafk
             .unwrap_or_else(|| format!("wheelhouse-{}", startup::user())),
         properties: g.kafka_property.clone(),
         start,
+        aggregates: g.kafka_aggregates,
     })
 }
 
 async fn subcommand<P: Session>(cli: &Cli, platform: &mut P, audit: &AuditLog, user: &str) -> i32 {
     match &cli.command {
-        None | Some(Command::Traffic { .. }) => 0,
+        None | Some(Command::Traffic { .. } | Command::Aggregate { .. }) => 0,
         Some(Command::Simulate {
             target,
             profile,

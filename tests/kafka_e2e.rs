@@ -436,3 +436,92 @@ fn simulated_traffic_follows_a_canary_shift_on_the_cluster() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+#[ignore = "requires the local Kafka broker (scripts/kafka-up); run by scripts/test.sh"]
+fn two_aggregation_workers_publish_totals_equal_to_the_ground_truth() {
+    let dir = support::temp_dir("kafka-workers");
+    let raw = topic("raw", 4);
+    let aggregates = format!("{raw}-agg");
+    let out = Command::new(repo().join("scripts/kafka-create-topics"))
+        .arg(format!("{aggregates}:2:compact"))
+        .output()
+        .expect("create topic");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b = brokers();
+    let group = format!("{raw}-workers");
+    let worker = || {
+        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+            .args([
+                "--kafka-brokers",
+                &b,
+                "--kafka-topic",
+                &raw,
+                "--kafka-group",
+                &group,
+                "aggregate",
+                "--to-topic",
+                &aggregates,
+                "--idle-exit",
+                "8",
+            ])
+            .env("WHEELHOUSE_DATA_DIR", &dir)
+            .env("HOME", &dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("worker")
+    };
+    let (w1, w2) = (worker(), worker());
+    // Both join the group and share the four partitions before the records come.
+    std::thread::sleep(Duration::from_secs(5));
+    let truth = simulate(
+        &dir,
+        &raw,
+        &[
+            "--profile",
+            "flash-sale",
+            "--rate",
+            "200",
+            "--seconds",
+            "9",
+            "--fast",
+            "--seed",
+            "11",
+        ],
+    );
+    let reports: Vec<Value> = [w1, w2]
+        .into_iter()
+        .map(|w| json_of(&w.wait_with_output().expect("worker output")))
+        .collect();
+    let consumed: u64 = reports.iter().map(|r| r["records"].as_u64().unwrap()).sum();
+    assert_eq!(consumed, truth["records"].as_u64().unwrap(), "{reports:?}");
+    assert!(
+        reports.iter().all(|r| r["records"].as_u64().unwrap() > 0),
+        "both workers had partitions: {reports:?}"
+    );
+    let group = format!("{aggregates}-reader");
+    let seen = json_of(&wh(
+        &dir,
+        &[
+            "--kafka-brokers",
+            &b,
+            "--kafka-topic",
+            &aggregates,
+            "--kafka-group",
+            &group,
+            "--kafka-aggregates",
+            "traffic",
+            "loan-core/gray",
+            "--idle-exit",
+            "3",
+            "-o",
+            "json",
+        ],
+    ));
+    assert_eq!(seen["rejected"], 0, "{seen}");
+    assert_agrees(&truth, &seen);
+}

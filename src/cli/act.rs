@@ -125,7 +125,10 @@ async fn change_of<P: Session>(
                 return Err((EXIT_INVALID, "give one of --start, --weight, --step-up, --step-down, --add-tag, --remove-tag, --promote, --abort".into()));
             }
         }
-        Command::Status { .. } | Command::Simulate { .. } | Command::Traffic { .. } => {
+        Command::Status { .. }
+        | Command::Simulate { .. }
+        | Command::Traffic { .. }
+        | Command::Aggregate { .. } => {
             return Err((EXIT_INVALID, "not a write".into()));
         }
     })

@@ -70,6 +70,9 @@ pub struct Global {
     /// Where to start reading: latest (default), beginning, an RFC 3339 time, or -10m.
     #[arg(long, global = true, value_name = "WHEN")]
     pub kafka_from: Option<String>,
+    /// The topic holds edge-second aggregates published by `wheelhouse aggregate`.
+    #[arg(long, global = true)]
+    pub kafka_aggregates: bool,
     /// A librdkafka property, as kcat takes it (e.g. -X security.protocol=SASL_SSL).
     #[arg(short = 'X', global = true, value_name = "KEY=VALUE", value_parser = crate::telemetry::kafka::property)]
     pub kafka_property: Vec<(String, String)>,
@@ -158,6 +161,16 @@ pub enum Command {
         fast: bool,
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: Output,
+    },
+    /// Run as one aggregation worker of a consumer group: raw records in, per-second edge
+    /// aggregates out to a (compacted) topic that cockpits read with --kafka-aggregates.
+    Aggregate {
+        /// The aggregates topic.
+        #[arg(long, value_name = "TOPIC")]
+        to_topic: String,
+        /// Stop after this many seconds without records (default: run until stopped).
+        #[arg(long)]
+        idle_exit: Option<u64>,
     },
     /// Read call records from Kafka until the stream is idle and print the aggregates.
     Traffic {

@@ -17,13 +17,62 @@ pub const LATENESS: i64 = 2;
 /// The service name of traffic entering an environment from outside.
 pub const INGRESS: &str = "ingress";
 
+enum Latency {
+    /// From raw records.
+    Sketch(Box<DDSketch>),
+    /// From a published aggregate.
+    Known { p50: f64, p99: f64 },
+}
+
+impl Latency {
+    fn quantiles(&self) -> (f64, f64) {
+        match self {
+            Latency::Sketch(s) => {
+                let q = |p: f64| s.quantile(p).ok().flatten().unwrap_or(0.0);
+                (q(0.5), q(0.99))
+            }
+            Latency::Known { p50, p99 } => (*p50, *p99),
+        }
+    }
+}
+
 struct EdgeAcc {
     env: usize,
     from: NodeId,
     to: NodeId,
     count: u64,
     errors: u64,
-    latency: DDSketch,
+    latency: Latency,
+}
+
+/// One edge in one second: what `wheelhouse aggregate` publishes to the aggregates topic
+/// (keyed by [`EdgeSecond::key`], so a compacted topic keeps the latest of each).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EdgeSecond {
+    pub line: String,
+    pub env: String,
+    /// Unix second.
+    pub second: i64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub count: u64,
+    pub errors: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl EdgeSecond {
+    pub fn key(&self) -> String {
+        format!(
+            "{}/{}/{}/{}>{}{}",
+            self.line,
+            self.env,
+            self.second,
+            self.from,
+            self.to,
+            if self.to.canary { "+c" } else { "" }
+        )
+    }
 }
 
 #[derive(Default)]
@@ -77,43 +126,52 @@ impl Aggregator {
         }
     }
 
-    /// Adds one record; false when its second has already closed (counted in `late`).
-    pub fn add(&mut self, r: &CallRecord<'_>) -> bool {
-        let second = r.ts_ms.div_euclid(1000);
+    /// The accumulator of one edge in one second, created on first use; None when the
+    /// second has already closed (counted in `late`).
+    #[allow(clippy::too_many_arguments)]
+    fn slot(
+        &mut self,
+        second: i64,
+        line: &str,
+        env: &str,
+        from: (&str, &str, bool),
+        to: (&str, &str, bool),
+        latency: impl FnOnce() -> Latency,
+    ) -> Option<&mut EdgeAcc> {
         if self.closed_before.is_some_and(|c| second < c) {
             self.late += 1;
-            return false;
+            return None;
         }
         self.origin = Some(self.origin.map_or(second, |o| o.min(second)));
         self.key.clear();
         let _ = write!(
             self.key,
-            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-            r.line, r.env, r.src, r.src_version, r.dst, r.dst_version, r.dst_canary as u8
+            "{line}\u{1f}{env}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            from.0, from.1, from.2 as u8, to.0, to.1, to.2 as u8
         );
         let bucket = self.open.entry(second).or_default();
         let i = match bucket.index.get(self.key.as_str()) {
             Some(i) => *i,
             None => {
-                let env_key = format!("{}\u{1f}{}", r.line, r.env);
-                let env = match self.env_index.get(&env_key) {
+                let env_key = format!("{line}\u{1f}{env}");
+                let env_index = match self.env_index.get(&env_key) {
                     Some(e) => *e,
                     None => {
                         self.envs.push(EnvKey {
-                            line: r.line.to_string(),
-                            env: r.env.to_string(),
+                            line: line.to_string(),
+                            env: env.to_string(),
                         });
                         self.env_index.insert(env_key, self.envs.len() - 1);
                         self.envs.len() - 1
                     }
                 };
                 bucket.edges.push(EdgeAcc {
-                    env,
-                    from: node(&r.src, &r.src_version, false),
-                    to: node(&r.dst, &r.dst_version, r.dst_canary),
+                    env: env_index,
+                    from: node(from.0, from.1, from.2),
+                    to: node(to.0, to.1, to.2),
                     count: 0,
                     errors: 0,
-                    latency: DDSketch::new(Config::new(0.01, 2048, 1e-3)),
+                    latency: latency(),
                 });
                 bucket
                     .index
@@ -121,46 +179,125 @@ impl Aggregator {
                 bucket.edges.len() - 1
             }
         };
-        let e = &mut bucket.edges[i];
+        bucket.edges.get_mut(i)
+    }
+
+    /// Adds one record; false when its second has already closed (counted in `late`).
+    pub fn add(&mut self, r: &CallRecord<'_>) -> bool {
+        let Some(e) = self.slot(
+            r.ts_ms.div_euclid(1000),
+            &r.line,
+            &r.env,
+            (&r.src, &r.src_version, false),
+            (&r.dst, &r.dst_version, r.dst_canary),
+            || Latency::Sketch(Box::new(DDSketch::new(Config::new(0.01, 2048, 1e-3)))),
+        ) else {
+            return false;
+        };
         e.count += 1;
         if r.outcome == Outcome::Error {
             e.errors += 1;
         }
-        e.latency.add(r.latency_ms.max(1e-3));
+        if let Latency::Sketch(s) = &mut e.latency {
+            s.add(r.latency_ms.max(1e-3));
+        }
         self.accepted += 1;
         true
     }
 
-    /// Closes every second up to `now_second - LATENESS` and returns their frames, oldest
-    /// first (an environment with no records in a second gets no frame for it).
-    pub fn close(&mut self, now_second: i64) -> Vec<(EnvKey, TrafficFrame)> {
+    /// Adds a published edge-second (the latest of a key wins); false when late.
+    pub fn add_edge(&mut self, a: &EdgeSecond) -> bool {
+        let known = || Latency::Known {
+            p50: a.p50_ms,
+            p99: a.p99_ms,
+        };
+        let Some(e) = self.slot(
+            a.second,
+            &a.line,
+            &a.env,
+            (&a.from.service, &a.from.version, a.from.canary),
+            (&a.to.service, &a.to.version, a.to.canary),
+            known,
+        ) else {
+            return false;
+        };
+        e.count = a.count;
+        e.errors = a.errors;
+        e.latency = Latency::Known {
+            p50: a.p50_ms,
+            p99: a.p99_ms,
+        };
+        self.accepted += a.count;
+        true
+    }
+
+    fn take_closed(&mut self, now_second: i64) -> Vec<(i64, Second)> {
         let until = now_second - LATENESS;
         let mut out = Vec::new();
         while let Some(entry) = self.open.first_entry() {
             if *entry.key() >= until {
                 break;
             }
-            let (second, bucket) = entry.remove_entry();
-            out.extend(self.frames(second, bucket));
+            out.push(entry.remove_entry());
         }
         self.closed_before = Some(self.closed_before.map_or(until, |c| c.max(until)));
         out
     }
 
+    /// Closes every second up to `now_second - LATENESS` and returns their frames, oldest
+    /// first (an environment with no records in a second gets no frame for it).
+    pub fn close(&mut self, now_second: i64) -> Vec<(EnvKey, TrafficFrame)> {
+        let closed = self.take_closed(now_second);
+        closed
+            .into_iter()
+            .flat_map(|(second, bucket)| self.frames(second, bucket))
+            .collect()
+    }
+
+    /// Closes like [`Aggregator::close`] and returns the edge-seconds (for publishing).
+    pub fn close_edges(&mut self, now_second: i64) -> Vec<EdgeSecond> {
+        let closed = self.take_closed(now_second);
+        let mut out = Vec::new();
+        for (second, bucket) in closed {
+            for e in bucket.edges {
+                let (p50_ms, p99_ms) = e.latency.quantiles();
+                let env = &self.envs[e.env];
+                out.push(EdgeSecond {
+                    line: env.line.clone(),
+                    env: env.env.clone(),
+                    second,
+                    from: e.from,
+                    to: e.to,
+                    count: e.count,
+                    errors: e.errors,
+                    p50_ms,
+                    p99_ms,
+                });
+            }
+        }
+        out
+    }
+
+    /// The second after which everything open is closed (end of a replay).
+    fn end(&self) -> Option<i64> {
+        self.open.last_key_value().map(|(s, _)| *s + 1 + LATENESS)
+    }
+
     /// Closes everything still open (end of a replay).
     pub fn flush(&mut self) -> Vec<(EnvKey, TrafficFrame)> {
-        let last = self.open.last_key_value().map(|(s, _)| *s);
-        match last {
-            Some(s) => self.close(s + 1 + LATENESS),
-            None => Vec::new(),
-        }
+        self.end().map_or_else(Vec::new, |s| self.close(s))
+    }
+
+    /// Closes everything still open, as edge-seconds.
+    pub fn flush_edges(&mut self) -> Vec<EdgeSecond> {
+        self.end().map_or_else(Vec::new, |s| self.close_edges(s))
     }
 
     fn frames(&self, second: i64, bucket: Second) -> Vec<(EnvKey, TrafficFrame)> {
         let number = (second - self.origin.unwrap_or(second)).max(0) as u64;
         let mut by_env: BTreeMap<usize, Vec<EdgeStat>> = BTreeMap::new();
         for e in bucket.edges {
-            let q = |p: f64| e.latency.quantile(p).ok().flatten().unwrap_or(0.0);
+            let (p50_ms, p99_ms) = e.latency.quantiles();
             by_env.entry(e.env).or_default().push(EdgeStat {
                 rps: e.count as f64,
                 error_ratio: if e.count > 0 {
@@ -168,8 +305,8 @@ impl Aggregator {
                 } else {
                     0.0
                 },
-                p50_ms: q(0.5),
-                p99_ms: q(0.99),
+                p50_ms,
+                p99_ms,
                 from: e.from,
                 to: e.to,
             });

@@ -2,7 +2,7 @@
 //! second and sends the frames on, with the receive rate, the consumer lag (from
 //! librdkafka's statistics) and the rejected records counted by reason.
 
-use super::aggregate::Aggregator;
+use super::aggregate::{Aggregator, EdgeSecond};
 use super::record::{self, RejectCounts};
 use crate::domain::EnvKey;
 use crate::domain::traffic::TrafficFrame;
@@ -62,6 +62,8 @@ pub struct KafkaOptions {
     /// librdkafka properties passed through as given (`-X key=value`).
     pub properties: Vec<(String, String)>,
     pub start: StartAt,
+    /// The topic holds edge-second aggregates (`wheelhouse aggregate`), not raw records.
+    pub aggregates: bool,
 }
 
 /// Parses `key=value` (for `-X`).
@@ -217,8 +219,19 @@ pub fn spawn(o: KafkaOptions, events: mpsc::UnboundedSender<SourceEvent>) {
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(10));
         };
-        run(consumer, source, lag, error, events).await;
+        run(consumer, o.aggregates, source, lag, error, events).await;
     });
+}
+
+/// Decodes a published edge-second (the aggregates topic).
+pub fn decode_edge(bytes: &[u8]) -> Result<EdgeSecond, record::Reject> {
+    if bytes.len() > record::MAX_RECORD_BYTES {
+        return Err(record::Reject::Oversized);
+    }
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => record::Reject::WrongType,
+        _ => record::Reject::NotJson,
+    })
 }
 
 /// How long without records before every open second is closed (end of a replay, or the
@@ -227,6 +240,7 @@ const IDLE_FLUSH: Duration = Duration::from_secs(2);
 
 async fn run(
     consumer: StreamConsumer<Context>,
+    aggregates: bool,
     source: String,
     lag: Arc<AtomicI64>,
     error: Arc<Mutex<Option<String>>>,
@@ -249,12 +263,20 @@ async fn run(
                     this_second += 1;
                     status.received += 1;
                     last_record = tokio::time::Instant::now();
-                    match record::decode(m.payload().unwrap_or_default()) {
-                        Ok(r) => {
-                            let second = r.ts_ms.div_euclid(1000);
-                            newest = Some(newest.map_or(second, |n| n.max(second)));
+                    let payload = m.payload().unwrap_or_default();
+                    let second = if aggregates {
+                        decode_edge(payload).map(|e| {
+                            agg.add_edge(&e);
+                            e.second
+                        })
+                    } else {
+                        record::decode(payload).map(|r| {
                             agg.add(&r);
-                        }
+                            r.ts_ms.div_euclid(1000)
+                        })
+                    };
+                    match second {
+                        Ok(s) => newest = Some(newest.map_or(s, |n| n.max(s))),
                         Err(reason) => status.rejects.add(reason),
                     }
                 }

@@ -5,3 +5,4 @@ pub mod aggregate;
 pub mod kafka;
 pub mod record;
 pub mod simulate;
+pub mod worker;

@@ -103,3 +103,39 @@ fn environments_get_their_own_frames() {
     assert_eq!(gray.1.edges[0].rps, 2.0);
     assert_eq!(frames.len(), 2);
 }
+
+#[test]
+fn published_edge_seconds_rebuild_the_same_frames() {
+    let mut direct = Aggregator::new();
+    let mut worker = Aggregator::new();
+    for i in 0..300 {
+        let r = call(
+            7_000 + i * 7,
+            "gateway",
+            "order",
+            if i % 4 == 0 { "2" } else { "1" },
+            i % 4 == 0,
+            (i % 50) as f64,
+            i % 9 != 0,
+        );
+        direct.add(&r);
+        worker.add(&r);
+    }
+    let expected = direct.flush();
+    let published = worker.flush_edges();
+    assert!(published.iter().all(|e| e.key().starts_with("trade/prod/")));
+    let mut reader = Aggregator::new();
+    for e in &published {
+        assert!(reader.add_edge(e));
+        assert!(
+            reader.add_edge(e),
+            "a re-delivered edge-second replaces, not adds"
+        );
+    }
+    let rebuilt = reader.flush();
+    assert_eq!(rebuilt.len(), expected.len());
+    for ((k1, f1), (k2, f2)) in expected.iter().zip(&rebuilt) {
+        assert_eq!(k1, k2);
+        assert_eq!(f1.edges, f2.edges);
+    }
+}
