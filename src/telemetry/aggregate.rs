@@ -82,6 +82,25 @@ struct Second {
     edges: Vec<EdgeAcc>,
 }
 
+/// Event time across partitions: each partition's newest second; the stream as a whole
+/// has reached only the oldest of them (a replay reads partitions at different speeds).
+#[derive(Debug, Clone, Default)]
+pub struct Watermark {
+    newest: HashMap<i32, i64>,
+}
+
+impl Watermark {
+    pub fn seen(&mut self, partition: i32, second: i64) {
+        let n = self.newest.entry(partition).or_insert(second);
+        *n = (*n).max(second);
+    }
+
+    /// The second every partition has reached, if any record was seen.
+    pub fn low(&self) -> Option<i64> {
+        self.newest.values().min().copied()
+    }
+}
+
 /// Per-second aggregation of call records.
 pub struct Aggregator {
     open: BTreeMap<i64, Second>,

@@ -2,7 +2,7 @@
 //! second and sends the frames on, with the receive rate, the consumer lag (from
 //! librdkafka's statistics) and the rejected records counted by reason.
 
-use super::aggregate::{Aggregator, EdgeSecond};
+use super::aggregate::{Aggregator, EdgeSecond, Watermark};
 use super::record::{self, RejectCounts};
 use crate::domain::EnvKey;
 use crate::domain::traffic::TrafficFrame;
@@ -254,7 +254,7 @@ async fn run(
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut this_second = 0u64;
-    let mut newest: Option<i64> = None;
+    let mut watermark = Watermark::default();
     let mut last_record = tokio::time::Instant::now();
     loop {
         tokio::select! {
@@ -276,7 +276,7 @@ async fn run(
                         })
                     };
                     match second {
-                        Ok(s) => newest = Some(newest.map_or(s, |n| n.max(s))),
+                        Ok(s) => watermark.seen(m.partition(), s),
                         Err(reason) => status.rejects.add(reason),
                     }
                 }
@@ -290,7 +290,7 @@ async fn run(
                 let idle = last_record.elapsed();
                 // Seconds close on the records' own clock (a replay runs ahead of the wall
                 // clock), and all of them once the stream goes quiet.
-                let frames = match newest {
+                let frames = match watermark.low() {
                     None => Vec::new(),
                     Some(_) if idle >= IDLE_FLUSH => agg.flush(),
                     Some(n) => agg.close(n),

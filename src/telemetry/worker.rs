@@ -3,7 +3,7 @@
 //! partition and one worker), aggregates per second and publishes each closed
 //! edge-second to the aggregates topic, keyed so that a compacted topic keeps the latest.
 
-use super::aggregate::Aggregator;
+use super::aggregate::{Aggregator, Watermark};
 use super::kafka::{KafkaOptions, RecordProducer, StartAt};
 use super::record::{self, RejectCounts};
 use rdkafka::Message;
@@ -51,7 +51,7 @@ pub async fn run(
     let mut agg = Aggregator::new();
     let mut rejects = RejectCounts::default();
     let mut report = WorkerReport::default();
-    let mut newest: Option<i64> = None;
+    let mut watermark = Watermark::default();
     let mut last = tokio::time::Instant::now();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -63,7 +63,7 @@ pub async fn run(
                     match record::decode(m.payload().unwrap_or_default()) {
                         Ok(r) => {
                             let s = r.ts_ms.div_euclid(1000);
-                            newest = Some(newest.map_or(s, |n| n.max(s)));
+                            watermark.seen(m.partition(), s);
                             agg.add(&r);
                         }
                         Err(reason) => rejects.add(reason),
@@ -73,7 +73,7 @@ pub async fn run(
             },
             _ = tick.tick() => {
                 let idle = last.elapsed();
-                let edges = match newest {
+                let edges = match watermark.low() {
                     None => Vec::new(),
                     Some(_) if idle >= Duration::from_secs(2) => agg.flush_edges(),
                     Some(n) => agg.close_edges(n),

@@ -139,3 +139,15 @@ fn published_edge_seconds_rebuild_the_same_frames() {
         assert_eq!(f1.edges, f2.edges);
     }
 }
+
+#[test]
+fn the_watermark_is_the_slowest_partition() {
+    let mut w = Watermark::default();
+    assert_eq!(w.low(), None);
+    w.seen(0, 100);
+    w.seen(1, 90);
+    w.seen(0, 120);
+    assert_eq!(w.low(), Some(90), "partition 1 is still at 90");
+    w.seen(1, 130);
+    assert_eq!(w.low(), Some(120));
+}
