@@ -8,14 +8,14 @@ use crate::domain::EnvKey;
 use crate::domain::traffic::TrafficFrame;
 use rdkafka::ClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{Consumer, ConsumerContext, StreamConsumer};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::statistics::Statistics;
 use rdkafka::{Offset, TopicPartitionList};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// Where consumption starts.
@@ -132,7 +132,7 @@ fn consumer(
     o: &KafkaOptions,
     lag: Arc<AtomicI64>,
     error: Arc<Mutex<Option<String>>>,
-) -> Result<StreamConsumer<Context>, String> {
+) -> Result<BaseConsumer<Context>, String> {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", &o.brokers)
         .set("group.id", &o.group)
@@ -143,7 +143,7 @@ fn consumer(
     for (k, v) in &o.properties {
         c.set(k, v);
     }
-    let consumer: StreamConsumer<Context> = c
+    let consumer: BaseConsumer<Context> = c
         .create_with_context(Context { lag, error })
         .map_err(|e| format!("kafka consumer: {e}"))?;
     match o.start {
@@ -219,7 +219,13 @@ pub fn spawn(o: KafkaOptions, events: mpsc::UnboundedSender<SourceEvent>) {
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(10));
         };
-        run(consumer, o.aggregates, source, lag, error, events).await;
+        // A thread of its own: the loop blocks in poll.
+        let spawned = std::thread::Builder::new()
+            .name("kafka-source".into())
+            .spawn(move || run(consumer, o.aggregates, source, lag, error, events));
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the kafka source thread");
+        }
     });
 }
 
@@ -238,8 +244,10 @@ pub fn decode_edge(bytes: &[u8]) -> Result<EdgeSecond, record::Reject> {
 /// stream stopped).
 const IDLE_FLUSH: Duration = Duration::from_secs(2);
 
-async fn run(
-    consumer: StreamConsumer<Context>,
+/// The consumer loop, on a thread of its own: polling, decoding and aggregating without
+/// an await per record; frames and the status go out once a second.
+fn run(
+    consumer: BaseConsumer<Context>,
     aggregates: bool,
     source: String,
     lag: Arc<AtomicI64>,
@@ -251,69 +259,69 @@ async fn run(
         source,
         ..SourceStatus::default()
     };
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut this_second = 0u64;
     let mut watermark = Watermark::default();
-    let mut last_record = tokio::time::Instant::now();
+    let mut last_record = Instant::now();
+    let mut next_tick = Instant::now() + Duration::from_secs(1);
     loop {
-        tokio::select! {
-            m = consumer.recv() => match m {
-                Ok(m) => {
-                    this_second += 1;
-                    status.received += 1;
-                    last_record = tokio::time::Instant::now();
-                    let payload = m.payload().unwrap_or_default();
-                    let second = if aggregates {
-                        decode_edge(payload).map(|e| {
-                            agg.add_edge(&e);
-                            e.second
-                        })
-                    } else {
-                        record::decode(payload).map(|r| {
-                            agg.add(&r);
-                            r.ts_ms.div_euclid(1000)
-                        })
-                    };
-                    match second {
-                        Ok(s) => watermark.seen(m.partition(), s),
-                        Err(reason) => status.rejects.add(reason),
-                    }
-                }
-                Err(e) => {
-                    if let Ok(mut slot) = error.lock() {
-                        *slot = Some(e.to_string());
-                    }
-                }
-            },
-            _ = tick.tick() => {
-                let idle = last_record.elapsed();
-                // Seconds close on the records' own clock (a replay runs ahead of the wall
-                // clock), and all of them once the stream goes quiet.
-                let frames = match watermark.low() {
-                    None => Vec::new(),
-                    Some(_) if idle >= IDLE_FLUSH => agg.flush(),
-                    Some(n) => agg.close(n),
+        match consumer.poll(Duration::from_millis(100)) {
+            Some(Ok(m)) => {
+                this_second += 1;
+                status.received += 1;
+                last_record = Instant::now();
+                let payload = m.payload().unwrap_or_default();
+                let second = if aggregates {
+                    decode_edge(payload).map(|e| {
+                        agg.add_edge(&e);
+                        e.second
+                    })
+                } else {
+                    record::decode(payload).map(|r| {
+                        agg.add(&r);
+                        r.ts_ms.div_euclid(1000)
+                    })
                 };
-                if !frames.is_empty() && events.send(SourceEvent::Frames(frames)).is_err() {
-                    break;
-                }
-                status.rate = this_second;
-                this_second = 0;
-                let l = lag.load(Ordering::Relaxed);
-                status.lag = (l >= 0).then_some(l);
-                status.late = agg.late;
-                status.idle_seconds = idle.as_secs();
-                if let Ok(mut slot) = error.lock() {
-                    if status.rate > 0 {
-                        *slot = None;
-                    }
-                    status.error = slot.clone();
-                }
-                if events.send(SourceEvent::Status(status.clone())).is_err() {
-                    break;
+                match second {
+                    Ok(s) => watermark.seen(m.partition(), s),
+                    Err(reason) => status.rejects.add(reason),
                 }
             }
+            Some(Err(e)) => {
+                if let Ok(mut slot) = error.lock() {
+                    *slot = Some(e.to_string());
+                }
+            }
+            None => {}
+        }
+        if Instant::now() < next_tick {
+            continue;
+        }
+        next_tick += Duration::from_secs(1);
+        let idle = last_record.elapsed();
+        // Seconds close on the records' own clock (a replay runs ahead of the wall
+        // clock), and all of them once the stream goes quiet.
+        let frames = match watermark.low() {
+            None => Vec::new(),
+            Some(_) if idle >= IDLE_FLUSH => agg.flush(),
+            Some(n) => agg.close(n),
+        };
+        if !frames.is_empty() && events.send(SourceEvent::Frames(frames)).is_err() {
+            break;
+        }
+        status.rate = this_second;
+        this_second = 0;
+        let l = lag.load(Ordering::Relaxed);
+        status.lag = (l >= 0).then_some(l);
+        status.late = agg.late;
+        status.idle_seconds = idle.as_secs();
+        if let Ok(mut slot) = error.lock() {
+            if status.rate > 0 {
+                *slot = None;
+            }
+            status.error = slot.clone();
+        }
+        if events.send(SourceEvent::Status(status.clone())).is_err() {
+            break;
         }
     }
     tracing::info!("kafka source stopped");
