@@ -139,6 +139,9 @@ fn consumer(
         .set("enable.auto.commit", "true")
         .set("auto.offset.reset", "latest")
         .set("statistics.interval.ms", "1000")
+        // Larger fetches and a deeper local queue: a replay is read in big batches.
+        .set("max.partition.fetch.bytes", "4194304")
+        .set("queued.min.messages", "200000")
         .set("client.id", "wheelhouse");
     for (k, v) in &o.properties {
         c.set(k, v);
