@@ -55,27 +55,14 @@ pub fn begin(state: &mut State, action: Action) -> Vec<Command> {
         return vec![];
     }
     match action {
-        Action::Deploy => {
-            let mut options: Vec<String> = service
-                .known_versions
-                .iter()
-                .filter(|v| **v != service.version)
-                .cloned()
-                .collect();
-            options.sort_by(|a, b| compare_versions(b, a));
-            if options.is_empty() {
-                state.say(Level::Warn, format!("{key}: no other version known"));
-                return vec![];
-            }
-            let title = format!("Deploy {key} (now {})", service.version);
-            state.mode = Mode::Prompt(prompt(PromptKind::Version, title, String::new(), options));
-        }
-        Action::StartCanary => {
+        Action::Deploy | Action::StartCanary => {
+            // Versions other than the stable one (and the running canary), newest first.
             let canary = service.canary.as_ref().map(|c| c.version.as_str());
+            let deploy = action == Action::Deploy;
             let mut options: Vec<String> = service
                 .known_versions
                 .iter()
-                .filter(|v| **v != service.version && Some(v.as_str()) != canary)
+                .filter(|v| **v != service.version && (deploy || Some(v.as_str()) != canary))
                 .cloned()
                 .collect();
             options.sort_by(|a, b| compare_versions(b, a));
@@ -83,13 +70,18 @@ pub fn begin(state: &mut State, action: Action) -> Vec<Command> {
                 state.say(Level::Warn, format!("{key}: no other version known"));
                 return vec![];
             }
-            let title = format!("Canary version for {key} (stable {})", service.version);
-            state.mode = Mode::Prompt(prompt(
-                PromptKind::CanaryVersion,
-                title,
-                String::new(),
-                options,
-            ));
+            let (kind, title) = if deploy {
+                (
+                    PromptKind::Version,
+                    format!("Deploy {key} (now {})", service.version),
+                )
+            } else {
+                (
+                    PromptKind::CanaryVersion,
+                    format!("Canary version for {key} (stable {})", service.version),
+                )
+            };
+            state.mode = Mode::Prompt(prompt(kind, title, String::new(), options));
         }
         Action::CanaryWeight => {
             let title = format!("Canary weight for {key} (0-100)");
