@@ -96,19 +96,15 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
     let read_only = cli.global.read_only;
     if cli.command.is_none() {
         let (ptx, prx) = mpsc::unbounded_channel();
-        let kafka = match cli.global.kafka_brokers.is_some() {
-            true => match kafka_options(&cli, kafka::StartAt::Latest) {
-                Ok(o) => Some(o),
+        let platform_tx = match cli.global.kafka_brokers {
+            None => ptx,
+            Some(_) => match kafka_options(&cli, kafka::StartAt::Latest) {
+                Ok(o) => telemetry_source(o, ptx),
                 Err(e) => {
                     eprintln!("wheelhouse: {e}");
                     return 2;
                 }
             },
-            false => None,
-        };
-        let platform_tx = match &kafka {
-            Some(o) => telemetry_source(o.clone(), ptx),
-            None => ptx,
         };
         let handle = match choice {
             Choice::Demo(p) => demo::worker::spawn(p, read_only, platform_tx),

@@ -37,14 +37,17 @@ fn topic(name: &str, partitions: u32) -> String {
     t
 }
 
-fn wh(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
-        .args(args)
-        .env("WHEELHOUSE_DATA_DIR", dir)
+/// The binary with its files in `dir` and no kubeconfig unless a test sets one.
+fn wheelhouse(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wheelhouse"));
+    c.env("WHEELHOUSE_DATA_DIR", dir)
         .env("HOME", dir)
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("run wheelhouse")
+        .env_remove("KUBECONFIG");
+    c
+}
+
+fn wh(dir: &std::path::Path, args: &[&str]) -> Output {
+    wheelhouse(dir).args(args).output().expect("run wheelhouse")
 }
 
 fn json_of(out: &Output) -> Value {
@@ -197,7 +200,7 @@ fn a_broker_restart_while_consuming_resumes_and_shows_the_gap() {
     let b = brokers();
     let group = format!("{t}-reader");
     // The reader starts first and stays until the stream has been quiet for 8 s.
-    let reader = Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+    let reader = wheelhouse(&dir)
         .args([
             "--kafka-brokers",
             &b,
@@ -212,8 +215,6 @@ fn a_broker_restart_while_consuming_resumes_and_shows_the_gap() {
             "-o",
             "json",
         ])
-        .env("WHEELHOUSE_DATA_DIR", &dir)
-        .env("HOME", &dir)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("reader");
@@ -347,11 +348,9 @@ fn simulated_traffic_follows_a_canary_shift_on_the_cluster() {
     let t = topic("kube", 2);
     let b = brokers();
     let kube = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+        wheelhouse(&dir)
             .args(args)
             .env("KUBECONFIG", &kubeconfig)
-            .env("WHEELHOUSE_DATA_DIR", &dir)
-            .env("HOME", &dir)
             .output()
             .expect("run wheelhouse")
     };
@@ -364,7 +363,7 @@ fn simulated_traffic_follows_a_canary_shift_on_the_cluster() {
     );
     let (b2, t2, k2, d2) = (b.clone(), t.clone(), kubeconfig.clone(), dir.clone());
     let writer = std::thread::spawn(move || {
-        let out = Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+        let out = wheelhouse(&d2)
             .args([
                 "--kafka-brokers",
                 &b2,
@@ -380,8 +379,6 @@ fn simulated_traffic_follows_a_canary_shift_on_the_cluster() {
                 "json",
             ])
             .env("KUBECONFIG", &k2)
-            .env("WHEELHOUSE_DATA_DIR", &d2)
-            .env("HOME", &d2)
             .output()
             .expect("simulate");
         json_of(&out)
@@ -455,7 +452,7 @@ fn two_aggregation_workers_publish_totals_equal_to_the_ground_truth() {
     let b = brokers();
     let group = format!("{raw}-workers");
     let worker = || {
-        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+        wheelhouse(&dir)
             .args([
                 "--kafka-brokers",
                 &b,
@@ -469,8 +466,6 @@ fn two_aggregation_workers_publish_totals_equal_to_the_ground_truth() {
                 "--idle-exit",
                 "8",
             ])
-            .env("WHEELHOUSE_DATA_DIR", &dir)
-            .env("HOME", &dir)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("worker")

@@ -47,7 +47,7 @@ pub struct KubeSetup {
     pub fallback: Option<EnvBinding>,
 }
 
-async fn client_for(context: Option<&str>) -> anyhow::Result<(String, Client, String)> {
+async fn client_for(context: Option<&str>) -> anyhow::Result<(String, Client)> {
     let options = KubeConfigOptions {
         context: context.map(String::from),
         ..KubeConfigOptions::default()
@@ -67,16 +67,15 @@ async fn client_for(context: Option<&str>) -> anyhow::Result<(String, Client, St
             .and_then(|k| k.current_context)
             .unwrap_or_else(|| "(current)".into()),
     };
-    let namespace = config.default_namespace.clone();
     let client = Client::try_from(config).map_err(|e| anyhow::anyhow!("context {name}: {e}"))?;
-    Ok((name, client, namespace))
+    Ok((name, client))
 }
 
 /// Builds clients from the kubeconfig (KUBECONFIG, else ~/.kube/config; tokens, client
 /// certificates and exec plugins as kubectl does) for the chosen context and every context
 /// the catalog names. Nothing is contacted yet: the worker connects and retries.
 pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result<KubeSetup> {
-    let (main, client, default_ns) = client_for(options.context.as_deref()).await?;
+    let (main, client) = client_for(options.context.as_deref()).await?;
     let mut contexts = vec![ContextSetup {
         name: main.clone(),
         client,
@@ -104,7 +103,7 @@ pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result
                 }
             }
             None => {
-                let (name, client, _) = client_for(Some(&context)).await?;
+                let (name, client) = client_for(Some(&context)).await?;
                 contexts.push(ContextSetup {
                     name,
                     client,
@@ -125,7 +124,6 @@ pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result
         None if contexts.len() > 1 => format!("context {main} (+{} more)", contexts.len() - 1),
         None => format!("context {main}"),
     };
-    let _ = default_ns;
     Ok(KubeSetup {
         info: PlatformInfo {
             kind: "kube".into(),
