@@ -40,6 +40,7 @@ fn records() -> Vec<CallRecord<'static>> {
                 },
                 status: if r % 100 == 0 { 503 } else { 200 },
                 tag: None,
+                weight: 1,
             }
         })
         .collect()

@@ -129,8 +129,8 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
 }
 
 /// Starts the Kafka source next to the platform: its frames become the traffic every view
-/// reads (the platform's own simulated traffic, if any, is dropped), its status goes to
-/// the status line. Returns the sender the platform worker should use.
+/// reads (the platform's own simulated traffic and its status, if any, are dropped), its
+/// status goes to the status line. Returns the sender the platform worker should use.
 fn telemetry_source(
     options: kafka::KafkaOptions,
     out: mpsc::UnboundedSender<PlatformEvent>,
@@ -142,7 +142,7 @@ fn telemetry_source(
         loop {
             let event = tokio::select! {
                 e = platform_rx.recv() => match e {
-                    Some(PlatformEvent::Traffic(_)) => continue,
+                    Some(PlatformEvent::Traffic(_) | PlatformEvent::Telemetry(_)) => continue,
                     Some(e) => e,
                     None => break,
                 },

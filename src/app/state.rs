@@ -145,14 +145,28 @@ pub struct InFlight {
     pub before: Vec<FieldChange>,
 }
 
-/// Traffic of one environment: the newest frame and per-service history.
-#[derive(Debug, Clone, PartialEq)]
+/// Seconds of frames kept for comparisons that one second is too noisy for (canary vs
+/// stable).
+pub const WINDOW_SECONDS: usize = 30;
+
+/// Traffic of one environment: the newest frame, the last [`WINDOW_SECONDS`] frames and
+/// per-service history.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnvTraffic {
     pub latest: TrafficFrame,
+    /// The newest frames, oldest first.
+    pub recent: std::collections::VecDeque<TrafficFrame>,
     /// Inbound requests/s per service, one sample per second.
     pub inbound: BTreeMap<String, Series>,
     /// Error ratio of inbound calls per service.
     pub errors: BTreeMap<String, Series>,
+}
+
+impl EnvTraffic {
+    /// The mean second of the last [`WINDOW_SECONDS`] (see [`TrafficFrame::window`]).
+    pub fn window(&self) -> TrafficFrame {
+        TrafficFrame::window(&self.recent)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -169,7 +183,7 @@ pub struct State {
     pub read_only: bool,
     pub connection: Connection,
     /// The call-record stream's state, when one is configured.
-    pub telemetry: Option<crate::telemetry::kafka::SourceStatus>,
+    pub telemetry: Option<crate::telemetry::status::SourceStatus>,
     pub user: String,
     /// Wall-clock unix seconds, from ticks.
     pub now: i64,

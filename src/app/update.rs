@@ -6,7 +6,7 @@ use super::navigation;
 use super::operations;
 use super::palette::{self, PaletteKind};
 use super::state::{
-    EnvTraffic, HISTORY_SECONDS, Level, Mode, PaletteState, PromptKind, State, View,
+    HISTORY_SECONDS, Level, Mode, PaletteState, PromptKind, State, View, WINDOW_SECONDS,
 };
 use crate::config::keymap::{Chord, Lookup, Section};
 use crate::domain::traffic::{NodeId, Series};
@@ -58,14 +58,7 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
                     .environment(&env_key)
                     .map(|e| e.services.iter().map(|s| s.name.clone()).collect())
                     .unwrap_or_default();
-                let entry = state
-                    .traffic
-                    .entry(env_key.clone())
-                    .or_insert_with(|| EnvTraffic {
-                        latest: Default::default(),
-                        inbound: Default::default(),
-                        errors: Default::default(),
-                    });
+                let entry = state.traffic.entry(env_key.clone()).or_default();
                 for name in services {
                     let rps = frame.inbound_rps(&name);
                     let (mut total, mut errs) = (0.0, 0.0);
@@ -85,6 +78,10 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
                         .or_insert_with(|| Series::new(HISTORY_SECONDS))
                         .push(ratio);
                 }
+                if entry.recent.len() == WINDOW_SECONDS {
+                    entry.recent.pop_front();
+                }
+                entry.recent.push_back(frame.clone());
                 entry.latest = frame;
                 if state.context_env().as_ref() == Some(&env_key) {
                     state.dirty = true;

@@ -28,6 +28,13 @@ impl Rng {
     pub fn jitter(&mut self, spread: f64) -> f64 {
         1.0 + (self.next_f64() * 2.0 - 1.0) * spread
     }
+
+    /// Standard normal (Box–Muller; one of the pair is used).
+    pub fn normal(&mut self) -> f64 {
+        let u = 1.0 - self.next_f64(); // (0, 1]: ln stays finite
+        let v = self.next_f64();
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
 }
 
 #[cfg(test)]
@@ -42,6 +49,18 @@ mod tests {
         }
         let mut c = Rng::new(8);
         assert_ne!(Rng::new(7).next_u64(), c.next_u64());
+    }
+
+    #[test]
+    fn normal_has_mean_zero_and_unit_spread() {
+        let mut r = Rng::new(3);
+        let xs: Vec<f64> = (0..20_000).map(|_| r.normal()).collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64;
+        assert!(mean.abs() < 0.03, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.05, "variance {var}");
+        let beyond = xs.iter().filter(|x| **x > 2.326).count() as f64 / xs.len() as f64;
+        assert!((beyond - 0.01).abs() < 0.004, "upper 1 % tail {beyond}");
     }
 
     #[test]

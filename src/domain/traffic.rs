@@ -62,6 +62,41 @@ pub struct TrafficFrame {
 }
 
 impl TrafficFrame {
+    /// The mean second of a window of frames: per edge, requests/s averaged over the
+    /// window's length, error ratio and latencies weighted by requests (the quantiles so
+    /// merged are an approximation: per-second sketches are not kept). Edges are sorted.
+    pub fn window<'a>(frames: impl IntoIterator<Item = &'a TrafficFrame>) -> TrafficFrame {
+        let mut acc: std::collections::BTreeMap<(&NodeId, &NodeId), [f64; 4]> = Default::default();
+        let (mut count, mut last) = (0usize, 0u64);
+        for f in frames {
+            count += 1;
+            last = f.second;
+            for e in &f.edges {
+                let a = acc.entry((&e.from, &e.to)).or_default();
+                a[0] += e.rps;
+                a[1] += e.rps * e.error_ratio;
+                a[2] += e.rps * e.p50_ms;
+                a[3] += e.rps * e.p99_ms;
+            }
+        }
+        let n = count.max(1) as f64;
+        let per = |x: f64, rps: f64| if rps > 0.0 { x / rps } else { 0.0 };
+        TrafficFrame {
+            second: last,
+            edges: acc
+                .into_iter()
+                .map(|((from, to), [rps, err, p50, p99])| EdgeStat {
+                    from: from.clone(),
+                    to: to.clone(),
+                    rps: rps / n,
+                    error_ratio: per(err, rps),
+                    p50_ms: per(p50, rps),
+                    p99_ms: per(p99, rps),
+                })
+                .collect(),
+        }
+    }
+
     /// Requests per second arriving at a service (all versions).
     pub fn inbound_rps(&self, service: &str) -> f64 {
         self.edges
@@ -180,6 +215,31 @@ mod tests {
             p50_ms: 5.0,
             p99_ms: 20.0,
         }
+    }
+
+    #[test]
+    fn a_window_is_the_mean_second_weighted_by_requests() {
+        let canary = NodeId::new("a", "2", true);
+        let frames = [
+            TrafficFrame {
+                second: 1,
+                edges: vec![edge(canary.clone(), 4.0, 0.0)],
+            },
+            TrafficFrame {
+                second: 2,
+                edges: vec![
+                    edge(canary.clone(), 6.0, 0.5),
+                    edge(NodeId::new("a", "1", false), 90.0, 0.0),
+                ],
+            },
+        ];
+        let w = TrafficFrame::window(&frames);
+        assert_eq!(w.second, 2);
+        assert!((w.inbound_rps_node(&canary) - 5.0).abs() < 1e-9);
+        // 3 failed of 10 calls, not the mean of 0 % and 50 %.
+        assert!((w.inbound_error_ratio(&canary) - 0.3).abs() < 1e-9);
+        assert!((w.canary_share("a") - 10.0 / 100.0).abs() < 1e-9);
+        assert_eq!(TrafficFrame::window(&[]).edges.len(), 0);
     }
 
     #[test]

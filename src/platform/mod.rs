@@ -64,5 +64,5 @@ pub enum PlatformEvent {
     /// Something worth a line in the events view.
     Notice(String),
     /// How the call-record stream is doing (once a second, when one is configured).
-    Telemetry(crate::telemetry::kafka::SourceStatus),
+    Telemetry(crate::telemetry::status::SourceStatus),
 }

@@ -17,6 +17,7 @@ pub const LATENESS: i64 = 2;
 /// The service name of traffic entering an environment from outside.
 pub const INGRESS: &str = "ingress";
 
+#[derive(Clone)]
 enum Latency {
     /// From raw records.
     Sketch(Box<DDSketch>),
@@ -36,6 +37,7 @@ impl Latency {
     }
 }
 
+#[derive(Clone)]
 struct EdgeAcc {
     env: usize,
     from: NodeId,
@@ -75,7 +77,7 @@ impl EdgeSecond {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Second {
     /// Edge key (line, env, src, version, dst, version, canary) → index into `edges`.
     index: HashMap<String, usize>,
@@ -102,6 +104,7 @@ impl Watermark {
 }
 
 /// Per-second aggregation of call records.
+#[derive(Clone)]
 pub struct Aggregator {
     open: BTreeMap<i64, Second>,
     envs: Vec<EnvKey>,
@@ -115,6 +118,18 @@ pub struct Aggregator {
     pub late: u64,
     /// Records aggregated.
     pub accepted: u64,
+}
+
+impl std::fmt::Debug for Aggregator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aggregator")
+            .field("open_seconds", &self.open.len())
+            .field("environments", &self.envs.len())
+            .field("closed_before", &self.closed_before)
+            .field("accepted", &self.accepted)
+            .field("late", &self.late)
+            .finish()
+    }
 }
 
 impl Default for Aggregator {
@@ -213,14 +228,16 @@ impl Aggregator {
         ) else {
             return false;
         };
-        e.count += 1;
+        let weight = u64::from(r.weight.max(1));
+        e.count += weight;
         if r.outcome == Outcome::Error {
-            e.errors += 1;
+            e.errors += weight;
         }
+        // A sampled record's latency is one sample of the calls it stands for.
         if let Latency::Sketch(s) = &mut e.latency {
             s.add(r.latency_ms.max(1e-3));
         }
-        self.accepted += 1;
+        self.accepted += weight;
         true
     }
 

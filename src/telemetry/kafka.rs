@@ -3,7 +3,8 @@
 //! librdkafka's statistics) and the rejected records counted by reason.
 
 use super::aggregate::{Aggregator, EdgeSecond, Watermark};
-use super::record::{self, RejectCounts};
+use super::record;
+use super::status::SourceStatus;
 use crate::domain::EnvKey;
 use crate::domain::traffic::TrafficFrame;
 use rdkafka::ClientContext;
@@ -72,23 +73,6 @@ pub fn property(text: &str) -> Result<(String, String), String> {
         .filter(|(k, _)| !k.trim().is_empty())
         .map(|(k, v)| (k.trim().to_string(), v.to_string()))
         .ok_or_else(|| format!("{text:?} is not key=value"))
-}
-
-/// What the source tells the cockpit about itself, once a second.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SourceStatus {
-    pub source: String,
-    /// Records received in the last second.
-    pub rate: u64,
-    /// Records behind the end of the topic (librdkafka statistics), if known.
-    pub lag: Option<i64>,
-    pub rejects: RejectCounts,
-    pub late: u64,
-    pub received: u64,
-    /// The last error from the client, while it lasts.
-    pub error: Option<String>,
-    /// Seconds since the last record (a gap while the broker is away).
-    pub idle_seconds: u64,
 }
 
 /// What the source sends.

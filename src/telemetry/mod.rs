@@ -5,4 +5,5 @@ pub mod aggregate;
 pub mod kafka;
 pub mod record;
 pub mod simulate;
+pub mod status;
 pub mod worker;

@@ -4,7 +4,7 @@
 //! ```json
 //! {"ts_ms":1764000000123,"line":"trade","env":"prod","src":"gateway","src_version":"5.1.2",
 //!  "dst":"order","dst_version":"4.2.1","dst_canary":false,"latency_ms":12.5,
-//!  "outcome":"ok","status":200,"tag":"beta-testers"}
+//!  "outcome":"ok","status":200,"tag":"beta-testers","weight":1}
 //! ```
 //!
 //! Decoding never panics: a record that is too large, not JSON, missing a field, of the
@@ -54,6 +54,21 @@ pub struct CallRecord<'a> {
     /// The traffic tag the request carried, if any.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<Cow<'a, str>>,
+    /// Calls this record stands for, when the producer samples (1 in `weight` calls is
+    /// sent): counts are multiplied by it, latencies are taken as a sample. Default 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub weight: u32,
+}
+
+/// Largest sampling weight accepted.
+pub const MAX_WEIGHT: u32 = 1_000_000;
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(w: &u32) -> bool {
+    *w == 1
 }
 
 /// Why a record was rejected.
@@ -167,6 +182,7 @@ pub fn decode(bytes: &[u8]) -> Result<CallRecord<'_>, Reject> {
         && r.latency_ms.is_finite()
         && (0.0..=3_600_000.0).contains(&r.latency_ms)
         && r.status <= 999
+        && (1..=MAX_WEIGHT).contains(&r.weight)
         && names.iter().all(|n| name_ok(n))
         && r.tag.as_deref().is_none_or(name_ok);
     if in_range {

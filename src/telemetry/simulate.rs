@@ -161,6 +161,7 @@ impl Generator {
             status: if failed { 503 } else { 200 },
             tag: (tagged && !s.traffic.tag_routes.is_empty())
                 .then(|| s.traffic.tag_routes[0].tag.clone().into()),
+            weight: 1,
         });
         let t = self.truth.entry(dst.to_string()).or_default();
         t.requests += 1;

@@ -145,14 +145,15 @@ fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// The call-record stream in a few characters: rate, lag, rejects, or what is wrong.
 fn telemetry_status(
-    t: &crate::telemetry::kafka::SourceStatus,
+    t: &crate::telemetry::status::SourceStatus,
 ) -> (String, fn(&Theme) -> ratatui::style::Style) {
     let rate = if t.rate >= 10_000 {
         format!("{:.1}k/s", t.rate as f64 / 1000.0)
     } else {
         format!("{}/s", t.rate)
     };
-    let mut text = format!("kafka {rate}");
+    let name = t.source.split_whitespace().next().unwrap_or("records");
+    let mut text = format!("{name} {rate}");
     if let Some(lag) = t.lag {
         text.push_str(&format!(" lag {lag}"));
     }

@@ -67,6 +67,11 @@ impl DemoPlatform {
         self.sim.advance(seconds)
     }
 
+    /// Call records generated so far (they feed the traffic frames).
+    pub fn records(&self) -> u64 {
+        self.sim.records
+    }
+
     /// The dry run: what the change would do, checked as the write would be.
     pub fn preview(&self, request: &ChangeRequest) -> Result<Vec<FieldChange>, PlatformError> {
         let snapshot = self.sim.snapshot();

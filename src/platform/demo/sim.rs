@@ -5,12 +5,17 @@
 use super::scenario::{Profile, Scenario, call_order};
 use crate::domain::change::{Change, retag};
 use crate::domain::rng::Rng;
-use crate::domain::traffic::{EdgeStat, NodeId, TrafficFrame};
+use crate::domain::traffic::{NodeId, TrafficFrame};
 use crate::domain::{
     Canary, EnvKey, Environment, Location, ProductLine, Release, ReleaseState, Replicas, Rollout,
     Service, Snapshot, SplitMode, TagRoute, Tier, TrafficSplit,
 };
+use crate::telemetry::aggregate::{Aggregator, LATENESS};
+use crate::telemetry::record::CallRecord;
+use records::Flow;
 use std::collections::BTreeMap;
+
+mod records;
 
 /// Share of a service's traffic that carries one traffic tag.
 const TAG_SHARE: f64 = 0.04;
@@ -39,6 +44,11 @@ pub(super) struct SimEnv {
 
 #[derive(Debug, Clone)]
 pub struct Simulation {
+    /// The same aggregation Kafka records go through: the demo's traffic views are built
+    /// from its call records, not from the plan.
+    aggregator: Aggregator,
+    /// Call records generated so far.
+    pub records: u64,
     pub(super) envs: Vec<SimEnv>,
     lines: Vec<String>,
     rng: Rng,
@@ -87,6 +97,8 @@ impl Simulation {
             }
         }
         Simulation {
+            aggregator: Aggregator::new(),
+            records: 0,
             envs,
             lines: scenario
                 .lines
@@ -151,6 +163,15 @@ impl Simulation {
 
     /// Moves time forward; returns the traffic frames of every second completed.
     pub fn advance(&mut self, dt: f64) -> Vec<(EnvKey, TrafficFrame)> {
+        self.advance_with(dt, &mut |_| {})
+    }
+
+    /// Like [`Simulation::advance`], showing every call record generated to `tap`.
+    pub fn advance_with(
+        &mut self,
+        dt: f64,
+        tap: &mut dyn FnMut(&CallRecord<'_>),
+    ) -> Vec<(EnvKey, TrafficFrame)> {
         let dt = dt.max(0.0);
         self.t += dt;
         let step = self.step_seconds;
@@ -162,10 +183,19 @@ impl Simulation {
         let mut frames = Vec::new();
         while (self.next_frame as f64) <= self.t {
             let second = self.next_frame;
+            let unix = self.epoch + second as i64;
             for i in 0..self.envs.len() {
-                let frame = self.frame(i, second);
-                frames.push((self.envs[i].key.clone(), frame));
+                let flows = self.flows(i, second);
+                let key = &self.envs[i].key;
+                let aggregator = &mut self.aggregator;
+                self.records +=
+                    records::emit(&key.line, &key.env, unix, &flows, &mut self.rng, &mut |r| {
+                        tap(r);
+                        aggregator.add(r);
+                    });
             }
+            // In-process records are in order: the second closes at once.
+            frames.extend(self.aggregator.close(unix + 1 + LATENESS));
             self.next_frame += 1;
         }
         frames
@@ -197,7 +227,8 @@ impl Simulation {
         factor
     }
 
-    fn frame(&mut self, env_index: usize, second: u64) -> TrafficFrame {
+    /// What flows over each edge of an environment in one second.
+    fn flows(&mut self, env_index: usize, second: u64) -> Vec<Flow> {
         let key = self.envs[env_index].key.clone();
         let share = self.envs[env_index].share;
         let n = self.envs[env_index].services.len();
@@ -275,19 +306,17 @@ impl Simulation {
                     let rps = rps * self.rng.jitter(0.04);
                     let error_ratio =
                         ((base_error + overload) * self.rng.jitter(0.15)).clamp(0.0, 1.0);
-                    let p50_ms = p50 * self.rng.jitter(0.05);
-                    edges.push(EdgeStat {
+                    edges.push(Flow {
                         from: from.clone(),
                         to: target.id.clone(),
                         rps,
                         error_ratio,
-                        p50_ms,
-                        p99_ms: p50_ms * 3.2 * self.rng.jitter(0.08),
+                        p50_ms: p50 * self.rng.jitter(0.05),
                     });
                 }
             }
         }
-        TrafficFrame { second, edges }
+        edges
     }
 }
 

@@ -1,8 +1,10 @@
 //! The demo platform as a worker task: ticks the simulation in real time, publishes
-//! snapshots and traffic, and serves previews and writes.
+//! snapshots, traffic (aggregated from its in-process call records) and the record
+//! stream's status, and serves previews and writes.
 
 use super::DemoPlatform;
 use crate::platform::{Connection, PlatformEvent, PlatformHandle, PlatformRequest};
+use crate::telemetry::status::SourceStatus;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -25,14 +27,30 @@ pub fn spawn(
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last = tokio::time::Instant::now();
         let mut last_snapshot = platform.snapshot();
+        let mut stream = SourceStatus {
+            source: "demo in-process call records".into(),
+            ..SourceStatus::default()
+        };
         loop {
             tokio::select! {
                 _ = ticker.tick() => {
                     let now = tokio::time::Instant::now();
                     let frames = platform.advance(now.duration_since(last).as_secs_f64());
                     last = now;
-                    if !frames.is_empty() && events.send(PlatformEvent::Traffic(frames)).is_err() {
-                        break;
+                    if !frames.is_empty() {
+                        let seconds = frames
+                            .iter()
+                            .map(|(_, f)| f.second)
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .len()
+                            .max(1) as u64;
+                        stream.rate = (platform.records() - stream.received) / seconds;
+                        stream.received = platform.records();
+                        if events.send(PlatformEvent::Traffic(frames)).is_err()
+                            || events.send(PlatformEvent::Telemetry(stream.clone())).is_err()
+                        {
+                            break;
+                        }
                     }
                     let snapshot = platform.snapshot();
                     if snapshot != last_snapshot {

@@ -23,6 +23,7 @@ fn call(
         outcome: if ok { Outcome::Ok } else { Outcome::Error },
         status: if ok { 200 } else { 503 },
         tag: None,
+        weight: 1,
     }
 }
 
@@ -71,6 +72,22 @@ fn one_second_of_calls_becomes_one_frame() {
     assert!((stable.p50_ms - 50.0).abs() <= 1.5, "p50 {}", stable.p50_ms);
     assert!((stable.p99_ms - 99.0).abs() <= 2.0, "p99 {}", stable.p99_ms);
     assert!((f.canary_share("order") - 20.0 / 120.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_sampled_record_counts_as_many_calls() {
+    let mut a = Aggregator::new();
+    let base = 1_764_000_000_000;
+    for i in 0..10 {
+        let mut r = call(base + i, "ingress", "order", "4.2.1", false, 10.0, i != 0);
+        r.weight = 50;
+        a.add(&r);
+    }
+    let frames = a.flush();
+    let edge = &frames[0].1.edges[0];
+    assert_eq!(edge.rps, 500.0);
+    assert!((edge.error_ratio - 0.1).abs() < 1e-9);
+    assert_eq!(a.accepted, 500);
 }
 
 #[test]

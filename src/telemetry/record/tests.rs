@@ -15,6 +15,7 @@ fn sample() -> CallRecord<'static> {
         outcome: Outcome::Ok,
         status: 200,
         tag: Some("beta-testers".into()),
+        weight: 1,
     }
 }
 
@@ -67,6 +68,14 @@ fn rejects_are_named() {
         decode(good.replace(r#""src":"gateway""#, r#""src":"""#).as_bytes()),
         Err(Reject::OutOfRange)
     );
+    let weighted = |w: &str| good.replace('}', &format!(r#","weight":{w}}}"#));
+    assert_eq!(decode(weighted("0").as_bytes()), Err(Reject::OutOfRange));
+    assert_eq!(
+        decode(weighted("2000000").as_bytes()),
+        Err(Reject::OutOfRange)
+    );
+    assert_eq!(decode(weighted("-3").as_bytes()), Err(Reject::OutOfRange));
+    assert_eq!(decode(weighted("25").as_bytes()).map(|r| r.weight), Ok(25));
     assert_eq!(
         decode(good.replace('{', r#"{"extra":1,"#).as_bytes()),
         Err(Reject::UnknownField)
@@ -94,11 +103,12 @@ prop_compose! {
     fn record()(ts in 1i64..4_000_000_000_000, line in name(), env in name(), src in name(),
                 sv in name(), dst in name(), dv in name(), canary in any::<bool>(),
                 latency in 0.0f64..60_000.0, ok in any::<bool>(), status in 0u16..600,
-                tag in proptest::option::of(name())) -> CallRecord<'static> {
+                tag in proptest::option::of(name()), weight in 1u32..=MAX_WEIGHT) -> CallRecord<'static> {
         CallRecord {
             ts_ms: ts, line: line.into(), env: env.into(), src: src.into(), src_version: sv.into(),
             dst: dst.into(), dst_version: dv.into(), dst_canary: canary, latency_ms: latency,
             outcome: if ok { Outcome::Ok } else { Outcome::Error }, status, tag: tag.map(Into::into),
+            weight,
         }
     }
 }

@@ -119,21 +119,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     theme.muted,
                 ),
             ]));
-            let observed = state
+            // One second of a small canary is a handful of calls: compare over a window.
+            let window = state
                 .traffic
                 .get(&key.env_key())
-                .map(|t| t.latest.canary_share(&s.name));
-            if let Some(share) = observed {
+                .map(|t| (t.recent.len(), t.window()));
+            if let Some((seconds, f)) = &window {
                 lines.push(Line::from(vec![
                     Span::styled("observed  ", theme.muted),
-                    Span::raw(format!("canary share {}  ", percent(share))),
-                    Span::styled(format!("[{mode}]"), theme.muted),
+                    Span::raw(format!(
+                        "canary share {}  ",
+                        percent(f.canary_share(&s.name))
+                    )),
+                    Span::styled(format!("[{mode}] last {seconds}s"), theme.muted),
                 ]));
             }
-            if let Some(t) = state.traffic.get(&key.env_key()) {
+            if let Some((_, f)) = &window {
                 let stable = crate::domain::traffic::NodeId::new(&s.name, &s.version, false);
                 let canary = crate::domain::traffic::NodeId::new(&s.name, &c.version, true);
-                let f = &t.latest;
                 let (se, ce) = (
                     f.inbound_error_ratio(&stable),
                     f.inbound_error_ratio(&canary),

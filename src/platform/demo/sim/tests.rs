@@ -123,3 +123,25 @@ fn flash_sale_pushes_target_over_capacity() {
     assert!(calm < 1.0, "calm utilization {calm}");
     assert!(peak > 1.0, "flash-sale utilization {peak}");
 }
+
+/// The demo's frames are what the Kafka path makes of the same records: every record,
+/// encoded as a Kafka message and decoded again, aggregated by a fresh aggregator, gives
+/// frames equal to the ones the demo publishes.
+#[test]
+fn the_demo_traffic_is_its_records_aggregated_like_kafka_records() {
+    use crate::telemetry::aggregate::Aggregator;
+    use crate::telemetry::record::{decode, encode};
+    let mut s = sim();
+    let mut messages: Vec<Vec<u8>> = Vec::new();
+    let demo_frames = s.advance_with(5.0, &mut |r| messages.push(encode(r)));
+    assert_eq!(messages.len() as u64, s.records);
+    assert!(messages.len() > 10_000, "{} records", messages.len());
+    let mut kafka = Aggregator::new();
+    for m in &messages {
+        let record = decode(m).unwrap();
+        assert!(kafka.add(&record), "in order, never late");
+    }
+    let kafka_frames = kafka.flush();
+    assert_eq!(kafka_frames.len(), demo_frames.len());
+    assert_eq!(kafka_frames, demo_frames);
+}
