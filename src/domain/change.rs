@@ -30,6 +30,8 @@ pub enum Change {
         replicas: u32,
     },
     Rollback,
+    /// Restart every replica, one at a time.
+    Restart,
 }
 
 impl Change {
@@ -44,6 +46,7 @@ impl Change {
             Change::Abort => "abort canary",
             Change::Scale { .. } => "scale",
             Change::Rollback => "rollback",
+            Change::Restart => "restart",
         }
     }
 

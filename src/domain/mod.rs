@@ -5,6 +5,8 @@ pub mod change;
 pub mod config_diff;
 pub mod drift;
 pub mod fuzzy;
+pub mod image;
+pub mod logs;
 pub mod model;
 pub mod rng;
 pub mod topology;

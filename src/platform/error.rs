@@ -85,7 +85,11 @@ impl fmt::Display for PlatformError {
                 resource,
                 namespace,
             } => {
-                write!(f, "timed out: {verb} {resource} in namespace {namespace}")
+                write!(f, "timed out: {verb} {resource}")?;
+                if !namespace.is_empty() {
+                    write!(f, " in namespace {namespace}")?;
+                }
+                Ok(())
             }
             PlatformError::Unavailable { reason } => write!(f, "platform unavailable: {reason}"),
             PlatformError::Partial { done, failed } => write!(

@@ -11,6 +11,13 @@ pub enum PlatformRequest {
     Preview { id: u64, request: ChangeRequest },
     /// The write itself.
     Apply { id: u64, request: ChangeRequest },
+    /// Start tailing a service's logs (the last lines, then follow); lines arrive as
+    /// [`PlatformEvent::Logs`] with the same id until [`PlatformRequest::StopLogs`].
+    Logs {
+        id: u64,
+        target: crate::domain::ServiceKey,
+    },
+    StopLogs { id: u64 },
 }
 
 #[derive(Debug, Clone)]

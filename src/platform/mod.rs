@@ -3,6 +3,7 @@
 //! The demo platform is embedded; kube and docker platforms plug in the same way.
 
 pub mod demo;
+pub mod docker;
 pub mod error;
 pub mod handle;
 pub mod kube;
@@ -63,6 +64,15 @@ pub enum PlatformEvent {
     Connection(Connection),
     /// Something worth a line in the events view.
     Notice(String),
+    /// Lines of a log tail opened with [`PlatformRequest::Logs`]; `note` says something
+    /// about the tail itself (a container stopped, logs not available…).
+    Logs {
+        id: u64,
+        lines: Vec<crate::domain::logs::LogLine>,
+        note: Option<String>,
+    },
+    /// The engine's images (platforms that have an image list).
+    Images(Vec<crate::domain::image::ImageInfo>),
     /// How the call-record stream is doing (once a second, when one is configured).
     Telemetry(crate::telemetry::status::SourceStatus),
 }

@@ -1,0 +1,310 @@
+# shellcheck shell=bash
+# Shared by docker-up, docker-down, docker-engine, docker-images and docker-demo-load:
+# state paths, the install step, and process helpers for a private Docker engine
+# (dockerd with its own supervised containerd) on a unix socket in the state dir.
+# Sourced, not run.
+#
+# Everything the engine writes lives under $STATE: root/ (images, containers, the
+# supervised containerd's content store in root/containerd), exec/ (runtime state: the
+# supervised containerd's socket and config in exec/containerd, runc's state in
+# exec/runtime-runc, network namespaces in exec/netns), docker.sock, docker.pid (written by
+# dockerd), dockerd.pid (the launcher's), dockerd.log, dockerd.cmd (the command line, one
+# argument a line, reused by docker-engine start), daemon.json (an empty config, so that a
+# system /etc/docker/daemon.json does not leak in). Containers' cgroups sit under a parent
+# named after the state dir ($CGROUP_PARENT) so that leftovers can be found and killed.
+
+DOCKER_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+STATE="${WH_DOCKER_STATE:-/tmp/wheelhouse-docker}"
+SOCK="$STATE/docker.sock"
+DOCKER_HOST_URL="unix://$SOCK"
+DATA_ROOT="$STATE/root"
+EXEC_ROOT="$STATE/exec"
+PIDFILE="$STATE/dockerd.pid"
+DOCKERD_PIDFILE="$STATE/docker.pid"
+DOCKERD_LOG="$STATE/dockerd.log"
+DOCKERD_CMD="$STATE/dockerd.cmd"
+DAEMON_JSON="$STATE/daemon.json"
+# The static busybox copied into the test images.
+BUSYBOX="${WH_DOCKER_BUSYBOX:-/bin/busybox}"
+# The docker CLI (any version that negotiates the API version: the static 28.x in
+# /usr/local/bin or the Debian one); always pointed at our socket, never the default one.
+DOCKER_CLI="${WH_DOCKER_CLI:-docker}"
+# A cgroup parent of this state dir's own (cgroupfs driver: /<name> in every hierarchy).
+CGROUP_PARENT="wheelhouse-docker-$(printf '%s' "$STATE" | cksum | cut -d' ' -f1)"
+# The demo's product line: every container docker-demo-load makes carries this label.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+DEMO_LINE=shop
+
+docker_log() { echo "${0##*/}: $*" >&2; }
+
+# The CLI against this engine: d ARGS...
+d() { "$DOCKER_CLI" -H "$DOCKER_HOST_URL" "$@"; }
+
+t0=$(date +%s.%N)
+# Seconds since the script started (or since $1, a `date +%s.%N`), one decimal.
+elapsed() { awk -v a="${1:-$t0}" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Serialises the docker-* scripts (tests may call them in parallel); the lock file sits
+# beside the state dir, which docker-down removes. Held until exit.
+docker_lock() {
+    [ -n "${WH_DOCKER_LOCK_HELD:-}" ] && return 0
+    mkdir -p "$(dirname "$STATE")"
+    exec 9>"$STATE.lock"
+    flock -w 300 9 || {
+        docker_log "timed out waiting for $STATE.lock"
+        exit 1
+    }
+    export WH_DOCKER_LOCK_HELD=1
+}
+
+# True when $1 is a static executable (runs in an image FROM scratch).
+is_static() {
+    [ -x "$1" ] && LC_ALL=C ldd "$1" 2>&1 | grep -qE 'not a dynamic executable|statically linked'
+}
+
+# Installs the engine (docker.io: dockerd, containerd, runc) and a static busybox
+# (busybox-static, which replaces a dynamic busybox package) with apt, only when one is
+# missing. Sets DOCKER_INSTALLED=1 when it installed something, else 0. The system's own
+# docker service is not started: the install runs under a policy-rc.d that forbids it
+# (one that is already there is kept).
+docker_install() {
+    local pkgs=() out rc=0 policy=/usr/sbin/policy-rc.d own_policy=0
+    DOCKER_INSTALLED=0
+    for bin in dockerd containerd containerd-shim-runc-v2 runc; do
+        if ! command -v "$bin" >/dev/null 2>&1; then
+            pkgs+=(docker.io)
+            break
+        fi
+    done
+    if [ "$BUSYBOX" = /bin/busybox ] && ! is_static /bin/busybox; then pkgs+=(busybox-static); fi
+    if ! is_static "$BUSYBOX" && [ "$BUSYBOX" != /bin/busybox ]; then
+        docker_log "WH_DOCKER_BUSYBOX=$BUSYBOX is not a static executable"
+        return 1
+    fi
+    if ! command -v "$DOCKER_CLI" >/dev/null 2>&1 && [ ${#pkgs[@]} -eq 0 ]; then pkgs+=(docker.io); fi
+    [ ${#pkgs[@]} -gt 0 ] || return 0
+    if [ "$(id -u)" != 0 ]; then
+        docker_log "please install: ${pkgs[*]} (needs root)"
+        return 1
+    fi
+    docker_log "installing ${pkgs[*]} with apt"
+    if ! [ -e "$policy" ]; then
+        printf '#!/bin/sh\n# Written by wheelhouse docker_install for the time of one apt-get run.\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        own_policy=1
+    fi
+    out=$(mktemp)
+    {
+        apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
+    } >"$out" 2>&1 || rc=$?
+    if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi
+    if [ "$rc" != 0 ]; then
+        docker_log "apt-get failed ($rc):"
+        tail -n 30 "$out" >&2
+        rm -f "$out"
+        return 1
+    fi
+    rm -f "$out"
+    is_static "$BUSYBOX" || {
+        docker_log "$BUSYBOX is still not a static executable"
+        return 1
+    }
+    DOCKER_INSTALLED=1
+}
+
+# True while process $1 runs (a zombie not yet reaped counts as gone).
+pid_alive() {
+    local st
+    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
+# Prints the pid of this state dir's running dockerd, or fails (guards against pid reuse).
+dockerd_pid() {
+    local pid cmd
+    pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
+    [ -n "$pid" ] && pid_alive "$pid" || return 1
+    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    [[ "$cmd" == *dockerd*" --data-root $DATA_ROOT "* ]] || return 1
+    echo "$pid"
+}
+
+# True when the engine answers on our socket.
+engine_answers() { d version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+# Writes $DOCKERD_CMD: the dockerd command line, one argument a line. With a port ($1),
+# dockerd also listens on tcp://127.0.0.1:PORT: plain TCP, no TLS, loopback only.
+# --tls=false says so explicitly: dockerd 20.10 only logs a warning for an unauthenticated
+# TCP listener, while newer engines (23+) first sleep 15 s and (27+) refuse to start
+# without it.
+write_dockerd_cmd() {
+    local port=${1:-} cmd
+    mkdir -p "$STATE" "$DATA_ROOT" "$EXEC_ROOT"
+    chmod 711 "$STATE"
+    [ -s "$DAEMON_JSON" ] || echo '{}' >"$DAEMON_JSON"
+    cmd=(
+        dockerd
+        --config-file "$DAEMON_JSON"
+        --host "unix://$SOCK"
+        --data-root "$DATA_ROOT"
+        --exec-root "$EXEC_ROOT"
+        --pidfile "$DOCKERD_PIDFILE"
+        --iptables=false --ip6tables=false --ip-masq=false --bridge=none
+        --storage-driver=vfs
+        --exec-opt native.cgroupdriver=cgroupfs
+        --cgroup-parent "/$CGROUP_PARENT"
+        --userland-proxy=false
+        --log-level "${WH_DOCKER_LOG_LEVEL:-info}"
+    )
+    if [ -n "$port" ]; then cmd+=(--host "tcp://127.0.0.1:$port" --tls=false); fi
+    printf '%s\n' "${cmd[@]}" >"$DOCKERD_CMD"
+}
+
+# The TCP port in $DOCKERD_CMD, if any.
+dockerd_cmd_port() {
+    sed -n 's#^tcp://127\.0\.0\.1:\([0-9]*\)$#\1#p' "$DOCKERD_CMD" 2>/dev/null | head -1
+}
+
+# Starts dockerd from $DOCKERD_CMD, detached in a session of its own; the launcher's pid
+# to $PIDFILE, output to $DOCKERD_LOG (appended: restarts keep the history). Sets LOG_MARK.
+launch_dockerd() {
+    local cmd
+    mapfile -t cmd <"$DOCKERD_CMD"
+    LOG_MARK=$({ wc -l <"$DOCKERD_LOG"; } 2>/dev/null || echo 0)
+    rm -f "$PIDFILE"
+    # A socket left by a killed dockerd would make the CLI hang on nothing; dockerd makes
+    # a new one.
+    rm -f "$SOCK"
+    # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
+    setsid -f bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$PIDFILE" "${cmd[@]}" \
+        >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&-
+    for _ in $(seq 50); do
+        [ -s "$PIDFILE" ] && return 0
+        sleep 0.1
+    done
+    docker_log "dockerd did not start"
+    return 1
+}
+
+# Prints the last lines of dockerd.log written since LOG_MARK (errors first) to stderr.
+log_tail() {
+    local errors
+    errors=$(tail -n +"$((${LOG_MARK:-0} + 1))" "$DOCKERD_LOG" 2>/dev/null |
+        grep -E 'level=(error|fatal)|failed to start' | head -n 10) || true
+    if [ -n "$errors" ]; then
+        docker_log "errors in $DOCKERD_LOG:"
+        echo "$errors" >&2
+    fi
+    docker_log "last lines of $DOCKERD_LOG:"
+    tail -n 25 "$DOCKERD_LOG" >&2 2>/dev/null || true
+}
+
+# Waits up to $WH_DOCKER_TIMEOUT seconds (default 30) for the engine to answer
+# `docker version` on our socket; on failure shows the tail of dockerd.log and fails.
+wait_ready() {
+    local deadline=$(($(date +%s) + ${WH_DOCKER_TIMEOUT:-30}))
+    while ! engine_answers; do
+        if ! dockerd_pid >/dev/null; then
+            docker_log "dockerd exited"
+            log_tail
+            return 1
+        fi
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            docker_log "dockerd not answering on $SOCK after ${WH_DOCKER_TIMEOUT:-30}s"
+            log_tail
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+# Pids of processes still working for this state dir once dockerd is gone: the supervised
+# containerd and the containerd-shims (their command lines name $EXEC_ROOT or $DATA_ROOT).
+state_pids() {
+    local p cmd
+    for p in /proc/[0-9]*; do
+        p=${p#/proc/}
+        [ "$p" = $$ ] && continue
+        cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+        case "$cmd" in
+        *"$EXEC_ROOT/"* | *"$DATA_ROOT/"* | *"$DATA_ROOT "*) echo "$p" ;;
+        esac
+    done
+}
+
+# Pids in the containers' cgroups (under $CGROUP_PARENT, any hierarchy).
+container_pids() {
+    local f
+    for f in /sys/fs/cgroup/pids/"$CGROUP_PARENT" /sys/fs/cgroup/unified/"$CGROUP_PARENT" \
+        /sys/fs/cgroup/"$CGROUP_PARENT"; do
+        [ -d "$f" ] || continue
+        find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null
+        return 0
+    done
+}
+
+# Kills (KILL) whatever still runs for this state dir: containers' processes, shims and
+# the supervised containerd; then removes the containers' empty cgroups. Says what it
+# killed. Never fails.
+kill_leftovers() {
+    local pids tick
+    for tick in $(seq 20); do
+        mapfile -t pids < <({ container_pids; state_pids; } | sort -u)
+        [ ${#pids[@]} -gt 0 ] || break
+        if [ "$tick" = 1 ]; then docker_log "killing leftover processes: ${pids[*]}"; fi
+        kill -KILL "${pids[@]}" 2>/dev/null || true
+        sleep 0.1
+    done
+    for h in /sys/fs/cgroup/*/"$CGROUP_PARENT" /sys/fs/cgroup/"$CGROUP_PARENT"; do
+        [ -d "$h" ] || continue
+        find "$h" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    done
+}
+
+# Unmounts everything mounted under $STATE (netns bind mounts, containers' shm tmpfs),
+# deepest first, lazily when busy. Never fails.
+unmount_state() {
+    local m
+    [ -d "$STATE" ] || return 0
+    mapfile -t mounts < <(awk -v s="$STATE/" 'index($2, s) == 1 { print $2 }' /proc/self/mounts | sort -r)
+    for m in "${mounts[@]}"; do
+        # /proc/self/mounts escapes spaces and the like as octal; our paths have none.
+        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || docker_log "could not unmount $m"
+    done
+}
+
+# Stops dockerd: stop_dockerd TERM (a clean shutdown: dockerd stops the containers, each
+# within its stop timeout, then its containerd; KILL after $WH_DOCKER_STOP_GRACE seconds,
+# default 30) or stop_dockerd KILL (a crash: containers, shims and containerd keep running
+# until the next start, which reaps them). Never fails.
+stop_dockerd() {
+    local pid sig=$1 limit=$((${WH_DOCKER_STOP_GRACE:-30} * 10)) tick=0
+    pid=$(dockerd_pid) || {
+        rm -f "$PIDFILE"
+        return 0
+    }
+    kill "-$sig" "$pid" 2>/dev/null || true
+    while pid_alive "$pid"; do
+        if [ "$tick" -eq "$limit" ]; then
+            docker_log "dockerd (pid $pid) still running after TERM; killing"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        [ "$tick" -gt $((limit + 50)) ] && break
+        sleep 0.1
+        tick=$((tick + 1))
+    done
+    rm -f "$PIDFILE"
+    docker_log "stopped dockerd (pid $pid, SIG$sig)"
+}
+
+# Names of the containers that should run whenever the engine runs: running now, or with
+# restart policy always / unless-stopped (and not stopped by hand).
+# Usage: containers_state  -> lines "NAME STATUS RESTART_POLICY HEALTH"
+containers_state() {
+    local ids
+    mapfile -t ids < <(d ps -aq)
+    [ ${#ids[@]} -gt 0 ] || return 0
+    d inspect --format '{{.Name}} {{.State.Status}} {{.HostConfig.RestartPolicy.Name}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}}' "${ids[@]}" |
+        sed 's#^/##'
+}

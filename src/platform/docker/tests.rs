@@ -1,0 +1,1 @@
+//! Unit tests of the Docker platform: assembly from inventories and change plans.

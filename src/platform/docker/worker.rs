@@ -1,0 +1,478 @@
+//! The Docker platform as a worker task. A watcher lists the labelled containers and the
+//! images, then follows the engine's event stream (no polling); when the stream breaks
+//! (the engine went away) it reports the connection lost and starts over with a fresh
+//! list once the engine answers again. The worker owns the inventory, publishes a
+//! snapshot when it changes (at most every 100 ms), and serves previews, writes and log
+//! tails; a write runs in a task of its own while the events keep flowing.
+
+use super::assemble::{self, Scope, service_containers};
+use super::inventory::{self, Container, Image, Inventory};
+use super::logs::LogTails;
+use super::writes;
+use super::{DockerSetup, contract};
+use crate::domain::change::{FieldChange, plan};
+use crate::domain::image::ImageInfo;
+use crate::domain::{ServiceKey, Snapshot};
+use crate::platform::{
+    Applied, Connection, PlatformError, PlatformEvent, PlatformHandle, PlatformRequest,
+};
+use bollard::Docker;
+use bollard::query_parameters::{
+    EventsOptionsBuilder, ListContainersOptionsBuilder, ListImagesOptionsBuilder,
+};
+use futures::StreamExt;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// What the watcher tells the worker.
+#[derive(Debug)]
+pub(super) enum WatchMsg {
+    /// A complete list (after start or a reconnect).
+    Reset(Inventory),
+    /// A container changed (None: it is gone).
+    Container(String, Option<Box<Container>>),
+    Images(Vec<Image>),
+    Lost(String),
+}
+
+/// Container actions that change what wheelhouse shows (exec_* from health checks and
+/// the like are not asked for).
+const CONTAINER_ACTIONS: [&str; 13] = [
+    "create",
+    "start",
+    "restart",
+    "die",
+    "stop",
+    "kill",
+    "oom",
+    "pause",
+    "unpause",
+    "rename",
+    "update",
+    "destroy",
+    "health_status",
+];
+const IMAGE_ACTIONS: [&str; 6] = ["tag", "untag", "delete", "import", "load", "pull"];
+
+pub fn spawn(
+    setup: DockerSetup,
+    read_only: bool,
+    events: mpsc::UnboundedSender<PlatformEvent>,
+) -> PlatformHandle {
+    let (tx, rx) = mpsc::unbounded_channel::<PlatformRequest>();
+    let handle = PlatformHandle::new(setup.info.clone(), read_only, tx, events.clone());
+    tokio::spawn(run(setup, read_only, rx, events));
+    handle
+}
+
+async fn list_all(docker: &Docker) -> Result<Inventory, bollard::errors::Error> {
+    // Label filters must all match: only containers with the three labels.
+    let mut filters = HashMap::new();
+    filters.insert(
+        "label",
+        vec![contract::LABEL_LINE, contract::LABEL_ENV, contract::LABEL_SERVICE],
+    );
+    let options = ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filters)
+        .build();
+    let mut inv = Inventory::default();
+    for summary in docker.list_containers(Some(options)).await? {
+        let Some(id) = summary.id else { continue };
+        match docker.inspect_container(&id, None).await {
+            Ok(c) => {
+                if let Some(c) = inventory::container(&c) {
+                    inv.containers.insert(id, c);
+                }
+            }
+            // Removed between the list and the inspect.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    inv.images = list_images(docker).await?;
+    Ok(inv)
+}
+
+async fn list_images(docker: &Docker) -> Result<Vec<Image>, bollard::errors::Error> {
+    let options = ListImagesOptionsBuilder::new().build();
+    Ok(docker
+        .list_images(Some(options))
+        .await?
+        .iter()
+        .map(inventory::image)
+        .collect())
+}
+
+/// Lists, then follows events; on any failure reports it and starts over.
+async fn watch(docker: Docker, tx: mpsc::UnboundedSender<WatchMsg>) {
+    let mut delay = Duration::from_millis(250);
+    loop {
+        let since = chrono::Utc::now().timestamp() - 1;
+        let inv = match list_all(&docker).await {
+            Ok(inv) => inv,
+            Err(e) => {
+                if tx.send(WatchMsg::Lost(e.to_string())).is_err() {
+                    return;
+                }
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        delay = Duration::from_millis(250);
+        if tx.send(WatchMsg::Reset(inv)).is_err() {
+            return;
+        }
+        let mut filters: HashMap<&str, Vec<&str>> = HashMap::new();
+        filters.insert("type", vec!["container", "image"]);
+        filters.insert(
+            "event",
+            CONTAINER_ACTIONS.iter().chain(&IMAGE_ACTIONS).copied().collect(),
+        );
+        let options = EventsOptionsBuilder::new()
+            .since(&since.to_string())
+            .filters(&filters)
+            .build();
+        let mut stream = docker.events(Some(options));
+        let reason = loop {
+            let Some(item) = stream.next().await else {
+                break "the engine closed the event stream".to_string();
+            };
+            let event = match item {
+                Ok(e) => e,
+                Err(e) => break e.to_string(),
+            };
+            let typ = event.typ.map(|t| t.to_string()).unwrap_or_default();
+            let id = event
+                .actor
+                .as_ref()
+                .and_then(|a| a.id.clone())
+                .unwrap_or_default();
+            let msg = if typ == "image" {
+                match list_images(&docker).await {
+                    Ok(images) => WatchMsg::Images(images),
+                    Err(e) => break e.to_string(),
+                }
+            } else if event.action.as_deref() == Some("destroy") {
+                WatchMsg::Container(id, None)
+            } else {
+                let labelled = event
+                    .actor
+                    .as_ref()
+                    .and_then(|a| a.attributes.as_ref())
+                    .is_some_and(|a| a.contains_key(contract::LABEL_SERVICE));
+                if !labelled {
+                    continue;
+                }
+                match docker.inspect_container(&id, None).await {
+                    Ok(c) => WatchMsg::Container(id, inventory::container(&c).map(Box::new)),
+                    Err(bollard::errors::Error::DockerResponseServerError {
+                        status_code: 404,
+                        ..
+                    }) => WatchMsg::Container(id, None),
+                    Err(e) => break e.to_string(),
+                }
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        };
+        tracing::warn!(%reason, "docker event stream ended; listing again");
+        if tx.send(WatchMsg::Lost(reason)).is_err() {
+            return;
+        }
+        tokio::time::sleep(delay).await;
+    }
+}
+
+struct Worker {
+    docker: Docker,
+    engine: String,
+    scope: Scope,
+    read_only: bool,
+    inv: Inventory,
+    snapshot: Arc<Snapshot>,
+    images: Vec<ImageInfo>,
+    in_flight: BTreeSet<ServiceKey>,
+    connection: Connection,
+    events: mpsc::UnboundedSender<PlatformEvent>,
+    done_tx: mpsc::UnboundedSender<ServiceKey>,
+    tails: LogTails,
+}
+
+impl Worker {
+    fn assemble(&self) -> Snapshot {
+        Snapshot {
+            product_lines: assemble::assemble(&self.inv, &self.engine, &self.scope, &self.in_flight),
+        }
+    }
+
+    fn image_infos(&self) -> Vec<ImageInfo> {
+        let mut out: Vec<ImageInfo> = self
+            .inv
+            .images
+            .iter()
+            .map(|i| {
+                let mut used_by: Vec<String> = self
+                    .inv
+                    .containers
+                    .values()
+                    .filter(|c| c.image_id == i.id && self.scope_shows(c))
+                    .map(|c| format!("{}/{}", c.line, c.env))
+                    .collect();
+                used_by.sort();
+                used_by.dedup();
+                ImageInfo {
+                    tags: i.tags.clone(),
+                    id: i.id.clone(),
+                    size_bytes: u64::try_from(i.size).ok(),
+                    created: Some(i.created),
+                    base: i.base().unwrap_or_default().to_string(),
+                    service: i.service().unwrap_or_default().to_string(),
+                    version: i.version().unwrap_or_default(),
+                    used_by,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.name().cmp(b.name()));
+        out
+    }
+
+    fn scope_shows(&self, c: &Container) -> bool {
+        self.scope.only.is_empty()
+            || self
+                .scope
+                .only
+                .iter()
+                .any(|(l, e)| *l == c.line && *e == c.env)
+    }
+
+    fn set_connection(&mut self, c: Connection) {
+        if self.connection != c {
+            self.connection = c.clone();
+            let _ = self.events.send(PlatformEvent::Connection(c));
+        }
+    }
+
+    /// Publishes the snapshot and the image list when they changed.
+    fn publish(&mut self) {
+        let snapshot = self.assemble();
+        if *self.snapshot != snapshot {
+            self.snapshot = Arc::new(snapshot);
+            let _ = self
+                .events
+                .send(PlatformEvent::Snapshot(self.snapshot.clone()));
+        }
+        let images = self.image_infos();
+        if images != self.images {
+            self.images = images.clone();
+            let _ = self.events.send(PlatformEvent::Images(images));
+        }
+        self.tails.follow_new(&self.docker, &self.inv, &self.events);
+    }
+
+    /// Checks a request against the inventory and plans it.
+    fn prepare(
+        &self,
+        request: &crate::domain::change::ChangeRequest,
+    ) -> Result<(writes::Plan, Vec<FieldChange>), PlatformError> {
+        let key = &request.target;
+        let service = self
+            .snapshot
+            .service(key)
+            .ok_or_else(|| PlatformError::NotFound {
+                what: format!("service {key}"),
+            })?;
+        let current = assemble::revision(service_containers(&self.inv, key));
+        if !request.expected_revision.is_empty() && request.expected_revision != current {
+            return Err(PlatformError::Conflict {
+                target: key.to_string(),
+            });
+        }
+        if self.in_flight.contains(key) {
+            return Err(PlatformError::Invalid {
+                reason: format!("a change of {key} is still running; wait for it to finish"),
+            });
+        }
+        let mut changes = match plan(service, &request.change) {
+            Ok(c) => c,
+            Err(e) => return Err(PlatformError::Invalid { reason: e.0 }),
+        };
+        let now = chrono::Utc::now();
+        let p = writes::plan(
+            &self.inv,
+            service,
+            request,
+            &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            now.timestamp(),
+        )?;
+        changes.push(FieldChange {
+            field: "containers".into(),
+            before: String::new(),
+            after: p
+                .steps
+                .iter()
+                .map(writes::Step::describe)
+                .collect::<Vec<_>>()
+                .join("; "),
+        });
+        Ok((p, changes))
+    }
+
+    fn on_request(&mut self, request: PlatformRequest) {
+        match request {
+            PlatformRequest::Preview { id, request } => {
+                let result = self.prepare(&request).map(|(p, mut changes)| {
+                    // Docker has no dry run: the engine is asked (reads only) whether
+                    // every image the plan needs is there.
+                    let images: BTreeSet<&str> = p
+                        .steps
+                        .iter()
+                        .filter_map(|s| match s {
+                            writes::Step::Replace { image, .. } | writes::Step::Create { image } => {
+                                Some(image.as_str())
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    let present: Vec<String> = images
+                        .iter()
+                        .map(|i| {
+                            match self.inv.images.iter().find(|x| x.tags.iter().any(|t| t == i)) {
+                                Some(x) => format!("{i} present ({:.1} MB)", x.size as f64 / 1e6),
+                                None => format!("{i} missing"),
+                            }
+                        })
+                        .collect();
+                    changes.push(FieldChange {
+                        field: "engine check".into(),
+                        before: String::new(),
+                        after: if present.is_empty() {
+                            "no image needed".into()
+                        } else {
+                            present.join(", ")
+                        },
+                    });
+                    changes
+                });
+                let _ = self.events.send(PlatformEvent::Previewed { id, result });
+            }
+            PlatformRequest::Apply { id, request } => {
+                if self.read_only {
+                    let _ = self.events.send(PlatformEvent::Applied {
+                        id,
+                        result: Err(PlatformError::ReadOnly),
+                    });
+                    return;
+                }
+                let (p, changes) = match self.prepare(&request) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        let _ = self
+                            .events
+                            .send(PlatformEvent::Applied { id, result: Err(e) });
+                        return;
+                    }
+                };
+                self.in_flight.insert(request.target.clone());
+                self.publish();
+                let (docker, events, done) =
+                    (self.docker.clone(), self.events.clone(), self.done_tx.clone());
+                tokio::spawn(async move {
+                    let result = writes::run(&docker, p).await.map(|done| Applied {
+                        request: request.clone(),
+                        changes,
+                        revision: done.join("; "),
+                    });
+                    let _ = done.send(request.target.clone());
+                    let _ = events.send(PlatformEvent::Applied { id, result });
+                });
+            }
+            PlatformRequest::Logs { id, target } => {
+                self.tails
+                    .open(id, target, &self.docker, &self.inv, &self.events);
+            }
+            PlatformRequest::StopLogs { id } => self.tails.close(id),
+        }
+    }
+}
+
+async fn run(
+    setup: DockerSetup,
+    read_only: bool,
+    mut requests: mpsc::UnboundedReceiver<PlatformRequest>,
+    events: mpsc::UnboundedSender<PlatformEvent>,
+) {
+    let (watch_tx, mut watch_rx) = mpsc::unbounded_channel();
+    tokio::spawn(watch(setup.docker.clone(), watch_tx));
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    let mut w = Worker {
+        docker: setup.docker,
+        engine: setup.engine,
+        scope: setup.scope,
+        read_only,
+        inv: Inventory::default(),
+        snapshot: Arc::new(Snapshot::default()),
+        images: Vec::new(),
+        in_flight: BTreeSet::new(),
+        connection: Connection::Connecting,
+        events,
+        done_tx,
+        tails: LogTails::default(),
+    };
+    let _ = w.events.send(PlatformEvent::Connection(Connection::Connecting));
+    let mut dirty = false;
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            msg = watch_rx.recv() => {
+                let Some(msg) = msg else { break };
+                match msg {
+                    WatchMsg::Reset(inv) => {
+                        w.inv = inv;
+                        w.set_connection(Connection::Live);
+                        w.publish();
+                        dirty = false;
+                    }
+                    WatchMsg::Container(id, c) => {
+                        match c {
+                            Some(c) => { w.inv.containers.insert(id, *c); }
+                            None => { w.inv.containers.remove(&id); }
+                        }
+                        dirty = true;
+                    }
+                    WatchMsg::Images(images) => {
+                        w.inv.images = images;
+                        dirty = true;
+                    }
+                    WatchMsg::Lost(reason) => {
+                        w.set_connection(Connection::Retrying(format!("docker engine: {reason}")));
+                    }
+                }
+            }
+            key = done_rx.recv() => {
+                if let Some(key) = key {
+                    w.in_flight.remove(&key);
+                    dirty = true;
+                }
+            }
+            request = requests.recv() => {
+                let Some(request) = request else { break };
+                w.on_request(request);
+            }
+            _ = tick.tick() => {
+                if dirty {
+                    dirty = false;
+                    w.publish();
+                }
+            }
+        }
+    }
+    tracing::info!("docker platform worker stopped");
+}

@@ -1,0 +1,458 @@
+//! Changes on a Docker engine: planned from the inventory (pure), then run container by
+//! container. A deploy or rollback replaces one container at a time and waits for the
+//! new one to be healthy before the old one goes; a restart does the same in place;
+//! scaling creates or removes containers. Docker has no traffic router: canary changes
+//! are refused with the reason.
+
+use super::assemble::{history, service_containers};
+use super::contract::*;
+use super::inventory::{Container, Inventory, repo_of};
+use crate::domain::change::{Change, ChangeRequest};
+use crate::domain::{Release, ReleaseState, Service};
+use crate::platform::PlatformError;
+use bollard::Docker;
+use bollard::errors::Error as DockerError;
+use bollard::models::ContainerCreateBody;
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder,
+    StopContainerOptionsBuilder,
+};
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+/// How long a new or restarted container may take to become healthy.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
+/// A container without a health check counts as ready after running this long.
+const SETTLE: Duration = Duration::from_secs(1);
+/// Seconds a container gets to stop before it is killed.
+const STOP_GRACE: i32 = 10;
+
+/// One step of a change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Create a container from `image` (labels from the template), wait until ready, then
+    /// stop and remove `old`.
+    Replace { old: Container, image: String },
+    /// Create one more container from `image`.
+    Create { image: String },
+    Remove { old: Container },
+    Restart { old: Container },
+}
+
+impl Step {
+    pub fn describe(&self) -> String {
+        match self {
+            Step::Replace { old, image } => format!("replace {} with {image}", old.name),
+            Step::Create { image } => format!("create a container of {image}"),
+            Step::Remove { old } => format!("remove {}", old.name),
+            Step::Restart { old } => format!("restart {}", old.name),
+        }
+    }
+}
+
+/// Everything a change needs: the steps, the template of new containers and the labels
+/// that change on them.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    pub template: Container,
+    /// Labels set on every container the plan creates.
+    pub labels: Vec<(String, String)>,
+    /// Every container name on the engine (new names avoid them).
+    pub taken: BTreeSet<String>,
+}
+
+fn invalid(reason: impl Into<String>) -> PlatformError {
+    PlatformError::Invalid {
+        reason: reason.into(),
+    }
+}
+
+/// The image reference of `version` next to `current` (same repository), if the engine
+/// has it.
+fn image_for(inv: &Inventory, current: &str, version: &str) -> Result<String, PlatformError> {
+    let wanted = format!("{}:{version}", repo_of(current));
+    if inv.images.iter().any(|i| i.tags.contains(&wanted)) {
+        Ok(wanted)
+    } else {
+        Err(invalid(format!(
+            "image {wanted} is not in the engine: build or load it first"
+        )))
+    }
+}
+
+/// Plans a change of `service` (as last assembled) on the engine's inventory.
+pub fn plan(
+    inv: &Inventory,
+    service: &Service,
+    request: &ChangeRequest,
+    now_rfc3339: &str,
+    now_unix: i64,
+) -> Result<Plan, PlatformError> {
+    let containers = service_containers(inv, &request.target);
+    let template = containers
+        .iter()
+        .rev()
+        .find(|c| c.version == service.version)
+        .or(containers.last())
+        .map(|c| (*c).clone())
+        .ok_or_else(|| PlatformError::NotFound {
+            what: format!("containers of {}", request.target),
+        })?;
+    let mut releases = history(&template);
+    let mut labels = vec![
+        (LABEL_CHANGED_BY.to_string(), request.who.clone()),
+        (LABEL_CHANGED_AT.to_string(), now_rfc3339.to_string()),
+        (LABEL_CHANGE_WHY.to_string(), request.why.clone()),
+    ];
+    let mut release = |releases: &mut Vec<Release>, to: &str| {
+        releases.push(Release {
+            revision: releases.last().map_or(1, |r| r.revision + 1),
+            from: service.version.clone(),
+            to: to.to_string(),
+            who: request.who.clone(),
+            when: now_unix,
+            why: request.why.clone(),
+            state: ReleaseState::Complete,
+        });
+    };
+    let replace_all = |image: &str, version: &str| -> Vec<Step> {
+        containers
+            .iter()
+            .filter(|c| c.version != version || c.image != image)
+            .map(|c| Step::Replace {
+                old: (*c).clone(),
+                image: image.to_string(),
+            })
+            .collect()
+    };
+    let steps = match &request.change {
+        Change::Deploy { version } => {
+            let image = image_for(inv, &template.image, version)?;
+            let steps = replace_all(&image, version);
+            if steps.is_empty() {
+                return Err(invalid(format!("every container already runs {image}")));
+            }
+            release(&mut releases, version);
+            labels.push((LABEL_VERSION.into(), version.clone()));
+            steps
+        }
+        Change::Rollback => {
+            let previous = service
+                .previous_version()
+                .ok_or_else(|| invalid("no earlier release is recorded for this service"))?
+                .to_string();
+            let image = image_for(inv, &template.image, &previous)?;
+            if let Some(r) = releases
+                .iter_mut()
+                .rev()
+                .find(|r| r.to == service.version && r.from == previous)
+            {
+                r.state = ReleaseState::RolledBack;
+            }
+            release(&mut releases, &previous);
+            labels.push((LABEL_VERSION.into(), previous.clone()));
+            replace_all(&image, &previous)
+        }
+        Change::Scale { replicas } => {
+            let n = containers.len() as u32;
+            if *replicas == 0 {
+                return Err(invalid(
+                    "a Docker service exists through its containers: scale to 1 or more",
+                ));
+            }
+            if *replicas >= n {
+                (n..*replicas)
+                    .map(|_| Step::Create {
+                        image: template.image.clone(),
+                    })
+                    .collect()
+            } else {
+                // Not-ready containers go first, then the newest.
+                let mut order: Vec<&&Container> = containers.iter().collect();
+                order.sort_by_key(|c| (c.ready(), std::cmp::Reverse(c.created)));
+                order
+                    .into_iter()
+                    .take((n - replicas) as usize)
+                    .map(|c| Step::Remove { old: (*c).clone() })
+                    .collect()
+            }
+        }
+        Change::Restart => containers
+            .iter()
+            .map(|c| Step::Restart { old: (*c).clone() })
+            .collect(),
+        Change::StartCanary { .. }
+        | Change::SetCanaryWeight { .. }
+        | Change::AddTagRoute { .. }
+        | Change::RemoveTagRoute { .. }
+        | Change::Promote
+        | Change::Abort => {
+            return Err(invalid(
+                "Docker environments have no traffic router: canaries and tag routes need a Kubernetes environment",
+            ));
+        }
+    };
+    if releases.len() > HISTORY_KEPT {
+        releases.drain(..releases.len() - HISTORY_KEPT);
+    }
+    labels.push((
+        LABEL_HISTORY.into(),
+        serde_json::to_string(&releases).unwrap_or_default(),
+    ));
+    Ok(Plan {
+        steps,
+        template,
+        labels,
+        taken: inv.containers.values().map(|c| c.name.clone()).collect(),
+    })
+}
+
+/// The first free `<prefix>-<n>` name; the prefix is the template's name without its
+/// trailing number.
+pub fn next_name(template: &str, taken: &BTreeSet<String>) -> String {
+    let prefix = match template.rsplit_once('-') {
+        Some((p, n)) if !p.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => p,
+        _ => template,
+    };
+    (1..)
+        .map(|n| format!("{prefix}-{n}"))
+        .find(|name| !taken.contains(name))
+        .unwrap_or_else(|| format!("{prefix}-x"))
+}
+
+/// What a Docker error means for the operator.
+pub fn error(verb: &str, what: &str, e: DockerError) -> PlatformError {
+    match e {
+        DockerError::DockerResponseServerError {
+            status_code: 404,
+            message,
+        } => PlatformError::NotFound {
+            what: format!("{what} ({message})"),
+        },
+        DockerError::DockerResponseServerError {
+            status_code,
+            message,
+        } if (400..500).contains(&status_code) => PlatformError::Invalid {
+            reason: format!("{verb} {what}: {message}"),
+        },
+        other => PlatformError::Unavailable {
+            reason: format!("{verb} {what}: {other}"),
+        },
+    }
+}
+
+/// The parts of a container's configuration that came from its image (not to be copied
+/// onto a container of another image).
+struct FromImage {
+    env: Vec<String>,
+    labels: HashMap<String, String>,
+    cmd: Option<Vec<String>>,
+    entrypoint: Option<Vec<String>>,
+}
+
+async fn from_image(docker: &Docker, image: &str) -> FromImage {
+    let config = docker
+        .inspect_image(image)
+        .await
+        .ok()
+        .and_then(|i| i.config);
+    FromImage {
+        env: config.as_ref().and_then(|c| c.env.clone()).unwrap_or_default(),
+        labels: config
+            .as_ref()
+            .and_then(|c| c.labels.clone())
+            .unwrap_or_default(),
+        cmd: config.as_ref().and_then(|c| c.cmd.clone()),
+        entrypoint: config.as_ref().and_then(|c| c.entrypoint.clone()),
+    }
+}
+
+/// Runs a plan; returns what was done, or where it stopped.
+pub async fn run(docker: &Docker, mut plan: Plan) -> Result<Vec<String>, PlatformError> {
+    let template = docker
+        .inspect_container(&plan.template.id, None)
+        .await
+        .map_err(|e| error("inspect", &plan.template.name, e))?;
+    let image_part = from_image(docker, &plan.template.image).await;
+    let mut done = Vec::new();
+    let steps = std::mem::take(&mut plan.steps);
+    for step in steps {
+        let result = match &step {
+            Step::Replace { old, image } => {
+                match create(docker, &template, &image_part, &mut plan, image).await {
+                    Ok(new) => match wait_ready(docker, &new).await {
+                        Ok(()) => remove(docker, &old.name).await.map(|()| new),
+                        Err(e) => {
+                            let _ = remove(docker, &new).await;
+                            Err(e)
+                        }
+                    },
+                    Err(e) => Err(e),
+                }
+            }
+            Step::Create { image } => {
+                match create(docker, &template, &image_part, &mut plan, image).await {
+                    Ok(new) => wait_ready(docker, &new).await.map(|()| new),
+                    Err(e) => Err(e),
+                }
+            }
+            Step::Remove { old } => remove(docker, &old.name).await.map(|()| old.name.clone()),
+            Step::Restart { old } => {
+                let options = RestartContainerOptionsBuilder::new().t(STOP_GRACE).build();
+                match docker.restart_container(&old.name, Some(options)).await {
+                    Ok(()) => wait_ready(docker, &old.name).await.map(|()| old.name.clone()),
+                    Err(e) => Err(error("restart", &old.name, e)),
+                }
+            }
+        };
+        match result {
+            Ok(_) => done.push(step.describe()),
+            Err(failed) if done.is_empty() => return Err(failed),
+            Err(failed) => {
+                return Err(PlatformError::Partial {
+                    done,
+                    failed: Box::new(failed),
+                });
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Creates and starts a container like the template but of `image`; returns its name.
+async fn create(
+    docker: &Docker,
+    template: &bollard::models::ContainerInspectResponse,
+    old_image: &FromImage,
+    plan: &mut Plan,
+    image: &str,
+) -> Result<String, PlatformError> {
+    let config = template.config.clone().unwrap_or_default();
+    let name = next_name(&plan.template.name, &plan.taken);
+    plan.taken.insert(name.clone());
+    let mut labels = config.labels.clone().unwrap_or_default();
+    labels.retain(|k, v| old_image.labels.get(k) != Some(v) || k.starts_with("wheelhouse.dev/"));
+    for (k, v) in &plan.labels {
+        labels.insert(k.clone(), v.clone());
+    }
+    let same_image = image == plan.template.image;
+    let env: Vec<String> = config
+        .env
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| same_image || !old_image.env.contains(e))
+        .collect();
+    let body = ContainerCreateBody {
+        image: Some(image.to_string()),
+        env: Some(env),
+        labels: Some(labels),
+        cmd: if same_image || config.cmd != old_image.cmd {
+            config.cmd.clone()
+        } else {
+            None
+        },
+        entrypoint: if same_image || config.entrypoint != old_image.entrypoint {
+            config.entrypoint.clone()
+        } else {
+            None
+        },
+        user: config.user.clone(),
+        working_dir: config.working_dir.clone().filter(|w| !w.is_empty()),
+        stop_signal: config.stop_signal.clone(),
+        host_config: template.host_config.clone(),
+        ..ContainerCreateBody::default()
+    };
+    let options = CreateContainerOptionsBuilder::new().name(&name).build();
+    docker
+        .create_container(Some(options), body)
+        .await
+        .map_err(|e| error("create", &name, e))?;
+    docker
+        .start_container(&name, None)
+        .await
+        .map_err(|e| error("start", &name, e))?;
+    Ok(name)
+}
+
+async fn remove(docker: &Docker, name: &str) -> Result<(), PlatformError> {
+    let stop = StopContainerOptionsBuilder::new().t(STOP_GRACE).build();
+    match docker.stop_container(name, Some(stop)).await {
+        // 304: already stopped.
+        Ok(()) | Err(DockerError::DockerResponseServerError { status_code: 304, .. }) => {}
+        Err(e) => return Err(error("stop", name, e)),
+    }
+    let options = RemoveContainerOptionsBuilder::new().force(true).build();
+    docker
+        .remove_container(name, Some(options))
+        .await
+        .map_err(|e| error("remove", name, e))
+}
+
+/// Waits until the container runs and is healthy (or, without a health check, has kept
+/// running for a moment).
+pub async fn wait_ready(docker: &Docker, name: &str) -> Result<(), PlatformError> {
+    let deadline = tokio::time::Instant::now() + READY_TIMEOUT;
+    let mut running_since: Option<tokio::time::Instant> = None;
+    loop {
+        let c = docker
+            .inspect_container(name, None)
+            .await
+            .map_err(|e| error("inspect", name, e))?;
+        let state = c.state.unwrap_or_default();
+        let health = state.health.as_ref().and_then(|h| h.status).map(|h| h.to_string());
+        if state.running != Some(true) {
+            if matches!(
+                state.status,
+                Some(bollard::models::ContainerStateStatusEnum::EXITED)
+                    | Some(bollard::models::ContainerStateStatusEnum::DEAD)
+            ) {
+                return Err(invalid(format!(
+                    "{name} exited (code {}){}",
+                    state.exit_code.unwrap_or(-1),
+                    state
+                        .error
+                        .filter(|e| !e.is_empty())
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default()
+                )));
+            }
+            running_since = None;
+        } else {
+            match health.as_deref() {
+                Some("healthy") => return Ok(()),
+                Some("unhealthy") => {
+                    let output = state
+                        .health
+                        .and_then(|h| h.log)
+                        .and_then(|l| l.last().and_then(|r| r.output.clone()))
+                        .unwrap_or_default();
+                    return Err(invalid(format!(
+                        "{name} is unhealthy{}",
+                        if output.trim().is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", output.trim())
+                        }
+                    )));
+                }
+                Some("starting") => {}
+                _ => {
+                    let since = *running_since.get_or_insert_with(tokio::time::Instant::now);
+                    if since.elapsed() >= SETTLE {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(PlatformError::Timeout {
+                verb: "wait for".into(),
+                resource: format!("container {name} to become healthy"),
+                namespace: String::new(),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
