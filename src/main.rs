@@ -9,7 +9,7 @@ use wheelhouse::audit::AuditLog;
 use wheelhouse::cli::{Cli, Command, act, status, telemetry as cli_telemetry};
 use wheelhouse::config::{self, paths::Paths};
 use wheelhouse::platform::session::{Remote, Session};
-use wheelhouse::platform::{PlatformEvent, PlatformHandle, demo, kube};
+use wheelhouse::platform::{PlatformEvent, PlatformHandle, demo, docker, kube};
 use wheelhouse::runtime;
 use wheelhouse::startup::{self, Choice};
 use wheelhouse::telemetry::kafka;
@@ -109,21 +109,21 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
         let handle = match choice {
             Choice::Demo(p) => demo::worker::spawn(p, read_only, platform_tx),
             Choice::Kube(setup) => kube::worker::spawn(setup, read_only, platform_tx),
+            Choice::Docker(setup) => docker::worker::spawn(setup, read_only, platform_tx),
         };
         return tui(cli, paths, handle, prx, audit, user, now, log_problem).await;
     }
-    match choice {
-        Choice::Demo(mut p) => subcommand(&cli, &mut p, &audit, &user).await,
-        Choice::Kube(setup) => {
-            let (ptx, prx) = mpsc::unbounded_channel();
-            let handle = kube::worker::spawn(setup, read_only, ptx);
-            match Remote::open(handle, prx, CLI_SYNC_TIMEOUT).await {
-                Ok(mut remote) => subcommand(&cli, &mut remote, &audit, &user).await,
-                Err(e) => {
-                    eprintln!("wheelhouse: {e}");
-                    e.exit_code()
-                }
-            }
+    let (ptx, prx) = mpsc::unbounded_channel();
+    let handle = match choice {
+        Choice::Demo(mut p) => return subcommand(&cli, &mut p, &audit, &user).await,
+        Choice::Kube(setup) => kube::worker::spawn(setup, read_only, ptx),
+        Choice::Docker(setup) => docker::worker::spawn(setup, read_only, ptx),
+    };
+    match Remote::open(handle, prx, CLI_SYNC_TIMEOUT).await {
+        Ok(mut remote) => subcommand(&cli, &mut remote, &audit, &user).await,
+        Err(e) => {
+            eprintln!("wheelhouse: {e}");
+            e.exit_code()
         }
     }
 }
@@ -224,6 +224,30 @@ async fn subcommand<P: Session>(cli: &Cli, platform: &mut P, audit: &AuditLog, u
             }
             code
         }
+        Some(Command::Logs {
+            target,
+            lines,
+            wait,
+            output,
+        }) => {
+            let (code, text) =
+                wheelhouse::cli::inspect::logs(platform, target, *lines, *wait, *output).await;
+            if code == 0 {
+                print!("{text}");
+            } else {
+                eprintln!("wheelhouse: {text}");
+            }
+            code
+        }
+        Some(Command::Images { output }) => {
+            println!(
+                "{}",
+                wheelhouse::cli::inspect::images(platform, *output)
+                    .await
+                    .trim_end()
+            );
+            0
+        }
         Some(Command::Status { target, output }) => {
             let snap = platform.snapshot();
             match status::filter(&snap, target.as_deref()) {
@@ -241,7 +265,8 @@ async fn subcommand<P: Session>(cli: &Cli, platform: &mut P, audit: &AuditLog, u
             cmd @ (Command::Deploy { target, write, .. }
             | Command::Shift { target, write, .. }
             | Command::Scale { target, write, .. }
-            | Command::Rollback { target, write }),
+            | Command::Rollback { target, write }
+            | Command::Restart { target, write }),
         ) => {
             let o = act::run(
                 cmd,

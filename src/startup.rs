@@ -5,12 +5,14 @@ use crate::config::catalog::{self, Catalog};
 use crate::config::paths::Paths;
 use crate::platform::demo::DemoPlatform;
 use crate::platform::demo::scenario;
+use crate::platform::docker::{self, DockerSetup};
 use crate::platform::kube::{self, KubeOptions, KubeSetup};
 
 /// The platform a run uses.
 pub enum Choice {
     Demo(DemoPlatform),
     Kube(KubeSetup),
+    Docker(DockerSetup),
 }
 
 /// The catalog from --catalog or the config dir (missing = empty; broken = an error).
@@ -29,6 +31,13 @@ pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice
     let asked_demo = global.demo || global.scenario.is_some();
     if asked_demo {
         return demo_platform(global, epoch).map(Choice::Demo).map_err(bad);
+    }
+    if global.docker || global.docker_host.is_some() {
+        let host = docker::host(global.docker_host.as_deref());
+        return docker::connect(&host, docker::assemble::Scope::default())
+            .await
+            .map(Choice::Docker)
+            .map_err(|e| (6, format!("{e:#}")));
     }
     let catalog = catalog(global, paths).map_err(bad)?;
     let asked_kube =

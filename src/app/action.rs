@@ -46,6 +46,11 @@ actions! {
     ViewCapacity => "view-capacity", "capacity and hotspots";
     ViewConfig => "view-config", "config diff between environments";
     ViewEvents => "view-events", "events and activity";
+    ViewLogs => "view-logs", "log tail of the selected service";
+    ViewImages => "view-images", "images: tags, size, age, base, where they run";
+    LogFollow => "log-follow", "logs: follow the newest lines on/off";
+    SearchNext => "search-next", "logs: next match of the search";
+    SearchPrev => "search-prev", "logs: previous match of the search";
     Deploy => "deploy", "deploy a version";
     StartCanary => "canary-start", "canary: start (or re-version) a canary";
     CanaryWeight => "canary-weight", "set the canary weight";
@@ -58,6 +63,7 @@ actions! {
     Scale => "scale", "scale: set replicas";
     ScaleRecommended => "scale-recommended", "scale: accept the recommendation";
     Rollback => "rollback", "roll back to the previous release";
+    Restart => "restart", "restart every replica, one at a time";
     CompareNext => "compare-next", "config diff: next environment to compare";
     ComparePrev => "compare-prev", "config diff: previous environment";
     Zoom => "zoom", "topology: detailed / compact nodes";
@@ -86,6 +92,7 @@ impl Action {
                 | Action::Scale
                 | Action::ScaleRecommended
                 | Action::Rollback
+                | Action::Restart
         )
     }
 

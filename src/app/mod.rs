@@ -3,6 +3,7 @@
 pub mod action;
 pub mod derived;
 pub mod event;
+pub mod logs;
 pub mod navigation;
 pub mod operations;
 pub mod palette;

@@ -119,6 +119,7 @@ pub fn begin(state: &mut State, action: Action) -> Vec<Command> {
         Action::Promote => return confirm(state, key, Change::Promote),
         Action::Abort => return confirm(state, key, Change::Abort),
         Action::Rollback => return confirm(state, key, Change::Rollback),
+        Action::Restart => return confirm(state, key, Change::Restart),
         Action::Scale => {
             let title = format!("Replicas for {key} (now {})", service.replicas.desired);
             let current = service.replicas.desired.to_string();

@@ -22,16 +22,20 @@ pub enum View {
     Capacity,
     Config,
     Events,
+    Logs,
+    Images,
 }
 
 impl View {
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 8] = [
         View::Overview,
         View::Service,
         View::Topology,
         View::Capacity,
         View::Config,
         View::Events,
+        View::Logs,
+        View::Images,
     ];
 
     /// Tab label when the window is narrow.
@@ -43,6 +47,8 @@ impl View {
             View::Capacity => "Cap",
             View::Config => "Cfg",
             View::Events => "Evt",
+            View::Logs => "Log",
+            View::Images => "Img",
         }
     }
 
@@ -54,6 +60,8 @@ impl View {
             View::Capacity => "Capacity",
             View::Config => "Config",
             View::Events => "Events",
+            View::Logs => "Logs",
+            View::Images => "Images",
         }
     }
 }
@@ -135,7 +143,11 @@ pub enum Mode {
     Palette(PaletteState),
     Prompt(Prompt),
     Confirm(Confirm),
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    /// Typing a search in the logs view.
+    LogSearch,
 }
 
 /// A write sent to the platform and not answered yet, or a rollout being watched.
@@ -205,6 +217,10 @@ pub struct State {
     pub topology: TopologyView,
     /// Environment compared with the selected one in the config view.
     pub compare_env: Option<String>,
+    /// The open log tail (while the logs view shows a service).
+    pub logs: Option<super::logs::LogsView>,
+    /// The engine's image list, when the platform has one (else the services' images).
+    pub images: Option<Vec<crate::domain::image::ImageInfo>>,
     pub scroll: u16,
     pub keymap: Keymap,
     pub typed: Vec<Chord>,
@@ -243,6 +259,8 @@ impl State {
             watching: BTreeSet::new(),
             next_id: 1,
             topology: TopologyView::default(),
+            logs: None,
+            images: None,
             compare_env: None,
             scroll: 0,
             keymap,

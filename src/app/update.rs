@@ -14,6 +14,13 @@ use crate::platform::{Connection, PlatformEvent};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 pub fn update(state: &mut State, event: Event) -> Vec<Command> {
+    let mut commands = handle(state, event);
+    // The log tail follows what the logs view shows, whatever changed it.
+    commands.extend(super::logs::sync(state));
+    commands
+}
+
+fn handle(state: &mut State, event: Event) -> Vec<Command> {
     match event {
         Event::Key(key) => {
             if key.kind == KeyEventKind::Release {
@@ -49,6 +56,17 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
             navigation::repair_selection(state);
             operations::follow_rollouts(state);
             state.dirty = true;
+            vec![]
+        }
+        PlatformEvent::Logs { id, lines, note } => {
+            super::logs::on_lines(state, id, lines, note);
+            vec![]
+        }
+        PlatformEvent::Images(images) => {
+            state.images = Some(images);
+            if state.view == View::Images {
+                state.dirty = true;
+            }
             vec![]
         }
         PlatformEvent::Traffic(frames) => {
@@ -191,6 +209,7 @@ fn edit_text(state: &mut State, key: &KeyEvent) {
     let chord = Chord::from_event(key);
     let field: Option<&mut String> = match &mut state.mode {
         Mode::Filter => Some(&mut state.filter),
+        Mode::LogSearch => state.logs.as_mut().map(|l| &mut l.search),
         Mode::Palette(p) => Some(&mut p.query),
         Mode::Prompt(p)
             if matches!(
@@ -253,6 +272,26 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
                     state.mode = Mode::Filter;
                 }
                 _ => state.mode = Mode::Filter,
+            }
+            vec![]
+        }
+        Mode::LogSearch => {
+            match action {
+                Action::Confirm => {
+                    if let Some(l) = state.logs.as_mut() {
+                        l.focus = None;
+                    }
+                    if let Some(text) = super::logs::jump(state, true) {
+                        state.say(Level::Info, text);
+                    }
+                }
+                Action::Cancel => {
+                    if let Some(l) = state.logs.as_mut() {
+                        l.search.clear();
+                        l.focus = None;
+                    }
+                }
+                _ => state.mode = Mode::LogSearch,
             }
             vec![]
         }
@@ -341,6 +380,9 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
                 navigation::toggle(state);
             }
         }
+        Action::Filter if state.view == View::Logs && state.logs.is_some() => {
+            state.mode = Mode::LogSearch
+        }
         Action::Filter => state.mode = Mode::Filter,
         Action::Palette => {
             state.mode = Mode::Palette(PaletteState {
@@ -366,6 +408,21 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
         Action::ViewCapacity => state.view = View::Capacity,
         Action::ViewConfig => state.view = View::Config,
         Action::ViewEvents => state.view = View::Events,
+        Action::ViewLogs => {
+            state.view = View::Logs;
+            if state.selected_service().is_none() {
+                state.say(Level::Info, "select a service to tail its logs");
+            }
+        }
+        Action::ViewImages => state.view = View::Images,
+        Action::LogFollow => super::logs::toggle_follow(state),
+        Action::SearchNext | Action::SearchPrev => {
+            if let Some(text) = super::logs::jump(state, action == Action::SearchNext) {
+                state.say(Level::Info, text);
+            }
+        }
+        Action::PanUp if state.view == View::Logs => super::logs::scroll(state, -10),
+        Action::PanDown if state.view == View::Logs => super::logs::scroll(state, 10),
         Action::CompareNext | Action::ComparePrev => {
             cycle_compare(state, action == Action::CompareNext)
         }

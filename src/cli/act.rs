@@ -52,6 +52,7 @@ async fn change_of<P: Session>(
             version: version.clone(),
         },
         Command::Rollback { .. } => Change::Rollback,
+        Command::Restart { .. } => Change::Restart,
         Command::Scale {
             replicas: Some(n), ..
         } => Change::Scale { replicas: *n },
@@ -128,7 +129,9 @@ async fn change_of<P: Session>(
         Command::Status { .. }
         | Command::Simulate { .. }
         | Command::Traffic { .. }
-        | Command::Aggregate { .. } => {
+        | Command::Aggregate { .. }
+        | Command::Logs { .. }
+        | Command::Images { .. } => {
             return Err((EXIT_INVALID, "not a write".into()));
         }
     })

@@ -2,6 +2,7 @@
 //! and scripts (status, deploy, shift, scale, rollback) on the same platform layer.
 
 pub mod act;
+pub mod inspect;
 pub mod status;
 pub mod telemetry;
 
@@ -55,6 +56,12 @@ pub struct Global {
     /// Only this namespace (an environment even when its namespace is unlabelled).
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
+    /// Use the local Docker engine (DOCKER_HOST, else the default socket).
+    #[arg(long, global = true)]
+    pub docker: bool,
+    /// The Docker engine's address (unix:///path or tcp://host:port); implies --docker.
+    #[arg(long, global = true, value_name = "URL")]
+    pub docker_host: Option<String>,
     /// Catalog of environments (default: catalog.toml in the config dir).
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
@@ -143,6 +150,29 @@ pub enum Command {
         target: String,
         #[command(flatten)]
         write: WriteOpts,
+    },
+    /// Restart every replica of a service, one at a time.
+    Restart {
+        target: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// Print the last lines of a service's logs: logs LINE/ENV/SERVICE.
+    Logs {
+        target: String,
+        /// Lines to print.
+        #[arg(long, default_value_t = 50)]
+        lines: usize,
+        /// Seconds to wait for lines.
+        #[arg(long, default_value_t = 5.0)]
+        wait: f64,
+        #[arg(short, long, value_enum, default_value = "text")]
+        output: Output,
+    },
+    /// List images: tags, size, age, base image and the environments running each.
+    Images {
+        #[arg(short, long, value_enum, default_value = "text")]
+        output: Output,
     },
     /// Produce realistic call records for LINE/ENV to Kafka, following its routing.
     Simulate {

@@ -54,7 +54,11 @@ impl Change {
     pub fn is_long(&self) -> bool {
         matches!(
             self,
-            Change::Deploy { .. } | Change::Rollback | Change::Promote | Change::Scale { .. }
+            Change::Deploy { .. }
+                | Change::Rollback
+                | Change::Promote
+                | Change::Scale { .. }
+                | Change::Restart
         )
     }
 }
@@ -71,6 +75,7 @@ impl fmt::Display for Change {
             Change::Abort => write!(f, "abort canary"),
             Change::Scale { replicas } => write!(f, "scale to {replicas}"),
             Change::Rollback => write!(f, "rollback"),
+            Change::Restart => write!(f, "restart"),
         }
     }
 }
@@ -293,6 +298,19 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
                 "image",
                 &service.image,
                 retag(&service.image, previous),
+            ));
+        }
+        Change::Restart => {
+            if service.replicas.desired == 0 {
+                return Err(Invalid(format!(
+                    "{} has no replicas to restart",
+                    service.name
+                )));
+            }
+            out.push(FieldChange::new(
+                "replicas",
+                format!("{} running", service.replicas.desired),
+                format!("{} restarted one at a time", service.replicas.desired),
             ));
         }
     }

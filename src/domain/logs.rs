@@ -63,7 +63,9 @@ impl LogBuffer {
         self.lines
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.text.to_lowercase().contains(&q) || l.source.to_lowercase().contains(&q))
+            .filter(|(_, l)| {
+                l.text.to_lowercase().contains(&q) || l.source.to_lowercase().contains(&q)
+            })
             .map(|(i, _)| i)
             .collect()
     }

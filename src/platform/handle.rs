@@ -8,16 +8,24 @@ use tokio::sync::mpsc;
 #[derive(Debug, Clone)]
 pub enum PlatformRequest {
     /// Server-side dry run of a change, for the confirmation dialog.
-    Preview { id: u64, request: ChangeRequest },
+    Preview {
+        id: u64,
+        request: ChangeRequest,
+    },
     /// The write itself.
-    Apply { id: u64, request: ChangeRequest },
+    Apply {
+        id: u64,
+        request: ChangeRequest,
+    },
     /// Start tailing a service's logs (the last lines, then follow); lines arrive as
     /// [`PlatformEvent::Logs`] with the same id until [`PlatformRequest::StopLogs`].
     Logs {
         id: u64,
         target: crate::domain::ServiceKey,
     },
-    StopLogs { id: u64 },
+    StopLogs {
+        id: u64,
+    },
 }
 
 #[derive(Debug, Clone)]

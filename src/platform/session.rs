@@ -8,8 +8,10 @@ use super::{
     PlatformRequest,
 };
 use crate::domain::change::{ChangeRequest, FieldChange};
+use crate::domain::image::ImageInfo;
+use crate::domain::logs::LogLine;
 use crate::domain::traffic::TrafficFrame;
-use crate::domain::{EnvKey, Snapshot};
+use crate::domain::{EnvKey, ServiceKey, Snapshot};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -26,6 +28,15 @@ pub trait Session {
     fn pass(&mut self, seconds: f64) -> impl Future<Output = Vec<(EnvKey, TrafficFrame)>>;
     /// Said after every write (the demo platform forgets everything on exit).
     fn note(&self) -> Option<&'static str>;
+    /// The platform's images (or the services' images where it lists none).
+    fn images(&mut self) -> impl Future<Output = Vec<ImageInfo>>;
+    /// The last lines of a service's logs, collected for up to `wait` seconds.
+    fn logs(
+        &mut self,
+        key: &ServiceKey,
+        lines: usize,
+        wait: f64,
+    ) -> impl Future<Output = (Vec<LogLine>, Option<String>)>;
 }
 
 impl Session for DemoPlatform {
@@ -47,6 +58,23 @@ impl Session for DemoPlatform {
     fn note(&self) -> Option<&'static str> {
         Some("demo platform: a fresh simulation, nothing persists after this command")
     }
+    async fn images(&mut self) -> Vec<ImageInfo> {
+        crate::domain::image::from_snapshot(&DemoPlatform::snapshot(self))
+    }
+    async fn logs(
+        &mut self,
+        key: &ServiceKey,
+        lines: usize,
+        _wait: f64,
+    ) -> (Vec<LogLine>, Option<String>) {
+        let mut rng = crate::domain::rng::Rng::new(0x10c5);
+        let snapshot = DemoPlatform::snapshot(self);
+        let out = super::demo::logs::lines(&snapshot, key, self.now_unix(), lines, &mut rng);
+        let note = out
+            .is_empty()
+            .then(|| format!("{key} has no ready replicas"));
+        (out, note)
+    }
 }
 
 /// How long a write may take to come back through the watches.
@@ -59,6 +87,7 @@ pub struct Remote {
     snapshot: Arc<Snapshot>,
     connection: Connection,
     next_id: u64,
+    images: Option<Vec<ImageInfo>>,
 }
 
 impl Remote {
@@ -74,6 +103,7 @@ impl Remote {
             snapshot: Arc::new(Snapshot::default()),
             connection: Connection::Connecting,
             next_id: 1,
+            images: None,
         };
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
@@ -121,6 +151,7 @@ impl Remote {
             PlatformEvent::Snapshot(s) => self.snapshot = s,
             PlatformEvent::Connection(c) => self.connection = c,
             PlatformEvent::Notice(text) => tracing::info!(%text, "platform notice"),
+            PlatformEvent::Images(i) => self.images = Some(i),
             _ => {}
         }
     }
@@ -128,6 +159,16 @@ impl Remote {
     async fn answer(&mut self, request: PlatformRequest) -> PlatformEvent {
         let id = match &request {
             PlatformRequest::Preview { id, .. } | PlatformRequest::Apply { id, .. } => *id,
+            // Not a question with one answer: sent, and the caller reads the events.
+            PlatformRequest::Logs { id, .. } | PlatformRequest::StopLogs { id } => {
+                let id = *id;
+                self.handle.send(request);
+                return PlatformEvent::Logs {
+                    id,
+                    lines: Vec::new(),
+                    note: None,
+                };
+            }
         };
         self.handle.send(request);
         while let Some(e) = self.events.recv().await {
@@ -214,5 +255,56 @@ impl Session for Remote {
     }
     fn note(&self) -> Option<&'static str> {
         None
+    }
+    async fn images(&mut self) -> Vec<ImageInfo> {
+        // The image list follows the first snapshot at once where there is one.
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+        while self.images.is_none() {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some(e)) => self.absorb(e),
+                _ => break,
+            }
+        }
+        self.images
+            .clone()
+            .unwrap_or_else(|| crate::domain::image::from_snapshot(&self.snapshot))
+    }
+    async fn logs(
+        &mut self,
+        key: &ServiceKey,
+        lines: usize,
+        wait: f64,
+    ) -> (Vec<LogLine>, Option<String>) {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.handle.send(PlatformRequest::Logs {
+            id,
+            target: key.clone(),
+        });
+        let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(wait.max(0.0));
+        let (mut out, mut note) = (Vec::new(), None);
+        loop {
+            // Enough lines once the history has arrived (a short quiet spell), else wait on.
+            let until = if out.len() >= lines {
+                deadline.min(tokio::time::Instant::now() + Duration::from_millis(300))
+            } else {
+                deadline
+            };
+            match tokio::time::timeout_at(until, self.events.recv()).await {
+                Ok(Some(PlatformEvent::Logs {
+                    id: got,
+                    lines: l,
+                    note: n,
+                })) if got == id => {
+                    out.extend(l);
+                    note = n.or(note);
+                }
+                Ok(Some(e)) => self.absorb(e),
+                _ => break,
+            }
+        }
+        self.handle.send(PlatformRequest::StopLogs { id });
+        let skip = out.len().saturating_sub(lines);
+        (out.split_off(skip), note)
     }
 }

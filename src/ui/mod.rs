@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::Palette(p) => views::palette::draw(frame, area, state, theme, p),
         Mode::Prompt(p) => views::prompt::draw(frame, area, theme, p),
         Mode::Confirm(c) => views::confirm::draw(frame, area, state, theme, c),
-        Mode::Normal | Mode::Filter => {}
+        Mode::Normal | Mode::Filter | Mode::LogSearch => {}
     }
 }
 
@@ -83,6 +83,8 @@ fn view_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Capacity => views::capacity::draw(frame, inner, state, theme),
         View::Config => views::config::draw(frame, inner, state, theme),
         View::Events => views::events::draw(frame, inner, state, theme, true),
+        View::Logs => views::logs::draw(frame, inner, state, theme),
+        View::Images => views::images::draw(frame, inner, state, theme),
     }
 }
 
@@ -183,6 +185,13 @@ fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             truncate(&format!(" {}", msg.text), area.width as usize),
             style,
         ))
+    } else if state.mode == Mode::LogSearch {
+        let text = state.logs.as_ref().map_or("", |l| l.search.as_str());
+        Line::from(vec![
+            Span::styled(" search logs: ", theme.key),
+            Span::raw(format!("{text}▏")),
+            Span::styled("  enter find · esc clear · n/N next/previous", theme.muted),
+        ])
     } else if state.mode == Mode::Filter {
         Line::from(vec![
             Span::styled(" filter: ", theme.key),

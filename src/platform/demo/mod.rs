@@ -1,6 +1,7 @@
 //! The embedded demo platform: a seeded in-process simulation of product lines,
 //! environments and traffic, driven by a scenario file from demo/.
 
+pub mod logs;
 pub mod scenario;
 pub mod sim;
 pub mod worker;

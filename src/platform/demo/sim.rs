@@ -638,6 +638,8 @@ impl SimService {
                 }
             }
             Change::Scale { replicas } => svc.replicas.desired = *replicas,
+            // Replicas come back one per second, as after a scale-up.
+            Change::Restart => svc.replicas.ready = 0,
         }
         self.revision += 1;
         self.svc.revision = self.revision.to_string();

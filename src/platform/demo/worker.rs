@@ -27,6 +27,9 @@ pub fn spawn(
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last = tokio::time::Instant::now();
         let mut last_snapshot = platform.snapshot();
+        let mut tails: std::collections::BTreeMap<u64, crate::domain::ServiceKey> =
+            Default::default();
+        let mut log_rng = crate::domain::rng::Rng::new(0x10c5);
         let mut stream = SourceStatus {
             source: "demo in-process call records".into(),
             ..SourceStatus::default()
@@ -52,6 +55,12 @@ pub fn spawn(
                             break;
                         }
                     }
+                    for (id, key) in &tails {
+                        let lines = super::logs::lines(&last_snapshot, key, platform.now_unix(), 2, &mut log_rng);
+                        if !lines.is_empty() {
+                            let _ = events.send(PlatformEvent::Logs { id: *id, lines, note: None });
+                        }
+                    }
                     let snapshot = platform.snapshot();
                     if snapshot != last_snapshot {
                         last_snapshot = snapshot.clone();
@@ -63,6 +72,17 @@ pub fn spawn(
                 request = rx.recv() => {
                     let Some(request) = request else { break };
                     let event = match request {
+                        PlatformRequest::Logs { id, target } => {
+                            let lines = super::logs::lines(&last_snapshot, &target, platform.now_unix(), super::logs::HISTORY_LINES, &mut log_rng);
+                            let note = lines.is_empty().then(|| format!("{target} has no ready replicas"));
+                            tails.insert(id, target);
+                            let _ = events.send(PlatformEvent::Logs { id, lines, note });
+                            continue;
+                        }
+                        PlatformRequest::StopLogs { id } => {
+                            tails.remove(&id);
+                            continue;
+                        }
                         PlatformRequest::Preview { id, request } => PlatformEvent::Previewed {
                             id,
                             result: platform.preview(&request),

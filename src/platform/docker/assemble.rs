@@ -63,8 +63,7 @@ pub fn assemble(
     scope: &Scope,
     in_flight: &BTreeSet<ServiceKey>,
 ) -> Vec<ProductLine> {
-    let mut groups: BTreeMap<(String, String), BTreeMap<String, Vec<&Container>>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), BTreeMap<String, Vec<&Container>>> = BTreeMap::new();
     for c in inv.containers.values() {
         if !scope.shows(&c.line, &c.env) {
             continue;
@@ -102,14 +101,17 @@ pub fn assemble(
     lines
         .into_iter()
         .map(|(name, mut environments)| {
-            environments.sort_by(|a, b| (env_rank(&a.name), &a.name).cmp(&(env_rank(&b.name), &b.name)));
+            environments
+                .sort_by(|a, b| (env_rank(&a.name), &a.name).cmp(&(env_rank(&b.name), &b.name)));
             ProductLine { name, environments }
         })
         .collect()
 }
 
 fn image_named<'a>(inv: &'a Inventory, reference: &str) -> Option<&'a Image> {
-    inv.images.iter().find(|i| i.tags.iter().any(|t| t == reference))
+    inv.images
+        .iter()
+        .find(|i| i.tags.iter().any(|t| t == reference))
 }
 
 /// One service from its containers (oldest first, at least one).
@@ -179,10 +181,7 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
         .images
         .iter()
         .filter(|i| {
-            i.service() == Some(name)
-                && i.labels
-                    .get(LABEL_LINE)
-                    .is_none_or(|l| l.as_str() == line)
+            i.service() == Some(name) && i.labels.get(LABEL_LINE).is_none_or(|l| l.as_str() == line)
         })
         .filter_map(|i| i.version().map(|v| (i, v)))
         .collect();

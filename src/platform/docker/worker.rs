@@ -72,7 +72,11 @@ async fn list_all(docker: &Docker) -> Result<Inventory, bollard::errors::Error> 
     let mut filters = HashMap::new();
     filters.insert(
         "label",
-        vec![contract::LABEL_LINE, contract::LABEL_ENV, contract::LABEL_SERVICE],
+        vec![
+            contract::LABEL_LINE,
+            contract::LABEL_ENV,
+            contract::LABEL_SERVICE,
+        ],
     );
     let options = ListContainersOptionsBuilder::new()
         .all(true)
@@ -132,7 +136,11 @@ async fn watch(docker: Docker, tx: mpsc::UnboundedSender<WatchMsg>) {
         filters.insert("type", vec!["container", "image"]);
         filters.insert(
             "event",
-            CONTAINER_ACTIONS.iter().chain(&IMAGE_ACTIONS).copied().collect(),
+            CONTAINER_ACTIONS
+                .iter()
+                .chain(&IMAGE_ACTIONS)
+                .copied()
+                .collect(),
         );
         let options = EventsOptionsBuilder::new()
             .since(&since.to_string())
@@ -208,7 +216,12 @@ struct Worker {
 impl Worker {
     fn assemble(&self) -> Snapshot {
         Snapshot {
-            product_lines: assemble::assemble(&self.inv, &self.engine, &self.scope, &self.in_flight),
+            product_lines: assemble::assemble(
+                &self.inv,
+                &self.engine,
+                &self.scope,
+                &self.in_flight,
+            ),
         }
     }
 
@@ -334,16 +347,20 @@ impl Worker {
                         .steps
                         .iter()
                         .filter_map(|s| match s {
-                            writes::Step::Replace { image, .. } | writes::Step::Create { image } => {
-                                Some(image.as_str())
-                            }
+                            writes::Step::Replace { image, .. }
+                            | writes::Step::Create { image } => Some(image.as_str()),
                             _ => None,
                         })
                         .collect();
                     let present: Vec<String> = images
                         .iter()
                         .map(|i| {
-                            match self.inv.images.iter().find(|x| x.tags.iter().any(|t| t == i)) {
+                            match self
+                                .inv
+                                .images
+                                .iter()
+                                .find(|x| x.tags.iter().any(|t| t == i))
+                            {
                                 Some(x) => format!("{i} present ({:.1} MB)", x.size as f64 / 1e6),
                                 None => format!("{i} missing"),
                             }
@@ -381,8 +398,11 @@ impl Worker {
                 };
                 self.in_flight.insert(request.target.clone());
                 self.publish();
-                let (docker, events, done) =
-                    (self.docker.clone(), self.events.clone(), self.done_tx.clone());
+                let (docker, events, done) = (
+                    self.docker.clone(),
+                    self.events.clone(),
+                    self.done_tx.clone(),
+                );
                 tokio::spawn(async move {
                     let result = writes::run(&docker, p).await.map(|done| Applied {
                         request: request.clone(),
@@ -425,7 +445,9 @@ async fn run(
         done_tx,
         tails: LogTails::default(),
     };
-    let _ = w.events.send(PlatformEvent::Connection(Connection::Connecting));
+    let _ = w
+        .events
+        .send(PlatformEvent::Connection(Connection::Connecting));
     let mut dirty = false;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -32,11 +32,20 @@ const STOP_GRACE: i32 = 10;
 pub enum Step {
     /// Create a container from `image` (labels from the template), wait until ready, then
     /// stop and remove `old`.
-    Replace { old: Container, image: String },
+    Replace {
+        old: Container,
+        image: String,
+    },
     /// Create one more container from `image`.
-    Create { image: String },
-    Remove { old: Container },
-    Restart { old: Container },
+    Create {
+        image: String,
+    },
+    Remove {
+        old: Container,
+    },
+    Restart {
+        old: Container,
+    },
 }
 
 impl Step {
@@ -105,7 +114,7 @@ pub fn plan(
         (LABEL_CHANGED_AT.to_string(), now_rfc3339.to_string()),
         (LABEL_CHANGE_WHY.to_string(), request.why.clone()),
     ];
-    let mut release = |releases: &mut Vec<Release>, to: &str| {
+    let release = |releases: &mut Vec<Release>, to: &str| {
         releases.push(Release {
             revision: releases.last().map_or(1, |r| r.revision + 1),
             from: service.version.clone(),
@@ -258,7 +267,10 @@ async fn from_image(docker: &Docker, image: &str) -> FromImage {
         .ok()
         .and_then(|i| i.config);
     FromImage {
-        env: config.as_ref().and_then(|c| c.env.clone()).unwrap_or_default(),
+        env: config
+            .as_ref()
+            .and_then(|c| c.env.clone())
+            .unwrap_or_default(),
         labels: config
             .as_ref()
             .and_then(|c| c.labels.clone())
@@ -301,7 +313,9 @@ pub async fn run(docker: &Docker, mut plan: Plan) -> Result<Vec<String>, Platfor
             Step::Restart { old } => {
                 let options = RestartContainerOptionsBuilder::new().t(STOP_GRACE).build();
                 match docker.restart_container(&old.name, Some(options)).await {
-                    Ok(()) => wait_ready(docker, &old.name).await.map(|()| old.name.clone()),
+                    Ok(()) => wait_ready(docker, &old.name)
+                        .await
+                        .map(|()| old.name.clone()),
                     Err(e) => Err(error("restart", &old.name, e)),
                 }
             }
@@ -380,7 +394,10 @@ async fn remove(docker: &Docker, name: &str) -> Result<(), PlatformError> {
     let stop = StopContainerOptionsBuilder::new().t(STOP_GRACE).build();
     match docker.stop_container(name, Some(stop)).await {
         // 304: already stopped.
-        Ok(()) | Err(DockerError::DockerResponseServerError { status_code: 304, .. }) => {}
+        Ok(())
+        | Err(DockerError::DockerResponseServerError {
+            status_code: 304, ..
+        }) => {}
         Err(e) => return Err(error("stop", name, e)),
     }
     let options = RemoveContainerOptionsBuilder::new().force(true).build();
@@ -401,7 +418,11 @@ pub async fn wait_ready(docker: &Docker, name: &str) -> Result<(), PlatformError
             .await
             .map_err(|e| error("inspect", name, e))?;
         let state = c.state.unwrap_or_default();
-        let health = state.health.as_ref().and_then(|h| h.status).map(|h| h.to_string());
+        let health = state
+            .health
+            .as_ref()
+            .and_then(|h| h.status)
+            .map(|h| h.to_string());
         if state.running != Some(true) {
             if matches!(
                 state.status,

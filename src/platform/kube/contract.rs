@@ -34,6 +34,8 @@ pub const ANN_CHANGE_WHY: &str = "wheelhouse.dev/change-why";
 /// Set on a rollback: the revision it went back to.
 pub const ANN_ROLLBACK_TO: &str = "wheelhouse.dev/rollback-to";
 pub const ANN_CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+/// Pod template annotation whose change restarts every pod (as `kubectl rollout restart`).
+pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 pub const ANN_REVISION: &str = "deployment.kubernetes.io/revision";
 
 /// Requests carrying this header with a tag's value go to the canary.

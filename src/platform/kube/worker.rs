@@ -341,6 +341,17 @@ impl Worker {
     fn on_request(&mut self, request: PlatformRequest) {
         let events = self.events.clone();
         match request {
+            PlatformRequest::Logs { id, target } => {
+                let _ = events.send(PlatformEvent::Logs {
+                    id,
+                    lines: Vec::new(),
+                    note: Some(format!(
+                        "log tails are not available on Kubernetes in this version; try: kubectl logs -f -l app.kubernetes.io/name={} -n <namespace>",
+                        target.service
+                    )),
+                });
+            }
+            PlatformRequest::StopLogs { .. } => {}
             PlatformRequest::Preview { id, request } => {
                 let prepared = self.prepare(&request);
                 let read_only = self.read_only;

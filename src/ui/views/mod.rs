@@ -5,6 +5,8 @@ pub mod config;
 pub mod confirm;
 pub mod events;
 pub mod help;
+pub mod images;
+pub mod logs;
 pub mod overview;
 pub mod palette;
 pub mod prompt;

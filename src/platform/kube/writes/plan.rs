@@ -402,6 +402,28 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 body: Value::Array(patch),
             });
         }
+        Change::Restart => {
+            // As `kubectl rollout restart`: a new template annotation rolls every pod.
+            let has_annotations = s
+                .template
+                .as_ref()
+                .and_then(|t| t.metadata.as_ref())
+                .and_then(|m| m.annotations.as_ref())
+                .is_some();
+            let restarted = if has_annotations {
+                json!({ "op": "add", "path": format!("/spec/template/metadata/annotations/{}", pointer(RESTARTED_AT)), "value": now })
+            } else {
+                json!({ "op": "add", "path": "/spec/template/metadata/annotations", "value": { RESTARTED_AT: now } })
+            };
+            let patch = vec![
+                json!({ "op": "test", "path": "/metadata/resourceVersion", "value": s.resource_version }),
+                restarted,
+            ];
+            out.push(Op::PatchDeployment {
+                name: t.stable_name.into(),
+                body: Value::Array(patch),
+            });
+        }
     }
     Ok(out)
 }
