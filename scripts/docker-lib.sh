@@ -9,11 +9,17 @@
 # supervised containerd's socket and config in exec/containerd, runc's state in
 # exec/runtime-runc, network namespaces in exec/netns), docker.sock, docker.pid (written by
 # dockerd), dockerd.pid (the launcher's), dockerd.log, dockerd.cmd (the command line, one
-# argument a line, reused by docker-engine start), daemon.json (an empty config, so that a
-# system /etc/docker/daemon.json does not leak in). Containers' cgroups sit under a parent
-# named after the state dir ($CGROUP_PARENT) so that leftovers can be found and killed.
+# argument a line, reused by docker-engine start), daemon.json (ours, so that a system
+# /etc/docker/daemon.json does not leak in; it moves key.json, dockerd 20.10's identity
+# key, from /etc/docker to $STATE). Outside $STATE only the containerd shims' sockets, in
+# /run/containerd/s/ (not configurable in containerd 1.6; removed as the shims exit).
+# Containers' cgroups sit under a parent named after the state dir ($CGROUP_PARENT) so
+# that leftovers can be found and killed.
 
 DOCKER_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The Dockerfiles and the entry script of the test images.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+DEMO_DOCKER_DIR="${WH_DOCKER_DEMO_DIR:-$(dirname "$DOCKER_HERE")/demo/docker}"
 STATE="${WH_DOCKER_STATE:-/tmp/wheelhouse-docker}"
 SOCK="$STATE/docker.sock"
 DOCKER_HOST_URL="unix://$SOCK"
@@ -38,11 +44,16 @@ DEMO_LINE=shop
 docker_log() { echo "${0##*/}: $*" >&2; }
 
 # The CLI against this engine: d ARGS...
-d() { "$DOCKER_CLI" -H "$DOCKER_HOST_URL" "$@"; }
+# (A context or TLS settings from the caller's environment would not fit our socket.)
+d() {
+    env -u DOCKER_CONTEXT -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH \
+        "$DOCKER_CLI" -H "$DOCKER_HOST_URL" "$@"
+}
 
 t0=$(date +%s.%N)
-# Seconds since the script started (or since $1, a `date +%s.%N`), one decimal.
-elapsed() { awk -v a="${1:-$t0}" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+# Seconds since $1 (a `date +%s.%N`), one decimal; elapsed: since the script started.
+elapsed_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+elapsed() { elapsed_since "$t0"; }
 
 # Serialises the docker-* scripts (tests may call them in parallel); the lock file sits
 # beside the state dir, which docker-down removes. Held until exit.
@@ -59,7 +70,10 @@ docker_lock() {
 
 # True when $1 is a static executable (runs in an image FROM scratch).
 is_static() {
-    [ -x "$1" ] && LC_ALL=C ldd "$1" 2>&1 | grep -qE 'not a dynamic executable|statically linked'
+    local out
+    [ -x "$1" ] || return 1
+    out=$(LC_ALL=C ldd "$1" 2>&1) || true # ldd fails on a static executable
+    grep -qE 'not a dynamic executable|statically linked' <<<"$out"
 }
 
 # Installs the engine (docker.io: dockerd, containerd, runc) and a static busybox
@@ -68,7 +82,7 @@ is_static() {
 # docker service is not started: the install runs under a policy-rc.d that forbids it
 # (one that is already there is kept).
 docker_install() {
-    local pkgs=() out rc=0 policy=/usr/sbin/policy-rc.d own_policy=0
+    local pkgs=() bin out rc=0 policy=/usr/sbin/policy-rc.d own_policy=0
     DOCKER_INSTALLED=0
     for bin in dockerd containerd containerd-shim-runc-v2 runc; do
         if ! command -v "$bin" >/dev/null 2>&1; then
@@ -110,6 +124,7 @@ docker_install() {
         docker_log "$BUSYBOX is still not a static executable"
         return 1
     }
+    # shellcheck disable=SC2034 # read by docker-up
     DOCKER_INSTALLED=1
 }
 
@@ -125,7 +140,7 @@ dockerd_pid() {
     local pid cmd
     pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
     [ -n "$pid" ] && pid_alive "$pid" || return 1
-    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    cmd=$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
     [[ "$cmd" == *dockerd*" --data-root $DATA_ROOT "* ]] || return 1
     echo "$pid"
 }
@@ -135,14 +150,15 @@ engine_answers() { d version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 # Writes $DOCKERD_CMD: the dockerd command line, one argument a line. With a port ($1),
 # dockerd also listens on tcp://127.0.0.1:PORT: plain TCP, no TLS, loopback only.
-# --tls=false says so explicitly: dockerd 20.10 only logs a warning for an unauthenticated
-# TCP listener, while newer engines (23+) first sleep 15 s and (27+) refuse to start
-# without it.
+# --tls=false says so explicitly: dockerd 20.10 logs two warnings for an unauthenticated
+# TCP listener and pauses 1 s whatever the flags, while newer engines pause 15 s (23-26)
+# or refuse to start (27+) unless --tls=false is given.
 write_dockerd_cmd() {
     local port=${1:-} cmd
     mkdir -p "$STATE" "$DATA_ROOT" "$EXEC_ROOT"
     chmod 711 "$STATE"
-    [ -s "$DAEMON_JSON" ] || echo '{}' >"$DAEMON_JSON"
+    # Only a config file can move dockerd 20.10's identity key (no such flag).
+    printf '{\n  "deprecated-key-path": "%s"\n}\n' "$STATE/key.json" >"$DAEMON_JSON"
     cmd=(
         dockerd
         --config-file "$DAEMON_JSON"
@@ -169,13 +185,21 @@ dockerd_cmd_port() {
 # Starts dockerd from $DOCKERD_CMD, detached in a session of its own; the launcher's pid
 # to $PIDFILE, output to $DOCKERD_LOG (appended: restarts keep the history). Sets LOG_MARK.
 launch_dockerd() {
-    local cmd
+    local cmd cpid
     mapfile -t cmd <"$DOCKERD_CMD"
     LOG_MARK=$({ wc -l <"$DOCKERD_LOG"; } 2>/dev/null || echo 0)
     rm -f "$PIDFILE"
-    # A socket left by a killed dockerd would make the CLI hang on nothing; dockerd makes
-    # a new one.
-    rm -f "$SOCK"
+    # Leftovers of a killed dockerd: its pid file (dockerd refuses to start while the pid
+    # in it exists, and a killed dockerd may linger as a zombie until init reaps it) and
+    # its socket. The caller holds the lock and has checked that no dockerd of ours runs.
+    rm -f "$DOCKERD_PIDFILE" "$SOCK"
+    # Likewise the supervised containerd's pid file: dockerd would take a dead (zombie)
+    # containerd for a live one and wait for its socket in vain ("timeout waiting for
+    # containerd to start").
+    cpid=$(cat "$EXEC_ROOT/containerd/containerd.pid" 2>/dev/null) || true
+    if [ -n "$cpid" ] && ! { state_pids | grep -qx "$cpid"; }; then
+        rm -f "$EXEC_ROOT/containerd/containerd.pid"
+    fi
     # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
     setsid -f bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$PIDFILE" "${cmd[@]}" \
         >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&-
@@ -219,16 +243,17 @@ wait_ready() {
     done
 }
 
-# Pids of processes still working for this state dir once dockerd is gone: the supervised
-# containerd and the containerd-shims (their command lines name $EXEC_ROOT or $DATA_ROOT).
+# Pids of engine processes still working for this state dir once dockerd is gone: the
+# supervised containerd, the containerd-shims, a stray runc (their command lines name
+# $STATE).
 state_pids() {
-    local p cmd
+    local p cmd argv0
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
-        [ "$p" = $$ ] && continue
-        cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
-        case "$cmd" in
-        *"$EXEC_ROOT/"* | *"$DATA_ROOT/"* | *"$DATA_ROOT "*) echo "$p" ;;
+        cmd=$({ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null) || continue
+        argv0=${cmd%% *}
+        case "${argv0##*/}" in
+        containerd* | runc | dockerd) if [[ "$cmd" == *" $STATE/"* ]]; then echo "$p"; fi ;;
         esac
     done
 }
@@ -248,7 +273,15 @@ container_pids() {
 # the supervised containerd; then removes the containers' empty cgroups. Says what it
 # killed. Never fails.
 kill_leftovers() {
-    local pids tick
+    local pids tick socks=() f a h
+    # The shims' sockets are the one thing of the engine outside $STATE: containerd 1.6
+    # puts them in /run/containerd/s/ (a shim removes its own when it exits cleanly).
+    for f in "$EXEC_ROOT"/containerd/daemon/io.containerd.runtime.v2.task/*/*/address; do
+        [ -f "$f" ] || continue
+        a=$(cat "$f" 2>/dev/null) || continue
+        a=${a#unix://}
+        if [[ "$a" == /run/containerd/s/* ]]; then socks+=("$a"); fi
+    done
     for tick in $(seq 20); do
         mapfile -t pids < <({ container_pids; state_pids; } | sort -u)
         [ ${#pids[@]} -gt 0 ] || break
@@ -260,12 +293,14 @@ kill_leftovers() {
         [ -d "$h" ] || continue
         find "$h" -depth -type d -exec rmdir {} + 2>/dev/null || true
     done
+    # Sockets of shims that are gone (a live one belongs to a running engine).
+    if [ ${#socks[@]} -gt 0 ] && ! dockerd_pid >/dev/null; then rm -f "${socks[@]}"; fi
 }
 
 # Unmounts everything mounted under $STATE (netns bind mounts, containers' shm tmpfs),
 # deepest first, lazily when busy. Never fails.
 unmount_state() {
-    local m
+    local m mounts
     [ -d "$STATE" ] || return 0
     mapfile -t mounts < <(awk -v s="$STATE/" 'index($2, s) == 1 { print $2 }' /proc/self/mounts | sort -r)
     for m in "${mounts[@]}"; do
@@ -276,8 +311,8 @@ unmount_state() {
 
 # Stops dockerd: stop_dockerd TERM (a clean shutdown: dockerd stops the containers, each
 # within its stop timeout, then its containerd; KILL after $WH_DOCKER_STOP_GRACE seconds,
-# default 30) or stop_dockerd KILL (a crash: containers, shims and containerd keep running
-# until the next start, which reaps them). Never fails.
+# default 30) or stop_dockerd KILL (dockerd alone crashes: its containerd dies with it,
+# the shims and containers keep running; kill_leftovers ends them). Never fails.
 stop_dockerd() {
     local pid sig=$1 limit=$((${WH_DOCKER_STOP_GRACE:-30} * 10)) tick=0
     pid=$(dockerd_pid) || {
@@ -296,15 +331,4 @@ stop_dockerd() {
     done
     rm -f "$PIDFILE"
     docker_log "stopped dockerd (pid $pid, SIG$sig)"
-}
-
-# Names of the containers that should run whenever the engine runs: running now, or with
-# restart policy always / unless-stopped (and not stopped by hand).
-# Usage: containers_state  -> lines "NAME STATUS RESTART_POLICY HEALTH"
-containers_state() {
-    local ids
-    mapfile -t ids < <(d ps -aq)
-    [ ${#ids[@]} -gt 0 ] || return 0
-    d inspect --format '{{.Name}} {{.State.Status}} {{.HostConfig.RestartPolicy.Name}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}}' "${ids[@]}" |
-        sed 's#^/##'
 }
