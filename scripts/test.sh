@@ -3,7 +3,8 @@
 # checks that the benchmarks build, then the end-to-end tests against a real Kubernetes
 # control plane (built from source and cached by scripts/kube-build, started by
 # scripts/kube-up on its own port and state dir) and a real Apache Kafka broker
-# (scripts/kafka-up), all torn down at the end whatever happens.
+# (scripts/kafka-up) and a real Docker engine (Debian's docker.io, scripts/docker-up), all
+# torn down at the end whatever happens.
 # This is the README's test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +26,13 @@ nogw_state="$WH_KUBE_STATE-nogw"
 nogw_port=$((WH_KUBE_PORT + 200))
 export WH_KAFKA_STATE="${WH_KAFKA_E2E_STATE:-/tmp/wheelhouse-kafka-e2e}"
 export WH_KAFKA_PORT="${WH_KAFKA_E2E_PORT:-19192}"
+export WH_DOCKER_STATE="${WH_DOCKER_E2E_STATE:-/tmp/wheelhouse-docker-e2e}"
+docker_tcp_port="${WH_DOCKER_E2E_TCP_PORT:-12375}"
 down() {
     bash scripts/kube-down
     WH_KUBE_STATE="$nogw_state" WH_KUBE_PORT="$nogw_port" bash scripts/kube-down
     bash scripts/kafka-down
+    bash scripts/docker-down
 }
 trap down EXIT
 down
@@ -47,3 +51,11 @@ bash scripts/kafka-up
 WHEELHOUSE_E2E_KAFKA="127.0.0.1:$WH_KAFKA_PORT" \
 WHEELHOUSE_E2E_KUBECONFIG="$WH_KUBE_STATE/kubeconfig" \
     cargo test --locked --test kafka_e2e -- --ignored --test-threads=1
+
+# End to end against a real Docker engine on a private socket (and loopback TCP), with
+# the FROM-scratch test images and the demo containers.
+eval "$(bash scripts/docker-up --tcp "$docker_tcp_port")"
+bash scripts/docker-images
+WHEELHOUSE_E2E_DOCKER_HOST="$DOCKER_HOST" \
+WHEELHOUSE_E2E_DOCKER_TCP="tcp://127.0.0.1:$docker_tcp_port" \
+    cargo test --locked --test docker_e2e -- --ignored --test-threads=1

@@ -373,3 +373,61 @@ fn start_a_canary_from_the_version_picker() {
     let audit = h.audit_lines();
     assert_eq!(audit.last().unwrap()["action"]["action"], "start-canary");
 }
+
+#[test]
+fn the_logs_view_tails_the_selected_service_and_searches_it() {
+    let mut h = Harness::new("logs");
+    h.advance(2);
+    arrow_to(&mut h, &["trade", "prod", "gateway"]);
+    assert!(
+        h.log_tails.is_empty(),
+        "no tail until the logs view is open"
+    );
+    h.keys("7");
+    assert_eq!(h.state.view, View::Logs);
+    assert_eq!(h.log_tails.len(), 1, "one tail opened");
+    let screen = h.render(120, 40);
+    assert!(screen.contains("trade/prod/gateway"), "{screen}");
+    assert!(screen.contains("following"), "{screen}");
+    assert!(screen.contains("GET /v1/gateway"), "{screen}");
+    // Search: / types, enter jumps to the first match and stops following.
+    h.keys("/");
+    assert_eq!(h.state.mode, Mode::LogSearch);
+    h.type_text("200");
+    h.keys("enter");
+    let logs = h.state.logs.as_ref().unwrap();
+    assert!(logs.focus.is_some() && !logs.follow, "{:?}", logs.focus);
+    let screen = h.render(120, 40);
+    assert!(screen.contains("/200:"), "{screen}");
+    assert!(screen.contains("paused (f follows)"), "{screen}");
+    h.keys("f");
+    assert!(h.state.logs.as_ref().unwrap().follow);
+    // Another service: the old tail stops, a new one opens; leaving the view stops it.
+    h.keys("down");
+    assert_eq!(h.log_tails.len(), 2);
+    assert_eq!(h.log_stops, 1);
+    h.keys("1");
+    assert!(h.state.logs.is_none());
+    assert_eq!(h.log_stops, 2);
+}
+
+#[test]
+fn the_images_view_lists_what_runs_where() {
+    let mut h = Harness::new("images");
+    h.advance(1);
+    h.keys("8");
+    assert_eq!(h.state.view, View::Images);
+    let screen = h.render(160, 40);
+    assert!(
+        screen.contains("registry.local/credit-core/collections"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("registry.local/base/go:1.26 ⇢ credit-core/dev"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("size") && screen.contains("age"),
+        "{screen}"
+    );
+}

@@ -229,7 +229,9 @@ impl Session for Remote {
                 reason: "no answer".into(),
             }),
         };
-        if result.is_ok() {
+        // The Docker worker publishes the state a write left before it answers; the kube
+        // worker answers when the API server has, and the watches follow.
+        if result.is_ok() && self.handle.info.kind != "docker" {
             // What follows (--wait, the printed state) must see the write: wait until the
             // watches show the service at a newer revision.
             let deadline = tokio::time::Instant::now() + WRITE_SEEN_TIMEOUT;

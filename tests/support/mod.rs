@@ -28,6 +28,9 @@ pub struct Harness {
     pub dir: PathBuf,
     /// Apply requests that reached the platform.
     pub applies: usize,
+    /// Log tails opened, and how many were stopped.
+    pub log_tails: Vec<wheelhouse::domain::ServiceKey>,
+    pub log_stops: usize,
 }
 
 pub fn temp_dir(name: &str) -> PathBuf {
@@ -78,6 +81,8 @@ impl Harness {
             theme: Theme::preset("dark", ColorDepth::TrueColor).unwrap(),
             dir,
             applies: 0,
+            log_tails: Vec::new(),
+            log_stops: 0,
         };
         h.event(Event::from(PlatformEvent::Connection(
             wheelhouse::platform::Connection::Live,
@@ -111,6 +116,24 @@ impl Harness {
                 self.event(Event::from(PlatformEvent::Applied { id, result }));
                 self.snapshot();
             }
+            Command::Platform(PlatformRequest::Logs { id, target }) => {
+                let mut rng = wheelhouse::domain::rng::Rng::new(1);
+                let snapshot = self.platform.snapshot();
+                let lines = wheelhouse::platform::demo::logs::lines(
+                    &snapshot,
+                    &target,
+                    self.platform.now_unix(),
+                    wheelhouse::platform::demo::logs::HISTORY_LINES,
+                    &mut rng,
+                );
+                self.log_tails.push(target);
+                self.event(Event::from(PlatformEvent::Logs {
+                    id,
+                    lines,
+                    note: None,
+                }));
+            }
+            Command::Platform(PlatformRequest::StopLogs { .. }) => self.log_stops += 1,
             Command::Audit(record) => self.audit.append(&record).unwrap(),
         }
     }

@@ -198,6 +198,14 @@ async fn watch(docker: Docker, tx: mpsc::UnboundedSender<WatchMsg>) {
     }
 }
 
+/// A write that ended, with the engine's state right after it.
+struct Finished {
+    id: u64,
+    key: ServiceKey,
+    result: Result<Applied, PlatformError>,
+    inventory: Option<Inventory>,
+}
+
 struct Worker {
     docker: Docker,
     engine: String,
@@ -209,7 +217,7 @@ struct Worker {
     in_flight: BTreeSet<ServiceKey>,
     connection: Connection,
     events: mpsc::UnboundedSender<PlatformEvent>,
-    done_tx: mpsc::UnboundedSender<ServiceKey>,
+    done_tx: mpsc::UnboundedSender<Finished>,
     tails: LogTails,
 }
 
@@ -398,19 +406,23 @@ impl Worker {
                 };
                 self.in_flight.insert(request.target.clone());
                 self.publish();
-                let (docker, events, done) = (
-                    self.docker.clone(),
-                    self.events.clone(),
-                    self.done_tx.clone(),
-                );
+                let (docker, done) = (self.docker.clone(), self.done_tx.clone());
                 tokio::spawn(async move {
                     let result = writes::run(&docker, p).await.map(|done| Applied {
                         request: request.clone(),
                         changes,
                         revision: done.join("; "),
                     });
-                    let _ = done.send(request.target.clone());
-                    let _ = events.send(PlatformEvent::Applied { id, result });
+                    // The answer goes out with the state the write left: listed now, so
+                    // that whoever reads the answer sees the end of it, not a moment of
+                    // the event stream that is still catching up.
+                    let inventory = list_all(&docker).await.ok();
+                    let _ = done.send(Finished {
+                        id,
+                        key: request.target.clone(),
+                        result,
+                        inventory,
+                    });
                 });
             }
             PlatformRequest::Logs { id, target } => {
@@ -478,10 +490,15 @@ async fn run(
                     }
                 }
             }
-            key = done_rx.recv() => {
-                if let Some(key) = key {
-                    w.in_flight.remove(&key);
-                    dirty = true;
+            finished = done_rx.recv() => {
+                if let Some(f) = finished {
+                    w.in_flight.remove(&f.key);
+                    if let Some(inv) = f.inventory {
+                        w.inv = inv;
+                    }
+                    w.publish();
+                    dirty = false;
+                    let _ = w.events.send(PlatformEvent::Applied { id: f.id, result: f.result });
                 }
             }
             request = requests.recv() => {

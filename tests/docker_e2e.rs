@@ -1,0 +1,457 @@
+//! wheelhouse against a real Docker engine (Debian's dockerd on a private socket, vfs
+//! storage, no network) started by scripts/docker-up, with the FROM-scratch test images
+//! of scripts/docker-images. Every test starts from the demo containers of
+//! scripts/docker-demo-load (shop: dev web 1.1.0 ×2 + cart, test web 1.0.0 + cart).
+//! scripts/test.sh sets WHEELHOUSE_E2E_DOCKER_HOST and runs these with --ignored; without
+//! it they fail, never skip. The engine's own CLI checks what wheelhouse did.
+
+mod support;
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+use support::tmux::Tmux;
+
+const NEEDS: &str =
+    "requires the local Docker engine: scripts/test.sh starts it (scripts/docker-up)";
+
+fn host() -> String {
+    let h = std::env::var("WHEELHOUSE_E2E_DOCKER_HOST")
+        .unwrap_or_else(|_| panic!("WHEELHOUSE_E2E_DOCKER_HOST is not set: {NEEDS}"));
+    assert!(h.starts_with("unix://"), "{h}: {NEEDS}");
+    h
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn script(name: &str, args: &[&str]) -> String {
+    let out = Command::new(repo().join("scripts").join(name))
+        .args(args)
+        .output()
+        .expect("run script");
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// The docker CLI against the test engine.
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker")
+        .args(["-H", &host()])
+        .args(args)
+        .output()
+        .expect("docker cli");
+    assert!(
+        out.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Names and images of the running containers of a service, sorted.
+fn running(env: &str, service: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = docker(&[
+        "ps",
+        "--filter",
+        &format!("label=wheelhouse.dev/env={env}"),
+        "--filter",
+        &format!("label=wheelhouse.dev/service={service}"),
+        "--format",
+        "{{.Names}} {{.Image}}",
+    ])
+    .lines()
+    .filter_map(|l| l.split_once(' '))
+    .map(|(n, i)| (n.to_string(), i.to_string()))
+    .collect();
+    out.sort();
+    out
+}
+
+struct Run {
+    dir: PathBuf,
+}
+
+impl Run {
+    /// A fresh start: the demo containers reset, a private config and data dir.
+    fn new(name: &str) -> Run {
+        script("docker-demo-load", &[]);
+        Run {
+            dir: support::temp_dir(&format!("docker-{name}")),
+        }
+    }
+
+    fn wh(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+            .arg("--docker")
+            .args(args)
+            .env("DOCKER_HOST", host())
+            .env("WHEELHOUSE_DATA_DIR", &self.dir)
+            .env("WHEELHOUSE_CONFIG_DIR", self.dir.join("cfg"))
+            .env("HOME", &self.dir)
+            .env("USER", "e2e-tester")
+            .output()
+            .expect("run wheelhouse")
+    }
+
+    /// Runs and expects `code`; returns stdout and stderr.
+    fn ok(&self, args: &[&str], code: i32) -> String {
+        let out = self.wh(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "wheelhouse {args:?}\nstdout: {stdout}\nstderr: {stderr}"
+        );
+        stdout + &stderr
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.wh(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    fn service(&self, env: &str, service: &str) -> Value {
+        let s = self.json(&["status", &format!("shop/{env}"), "-o", "json"]);
+        s["product_lines"][0]["environments"][0]["services"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["name"] == service).cloned())
+            .unwrap_or_else(|| panic!("shop/{env}/{service} not in {s}"))
+    }
+
+    fn audit(&self) -> Vec<Value> {
+        let text = std::fs::read_to_string(self.dir.join("audit.jsonl")).unwrap_or_default();
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("audit line"))
+            .collect()
+    }
+}
+
+#[test]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+fn labelled_containers_are_environments_and_images_are_listed() {
+    let run = Run::new("list");
+    let s = run.json(&["status", "-o", "json"]);
+    assert_eq!(s["platform"]["kind"], "docker");
+    let line = &s["product_lines"][0];
+    assert_eq!(line["name"], "shop");
+    let envs: Vec<&str> = line["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(envs, ["dev", "test"]);
+    let web = run.service("dev", "web");
+    assert_eq!(web["version"], "1.1.0");
+    assert_eq!(web["replicas"]["desired"], 2);
+    assert_eq!(
+        web["replicas"]["ready"], 2,
+        "healthy from the health check: {web}"
+    );
+    assert_eq!(web["image"], "wh-test/web:1.1.0");
+    assert_eq!(web["base_image"], "wh-test/base:1.0");
+    assert_eq!(web["dependencies"][0], "cart");
+    assert_eq!(web["config"]["LOG_LEVEL"], "debug");
+    assert_eq!(web["secret_keys"][0], "DB_PASSWORD");
+    assert!(
+        !web.to_string().contains("s3cret"),
+        "secret values never leave the engine"
+    );
+    assert_eq!(run.service("test", "web")["config"]["LOG_LEVEL"], "info");
+    let images = run.json(&["images", "-o", "json"]);
+    let find = |tag: &str| {
+        images
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["tags"].as_array().unwrap().iter().any(|t| t == tag))
+            .cloned()
+            .unwrap_or_else(|| panic!("{tag} not in {images}"))
+    };
+    let w11 = find("wh-test/web:1.1.0");
+    assert_eq!(w11["base"], "wh-test/base:1.0");
+    assert_eq!(w11["used_by"], serde_json::json!(["shop/dev"]));
+    assert!(w11["size_bytes"].as_u64().unwrap() > 100_000);
+    assert!(w11["created"].as_i64().unwrap() > 1_700_000_000);
+    assert_eq!(
+        find("wh-test/cart:2.0.0")["used_by"],
+        serde_json::json!(["shop/dev", "shop/test"])
+    );
+    assert_eq!(find("wh-test/web:1.2.0")["used_by"], serde_json::json!([]));
+}
+
+#[test]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+fn deploy_replaces_containers_one_by_one_and_rollback_returns() {
+    let run = Run::new("deploy");
+    let before = running("dev", "web");
+    let out = run.ok(
+        &[
+            "deploy",
+            "shop/dev/web",
+            "1.2.0",
+            "--yes",
+            "--why",
+            "e2e drill",
+        ],
+        0,
+    );
+    assert!(out.contains("now 1.2.0 2/2 ready"), "{out}");
+    let after = running("dev", "web");
+    assert_eq!(after.len(), 2);
+    assert!(
+        after.iter().all(|(_, image)| image == "wh-test/web:1.2.0"),
+        "{after:?}"
+    );
+    assert!(
+        after.iter().all(|c| !before.contains(c)),
+        "every container was replaced: {before:?} → {after:?}"
+    );
+    // The new containers run the new image's own settings, with the service's config.
+    let env = docker(&["inspect", &after[0].0, "--format", "{{json .Config.Env}}"]);
+    assert!(
+        env.contains("WH_VERSION=1.2.0") && env.contains("LOG_LEVEL=debug"),
+        "{env}"
+    );
+    let labels = docker(&[
+        "inspect",
+        &after[0].0,
+        "--format",
+        "{{json .Config.Labels}}",
+    ]);
+    assert!(
+        labels.contains(r#""wheelhouse.dev/changed-by":"e2e-tester""#),
+        "{labels}"
+    );
+    assert!(labels.contains("e2e drill"), "{labels}");
+    let web = run.service("dev", "web");
+    assert_eq!(web["releases"][0]["to"], "1.2.0");
+    assert_eq!(web["releases"][0]["state"], "complete");
+    // The other environment is untouched.
+    assert_eq!(running("test", "web")[0].1, "wh-test/web:1.0.0");
+
+    run.ok(&["rollback", "shop/dev/web", "--yes"], 0);
+    let back = running("dev", "web");
+    assert!(
+        back.iter().all(|(_, image)| image == "wh-test/web:1.1.0"),
+        "{back:?}"
+    );
+    let web = run.service("dev", "web");
+    assert_eq!(web["version"], "1.1.0");
+    assert_eq!(web["releases"][0]["state"], "rolled-back");
+    assert_eq!(web["releases"][1]["to"], "1.1.0");
+    let audit = run.audit();
+    assert!(
+        audit.iter().any(|a| a.to_string().contains("deploy 1.2.0")),
+        "audited: {audit:?}"
+    );
+}
+
+#[test]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+fn an_unhealthy_version_stops_the_deploy_and_the_old_containers_keep_serving() {
+    let run = Run::new("broken");
+    let before = running("dev", "web");
+    let out = run.ok(&["deploy", "shop/dev/web", "1.3.0", "--yes"], 2);
+    assert!(out.contains("unhealthy"), "{out}");
+    assert_eq!(
+        running("dev", "web"),
+        before,
+        "nothing replaced, the broken one removed"
+    );
+    let web = run.service("dev", "web");
+    assert_eq!(
+        (web["version"].as_str(), web["replicas"]["ready"].as_u64()),
+        (Some("1.1.0"), Some(2))
+    );
+    // A version the engine does not have is refused before anything is touched.
+    let out = run.ok(&["deploy", "shop/dev/web", "7.7.7", "--yes"], 2);
+    assert!(
+        out.contains("wh-test/web:7.7.7 is not in the engine"),
+        "{out}"
+    );
+}
+
+#[test]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+fn scale_adds_and_removes_containers_and_restart_restarts_them() {
+    let run = Run::new("scale");
+    run.ok(&["scale", "shop/dev/web", "4", "--yes"], 0);
+    let four = running("dev", "web");
+    assert_eq!(four.len(), 4, "{four:?}");
+    assert!(four.iter().all(|(_, i)| i == "wh-test/web:1.1.0"));
+    let web = run.service("dev", "web");
+    assert_eq!(
+        (
+            web["replicas"]["desired"].as_u64(),
+            web["replicas"]["ready"].as_u64()
+        ),
+        (Some(4), Some(4))
+    );
+    run.ok(&["scale", "shop/dev/web", "1", "--yes"], 0);
+    assert_eq!(running("dev", "web").len(), 1);
+    let out = run.ok(&["scale", "shop/dev/web", "0", "--yes"], 2);
+    assert!(out.contains("scale to 1 or more"), "{out}");
+
+    let name = running("test", "web")[0].0.clone();
+    let started = || docker(&["inspect", &name, "--format", "{{.State.StartedAt}}"]);
+    let first = started();
+    run.ok(&["restart", "shop/test/web", "--yes"], 0);
+    assert_ne!(started(), first, "restarted");
+    assert_eq!(running("test", "web")[0].0, name, "in place");
+}
+
+#[test]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+fn logs_tail_every_container_of_the_service() {
+    let run = Run::new("logs");
+    // The containers print a line a second.
+    std::thread::sleep(Duration::from_secs(3));
+    let v = run.json(&["logs", "shop/dev/web", "--lines", "6", "-o", "json"]);
+    let lines = v["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 6, "{v}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["text"].as_str().unwrap().contains("web 1.1.0")),
+        "{v}"
+    );
+    let sources: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|l| l["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources.iter().all(|s| s.starts_with("wh-shop-dev-web-")),
+        "{sources:?}"
+    );
+    let out = run.ok(&["logs", "shop/dev/nothing"], 4);
+    assert!(out.contains("not found"), "{out}");
+}
+
+#[test]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+fn read_only_and_a_stale_revision_change_nothing() {
+    let run = Run::new("guard");
+    let before = running("dev", "web");
+    let out = run.ok(
+        &["--read-only", "deploy", "shop/dev/web", "1.2.0", "--yes"],
+        3,
+    );
+    assert!(out.contains("read-only"), "{out}");
+    // A dry run still shows the plan and the engine check (reads only).
+    let out = run.ok(
+        &[
+            "--read-only",
+            "deploy",
+            "shop/dev/web",
+            "1.2.0",
+            "--dry-run",
+        ],
+        0,
+    );
+    assert!(out.contains("wh-test/web:1.2.0 present"), "{out}");
+    let stale = run.service("dev", "web")["revision"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    docker(&["rm", "-f", &before[1].0]);
+    let out = run.ok(
+        &[
+            "scale",
+            "shop/dev/web",
+            "3",
+            "--yes",
+            "--if-revision",
+            &stale,
+        ],
+        5,
+    );
+    assert!(out.contains("changed by someone else"), "{out}");
+    assert_eq!(
+        running("dev", "web"),
+        before[..1].to_vec(),
+        "nothing written"
+    );
+}
+
+#[test]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+fn a_tcp_engine_address_works_too() {
+    let tcp = std::env::var("WHEELHOUSE_E2E_DOCKER_TCP")
+        .unwrap_or_else(|_| panic!("WHEELHOUSE_E2E_DOCKER_TCP is not set: {NEEDS}"));
+    let run = Run::new("tcp");
+    let out = run.ok(&["--docker-host", &tcp, "status", "shop/dev"], 0);
+    assert!(
+        out.contains(&format!("docker: {tcp}")) && out.contains("web"),
+        "{out}"
+    );
+}
+
+/// The cockpit in tmux against the engine.
+fn cockpit(name: &str, run: &Run) -> Tmux {
+    let t = Tmux::new(name);
+    t.start(160, 45);
+    let cmd = format!(
+        "DOCKER_HOST={h} WHEELHOUSE_DATA_DIR={d} WHEELHOUSE_CONFIG_DIR={d}/cfg HOME={d} {bin} --docker; echo EXITED:$?",
+        h = host(),
+        d = run.dir.display(),
+        bin = env!("CARGO_BIN_EXE_wheelhouse")
+    );
+    t.send(&[&cmd, "Enter"]);
+    t.wait_for_within("● live", Duration::from_secs(30));
+    t
+}
+
+fn goto(t: &Tmux, path: &str) {
+    t.send(&[":"]);
+    t.send(&["-l", path]);
+    t.send(&["Enter"]);
+}
+
+#[test]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+fn cockpit_follows_the_engine_through_a_restart_and_tails_logs() {
+    let run = Run::new("tui");
+    let t = cockpit("docker-tui", &run);
+    goto(&t, "shop/dev/web");
+    t.wait_for("1.1.0");
+    // Logs view: lines from both containers, searchable.
+    t.send(&["7"]);
+    t.wait_for_within("served request", Duration::from_secs(10));
+    t.send(&["/"]);
+    t.send(&["-l", "wh-shop-dev-web-2"]);
+    t.send(&["Enter"]);
+    t.wait_for("matches");
+    // A container stopped behind the cockpit's back shows through the event stream.
+    t.send(&["2"]);
+    t.wait_for("2/2");
+    docker(&["stop", "-t", "1", "wh-shop-dev-web-2"]);
+    t.wait_for_within("1/2", Duration::from_secs(15));
+    docker(&["start", "wh-shop-dev-web-2"]);
+    t.wait_for_within("2/2", Duration::from_secs(20));
+    // The engine goes away: the view stays and says so; it comes back on its own.
+    script("docker-engine", &["stop"]);
+    let s = t.wait_for_within("connection lost, retrying", Duration::from_secs(30));
+    assert!(s.contains("web"), "the view stays: {s}");
+    script("docker-engine", &["start"]);
+    t.wait_for_within("● live", Duration::from_secs(60));
+    // Changes after the reconnect arrive through the new event stream.
+    docker(&["stop", "-t", "1", "wh-shop-dev-web-1"]);
+    t.wait_for_within("1/2", Duration::from_secs(20));
+    t.send(&["q"]);
+    t.wait_for("EXITED:0");
+}
