@@ -255,10 +255,22 @@ fn deploy_replaces_containers_one_by_one_and_rollback_returns() {
     assert_eq!(web["releases"][0]["state"], "rolled-back");
     assert_eq!(web["releases"][1]["to"], "1.1.0");
     let audit = run.audit();
-    assert!(
-        audit.iter().any(|a| a.to_string().contains("deploy 1.2.0")),
+    let actions: Vec<(&str, &str, &str)> = audit
+        .iter()
+        .map(|a| {
+            (
+                a["action"]["action"].as_str().unwrap_or_default(),
+                a["result"].as_str().unwrap_or_default(),
+                a["user"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [("deploy", "ok", "e2e-tester"), ("rollback", "ok", "e2e-tester")],
         "audited: {audit:?}"
     );
+    assert_eq!(audit[0]["action"]["version"], "1.2.0");
 }
 
 #[test]
