@@ -58,4 +58,5 @@ eval "$(bash scripts/docker-up --tcp "$docker_tcp_port")"
 bash scripts/docker-images
 WHEELHOUSE_E2E_DOCKER_HOST="$DOCKER_HOST" \
 WHEELHOUSE_E2E_DOCKER_TCP="tcp://127.0.0.1:$docker_tcp_port" \
+WHEELHOUSE_E2E_KUBECONFIG="$WH_KUBE_STATE/kubeconfig" \
     cargo test --locked --test docker_e2e -- --ignored --test-threads=1

@@ -110,6 +110,7 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
             Choice::Demo(p) => demo::worker::spawn(p, read_only, platform_tx),
             Choice::Kube(setup) => kube::worker::spawn(setup, read_only, platform_tx),
             Choice::Docker(setup) => docker::worker::spawn(setup, read_only, platform_tx),
+            Choice::Mixed { kube, docker } => mixed(kube, docker, read_only, platform_tx),
         };
         return tui(cli, paths, handle, prx, audit, user, now, log_problem).await;
     }
@@ -118,6 +119,7 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
         Choice::Demo(mut p) => return subcommand(&cli, &mut p, &audit, &user).await,
         Choice::Kube(setup) => kube::worker::spawn(setup, read_only, ptx),
         Choice::Docker(setup) => docker::worker::spawn(setup, read_only, ptx),
+        Choice::Mixed { kube, docker } => mixed(kube, docker, read_only, ptx),
     };
     match Remote::open(handle, prx, CLI_SYNC_TIMEOUT).await {
         Ok(mut remote) => subcommand(&cli, &mut remote, &audit, &user).await,
@@ -126,6 +128,30 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
             e.exit_code()
         }
     }
+}
+
+/// Several platforms behind one handle (a catalog mixing Docker and Kubernetes).
+fn mixed(
+    kube: Option<kube::KubeSetup>,
+    dockers: Vec<docker::DockerSetup>,
+    read_only: bool,
+    events: mpsc::UnboundedSender<PlatformEvent>,
+) -> PlatformHandle {
+    type Spawner = Box<dyn FnOnce(mpsc::UnboundedSender<PlatformEvent>) -> PlatformHandle + Send>;
+    // Docker engines first: they show only the environments the catalog gives them, and
+    // where a cluster also has a namespace labelled for one of those, the catalog wins.
+    let mut spawners: Vec<Spawner> = Vec::new();
+    for setup in dockers {
+        spawners.push(Box::new(move |tx| {
+            docker::worker::spawn(setup, read_only, tx)
+        }));
+    }
+    if let Some(setup) = kube {
+        spawners.push(Box::new(move |tx| {
+            kube::worker::spawn(setup, read_only, tx)
+        }));
+    }
+    wheelhouse::platform::mixed::spawn(spawners, read_only, events)
 }
 
 /// Starts the Kafka source next to the platform: its frames become the traffic every view

@@ -13,6 +13,11 @@ pub enum Choice {
     Demo(DemoPlatform),
     Kube(KubeSetup),
     Docker(DockerSetup),
+    /// A catalog puts environments on Docker engines (and maybe Kubernetes): all open at once.
+    Mixed {
+        kube: Option<KubeSetup>,
+        docker: Vec<DockerSetup>,
+    },
 }
 
 /// The catalog from --catalog or the config dir (missing = empty; broken = an error).
@@ -40,6 +45,9 @@ pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice
             .map_err(|e| (6, format!("{e:#}")));
     }
     let catalog = catalog(global, paths).map_err(bad)?;
+    if catalog.docker().next().is_some() {
+        return mixed(global, &catalog).await.map_err(|e| (6, e));
+    }
     let asked_kube =
         global.context.is_some() || global.namespace.is_some() || !catalog.environment.is_empty();
     if !asked_kube && !kubeconfig_present() {
@@ -53,6 +61,50 @@ pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice
         .await
         .map(Choice::Kube)
         .map_err(|e| (6, format!("{e:#}")))
+}
+
+/// The catalog's Docker engines (each showing its environments only) and, when the
+/// catalog also names Kubernetes namespaces (or --context/-n asks), the kube platform.
+async fn mixed(global: &Global, catalog: &Catalog) -> Result<Choice, String> {
+    let mut engines: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for (e, engine) in catalog.docker() {
+        let host = if engine == "default" {
+            docker::host(global.docker_host.as_deref())
+        } else {
+            engine.to_string()
+        };
+        let pair = (e.line.clone(), e.env.clone());
+        match engines.iter_mut().find(|(h, _)| *h == host) {
+            Some((_, only)) => only.push(pair),
+            None => engines.push((host, vec![pair])),
+        }
+    }
+    let mut dockers = Vec::new();
+    for (host, only) in engines {
+        let setup = docker::connect(&host, docker::assemble::Scope { only })
+            .await
+            .map_err(|e| format!("{e:#}"))?;
+        dockers.push(setup);
+    }
+    let wants_kube =
+        catalog.kube().next().is_some() || global.context.is_some() || global.namespace.is_some();
+    let kube = if wants_kube {
+        let options = KubeOptions {
+            context: global.context.clone(),
+            namespace: global.namespace.clone(),
+        };
+        Some(
+            kube::connect(&options, catalog)
+                .await
+                .map_err(|e| format!("{e:#}"))?,
+        )
+    } else {
+        None
+    };
+    Ok(Choice::Mixed {
+        kube,
+        docker: dockers,
+    })
 }
 
 /// Where a kubeconfig would be found (KUBECONFIG, else ~/.kube/config).

@@ -267,7 +267,10 @@ fn deploy_replaces_containers_one_by_one_and_rollback_returns() {
         .collect();
     assert_eq!(
         actions,
-        [("deploy", "ok", "e2e-tester"), ("rollback", "ok", "e2e-tester")],
+        [
+            ("deploy", "ok", "e2e-tester"),
+            ("rollback", "ok", "e2e-tester")
+        ],
         "audited: {audit:?}"
     );
     assert_eq!(audit[0]["action"]["version"], "1.2.0");
@@ -466,4 +469,158 @@ fn cockpit_follows_the_engine_through_a_restart_and_tails_logs() {
     t.wait_for_within("1/2", Duration::from_secs(20));
     t.send(&["q"]);
     t.wait_for("EXITED:0");
+}
+
+/// A product line's dev and test on the Docker engine, its gray and prod on the
+/// Kubernetes cluster of the kube tests: one tree, and each change goes where its
+/// environment lives.
+#[test]
+#[ignore = "requires the local Docker engine and the local control plane; run by scripts/test.sh"]
+fn a_catalog_puts_dev_and_test_on_docker_and_gray_and_prod_on_kubernetes() {
+    let kubeconfig = std::env::var("WHEELHOUSE_E2E_KUBECONFIG")
+        .unwrap_or_else(|_| panic!("WHEELHOUSE_E2E_KUBECONFIG is not set: {NEEDS}"));
+    let run = Run::new("mixed");
+    let clean = || {
+        let ids = docker(&["ps", "-aq", "--filter", "label=wheelhouse.dev/line=trade"]);
+        for id in ids.split_whitespace() {
+            docker(&["rm", "-f", id]);
+        }
+    };
+    clean();
+    for env in ["dev", "test"] {
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            &format!("wh-trade-{env}-gateway-1"),
+            "--network",
+            "none",
+            "--restart",
+            "unless-stopped",
+            "-l",
+            "wheelhouse.dev/line=trade",
+            "-l",
+            &format!("wheelhouse.dev/env={env}"),
+            "-l",
+            "wheelhouse.dev/service=gateway",
+            "-l",
+            "wheelhouse.dev/version=1.1.0",
+            "wh-test/web:1.1.0",
+        ]);
+    }
+    let catalog = run.dir.join("catalog.toml");
+    std::fs::write(
+        &catalog,
+        r#"
+[[environment]]
+line = "trade"
+env = "dev"
+docker = "default"
+[[environment]]
+line = "trade"
+env = "test"
+docker = "default"
+[[environment]]
+line = "trade"
+env = "gray"
+namespace = "trade-gray"
+[[environment]]
+line = "trade"
+env = "prod"
+namespace = "trade-prod"
+"#,
+    )
+    .unwrap();
+    let wh = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+            .arg("--catalog")
+            .arg(&catalog)
+            .args(args)
+            .env("DOCKER_HOST", host())
+            .env("KUBECONFIG", &kubeconfig)
+            .env("WHEELHOUSE_DATA_DIR", &run.dir)
+            .env("WHEELHOUSE_CONFIG_DIR", run.dir.join("cfg"))
+            .env("HOME", &run.dir)
+            .env("USER", "e2e-tester")
+            .output()
+            .expect("run wheelhouse")
+    };
+    let out = wh(&["status", "trade", "-o", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["platform"]["kind"], "docker+kube", "{s}");
+    let envs = s["product_lines"][0]["environments"].as_array().unwrap();
+    let where_: Vec<(&str, &str)> = envs
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap(),
+                e["location"]["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        where_,
+        [
+            ("dev", "docker"),
+            ("test", "docker"),
+            ("gray", "kube"),
+            ("prod", "kube")
+        ],
+        "{s}"
+    );
+    // A change on a Docker environment goes to the engine…
+    let out = wh(&["scale", "trade/dev/gateway", "2", "--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(running("dev", "gateway").len(), 2);
+    // …and one on a Kubernetes environment to the cluster, in the same run of the tree.
+    let gray_before = envs[2]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "gateway")
+        .map(|x| x["replicas"]["desired"].as_u64().unwrap())
+        .unwrap();
+    let want = (gray_before + 1).to_string();
+    let out = wh(&["scale", "trade/gray/gateway", &want, "--yes", "--wait"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = wh(&["status", "trade/gray", "-o", "json"]);
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gw = s["product_lines"][0]["environments"][0]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "gateway")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        gw["replicas"]["desired"].as_u64(),
+        Some(gray_before + 1),
+        "{gw}"
+    );
+    assert_eq!(
+        running("dev", "gateway").len(),
+        2,
+        "the engine was not touched by it"
+    );
+    let back = gray_before.to_string();
+    let out = wh(&["scale", "trade/gray/gateway", &back, "--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    clean();
 }

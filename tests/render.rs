@@ -46,6 +46,20 @@ view_snapshots! {
     capacity => View::Capacity;
     config => View::Config;
     events => View::Events;
+    images => View::Images;
+}
+
+#[test]
+fn logs() {
+    let mut h = prepared(View::Service);
+    // Through the keymap, so that the tail opens as in the cockpit.
+    h.keys("7");
+    for (w, hgt) in [(80u16, 24u16), (200, 60)] {
+        let screen = h.render(w, hgt);
+        assert!(screen.contains("following"), "{screen}");
+        assert!(screen.contains("GET /v1/scoring"), "{screen}");
+        check(&format!("logs_{w}x{hgt}"), &screen);
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The catalog file: where each product line's environments live when namespace labels
-//! are not enough, e.g. one product line spanning two clusters.
+//! are not enough, e.g. one product line spanning two clusters, or its dev and test on a
+//! local Docker engine and its gray and prod on Kubernetes.
 //!
 //! ```toml
 //! [[environment]]
@@ -8,6 +9,11 @@
 //! context = "prod-cluster"   # optional: the current context
 //! namespace = "trade-prod"
 //! tier = "production"        # optional: from the environment's name
+//!
+//! [[environment]]
+//! line = "trade"
+//! env = "dev"
+//! docker = "default"         # DOCKER_HOST (or the default socket), or a unix:// or tcp:// URL
 //! ```
 
 use crate::domain::Tier;
@@ -20,7 +26,10 @@ pub struct CatalogEntry {
     pub line: String,
     pub env: String,
     pub context: Option<String>,
-    pub namespace: String,
+    /// The Kubernetes namespace (one of `namespace` and `docker`).
+    pub namespace: Option<String>,
+    /// The Docker engine: "default" or a unix:// / tcp:// address.
+    pub docker: Option<String>,
     pub tier: Option<Tier>,
 }
 
@@ -35,10 +44,19 @@ pub struct Catalog {
 pub fn parse(file: &str, text: &str) -> Result<Catalog, String> {
     let catalog: Catalog = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
     for (i, a) in catalog.environment.iter().enumerate() {
-        if a.line.is_empty() || a.env.is_empty() || a.namespace.is_empty() {
+        let filled = |v: &Option<String>| v.as_ref().is_some_and(|s| !s.is_empty());
+        if a.line.is_empty() || a.env.is_empty() {
             return Err(format!(
-                "{file}: environment #{}: line, env and namespace must not be empty",
+                "{file}: environment #{}: line and env must not be empty",
                 i + 1
+            ));
+        }
+        if filled(&a.namespace) == filled(&a.docker) {
+            return Err(format!(
+                "{file}: environment #{} ({}/{}): give either namespace (Kubernetes) or docker",
+                i + 1,
+                a.line,
+                a.env
             ));
         }
         if catalog.environment[..i]
@@ -49,6 +67,22 @@ pub fn parse(file: &str, text: &str) -> Result<Catalog, String> {
         }
     }
     Ok(catalog)
+}
+
+impl Catalog {
+    /// The entries on Kubernetes, each with its namespace.
+    pub fn kube(&self) -> impl Iterator<Item = (&CatalogEntry, &str)> {
+        self.environment
+            .iter()
+            .filter_map(|e| e.namespace.as_deref().map(|ns| (e, ns)))
+    }
+
+    /// The entries on Docker, each with its engine ("default" or an address).
+    pub fn docker(&self) -> impl Iterator<Item = (&CatalogEntry, &str)> {
+        self.environment
+            .iter()
+            .filter_map(|e| e.docker.as_deref().map(|d| (e, d)))
+    }
 }
 
 /// Reads the catalog at `path`; a missing file is an empty catalog.
@@ -93,6 +127,18 @@ mod tests {
         assert!(e.starts_with("c.toml:"), "{e}");
         let dup = "[[environment]]\nline='a'\nenv='b'\nnamespace='x'\n[[environment]]\nline='a'\nenv='b'\nnamespace='y'\n";
         assert!(parse("c.toml", dup).unwrap_err().contains("listed twice"));
+        let both = "[[environment]]\nline='a'\nenv='b'\nnamespace='x'\ndocker='default'\n";
+        assert!(
+            parse("c.toml", both)
+                .unwrap_err()
+                .contains("either namespace")
+        );
+        let neither = "[[environment]]\nline='a'\nenv='b'\n";
+        assert!(
+            parse("c.toml", neither)
+                .unwrap_err()
+                .contains("either namespace")
+        );
         assert!(
             parse(
                 "c.toml",

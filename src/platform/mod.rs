@@ -7,6 +7,7 @@ pub mod docker;
 pub mod error;
 pub mod handle;
 pub mod kube;
+pub mod mixed;
 pub mod session;
 
 pub use error::PlatformError;

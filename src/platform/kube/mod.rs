@@ -85,21 +85,21 @@ pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result
         },
     }];
     let mut bindings = Vec::new();
-    for e in &catalog.environment {
+    for (e, namespace) in catalog.kube() {
         let context = e.context.clone().unwrap_or_else(|| main.clone());
         bindings.push(EnvBinding {
             line: e.line.clone(),
             env: e.env.clone(),
             tier: e.tier.unwrap_or_else(|| contract::tier(None, &e.env)),
             context: context.clone(),
-            namespace: e.namespace.clone(),
+            namespace: namespace.to_string(),
         });
         match contexts.iter_mut().find(|c| c.name == context) {
             Some(c) => {
                 if let Scope::Namespaces(list) = &mut c.scope
-                    && !list.contains(&e.namespace)
+                    && !list.iter().any(|n| n == namespace)
                 {
-                    list.push(e.namespace.clone());
+                    list.push(namespace.to_string());
                 }
             }
             None => {
@@ -107,7 +107,7 @@ pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result
                 contexts.push(ContextSetup {
                     name,
                     client,
-                    scope: Scope::Namespaces(vec![e.namespace.clone()]),
+                    scope: Scope::Namespaces(vec![namespace.to_string()]),
                 });
             }
         }

@@ -19,6 +19,20 @@ fn size(bytes: Option<u64>) -> String {
     }
 }
 
+/// A reference without its registry and repository path when space is short (where it
+/// runs says which product line it is).
+fn short(reference: &str, narrow: bool) -> String {
+    if narrow {
+        reference
+            .rsplit('/')
+            .next()
+            .unwrap_or(reference)
+            .to_string()
+    } else {
+        reference.to_string()
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let derived;
     let images: &[ImageInfo] = match &state.images {
@@ -32,15 +46,29 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return super::placeholder(frame, area, theme, "no images");
     }
     let w = area.width as usize;
-    let name_w = (w / 3).clamp(16, 44);
+    let narrow = w < 140;
+    // Size and age only where the platform knows them (an engine's image list).
+    let engine = images.iter().any(|i| i.size_bytes.is_some());
+    let columns = if engine { 20 } else { 1 };
+    let name_w = (w * 2 / 5)
+        .clamp(16, 56)
+        .max(w.saturating_sub(columns + 30).min(40));
     let mut lines = vec![Line::from(Span::styled(
-        format!(
-            "{} {:>9} {:>8}  {}",
-            fit("image", name_w),
-            "size",
-            "age",
-            truncate("base ⇢ runs in", w.saturating_sub(name_w + 20))
-        ),
+        if engine {
+            format!(
+                "{} {:>9} {:>8}  {}",
+                fit("image", name_w),
+                "size",
+                "age",
+                truncate("base ⇢ runs in", w.saturating_sub(name_w + columns))
+            )
+        } else {
+            format!(
+                "{} {}",
+                fit("image", name_w),
+                truncate("base ⇢ runs in", w.saturating_sub(name_w + columns))
+            )
+        },
         theme.muted,
     ))];
     let skip = state.scroll as usize;
@@ -49,22 +77,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .skip(skip)
         .take(area.height.saturating_sub(1) as usize)
     {
-        let mut tags = i.name().to_string();
+        let mut tags = short(i.name(), narrow);
         if i.tags.len() > 1 {
             tags.push_str(&format!(" +{}", i.tags.len() - 1));
         }
         let age = i.created.map_or("-".to_string(), |c| ago(state.now, c));
         let base = if i.base.is_empty() {
-            "?"
+            "?".to_string()
         } else {
-            i.base.as_str()
+            short(&i.base, narrow)
         };
         let runs = if i.used_by.is_empty() {
             "unused".to_string()
         } else {
             i.used_by.join(", ")
         };
-        let rest = w.saturating_sub(name_w + 20);
+        let rest = w.saturating_sub(name_w + columns);
+        let middle = if engine {
+            format!(" {:>9} {:>8}  ", size(i.size_bytes), age)
+        } else {
+            " ".to_string()
+        };
         lines.push(Line::from(vec![
             Span::styled(
                 fit(&tags, name_w),
@@ -74,7 +107,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     theme.base
                 },
             ),
-            Span::raw(format!(" {:>9} {:>8}  ", size(i.size_bytes), age)),
+            Span::raw(middle),
             Span::styled(truncate(&format!("{base} ⇢ {runs}"), rest), theme.muted),
         ]));
     }
