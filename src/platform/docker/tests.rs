@@ -313,3 +313,29 @@ fn names_and_references() {
     );
     assert_eq!(repo_of("web"), "web");
 }
+
+#[test]
+fn container_deaths_and_bad_health_are_told_in_words() {
+    use super::worker::notice;
+    let attrs: std::collections::HashMap<String, String> = [
+        (LABEL_LINE, "shop"),
+        (LABEL_ENV, "dev"),
+        (LABEL_SERVICE, "web"),
+        ("name", "wh-shop-dev-web-2"),
+        ("exitCode", "137"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(
+        notice("die", &attrs).as_deref(),
+        Some("shop/dev/web: wh-shop-dev-web-2 exited with code 137")
+    );
+    assert!(
+        notice("health_status: unhealthy", &attrs)
+            .unwrap()
+            .ends_with("is unhealthy")
+    );
+    assert_eq!(notice("start", &attrs), None);
+    assert_eq!(notice("health_status: healthy", &attrs), None);
+}

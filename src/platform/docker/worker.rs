@@ -35,6 +35,26 @@ pub(super) enum WatchMsg {
     Container(String, Option<Box<Container>>),
     Images(Vec<Image>),
     Lost(String),
+    /// Something an on-call engineer wants in the events view (a container died…).
+    Notice(String),
+}
+
+/// The events-view line for a container event worth one, if any.
+pub(super) fn notice(action: &str, attributes: &HashMap<String, String>) -> Option<String> {
+    let attr = |k: &str| attributes.get(k).map(String::as_str).unwrap_or("?");
+    let who = format!(
+        "{}/{}/{}: {}",
+        attr(contract::LABEL_LINE),
+        attr(contract::LABEL_ENV),
+        attr(contract::LABEL_SERVICE),
+        attr("name")
+    );
+    match action {
+        "die" => Some(format!("{who} exited with code {}", attr("exitCode"))),
+        "oom" => Some(format!("{who} ran out of memory")),
+        "health_status: unhealthy" => Some(format!("{who} is unhealthy")),
+        _ => None,
+    }
 }
 
 /// Container actions that change what wheelhouse shows (exec_* from health checks and
@@ -176,6 +196,16 @@ async fn watch(docker: Docker, tx: mpsc::UnboundedSender<WatchMsg>) {
                     .is_some_and(|a| a.contains_key(contract::LABEL_SERVICE));
                 if !labelled {
                     continue;
+                }
+                let said = event
+                    .actor
+                    .as_ref()
+                    .and_then(|a| a.attributes.as_ref())
+                    .and_then(|a| notice(event.action.as_deref().unwrap_or_default(), a));
+                if let Some(text) = said
+                    && tx.send(WatchMsg::Notice(text)).is_err()
+                {
+                    return;
                 }
                 match docker.inspect_container(&id, None).await {
                     Ok(c) => WatchMsg::Container(id, inventory::container(&c).map(Box::new)),
@@ -484,6 +514,9 @@ async fn run(
                     WatchMsg::Images(images) => {
                         w.inv.images = images;
                         dirty = true;
+                    }
+                    WatchMsg::Notice(text) => {
+                        let _ = w.events.send(PlatformEvent::Notice(text));
                     }
                     WatchMsg::Lost(reason) => {
                         w.set_connection(Connection::Retrying(format!("docker engine: {reason}")));
