@@ -141,7 +141,11 @@ fn mixed(
     // Docker engines first: they show only the environments the catalog gives them, and
     // where a cluster also has a namespace labelled for one of those, the catalog wins.
     let mut spawners: Vec<Spawner> = Vec::new();
-    for setup in dockers {
+    let mut owners = Vec::new();
+    for (i, setup) in dockers.into_iter().enumerate() {
+        for (line, env) in &setup.scope.only {
+            owners.push((line.clone(), env.clone(), i));
+        }
         spawners.push(Box::new(move |tx| {
             docker::worker::spawn(setup, read_only, tx)
         }));
@@ -151,7 +155,7 @@ fn mixed(
             kube::worker::spawn(setup, read_only, tx)
         }));
     }
-    wheelhouse::platform::mixed::spawn(spawners, read_only, events)
+    wheelhouse::platform::mixed::spawn(spawners, owners, read_only, events)
 }
 
 /// Starts the Kafka source next to the platform: its frames become the traffic every view

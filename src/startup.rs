@@ -66,22 +66,29 @@ pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice
 /// The catalog's Docker engines (each showing its environments only) and, when the
 /// catalog also names Kubernetes namespaces (or --context/-n asks), the kube platform.
 async fn mixed(global: &Global, catalog: &Catalog) -> Result<Choice, String> {
-    let mut engines: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut engines: Vec<(String, docker::assemble::Scope)> = Vec::new();
     for (e, engine) in catalog.docker() {
         let host = if engine == "default" {
             docker::host(global.docker_host.as_deref())
         } else {
             engine.to_string()
         };
-        let pair = (e.line.clone(), e.env.clone());
-        match engines.iter_mut().find(|(h, _)| *h == host) {
-            Some((_, only)) => only.push(pair),
-            None => engines.push((host, vec![pair])),
+        let i = match engines.iter().position(|(h, _)| *h == host) {
+            Some(i) => i,
+            None => {
+                engines.push((host, docker::assemble::Scope::default()));
+                engines.len() - 1
+            }
+        };
+        let scope = &mut engines[i].1;
+        scope.only.push((e.line.clone(), e.env.clone()));
+        if let Some(t) = e.tier {
+            scope.tiers.push((e.line.clone(), e.env.clone(), t));
         }
     }
     let mut dockers = Vec::new();
-    for (host, only) in engines {
-        let setup = docker::connect(&host, docker::assemble::Scope { only })
+    for (host, scope) in engines {
+        let setup = docker::connect(&host, scope)
             .await
             .map_err(|e| format!("{e:#}"))?;
         dockers.push(setup);

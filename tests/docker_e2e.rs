@@ -457,7 +457,10 @@ fn cockpit_follows_the_engine_through_a_restart_and_tails_logs() {
     docker(&["stop", "-t", "1", "wh-shop-dev-web-2"]);
     t.wait_for_within("1/2", Duration::from_secs(15));
     // …and is told in the events panel.
-    t.wait_for_within("wh-shop-dev-web-2 exited with code", Duration::from_secs(15));
+    t.wait_for_within(
+        "wh-shop-dev-web-2 exited with code",
+        Duration::from_secs(15),
+    );
     docker(&["start", "wh-shop-dev-web-2"]);
     t.wait_for_within("2/2", Duration::from_secs(20));
     // The engine goes away: the view stays and says so; it comes back on its own.

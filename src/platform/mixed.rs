@@ -13,17 +13,31 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// One product-line tree from several: lines by name, environments in promotion order;
-/// an environment two platforms both show is taken from the first.
-pub fn merge(snapshots: &[Arc<Snapshot>]) -> Snapshot {
+/// Environments the catalog gives to one platform: (line, env) → index of that platform.
+pub type Owners = Vec<(String, String, usize)>;
+
+fn owner(owners: &Owners, line: &str, env: &str) -> Option<usize> {
+    owners
+        .iter()
+        .find(|(l, e, _)| l == line && e == env)
+        .map(|(_, _, i)| *i)
+}
+
+/// One product-line tree from several: lines by name, environments in promotion order.
+/// An environment the catalog gives to one platform is taken from that one only (another
+/// may have a namespace labelled the same); otherwise the first platform showing it wins.
+pub fn merge(snapshots: &[Arc<Snapshot>], owners: &Owners) -> Snapshot {
     let mut lines: BTreeMap<String, ProductLine> = BTreeMap::new();
-    for s in snapshots {
+    for (i, s) in snapshots.iter().enumerate() {
         for l in &s.product_lines {
             let line = lines.entry(l.name.clone()).or_insert_with(|| ProductLine {
                 name: l.name.clone(),
                 environments: Vec::new(),
             });
             for e in &l.environments {
+                if owner(owners, &l.name, &e.name).is_some_and(|o| o != i) {
+                    continue;
+                }
                 if !line.environments.iter().any(|x| x.name == e.name) {
                     line.environments.push(e.clone());
                 }
@@ -69,6 +83,7 @@ impl Child {
 /// worker in front of them.
 pub fn spawn(
     spawners: Vec<Box<dyn FnOnce(mpsc::UnboundedSender<PlatformEvent>) -> PlatformHandle + Send>>,
+    owners: Owners,
     read_only: bool,
     events: mpsc::UnboundedSender<PlatformEvent>,
 ) -> PlatformHandle {
@@ -117,7 +132,7 @@ pub fn spawn(
                             children[i].snapshot = s;
                             let snaps: Vec<Arc<Snapshot>> = children.iter().map(|c| c.snapshot.clone()).collect();
                             let images = images(&children);
-                            if events.send(PlatformEvent::Snapshot(Arc::new(merge(&snaps)))).is_err() {
+                            if events.send(PlatformEvent::Snapshot(Arc::new(merge(&snaps, &owners)))).is_err() {
                                 break;
                             }
                             Some(PlatformEvent::Images(images))
@@ -146,7 +161,7 @@ pub fn spawn(
                 }
                 request = requests.recv() => {
                     let Some(request) = request else { break };
-                    route(&children, request, &events);
+                    route(&children, &owners, request, &events);
                 }
             }
         }
@@ -170,6 +185,7 @@ fn images(children: &[Child]) -> Vec<ImageInfo> {
 
 fn route(
     children: &[Child],
+    owners: &Owners,
     request: PlatformRequest,
     events: &mpsc::UnboundedSender<PlatformEvent>,
 ) {
@@ -185,7 +201,11 @@ fn route(
             return;
         }
     };
-    match children.iter().find(|c| c.holds(&env)) {
+    let target = match owner(owners, &env.line, &env.env) {
+        Some(i) => children.get(i),
+        None => children.iter().find(|c| c.holds(&env)),
+    };
+    match target {
         Some(c) => c.handle.send(request),
         None => {
             let missing = PlatformError::NotFound {
@@ -249,7 +269,7 @@ mod tests {
             },
         );
         let other = snap("loan", &["dev"], Location::Docker { engine: "e".into() });
-        let merged = merge(&[kube, docker, other]);
+        let merged = merge(&[kube.clone(), docker.clone(), other], &Vec::new());
         let names: Vec<&str> = merged
             .product_lines
             .iter()
@@ -266,6 +286,16 @@ mod tests {
             merged.product_lines[1].environments[0].location,
             Location::Docker { .. }
         ));
+        // The catalog gives trade/prod to the Docker platform (index 0): the cluster's
+        // namespace labelled trade/prod is not shown.
+        let owners = vec![("trade".to_string(), "prod".to_string(), 0)];
+        let merged = merge(&[docker, kube], &owners);
+        let envs: Vec<&str> = merged.product_lines[0]
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(envs, ["dev", "test", "gray"]);
     }
 
     #[test]

@@ -231,7 +231,11 @@ impl Session for Remote {
         };
         // The Docker worker publishes the state a write left before it answers; the kube
         // worker answers when the API server has, and the watches follow.
-        if result.is_ok() && self.handle.info.kind != "docker" {
+        let on_docker = self
+            .snapshot
+            .environment(&r.target.env_key())
+            .is_some_and(|e| matches!(e.location, crate::domain::Location::Docker { .. }));
+        if result.is_ok() && !on_docker {
             // What follows (--wait, the printed state) must see the write: wait until the
             // watches show the service at a newer revision.
             let deadline = tokio::time::Instant::now() + WRITE_SEEN_TIMEOUT;

@@ -20,11 +20,20 @@ use std::hash::{Hash, Hasher};
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     pub only: Vec<(String, String)>,
+    /// Tiers the catalog gives (ahead of the label and the name).
+    pub tiers: Vec<(String, String, crate::domain::Tier)>,
 }
 
 impl Scope {
-    fn shows(&self, line: &str, env: &str) -> bool {
+    pub fn shows(&self, line: &str, env: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|(l, e)| l == line && e == env)
+    }
+
+    fn tier(&self, line: &str, env: &str) -> Option<crate::domain::Tier> {
+        self.tiers
+            .iter()
+            .find(|(l, e, _)| l == line && e == env)
+            .map(|(_, _, t)| *t)
     }
 }
 
@@ -89,8 +98,11 @@ pub fn assemble(
                 service(inv, &name, &containers, in_flight.contains(&key))
             })
             .collect();
+        let env_tier = scope
+            .tier(&line, &env)
+            .unwrap_or_else(|| tier(tier_label.as_deref(), &env));
         lines.entry(line).or_default().push(Environment {
-            tier: tier(tier_label.as_deref(), &env),
+            tier: env_tier,
             name: env,
             location: Location::Docker {
                 engine: engine.to_string(),

@@ -32,6 +32,16 @@ pub struct Container {
     /// `KEY=value` entries as the engine reports them (image ENV included).
     pub env_vars: Vec<String>,
     pub restart_count: i64,
+    /// When it was read ([`next_seq`] before the inspect): a newer read wins.
+    pub seen: u64,
+}
+
+static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A number that grows with every read of the engine, across tasks: what was read later
+/// has the larger one.
+pub fn next_seq() -> u64 {
+    SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Container {
@@ -90,6 +100,7 @@ pub fn container(c: &ContainerInspectResponse) -> Option<Container> {
         labels,
         env_vars: config.env.clone().unwrap_or_default(),
         restart_count: c.restart_count.unwrap_or(0),
+        seen: 0,
     })
 }
 
@@ -149,6 +160,31 @@ pub struct Inventory {
     /// By container ID.
     pub containers: BTreeMap<String, Container>,
     pub images: Vec<Image>,
+    /// [`next_seq`] when the list began.
+    pub listed_at: u64,
+}
+
+impl Inventory {
+    /// Takes in a list made while events kept arriving: what an event read after the list
+    /// began wins, and a container removed meanwhile (`gone`: ID → when) stays removed.
+    pub fn merge(&mut self, fresh: Inventory, gone: &BTreeMap<String, u64>) {
+        let since = fresh.listed_at;
+        self.containers
+            .retain(|id, c| fresh.containers.contains_key(id) || c.seen > since);
+        for (id, c) in fresh.containers {
+            let newer_here = self
+                .containers
+                .get(&id)
+                .is_some_and(|old| old.seen > c.seen);
+            let removed_since = gone.get(&id).is_some_and(|at| *at > c.seen);
+            if removed_since {
+                self.containers.remove(&id);
+            } else if !newer_here {
+                self.containers.insert(id, c);
+            }
+        }
+        self.images = fresh.images;
+    }
 }
 
 /// The tag of `repo:tag` (`latest` when absent; a registry port is not a tag).

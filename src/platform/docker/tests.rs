@@ -43,6 +43,7 @@ fn container(
             "DB_PASSWORD=s3cret".into(),
         ],
         restart_count: 0,
+        seen: created as u64,
     }
 }
 
@@ -69,6 +70,7 @@ fn inventory(containers: Vec<Container>) -> Inventory {
             image("web", "1.2.0", 3),
             image("cart", "2.0.0", 1),
         ],
+        listed_at: 0,
     }
 }
 
@@ -119,8 +121,14 @@ fn containers_become_environments_and_services() {
     assert!(web.rollout.is_none() && web.canary.is_none());
     let only_dev = Scope {
         only: vec![("shop".into(), "dev".into())],
+        tiers: vec![("shop".into(), "dev".into(), Tier::Production)],
     };
     let scoped = assemble(&inv, "e", &only_dev, &BTreeSet::new());
+    assert_eq!(
+        scoped[0].environments[0].tier,
+        Tier::Production,
+        "the catalog's tier wins over the name"
+    );
     assert_eq!(
         scoped[0].environments.len(),
         1,
@@ -338,4 +346,101 @@ fn container_deaths_and_bad_health_are_told_in_words() {
     );
     assert_eq!(notice("start", &attrs), None);
     assert_eq!(notice("health_status: healthy", &attrs), None);
+}
+
+#[test]
+fn a_list_taken_during_events_does_not_undo_them() {
+    // Held: a (read at 10), b (read at 30, after the list began at 20).
+    let mut held = inventory(vec![
+        container("a", "dev", "web", "1", 10, true),
+        container("b", "dev", "web", "1", 30, false),
+    ]);
+    // The list (begun at 20): a and b as read then, c which was destroyed at 25.
+    let mut fresh = inventory(vec![
+        container("a", "dev", "web", "1", 21, false),
+        container("b", "dev", "web", "1", 22, true),
+        container("c", "dev", "web", "1", 23, true),
+    ]);
+    fresh.listed_at = 20;
+    let gone: BTreeMap<String, u64> = [("id-c".to_string(), 25)].into();
+    held.merge(fresh, &gone);
+    let ids: Vec<&str> = held.containers.keys().map(String::as_str).collect();
+    assert_eq!(ids, ["id-a", "id-b"], "c stays removed");
+    assert_eq!(
+        held.containers["id-a"].seen, 21,
+        "the list's newer read of a"
+    );
+    assert_eq!(
+        held.containers["id-b"].seen, 30,
+        "the event's newer read of b"
+    );
+    // A container the list no longer has and nobody read since is gone.
+    let mut held = inventory(vec![container("d", "dev", "web", "1", 5, true)]);
+    let mut fresh = inventory(vec![]);
+    fresh.listed_at = 20;
+    held.merge(fresh, &BTreeMap::new());
+    assert!(held.containers.is_empty());
+}
+
+#[test]
+fn rolling_back_a_stalled_rollout_returns_to_what_the_rest_runs() {
+    let mut new = container("w-3", "dev", "web", "1.2.0", 20, true);
+    let history = vec![Release {
+        revision: 1,
+        from: "1.1.0".into(),
+        to: "1.2.0".into(),
+        who: "ana".into(),
+        when: 20,
+        why: "".into(),
+        state: ReleaseState::Complete,
+    }];
+    new.labels.insert(
+        LABEL_HISTORY.into(),
+        serde_json::to_string(&history).unwrap(),
+    );
+    let inv = inventory(vec![container("w-1", "dev", "web", "1.1.0", 10, true), new]);
+    let lines = assemble(&inv, "e", &Scope::default(), &BTreeSet::new());
+    let web = lines[0].environments[0].service("web").unwrap();
+    assert!(web.rollout.is_some());
+    let p = plan(&inv, web, &request(Change::Rollback), "now", 99).unwrap();
+    let replaced: Vec<&str> = p
+        .steps
+        .iter()
+        .map(|s| match s {
+            Step::Replace { old, image } if image == "wh-test/web:1.1.0" => old.name.as_str(),
+            _ => "?",
+        })
+        .collect();
+    assert_eq!(replaced, ["w-3"], "only the stalled container goes back");
+    let labels: BTreeMap<_, _> = p.labels.iter().cloned().collect();
+    let history: Vec<Release> = serde_json::from_str(&labels[LABEL_HISTORY]).unwrap();
+    assert_eq!(history[0].state, ReleaseState::RolledBack);
+    assert_eq!(
+        (history[1].from.as_str(), history[1].to.as_str()),
+        ("1.2.0", "1.1.0")
+    );
+}
+
+#[test]
+fn a_version_is_found_by_its_labels_when_the_tag_differs() {
+    let mut inv = inventory(vec![container("w-1", "dev", "web", "1.1.0", 10, true)]);
+    let mut odd = image("web", "2.0.0", 9);
+    odd.tags = vec!["registry.local/web:build-77".into()];
+    inv.images.push(odd);
+    let lines = assemble(&inv, "e", &Scope::default(), &BTreeSet::new());
+    let web = lines[0].environments[0].service("web").unwrap();
+    assert!(web.known_versions.contains(&"2.0.0".to_string()));
+    let p = plan(
+        &inv,
+        web,
+        &request(Change::Deploy {
+            version: "2.0.0".into(),
+        }),
+        "now",
+        1,
+    )
+    .unwrap();
+    assert!(
+        matches!(&p.steps[..], [Step::Replace { image, .. }] if image == "registry.local/web:build-77")
+    );
 }

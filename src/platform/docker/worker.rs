@@ -21,7 +21,7 @@ use bollard::query_parameters::{
     EventsOptionsBuilder, ListContainersOptionsBuilder, ListImagesOptionsBuilder,
 };
 use futures::StreamExt;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -31,8 +31,8 @@ use tokio::sync::mpsc;
 pub(super) enum WatchMsg {
     /// A complete list (after start or a reconnect).
     Reset(Inventory),
-    /// A container changed (None: it is gone).
-    Container(String, Option<Box<Container>>),
+    /// A container changed (None: it is gone), as read at the given sequence number.
+    Container(String, u64, Option<Box<Container>>),
     Images(Vec<Image>),
     Lost(String),
     /// Something an on-call engineer wants in the events view (a container died…).
@@ -102,12 +102,17 @@ async fn list_all(docker: &Docker) -> Result<Inventory, bollard::errors::Error> 
         .all(true)
         .filters(&filters)
         .build();
-    let mut inv = Inventory::default();
+    let mut inv = Inventory {
+        listed_at: inventory::next_seq(),
+        ..Inventory::default()
+    };
     for summary in docker.list_containers(Some(options)).await? {
         let Some(id) = summary.id else { continue };
+        let seq = inventory::next_seq();
         match docker.inspect_container(&id, None).await {
             Ok(c) => {
-                if let Some(c) = inventory::container(&c) {
+                if let Some(mut c) = inventory::container(&c) {
+                    c.seen = seq;
                     inv.containers.insert(id, c);
                 }
             }
@@ -133,7 +138,10 @@ async fn list_images(docker: &Docker) -> Result<Vec<Image>, bollard::errors::Err
 }
 
 /// Lists, then follows events; on any failure reports it and starts over.
-async fn watch(docker: Docker, tx: mpsc::UnboundedSender<WatchMsg>) {
+/// A stream that lasted this long was healthy: the next failure retries quickly again.
+const STREAM_HEALTHY: Duration = Duration::from_secs(10);
+
+async fn watch(docker: Docker, scope: Scope, tx: mpsc::UnboundedSender<WatchMsg>) {
     let mut delay = Duration::from_millis(250);
     loop {
         let since = chrono::Utc::now().timestamp() - 1;
@@ -148,10 +156,10 @@ async fn watch(docker: Docker, tx: mpsc::UnboundedSender<WatchMsg>) {
                 continue;
             }
         };
-        delay = Duration::from_millis(250);
         if tx.send(WatchMsg::Reset(inv)).is_err() {
             return;
         }
+        let stream_start = tokio::time::Instant::now();
         let mut filters: HashMap<&str, Vec<&str>> = HashMap::new();
         filters.insert("type", vec!["container", "image"]);
         filters.insert(
@@ -187,7 +195,7 @@ async fn watch(docker: Docker, tx: mpsc::UnboundedSender<WatchMsg>) {
                     Err(e) => break e.to_string(),
                 }
             } else if event.action.as_deref() == Some("destroy") {
-                WatchMsg::Container(id, None)
+                WatchMsg::Container(id, inventory::next_seq(), None)
             } else {
                 let labelled = event
                     .actor
@@ -201,18 +209,32 @@ async fn watch(docker: Docker, tx: mpsc::UnboundedSender<WatchMsg>) {
                     .actor
                     .as_ref()
                     .and_then(|a| a.attributes.as_ref())
+                    .filter(|a| {
+                        scope.shows(
+                            a.get(contract::LABEL_LINE).map_or("", String::as_str),
+                            a.get(contract::LABEL_ENV).map_or("", String::as_str),
+                        )
+                    })
                     .and_then(|a| notice(event.action.as_deref().unwrap_or_default(), a));
                 if let Some(text) = said
                     && tx.send(WatchMsg::Notice(text)).is_err()
                 {
                     return;
                 }
+                let seq = inventory::next_seq();
                 match docker.inspect_container(&id, None).await {
-                    Ok(c) => WatchMsg::Container(id, inventory::container(&c).map(Box::new)),
+                    Ok(c) => WatchMsg::Container(
+                        id,
+                        seq,
+                        inventory::container(&c).map(|mut c| {
+                            c.seen = seq;
+                            Box::new(c)
+                        }),
+                    ),
                     Err(bollard::errors::Error::DockerResponseServerError {
                         status_code: 404,
                         ..
-                    }) => WatchMsg::Container(id, None),
+                    }) => WatchMsg::Container(id, seq, None),
                     Err(e) => break e.to_string(),
                 }
             };
@@ -224,6 +246,12 @@ async fn watch(docker: Docker, tx: mpsc::UnboundedSender<WatchMsg>) {
         if tx.send(WatchMsg::Lost(reason)).is_err() {
             return;
         }
+        // A stream that keeps breaking right after a good list backs off like a failed list.
+        delay = if stream_start.elapsed() >= STREAM_HEALTHY {
+            Duration::from_millis(250)
+        } else {
+            (delay * 2).min(Duration::from_secs(5))
+        };
         tokio::time::sleep(delay).await;
     }
 }
@@ -245,6 +273,8 @@ struct Worker {
     snapshot: Arc<Snapshot>,
     images: Vec<ImageInfo>,
     in_flight: BTreeSet<ServiceKey>,
+    /// Containers destroyed, with when (to keep a list taken earlier from reviving them).
+    gone: BTreeMap<String, u64>,
     connection: Connection,
     events: mpsc::UnboundedSender<PlatformEvent>,
     done_tx: mpsc::UnboundedSender<Finished>,
@@ -324,7 +354,7 @@ impl Worker {
             self.images = images.clone();
             let _ = self.events.send(PlatformEvent::Images(images));
         }
-        self.tails.follow_new(&self.docker, &self.inv, &self.events);
+        self.tails.follow_new(&self.docker, &self.inv);
     }
 
     /// Checks a request against the inventory and plans it.
@@ -438,7 +468,16 @@ impl Worker {
                 self.publish();
                 let (docker, done) = (self.docker.clone(), self.done_tx.clone());
                 tokio::spawn(async move {
-                    let result = writes::run(&docker, p).await.map(|done| Applied {
+                    // Run apart, so that even a panic in it ends with an answer.
+                    let d2 = docker.clone();
+                    let outcome = tokio::spawn(async move { writes::run(&d2, p).await }).await;
+                    let result = match outcome {
+                        Ok(r) => r,
+                        Err(e) => Err(PlatformError::Unavailable {
+                            reason: format!("the write task failed: {e}"),
+                        }),
+                    }
+                    .map(|done| Applied {
                         request: request.clone(),
                         changes,
                         revision: done.join("; "),
@@ -471,8 +510,9 @@ async fn run(
     events: mpsc::UnboundedSender<PlatformEvent>,
 ) {
     let (watch_tx, mut watch_rx) = mpsc::unbounded_channel();
-    tokio::spawn(watch(setup.docker.clone(), watch_tx));
+    tokio::spawn(watch(setup.docker.clone(), setup.scope.clone(), watch_tx));
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    let (ended_tx, mut ended_rx) = mpsc::unbounded_channel();
     let mut w = Worker {
         docker: setup.docker,
         engine: setup.engine,
@@ -482,10 +522,11 @@ async fn run(
         snapshot: Arc::new(Snapshot::default()),
         images: Vec::new(),
         in_flight: BTreeSet::new(),
+        gone: BTreeMap::new(),
         connection: Connection::Connecting,
         events,
         done_tx,
-        tails: LogTails::default(),
+        tails: LogTails::new(ended_tx),
     };
     let _ = w
         .events
@@ -504,10 +545,16 @@ async fn run(
                         w.publish();
                         dirty = false;
                     }
-                    WatchMsg::Container(id, c) => {
+                    WatchMsg::Container(id, seq, c) => {
                         match c {
                             Some(c) => { w.inv.containers.insert(id, *c); }
-                            None => { w.inv.containers.remove(&id); }
+                            None => {
+                                w.inv.containers.remove(&id);
+                                w.gone.insert(id, seq);
+                                if w.gone.len() > 4096 {
+                                    w.gone.pop_first();
+                                }
+                            }
                         }
                         dirty = true;
                     }
@@ -527,7 +574,7 @@ async fn run(
                 if let Some(f) = finished {
                     w.in_flight.remove(&f.key);
                     if let Some(inv) = f.inventory {
-                        w.inv = inv;
+                        w.inv.merge(inv, &w.gone);
                     }
                     w.publish();
                     dirty = false;
@@ -537,6 +584,12 @@ async fn run(
             request = requests.recv() => {
                 let Some(request) = request else { break };
                 w.on_request(request);
+            }
+            ended = ended_rx.recv() => {
+                // Followed again once the engine says it runs (the next publish).
+                if let Some(e) = ended {
+                    w.tails.ended(e);
+                }
             }
             _ = tick.tick() => {
                 if dirty {

@@ -12,10 +12,12 @@ use crate::domain::{Release, ReleaseState, Service};
 use crate::platform::PlatformError;
 use bollard::Docker;
 use bollard::errors::Error as DockerError;
-use bollard::models::ContainerCreateBody;
+use bollard::models::{
+    ContainerCreateBody, ContainerInspectResponse, EndpointSettings, HealthConfig, NetworkingConfig,
+};
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder,
-    StopContainerOptionsBuilder,
+    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+    RestartContainerOptionsBuilder, StopContainerOptionsBuilder,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -77,17 +79,27 @@ fn invalid(reason: impl Into<String>) -> PlatformError {
     }
 }
 
-/// The image reference of `version` next to `current` (same repository), if the engine
-/// has it.
-fn image_for(inv: &Inventory, current: &str, version: &str) -> Result<String, PlatformError> {
+/// The image of `version`: tagged `version` next to `current` (same repository), else
+/// an image labelled with the service and that version (the deploy picker offers those).
+fn image_for(
+    inv: &Inventory,
+    service: &str,
+    current: &str,
+    version: &str,
+) -> Result<String, PlatformError> {
     let wanted = format!("{}:{version}", repo_of(current));
     if inv.images.iter().any(|i| i.tags.contains(&wanted)) {
-        Ok(wanted)
-    } else {
-        Err(invalid(format!(
-            "image {wanted} is not in the engine: build or load it first"
-        )))
+        return Ok(wanted);
     }
+    inv.images
+        .iter()
+        .filter(|i| i.service() == Some(service) && i.version().as_deref() == Some(version))
+        .find_map(|i| i.tags.first().cloned())
+        .ok_or_else(|| {
+            invalid(format!(
+                "image {wanted} is not in the engine: build or load it first"
+            ))
+        })
 }
 
 /// Plans a change of `service` (as last assembled) on the engine's inventory.
@@ -108,7 +120,8 @@ pub fn plan(
         .ok_or_else(|| PlatformError::NotFound {
             what: format!("containers of {}", request.target),
         })?;
-    let mut releases = history(&template);
+    // The newest container carries the newest history (a stalled release included).
+    let mut releases = containers.last().map(|c| history(c)).unwrap_or_default();
     let mut labels = vec![
         (LABEL_CHANGED_BY.to_string(), request.who.clone()),
         (LABEL_CHANGED_AT.to_string(), now_rfc3339.to_string()),
@@ -137,7 +150,7 @@ pub fn plan(
     };
     let steps = match &request.change {
         Change::Deploy { version } => {
-            let image = image_for(inv, &template.image, version)?;
+            let image = image_for(inv, &service.name, &template.image, version)?;
             let steps = replace_all(&image, version);
             if steps.is_empty() {
                 return Err(invalid(format!("every container already runs {image}")));
@@ -147,19 +160,34 @@ pub fn plan(
             steps
         }
         Change::Rollback => {
-            let previous = service
-                .previous_version()
-                .ok_or_else(|| invalid("no earlier release is recorded for this service"))?
-                .to_string();
-            let image = image_for(inv, &template.image, &previous)?;
+            // A rollout that stopped half-way goes back to what the rest still runs.
+            let (current, previous) = match &service.rollout {
+                Some(r) => (r.to_version.clone(), service.version.clone()),
+                None => (
+                    service.version.clone(),
+                    service
+                        .previous_version()
+                        .ok_or_else(|| invalid("no earlier release is recorded for this service"))?
+                        .to_string(),
+                ),
+            };
+            let image = image_for(inv, &service.name, &template.image, &previous)?;
             if let Some(r) = releases
                 .iter_mut()
                 .rev()
-                .find(|r| r.to == service.version && r.from == previous)
+                .find(|r| r.to == current && r.from == previous)
             {
                 r.state = ReleaseState::RolledBack;
             }
-            release(&mut releases, &previous);
+            releases.push(Release {
+                revision: releases.last().map_or(1, |r| r.revision + 1),
+                from: current,
+                to: previous.clone(),
+                who: request.who.clone(),
+                when: now_unix,
+                why: request.why.clone(),
+                state: ReleaseState::Complete,
+            });
             labels.push((LABEL_VERSION.into(), previous.clone()));
             replace_all(&image, &previous)
         }
@@ -258,26 +286,60 @@ struct FromImage {
     labels: HashMap<String, String>,
     cmd: Option<Vec<String>>,
     entrypoint: Option<Vec<String>>,
+    user: Option<String>,
+    working_dir: Option<String>,
+    healthcheck: Option<HealthConfig>,
+    exposed_ports: Option<Vec<String>>,
 }
 
-async fn from_image(docker: &Docker, image: &str) -> FromImage {
+/// The configuration the template container's own image gave it (by image ID: its tag
+/// may have moved since).
+async fn from_image(docker: &Docker, template: &Container) -> Result<FromImage, PlatformError> {
     let config = docker
-        .inspect_image(image)
+        .inspect_image(&template.image_id)
         .await
-        .ok()
-        .and_then(|i| i.config);
-    FromImage {
-        env: config
-            .as_ref()
-            .and_then(|c| c.env.clone())
-            .unwrap_or_default(),
-        labels: config
-            .as_ref()
-            .and_then(|c| c.labels.clone())
-            .unwrap_or_default(),
-        cmd: config.as_ref().and_then(|c| c.cmd.clone()),
-        entrypoint: config.as_ref().and_then(|c| c.entrypoint.clone()),
-    }
+        .map_err(|e| error("inspect image", &template.image_id, e))?
+        .config
+        .unwrap_or_default();
+    Ok(FromImage {
+        env: config.env.unwrap_or_default(),
+        labels: config.labels.unwrap_or_default(),
+        cmd: config.cmd,
+        entrypoint: config.entrypoint,
+        user: config.user,
+        working_dir: config.working_dir,
+        healthcheck: config.healthcheck,
+        exposed_ports: config.exposed_ports,
+    })
+}
+
+/// True when the template publishes fixed host ports: two containers cannot hold them,
+/// so a replacement must stop the old one first.
+fn fixed_host_ports(template: &ContainerInspectResponse) -> bool {
+    template
+        .host_config
+        .as_ref()
+        .and_then(|h| h.port_bindings.as_ref())
+        .is_some_and(|ports| {
+            ports.values().flatten().flatten().any(|b| {
+                b.host_port
+                    .as_deref()
+                    .is_some_and(|p| !p.is_empty() && p != "0")
+            })
+        })
+}
+
+/// Every container name on the engine (labelled or not): new names avoid them.
+async fn all_names(docker: &Docker) -> Result<BTreeSet<String>, PlatformError> {
+    let options = ListContainersOptionsBuilder::new().all(true).build();
+    Ok(docker
+        .list_containers(Some(options))
+        .await
+        .map_err(|e| error("list", "containers", e))?
+        .into_iter()
+        .flat_map(|c| c.names.unwrap_or_default())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .collect())
 }
 
 /// Runs a plan; returns what was done, or where it stopped.
@@ -286,17 +348,27 @@ pub async fn run(docker: &Docker, mut plan: Plan) -> Result<Vec<String>, Platfor
         .inspect_container(&plan.template.id, None)
         .await
         .map_err(|e| error("inspect", &plan.template.name, e))?;
-    let image_part = from_image(docker, &plan.template.image).await;
+    let image_part = from_image(docker, &plan.template).await?;
+    plan.taken.extend(all_names(docker).await?);
+    let stop_first = fixed_host_ports(&template);
     let mut done = Vec::new();
     let steps = std::mem::take(&mut plan.steps);
     for step in steps {
         let result = match &step {
+            // Fixed host ports: the old one makes room first (that replica is briefly down).
+            Step::Replace { old, image } if stop_first => match remove(docker, old).await {
+                Ok(()) => match create(docker, &template, &image_part, &mut plan, image).await {
+                    Ok(new) => wait_ready(docker, &new).await.map(|()| new),
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            },
             Step::Replace { old, image } => {
                 match create(docker, &template, &image_part, &mut plan, image).await {
                     Ok(new) => match wait_ready(docker, &new).await {
-                        Ok(()) => remove(docker, &old.name).await.map(|()| new),
+                        Ok(()) => remove(docker, old).await.map(|()| new),
                         Err(e) => {
-                            let _ = remove(docker, &new).await;
+                            let _ = remove_named(docker, &new).await;
                             Err(e)
                         }
                     },
@@ -305,17 +377,21 @@ pub async fn run(docker: &Docker, mut plan: Plan) -> Result<Vec<String>, Platfor
             }
             Step::Create { image } => {
                 match create(docker, &template, &image_part, &mut plan, image).await {
-                    Ok(new) => wait_ready(docker, &new).await.map(|()| new),
+                    Ok(new) => match wait_ready(docker, &new).await {
+                        Ok(()) => Ok(new),
+                        Err(e) => {
+                            let _ = remove_named(docker, &new).await;
+                            Err(e)
+                        }
+                    },
                     Err(e) => Err(e),
                 }
             }
-            Step::Remove { old } => remove(docker, &old.name).await.map(|()| old.name.clone()),
+            Step::Remove { old } => remove(docker, old).await.map(|()| old.name.clone()),
             Step::Restart { old } => {
                 let options = RestartContainerOptionsBuilder::new().t(STOP_GRACE).build();
-                match docker.restart_container(&old.name, Some(options)).await {
-                    Ok(()) => wait_ready(docker, &old.name)
-                        .await
-                        .map(|()| old.name.clone()),
+                match docker.restart_container(&old.id, Some(options)).await {
+                    Ok(()) => wait_ready(docker, &old.id).await.map(|()| old.name.clone()),
                     Err(e) => Err(error("restart", &old.name, e)),
                 }
             }
@@ -334,17 +410,30 @@ pub async fn run(docker: &Docker, mut plan: Plan) -> Result<Vec<String>, Platfor
     Ok(done)
 }
 
+/// The container's own setting unless it is what its old image set (then the new image's
+/// own applies), or everything when the image stays the same.
+fn own<T: PartialEq + Clone>(
+    same_image: bool,
+    container: &Option<T>,
+    image: &Option<T>,
+) -> Option<T> {
+    if same_image || container != image {
+        container.clone()
+    } else {
+        None
+    }
+}
+
 /// Creates and starts a container like the template but of `image`; returns its name.
+/// A container that cannot start is removed again.
 async fn create(
     docker: &Docker,
-    template: &bollard::models::ContainerInspectResponse,
+    template: &ContainerInspectResponse,
     old_image: &FromImage,
     plan: &mut Plan,
     image: &str,
 ) -> Result<String, PlatformError> {
     let config = template.config.clone().unwrap_or_default();
-    let name = next_name(&plan.template.name, &plan.taken);
-    plan.taken.insert(name.clone());
     let mut labels = config.labels.clone().unwrap_or_default();
     labels.retain(|k, v| old_image.labels.get(k) != Some(v) || k.starts_with("wheelhouse.dev/"));
     for (k, v) in &plan.labels {
@@ -358,39 +447,94 @@ async fn create(
         .into_iter()
         .filter(|e| same_image || !old_image.env.contains(e))
         .collect();
+    // The network the container is on, with its aliases (a compose service name): the
+    // new container answers to the same names.
+    let network_mode = template
+        .host_config
+        .as_ref()
+        .and_then(|h| h.network_mode.clone())
+        .unwrap_or_default();
+    let short_id = plan.template.short_id().to_string();
+    let networking_config = template
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .and_then(|n| n.get(&network_mode))
+        .filter(|_| {
+            !matches!(
+                network_mode.as_str(),
+                "" | "default" | "bridge" | "none" | "host"
+            )
+        })
+        .map(|endpoint| NetworkingConfig {
+            endpoints_config: Some(HashMap::from([(
+                network_mode.clone(),
+                EndpointSettings {
+                    aliases: endpoint.aliases.as_ref().map(|a| {
+                        a.iter()
+                            .filter(|x| **x != short_id && **x != plan.template.name)
+                            .cloned()
+                            .collect()
+                    }),
+                    ..EndpointSettings::default()
+                },
+            )])),
+        });
     let body = ContainerCreateBody {
         image: Some(image.to_string()),
         env: Some(env),
         labels: Some(labels),
-        cmd: if same_image || config.cmd != old_image.cmd {
-            config.cmd.clone()
-        } else {
-            None
-        },
-        entrypoint: if same_image || config.entrypoint != old_image.entrypoint {
-            config.entrypoint.clone()
-        } else {
-            None
-        },
-        user: config.user.clone(),
-        working_dir: config.working_dir.clone().filter(|w| !w.is_empty()),
+        cmd: own(same_image, &config.cmd, &old_image.cmd),
+        entrypoint: own(same_image, &config.entrypoint, &old_image.entrypoint),
+        user: own(same_image, &config.user, &old_image.user).filter(|u| !u.is_empty()),
+        working_dir: own(same_image, &config.working_dir, &old_image.working_dir)
+            .filter(|w| !w.is_empty()),
+        healthcheck: own(same_image, &config.healthcheck, &old_image.healthcheck),
+        exposed_ports: own(same_image, &config.exposed_ports, &old_image.exposed_ports),
+        tty: config.tty,
+        open_stdin: config.open_stdin,
         stop_signal: config.stop_signal.clone(),
+        stop_timeout: config.stop_timeout,
         host_config: template.host_config.clone(),
+        networking_config,
         ..ContainerCreateBody::default()
     };
-    let options = CreateContainerOptionsBuilder::new().name(&name).build();
-    docker
-        .create_container(Some(options), body)
-        .await
-        .map_err(|e| error("create", &name, e))?;
-    docker
-        .start_container(&name, None)
-        .await
-        .map_err(|e| error("start", &name, e))?;
+    // A name taken meanwhile (by anyone) is skipped.
+    let mut attempts = 0;
+    let name = loop {
+        let name = next_name(&plan.template.name, &plan.taken);
+        plan.taken.insert(name.clone());
+        let options = CreateContainerOptionsBuilder::new().name(&name).build();
+        match docker.create_container(Some(options), body.clone()).await {
+            Ok(_) => break name,
+            Err(DockerError::DockerResponseServerError {
+                status_code: 409, ..
+            }) if attempts < 5 => attempts += 1,
+            Err(e) => return Err(error("create", &name, e)),
+        }
+    };
+    if let Err(e) = docker.start_container(&name, None).await {
+        let _ = remove_named(docker, &name).await;
+        return Err(error("start", &name, e));
+    }
     Ok(name)
 }
 
-async fn remove(docker: &Docker, name: &str) -> Result<(), PlatformError> {
+/// Stops and removes a container of the plan (by ID: a rename meanwhile does not matter);
+/// one that is already gone counts as removed.
+async fn remove(docker: &Docker, old: &Container) -> Result<(), PlatformError> {
+    match remove_named(docker, &old.id).await {
+        Err(PlatformError::NotFound { .. }) => Ok(()),
+        other => other.map_err(|e| match e {
+            PlatformError::Unavailable { reason } => PlatformError::Unavailable {
+                reason: reason.replace(&old.id, &old.name),
+            },
+            e => e,
+        }),
+    }
+}
+
+async fn remove_named(docker: &Docker, name: &str) -> Result<(), PlatformError> {
     let stop = StopContainerOptionsBuilder::new().t(STOP_GRACE).build();
     match docker.stop_container(name, Some(stop)).await {
         // 304: already stopped.

@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let narrow = w < 140;
     // Size and age only where the platform knows them (an engine's image list).
     let engine = images.iter().any(|i| i.size_bytes.is_some());
-    let columns = if engine { 20 } else { 1 };
+    let columns = if engine { 21 } else { 1 };
     let name_w = (w * 2 / 5)
         .clamp(16, 56)
         .max(w.saturating_sub(columns + 30).min(40));

@@ -52,7 +52,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return super::placeholder(frame, body, theme, "waiting for log lines…");
     }
     let height = body.height as usize;
-    let last = view.bottom_line();
+    // Near the top the view still fills: anchored on its first line instead.
+    let last = view.bottom_line().max(
+        height
+            .saturating_sub(1)
+            .min(view.buffer.len().saturating_sub(1)),
+    );
     let first = (last + 1).saturating_sub(height);
     let source_width = view
         .buffer
