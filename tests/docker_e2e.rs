@@ -472,6 +472,19 @@ fn cockpit_follows_the_engine_through_a_restart_and_tails_logs() {
     // Changes after the reconnect arrive through the new event stream.
     docker(&["stop", "-t", "1", "wh-shop-dev-web-1"]);
     t.wait_for_within("1/2", Duration::from_secs(20));
+    docker(&["start", "wh-shop-dev-web-1"]);
+    t.wait_for_within("2/2", Duration::from_secs(20));
+    // A restart through the confirmation, as an operator does it.
+    let name = running("dev", "web")[0].0.clone();
+    let started = || docker(&["inspect", &name, "--format", "{{.State.StartedAt}}"]);
+    let before = started();
+    t.send(&["X"]);
+    t.wait_for("Confirm restart");
+    // The plan, container by container, arrives with the engine check.
+    t.wait_for("restart wh-shop-dev-web-");
+    t.send(&["Enter"]);
+    t.wait_for_within("restart applied", Duration::from_secs(60));
+    assert_ne!(started(), before, "restarted on the engine");
     t.send(&["q"]);
     t.wait_for("EXITED:0");
 }
