@@ -143,6 +143,9 @@ const STREAM_HEALTHY: Duration = Duration::from_secs(10);
 
 async fn watch(docker: Docker, scope: Scope, tx: mpsc::UnboundedSender<WatchMsg>) {
     let mut delay = Duration::from_millis(250);
+    // Events already handled: a resumed stream replays its last second, and a death
+    // should not be told twice.
+    let mut handled: std::collections::VecDeque<(i64, String, String)> = Default::default();
     loop {
         let since = chrono::Utc::now().timestamp() - 1;
         let inv = match list_all(&docker).await {
@@ -189,6 +192,18 @@ async fn watch(docker: Docker, scope: Scope, tx: mpsc::UnboundedSender<WatchMsg>
                 .as_ref()
                 .and_then(|a| a.id.clone())
                 .unwrap_or_default();
+            let fingerprint = (
+                event.time_nano.unwrap_or_default(),
+                id.clone(),
+                event.action.clone().unwrap_or_default(),
+            );
+            if handled.contains(&fingerprint) {
+                continue;
+            }
+            if handled.len() == 256 {
+                handled.pop_front();
+            }
+            handled.push_back(fingerprint);
             let msg = if typ == "image" {
                 match list_images(&docker).await {
                     Ok(images) => WatchMsg::Images(images),
