@@ -9,8 +9,9 @@ mod support;
 
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
+use support::cli::Cli;
 use support::tmux::Tmux;
 
 const NEEDS: &str =
@@ -74,43 +75,25 @@ fn running(env: &str, service: &str) -> Vec<(String, String)> {
     out
 }
 
-struct Run {
-    dir: PathBuf,
+/// The binary against the engine (`--docker`, DOCKER_HOST set), in a private config
+/// and data dir.
+struct Run(Cli);
+
+impl std::ops::Deref for Run {
+    type Target = Cli;
+    fn deref(&self) -> &Cli {
+        &self.0
+    }
 }
 
 impl Run {
     /// A fresh start: the demo containers reset, a private config and data dir.
     fn new(name: &str) -> Run {
         script("docker-demo-load", &[]);
-        Run {
-            dir: support::temp_dir(&format!("docker-{name}")),
-        }
-    }
-
-    fn wh(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
-            .arg("--docker")
-            .args(args)
-            .env("DOCKER_HOST", host())
-            .env("WHEELHOUSE_DATA_DIR", &self.dir)
-            .env("WHEELHOUSE_CONFIG_DIR", self.dir.join("cfg"))
-            .env("HOME", &self.dir)
-            .env("USER", "e2e-tester")
-            .output()
-            .expect("run wheelhouse")
-    }
-
-    /// Runs and expects `code`; returns stdout and stderr.
-    fn ok(&self, args: &[&str], code: i32) -> String {
-        let out = self.wh(args);
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "wheelhouse {args:?}\nstdout: {stdout}\nstderr: {stderr}"
-        );
-        stdout + &stderr
+        let mut cli = Cli::new(&format!("docker-{name}"));
+        cli.leading.push("--docker".into());
+        cli.env.push(("DOCKER_HOST".into(), host().into()));
+        Run(cli)
     }
 
     fn json(&self, args: &[&str]) -> Value {

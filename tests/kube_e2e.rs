@@ -13,8 +13,9 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Api, Client, Config};
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
+use support::cli::Cli;
 use support::tmux::Tmux;
 
 const NEEDS: &str = "requires the local control plane: scripts/test.sh starts it (scripts/kube-up)";
@@ -31,40 +32,21 @@ fn state_dir() -> PathBuf {
     kubeconfig().parent().map(PathBuf::from).expect("state dir")
 }
 
-struct Run {
-    dir: PathBuf,
+/// The binary against the cluster (KUBECONFIG set), in a private config and data dir.
+struct Run(Cli);
+
+impl std::ops::Deref for Run {
+    type Target = Cli;
+    fn deref(&self) -> &Cli {
+        &self.0
+    }
 }
 
 impl Run {
     fn new(name: &str) -> Run {
-        Run {
-            dir: support::temp_dir(&format!("kube-{name}")),
-        }
-    }
-
-    fn wh(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
-            .args(args)
-            .env("KUBECONFIG", kubeconfig())
-            .env("WHEELHOUSE_DATA_DIR", &self.dir)
-            .env("WHEELHOUSE_CONFIG_DIR", self.dir.join("cfg"))
-            .env("HOME", &self.dir)
-            .env("USER", "e2e-tester")
-            .output()
-            .expect("run wheelhouse")
-    }
-
-    /// Runs and expects `code`; returns stdout.
-    fn ok(&self, args: &[&str], code: i32) -> String {
-        let out = self.wh(args);
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "wheelhouse {args:?}\nstdout: {stdout}\nstderr: {stderr}"
-        );
-        stdout + &stderr
+        let mut cli = Cli::new(&format!("kube-{name}"));
+        cli.env.push(("KUBECONFIG".into(), kubeconfig().into()));
+        Run(cli)
     }
 
     fn status(&self, target: &str) -> Value {

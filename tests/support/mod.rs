@@ -2,6 +2,7 @@
 //! way the runtime does, and renders to ratatui's TestBackend.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod tmux;
 
 use crossterm::event::{KeyEvent, KeyModifiers};

@@ -74,6 +74,23 @@ fn inventory(containers: Vec<Container>) -> Inventory {
     }
 }
 
+/// Gives a container the history label of one release 1.1.0 → 1.2.0 made at `when`.
+fn released(c: &mut Container, when: i64) {
+    let history = vec![Release {
+        revision: 1,
+        from: "1.1.0".into(),
+        to: "1.2.0".into(),
+        who: "ana".into(),
+        when,
+        why: "".into(),
+        state: ReleaseState::Complete,
+    }];
+    c.labels.insert(
+        LABEL_HISTORY.into(),
+        serde_json::to_string(&history).unwrap(),
+    );
+}
+
 fn request(change: Change) -> ChangeRequest {
     ChangeRequest {
         target: ServiceKey::new("shop", "dev", "web"),
@@ -139,19 +156,7 @@ fn containers_become_environments_and_services() {
 #[test]
 fn mixed_versions_are_a_rollout_in_progress_or_stalled() {
     let mut new = container("wh-shop-dev-web-3", "dev", "web", "1.2.0", 20, true);
-    let history = vec![Release {
-        revision: 1,
-        from: "1.1.0".into(),
-        to: "1.2.0".into(),
-        who: "ana".into(),
-        when: 20,
-        why: "".into(),
-        state: ReleaseState::Complete,
-    }];
-    new.labels.insert(
-        LABEL_HISTORY.into(),
-        serde_json::to_string(&history).unwrap(),
-    );
+    released(&mut new, 20);
     let inv = inventory(vec![
         container("wh-shop-dev-web-1", "dev", "web", "1.1.0", 10, true),
         new,
@@ -237,19 +242,7 @@ fn deploy_replaces_each_container_with_the_new_image_and_records_the_release() {
 #[test]
 fn rollback_goes_to_the_recorded_previous_version_and_marks_the_release() {
     let mut c = container("wh-shop-dev-web-1", "dev", "web", "1.2.0", 10, true);
-    let history = vec![Release {
-        revision: 1,
-        from: "1.1.0".into(),
-        to: "1.2.0".into(),
-        who: "ana".into(),
-        when: 5,
-        why: "".into(),
-        state: ReleaseState::Complete,
-    }];
-    c.labels.insert(
-        LABEL_HISTORY.into(),
-        serde_json::to_string(&history).unwrap(),
-    );
+    released(&mut c, 5);
     let inv = inventory(vec![c]);
     let lines = assemble(&inv, "e", &Scope::default(), &BTreeSet::new());
     let web = lines[0].environments[0].service("web").unwrap();
@@ -385,19 +378,7 @@ fn a_list_taken_during_events_does_not_undo_them() {
 #[test]
 fn rolling_back_a_stalled_rollout_returns_to_what_the_rest_runs() {
     let mut new = container("w-3", "dev", "web", "1.2.0", 20, true);
-    let history = vec![Release {
-        revision: 1,
-        from: "1.1.0".into(),
-        to: "1.2.0".into(),
-        who: "ana".into(),
-        when: 20,
-        why: "".into(),
-        state: ReleaseState::Complete,
-    }];
-    new.labels.insert(
-        LABEL_HISTORY.into(),
-        serde_json::to_string(&history).unwrap(),
-    );
+    released(&mut new, 20);
     let inv = inventory(vec![container("w-1", "dev", "web", "1.1.0", 10, true), new]);
     let lines = assemble(&inv, "e", &Scope::default(), &BTreeSet::new());
     let web = lines[0].environments[0].service("web").unwrap();

@@ -1,0 +1,50 @@
+//! The real binary run from a test, in a private config and data dir, with the
+//! environment a platform needs (KUBECONFIG, DOCKER_HOST…).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+pub struct Cli {
+    pub dir: PathBuf,
+    /// Arguments put before every command's own (e.g. `--docker`).
+    pub leading: Vec<String>,
+    pub env: Vec<(String, OsString)>,
+}
+
+impl Cli {
+    pub fn new(name: &str) -> Cli {
+        Cli {
+            dir: super::temp_dir(name),
+            leading: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    pub fn wh(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wheelhouse"));
+        cmd.args(&self.leading)
+            .args(args)
+            .env("WHEELHOUSE_DATA_DIR", &self.dir)
+            .env("WHEELHOUSE_CONFIG_DIR", self.dir.join("cfg"))
+            .env("HOME", &self.dir)
+            .env("USER", "e2e-tester");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run wheelhouse")
+    }
+
+    /// Runs and expects `code`; returns stdout then stderr.
+    pub fn ok(&self, args: &[&str], code: i32) -> String {
+        let out = self.wh(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "wheelhouse {args:?}\nstdout: {stdout}\nstderr: {stderr}"
+        );
+        stdout + &stderr
+    }
+}
