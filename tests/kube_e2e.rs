@@ -391,6 +391,40 @@ async fn scale_waits_for_ready_pods_on_the_fake_nodes() {
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn restart_rolls_the_pods_like_kubectl_rollout_restart() {
+    let run = Run::new("restart");
+    let stamp = |d: &Deployment| {
+        d.spec
+            .as_ref()
+            .and_then(|s| s.template.metadata.as_ref())
+            .and_then(|m| m.annotations.as_ref())
+            .and_then(|a| a.get("kubectl.kubernetes.io/restartedAt").cloned())
+    };
+    let before = deployment("trade-test", "quote").await.unwrap();
+    let generation = before.metadata.generation;
+    let out = run.ok(&["restart", "trade/test/quote", "--yes", "--wait"], 0);
+    assert!(out.contains("applied"), "{out}");
+    let after = deployment("trade-test", "quote").await.unwrap();
+    assert!(stamp(&after).is_some(), "restartedAt set on the template");
+    assert_ne!(stamp(&after), stamp(&before));
+    assert!(after.metadata.generation > generation, "a new rollout");
+    let image = |d: &Deployment| {
+        d.spec
+            .as_ref()
+            .unwrap()
+            .template
+            .spec
+            .as_ref()
+            .unwrap()
+            .containers[0]
+            .image
+            .clone()
+    };
+    assert_eq!(image(&after), image(&before), "same version");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
 async fn a_change_by_someone_else_is_refused_not_overwritten() {
     let run = Run::new("conflict");
     let seen = run.service("trade", "dev", "payment");

@@ -156,20 +156,8 @@ impl Remote {
         }
     }
 
-    async fn answer(&mut self, request: PlatformRequest) -> PlatformEvent {
-        let id = match &request {
-            PlatformRequest::Preview { id, .. } | PlatformRequest::Apply { id, .. } => *id,
-            // Not a question with one answer: sent, and the caller reads the events.
-            PlatformRequest::Logs { id, .. } | PlatformRequest::StopLogs { id } => {
-                let id = *id;
-                self.handle.send(request);
-                return PlatformEvent::Logs {
-                    id,
-                    lines: Vec::new(),
-                    note: None,
-                };
-            }
-        };
+    /// Sends a preview or an apply (`id` is its id) and waits for its answer.
+    async fn answer(&mut self, id: u64, request: PlatformRequest) -> PlatformEvent {
         self.handle.send(request);
         while let Some(e) = self.events.recv().await {
             match e {
@@ -201,10 +189,13 @@ impl Session for Remote {
     async fn preview(&mut self, r: &ChangeRequest) -> Result<Vec<FieldChange>, PlatformError> {
         self.next_id += 1;
         match self
-            .answer(PlatformRequest::Preview {
-                id: self.next_id,
-                request: r.clone(),
-            })
+            .answer(
+                self.next_id,
+                PlatformRequest::Preview {
+                    id: self.next_id,
+                    request: r.clone(),
+                },
+            )
             .await
         {
             PlatformEvent::Previewed { result, .. } => result,
@@ -218,10 +209,13 @@ impl Session for Remote {
         self.next_id += 1;
         let before = self.snapshot.service(&r.target).map(|s| s.revision.clone());
         let result = match self
-            .answer(PlatformRequest::Apply {
-                id: self.next_id,
-                request: r.clone(),
-            })
+            .answer(
+                self.next_id,
+                PlatformRequest::Apply {
+                    id: self.next_id,
+                    request: r.clone(),
+                },
+            )
             .await
         {
             PlatformEvent::Applied { result, .. } => result,

@@ -31,7 +31,6 @@ pub struct Container {
     pub labels: BTreeMap<String, String>,
     /// `KEY=value` entries as the engine reports them (image ENV included).
     pub env_vars: Vec<String>,
-    pub restart_count: i64,
     /// When it was read ([`next_seq`] before the inspect): a newer read wins.
     pub seen: u64,
 }
@@ -99,7 +98,6 @@ pub fn container(c: &ContainerInspectResponse) -> Option<Container> {
         created: c.created.as_deref().map(unix_seconds).unwrap_or(0),
         labels,
         env_vars: config.env.clone().unwrap_or_default(),
-        restart_count: c.restart_count.unwrap_or(0),
         seen: 0,
     })
 }

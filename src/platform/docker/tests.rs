@@ -42,7 +42,6 @@ fn container(
             "LOG_LEVEL=debug".into(),
             "DB_PASSWORD=s3cret".into(),
         ],
-        restart_count: 0,
         seen: created as u64,
     }
 }

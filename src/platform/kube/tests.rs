@@ -499,3 +499,31 @@ fn a_rollout_is_old_pods_remaining_not_a_scale() {
     assert_eq!(r.to_version, "3.1.4");
     assert_eq!(s.releases.last().unwrap().state, ReleaseState::Progressing);
 }
+
+#[test]
+fn restart_adds_the_restarted_at_annotation_to_the_template() {
+    let ops = ops(&inventory(true), Change::Restart).unwrap();
+    let [Op::PatchDeployment { name, body }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(name, "scoring");
+    let patch = body.as_array().expect("a JSON patch");
+    assert_eq!(patch[0]["op"], "test");
+    assert_eq!(patch[0]["value"], "100");
+    let stamp = patch
+        .iter()
+        .find(|p| {
+            p["path"] == "/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt"
+                || p["path"] == "/spec/template/metadata/annotations"
+        })
+        .unwrap_or_else(|| panic!("no restartedAt in {patch:?}"));
+    let value = &stamp["value"];
+    let at = value
+        .as_str()
+        .or_else(|| value["kubectl.kubernetes.io/restartedAt"].as_str());
+    assert_eq!(at, Some("2026-11-24T10:00:00Z"));
+    assert!(
+        !patch.iter().any(|p| p["path"] == "/spec/template/spec"),
+        "nothing else of the template changes"
+    );
+}
