@@ -25,7 +25,7 @@ fn large() -> (State, DemoPlatform) {
         p.info(),
         false,
         Keymap::preset("default").expect("keymap"),
-        "bench".into(),
+        wheelhouse::app::Identity::named("bench"),
         EPOCH,
     );
     update(

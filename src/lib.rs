@@ -13,4 +13,5 @@ pub mod platform;
 pub mod runtime;
 pub mod startup;
 pub mod telemetry;
+pub mod terminal;
 pub mod ui;

@@ -1,14 +1,16 @@
 //! wheelhouse entry point: command line, logging to a file, platform choice, run.
 
 use clap::Parser;
+use std::ffi::OsString;
 use std::process::ExitCode;
 use std::time::Duration;
 use tokio::sync::mpsc;
-use wheelhouse::app::State;
+use wheelhouse::app::{Identity, State};
 use wheelhouse::audit::AuditLog;
-use wheelhouse::cli::{Cli, Command, act, status, telemetry as cli_telemetry};
-use wheelhouse::config::{self, paths::Paths};
-use wheelhouse::platform::session::{Remote, Session};
+use wheelhouse::cli::output::{Outcome, emit, exit};
+use wheelhouse::cli::{self, Cli, Command, Output, telemetry as cli_telemetry};
+use wheelhouse::config::{self, paths::Paths, settings};
+use wheelhouse::platform::session::Remote;
 use wheelhouse::platform::{PlatformEvent, PlatformHandle, demo, docker, kube};
 use wheelhouse::runtime;
 use wheelhouse::startup::{self, Choice};
@@ -19,7 +21,11 @@ use wheelhouse::ui::theme::ColorDepth;
 const CLI_SYNC_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return exit_code(parse_error(&e, &args)),
+    };
     let paths = Paths::discover();
     let log_problem = wheelhouse::logging::init(&paths.log_file()).err();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -29,70 +35,60 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("wheelhouse: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
+            return exit_code(emit(&Outcome::fail(
+                exit::ERROR,
+                format!("cannot start the async runtime: {e}"),
+                Output::Text,
+            )));
         }
     };
-    let code = runtime.block_on(main_async(cli, paths, log_problem));
+    exit_code(runtime.block_on(main_async(cli, paths, log_problem)))
+}
+
+fn exit_code(code: i32) -> ExitCode {
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// Help and version go to stdout (quietly when its reader is gone); a bad command line is
+/// exit 2, with a JSON error on stdout too when `-o json` was asked for.
+fn parse_error(e: &clap::Error, args: &[OsString]) -> i32 {
+    use clap::error::ErrorKind;
+    let text = e.render().to_string();
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        return emit(&Outcome::ok(text));
+    }
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_string();
+    let output = if cli::wants_json(args) {
+        Output::Json
+    } else {
+        Output::Text
+    };
+    let mut o = Outcome::fail(e.exit_code(), first, output);
+    o.stderr = text;
+    emit(&o)
 }
 
 async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 {
     let now = chrono::Utc::now().timestamp();
-    if let Some(Command::Aggregate {
-        to_topic,
-        idle_exit,
-    }) = &cli.command
-    {
-        let mut options = match kafka_options(&cli, kafka::StartAt::Beginning) {
-            Ok(o) => o,
-            Err(e) => {
-                eprintln!("wheelhouse: {e}");
-                return 2;
-            }
-        };
-        if cli.global.kafka_group.is_none() {
-            options.group = "wheelhouse-aggregate".into();
-        }
-        return match wheelhouse::telemetry::worker::run(options, to_topic, *idle_exit).await {
-            Ok(report) => {
-                println!("{}", serde_json::to_string(&report).unwrap_or_default());
-                0
-            }
-            Err(e) => {
-                eprintln!("wheelhouse: {e}");
-                6
-            }
-        };
-    }
-    if let Some(Command::Traffic {
-        target,
-        idle_exit,
-        output,
-    }) = &cli.command
-    {
-        // A report of the stream alone: no platform needed.
-        let options = match kafka_options(&cli, kafka::StartAt::Beginning) {
-            Ok(o) => o,
-            Err(e) => {
-                eprintln!("wheelhouse: {e}");
-                return 2;
-            }
-        };
-        let (code, text) =
-            cli_telemetry::traffic(options, target.as_deref(), *idle_exit, *output).await;
-        println!("{}", text.trim_end());
-        return code;
+    let output = cli.command.as_ref().map_or(Output::Text, Command::output);
+    match &cli.command {
+        Some(Command::Aggregate { .. }) => return emit(&aggregate(&cli).await),
+        Some(Command::Traffic { .. }) => return emit(&traffic(&cli).await),
+        _ => {}
     }
     let choice = match startup::choose(&cli.global, &paths, now).await {
         Ok(c) => c,
-        Err((code, e)) => {
-            eprintln!("wheelhouse: {e}");
-            return code;
-        }
+        Err((code, e)) => return emit(&Outcome::fail(code, e, output)),
     };
     let audit = AuditLog::new(paths.audit_log());
-    let user = startup::user();
+    let (settings, mut problems) = settings::load(&paths);
+    let operator = cli.global.operator.clone().or(settings.operator);
+    let user = startup::identity(operator);
     let read_only = cli.global.read_only;
     if cli.command.is_none() {
         let (ptx, prx) = mpsc::unbounded_channel();
@@ -100,10 +96,7 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
             None => ptx,
             Some(_) => match kafka_options(&cli, kafka::StartAt::Latest) {
                 Ok(o) => telemetry_source(o, ptx),
-                Err(e) => {
-                    eprintln!("wheelhouse: {e}");
-                    return 2;
-                }
+                Err(e) => return emit(&Outcome::fail(exit::INVALID, e, output)),
             },
         };
         let handle = match choice {
@@ -112,20 +105,87 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
             Choice::Docker(setup) => docker::worker::spawn(setup, read_only, platform_tx),
             Choice::Mixed { kube, docker } => mixed(kube, docker, read_only, platform_tx),
         };
-        return tui(cli, paths, handle, prx, audit, user, now, log_problem).await;
+        problems.extend(log_problem);
+        let start = Start {
+            handle,
+            prx,
+            audit,
+            user,
+            now,
+            problems,
+        };
+        return tui(cli, paths, start).await;
     }
     let (ptx, prx) = mpsc::unbounded_channel();
     let handle = match choice {
-        Choice::Demo(mut p) => return subcommand(&cli, &mut p, &audit, &user).await,
+        Choice::Demo(mut p) => {
+            let mut o = cli::run::subcommand(&cli, &mut p, &audit, &user).await;
+            warn_all(&mut o, &problems);
+            return emit(&o);
+        }
         Choice::Kube(setup) => kube::worker::spawn(setup, read_only, ptx),
         Choice::Docker(setup) => docker::worker::spawn(setup, read_only, ptx),
         Choice::Mixed { kube, docker } => mixed(kube, docker, read_only, ptx),
     };
-    match Remote::open(handle, prx, CLI_SYNC_TIMEOUT).await {
-        Ok(mut remote) => subcommand(&cli, &mut remote, &audit, &user).await,
-        Err(e) => {
-            eprintln!("wheelhouse: {e}");
-            e.exit_code()
+    let mut o = match Remote::open(handle, prx, CLI_SYNC_TIMEOUT).await {
+        Ok(mut remote) => cli::run::subcommand(&cli, &mut remote, &audit, &user).await,
+        Err(e) => Outcome::fail(e.exit_code(), e.to_string(), output),
+    };
+    warn_all(&mut o, &problems);
+    emit(&o)
+}
+
+fn warn_all(o: &mut Outcome, problems: &[String]) {
+    for p in problems {
+        o.warn(p);
+    }
+}
+
+/// `aggregate`: one aggregation worker of a consumer group.
+async fn aggregate(cli: &Cli) -> Outcome {
+    let Some(Command::Aggregate {
+        to_topic,
+        idle_exit,
+    }) = &cli.command
+    else {
+        return Outcome::ok(String::new());
+    };
+    let mut options = match kafka_options(cli, kafka::StartAt::Beginning) {
+        Ok(o) => o,
+        Err(e) => return Outcome::fail(exit::INVALID, e, Output::Text),
+    };
+    if cli.global.kafka_group.is_none() {
+        options.group = "wheelhouse-aggregate".into();
+    }
+    match wheelhouse::telemetry::worker::run(options, to_topic, *idle_exit).await {
+        Ok(report) => Outcome::ok(serde_json::to_string(&report).unwrap_or_default()),
+        Err(e) => Outcome::fail(exit::UNAVAILABLE, e.to_string(), Output::Text),
+    }
+}
+
+/// `traffic`: a report of the stream alone (no platform needed).
+async fn traffic(cli: &Cli) -> Outcome {
+    let Some(Command::Traffic {
+        target,
+        idle_exit,
+        output,
+    }) = &cli.command
+    else {
+        return Outcome::ok(String::new());
+    };
+    let options = match kafka_options(cli, kafka::StartAt::Beginning) {
+        Ok(o) => o,
+        Err(e) => return Outcome::fail(exit::INVALID, e, *output),
+    };
+    let (code, text) =
+        cli_telemetry::traffic(options, target.as_deref(), *idle_exit, *output).await;
+    if code == exit::OK {
+        Outcome::ok(text)
+    } else {
+        Outcome {
+            code,
+            stdout: text,
+            stderr: String::new(),
         }
     }
 }
@@ -214,127 +274,33 @@ fn kafka_options(cli: &Cli, default_start: kafka::StartAt) -> Result<kafka::Kafk
     })
 }
 
-async fn subcommand<P: Session>(cli: &Cli, platform: &mut P, audit: &AuditLog, user: &str) -> i32 {
-    match &cli.command {
-        None | Some(Command::Traffic { .. } | Command::Aggregate { .. }) => 0,
-        Some(Command::Simulate {
-            target,
-            profile,
-            rate,
-            seconds,
-            seed,
-            fast,
-            output,
-        }) => {
-            let Some(brokers) = &cli.global.kafka_brokers else {
-                eprintln!("wheelhouse: simulate needs --kafka-brokers");
-                return 2;
-            };
-            let args = cli_telemetry::SimulateArgs {
-                target,
-                profile: *profile,
-                rate: *rate,
-                seconds: *seconds,
-                seed: *seed,
-                fast: *fast,
-                output: *output,
-            };
-            let (code, text) = cli_telemetry::simulate(
-                platform,
-                brokers,
-                &cli.global.kafka_topic,
-                &cli.global.kafka_property,
-                args,
-            )
-            .await;
-            if code == 0 {
-                println!("{}", text.trim_end());
-            } else {
-                eprintln!("wheelhouse: {text}");
-            }
-            code
-        }
-        Some(Command::Logs {
-            target,
-            lines,
-            wait,
-            output,
-        }) => {
-            let (code, text) =
-                wheelhouse::cli::inspect::logs(platform, target, *lines, *wait, *output).await;
-            if code == 0 {
-                print!("{text}");
-            } else {
-                eprintln!("wheelhouse: {text}");
-            }
-            code
-        }
-        Some(Command::Images { output }) => {
-            println!(
-                "{}",
-                wheelhouse::cli::inspect::images(platform, *output)
-                    .await
-                    .trim_end()
-            );
-            0
-        }
-        Some(Command::Status { target, output }) => {
-            let snap = platform.snapshot();
-            match status::filter(&snap, target.as_deref()) {
-                Ok(s) => {
-                    println!("{}", status::render(&platform.info(), &s, *output));
-                    0
-                }
-                Err(e) => {
-                    eprintln!("wheelhouse: {e}");
-                    4
-                }
-            }
-        }
-        Some(
-            cmd @ (Command::Deploy { target, write, .. }
-            | Command::Shift { target, write, .. }
-            | Command::Scale { target, write, .. }
-            | Command::Rollback { target, write }
-            | Command::Restart { target, write }),
-        ) => {
-            let o = act::run(
-                cmd,
-                write,
-                target,
-                platform,
-                cli.global.read_only,
-                user,
-                audit,
-            )
-            .await;
-            if !o.stdout.is_empty() {
-                println!("{}", o.stdout.trim_end());
-            }
-            if !o.stderr.is_empty() {
-                eprintln!("{}", o.stderr);
-            }
-            o.code
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn tui(
-    cli: Cli,
-    paths: Paths,
+/// What the cockpit starts with.
+struct Start {
     handle: PlatformHandle,
     prx: mpsc::UnboundedReceiver<PlatformEvent>,
     audit: AuditLog,
-    user: String,
+    user: Identity,
     now: i64,
-    log_problem: Option<String>,
-) -> i32 {
-    let (keymap, mut problems) = config::load_keymap(&cli.global.keymap, &paths);
+    problems: Vec<String>,
+}
+
+async fn tui(cli: Cli, paths: Paths, start: Start) -> i32 {
+    let Start {
+        handle,
+        prx,
+        audit,
+        user,
+        now,
+        mut problems,
+    } = start;
+    let (keymap, keymap_problems) = config::load_keymap(&cli.global.keymap, &paths);
     let (theme, theme_problems) =
         config::load_theme(cli.global.theme.as_deref(), &paths, ColorDepth::detect());
+    problems.extend(keymap_problems);
     problems.extend(theme_problems);
-    problems.extend(log_problem);
+    if let Err(e) = audit.check() {
+        problems.push(format!("{e}: writes will be refused until it can be"));
+    }
     let (tx, rx) = mpsc::unbounded_channel();
     runtime::forward_platform(prx, tx.clone());
     let mut state = State::new(handle.info.clone(), cli.global.read_only, keymap, user, now);
@@ -347,21 +313,12 @@ async fn tui(
     tracing::info!(platform = ?handle.info, read_only = cli.global.read_only, "cockpit starting");
     if cli.global.first_frame {
         return match runtime::first_frame(state, &theme, rx).await {
-            Ok(text) => {
-                println!("{text}");
-                0
-            }
-            Err(e) => {
-                eprintln!("wheelhouse: {e:#}");
-                1
-            }
+            Ok(text) => emit(&Outcome::ok(text)),
+            Err(e) => emit(&Outcome::fail(exit::ERROR, format!("{e:#}"), Output::Text)),
         };
     }
     match runtime::run(state, theme, handle, audit, tx, rx).await {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("wheelhouse: {e:#}");
-            1
-        }
+        Ok(ending) => ending.exit_code(),
+        Err(e) => emit(&Outcome::fail(exit::ERROR, format!("{e:#}"), Output::Text)),
     }
 }

@@ -3,7 +3,8 @@
 
 use crate::app::{self, Command, Event, Level, State};
 use crate::audit::AuditLog;
-use crate::platform::{PlatformEvent, PlatformHandle};
+use crate::platform::{PlatformEvent, PlatformHandle, PlatformRequest};
+use crate::terminal;
 use crate::ui::{self, theme::Theme};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -75,8 +76,34 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Event>) {
     });
 }
 
+/// How the cockpit ended: the user quit, or a signal asked it to (its number; the exit
+/// status is then 128 + n, as shells expect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Quit,
+    Signal(i32),
+}
+
+impl Ending {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Ending::Quit => 0,
+            Ending::Signal(n) => 128 + n,
+        }
+    }
+}
+
+/// Ctrl-Z: in raw mode the terminal sends it as a key instead of a signal.
+fn is_suspend_key(event: &Event) -> bool {
+    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    matches!(event, Event::Key(k) if k.code == KeyCode::Char('z')
+        && k.modifiers.contains(KeyModifiers::CONTROL)
+        && k.kind != KeyEventKind::Release)
+}
+
 /// Runs the TUI until the user quits or a signal arrives. The terminal is restored on
-/// every exit path (the panic hook restores it on a panic).
+/// every exit path (the panic hook restores it on a panic); Ctrl-Z and SIGTSTP suspend
+/// with the terminal restored, and the cockpit comes back repainted on `fg`.
 pub async fn run(
     mut state: State,
     theme: Theme,
@@ -84,19 +111,22 @@ pub async fn run(
     audit: AuditLog,
     tx: mpsc::UnboundedSender<Event>,
     mut rx: mpsc::UnboundedReceiver<Event>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ending> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
-    let mut terminal = ratatui::init();
+    let mut sigquit = signal(SignalKind::quit())?;
+    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
+    let mut sigcont = signal(SignalKind::from_raw(libc::SIGCONT))?;
+    let mut terminal = terminal::init()?;
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     let mut last_draw = tokio::time::Instant::now() - FRAME_INTERVAL;
-    let result: anyhow::Result<()> = async {
+    let result: anyhow::Result<Ending> = async {
         loop {
             if state.dirty && last_draw.elapsed() >= FRAME_INTERVAL {
                 terminal.draw(|f| ui::draw(f, &state, &theme))?;
@@ -107,9 +137,20 @@ pub async fn run(
             let event = tokio::select! {
                 e = rx.recv() => e,
                 _ = tokio::time::sleep_until(wake), if state.dirty => continue,
-                _ = sigterm.recv() => { tracing::info!("SIGTERM: leaving"); break; }
-                _ = sighup.recv() => { tracing::info!("SIGHUP (terminal gone): leaving"); break; }
-                _ = sigint.recv() => { tracing::info!("SIGINT: leaving"); break; }
+                _ = sigterm.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(Ending::Signal(libc::SIGTERM)); }
+                _ = sighup.recv() => { tracing::info!("SIGHUP (terminal gone): leaving"); return Ok(Ending::Signal(libc::SIGHUP)); }
+                _ = sigint.recv() => { tracing::info!("SIGINT: leaving"); return Ok(Ending::Signal(libc::SIGINT)); }
+                _ = sigquit.recv() => { tracing::info!("SIGQUIT: leaving"); return Ok(Ending::Signal(libc::SIGQUIT)); }
+                _ = sigtstp.recv() => {
+                    suspend(&mut terminal, &mut state)?;
+                    continue;
+                }
+                _ = sigcont.recv() => {
+                    // Continued after a stop we did not arrange (SIGSTOP from outside).
+                    terminal::resume(&mut terminal)?;
+                    state.dirty = true;
+                    continue;
+                }
             };
             let Some(event) = event else { break };
             let mut batch = vec![event];
@@ -120,6 +161,10 @@ pub async fn run(
                 }
             }
             for e in batch {
+                if is_suspend_key(&e) {
+                    suspend(&mut terminal, &mut state)?;
+                    continue;
+                }
                 for cmd in app::update(&mut state, e) {
                     execute(cmd, &platform, &audit, &tx);
                 }
@@ -128,11 +173,22 @@ pub async fn run(
                 break;
             }
         }
-        Ok(())
+        Ok(Ending::Quit)
     }
     .await;
-    ratatui::restore();
+    terminal::restore();
     result
+}
+
+fn suspend(terminal: &mut terminal::Terminal, state: &mut State) -> anyhow::Result<()> {
+    tracing::info!("suspended (Ctrl-Z / SIGTSTP)");
+    terminal::suspend(terminal)?;
+    tracing::info!("continued: repainting");
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    state.dirty = true;
+    Ok(())
 }
 
 fn execute(
@@ -143,14 +199,32 @@ fn execute(
 ) {
     match cmd {
         Command::Platform(req) => platform.send(req),
+        Command::Write {
+            id,
+            request,
+            intent,
+        } => {
+            // The intent is on disk before the write leaves: no record, no write.
+            let (audit, tx, platform) = (audit.clone(), tx.clone(), platform.clone());
+            tokio::task::spawn_blocking(move || match audit.append(&intent) {
+                Ok(()) => platform.send(PlatformRequest::Apply { id, request }),
+                Err(e) => {
+                    tracing::error!(%e, "write refused: audit log not writable");
+                    let _ = tx.send(Event::WriteRefused {
+                        id,
+                        reason: e.to_string(),
+                    });
+                }
+            });
+        }
         Command::Audit(record) => {
             let audit = audit.clone();
             let tx = tx.clone();
             tokio::task::spawn_blocking(move || {
                 if let Err(e) = audit.append(&record) {
                     let _ = tx.send(Event::Problem(format!(
-                        "audit log {} not written: {e}",
-                        audit.path().display()
+                        "the result of write {} is not in the audit log: {e}",
+                        record.write
                     )));
                 }
             });
@@ -178,9 +252,11 @@ pub async fn first_frame(
     Ok(first_line.trim_end().to_string())
 }
 
-/// Logs a startup problem into the state (it shows in the events view and status line).
+/// Logs a startup problem into the state (it shows in the events view and status line)
+/// and into the log file.
 pub fn report(state: &mut State, problems: &[String]) {
     for p in problems {
+        tracing::warn!(problem = %p, "start-up problem");
         state.log(Level::Error, p.clone());
         state.say(Level::Error, p.clone());
     }

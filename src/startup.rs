@@ -1,5 +1,6 @@
 //! Choosing and starting the platform from the command line and the environment.
 
+use crate::app::Identity;
 use crate::cli::Global;
 use crate::config::catalog::{self, Catalog};
 use crate::config::paths::Paths;
@@ -153,6 +154,55 @@ pub fn demo_reason(global: &Global) -> Option<String> {
     }
 }
 
+/// The OS identity this process runs as: its uid, the uid's name in the password
+/// database (`uid N` when it has none), `$USER` when it names someone else, and the
+/// operator name given beside it.
+pub fn identity(operator: Option<String>) -> Identity {
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let name = passwd_name(uid).unwrap_or_else(|| format!("uid {uid}"));
+    let env_user = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty() && *u != name);
+    Identity {
+        uid,
+        name,
+        env_user,
+        operator,
+    }
+}
+
+/// The name of `uid` in the password database (files, LDAP… as NSS is set up).
+fn passwd_name(uid: libc::uid_t) -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    loop {
+        // SAFETY: getpwuid_r writes into `pwd` and `buf` (of the length given) only, and
+        // sets `result` to null or to `pwd`; the name is copied out before `buf` is freed.
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = unsafe {
+            libc::getpwuid_r(
+                uid,
+                &mut pwd,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut result,
+            )
+        };
+        if rc == libc::ERANGE && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 2, 0);
+            continue;
+        }
+        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        // SAFETY: pw_name points to a NUL-terminated string inside `buf`.
+        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+        return Some(name.to_string_lossy().into_owned());
+    }
+}
+
+/// A short name for defaults such as the Kafka consumer group.
 pub fn user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))

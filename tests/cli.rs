@@ -103,7 +103,14 @@ fn shift_needs_yes_then_applies_and_audits() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["service"]["traffic"]["canary_weight"], 30);
     let audit = std::fs::read_to_string(dir.join("audit.jsonl")).unwrap();
-    let line: serde_json::Value = serde_json::from_str(audit.lines().next().unwrap()).unwrap();
+    let lines: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "an intent and a result");
+    assert_eq!(lines[0]["phase"], "intent");
+    let line = &lines[1];
+    assert_eq!(line["phase"], "result");
     assert_eq!(line["target"], target);
     assert_eq!(line["result"], "ok");
     assert_eq!(line["platform"], "demo: scenario default");

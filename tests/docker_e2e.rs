@@ -217,7 +217,10 @@ fn deploy_replaces_containers_one_by_one_and_rollback_returns() {
         "{{json .Config.Labels}}",
     ]);
     assert!(
-        labels.contains(r#""wheelhouse.dev/changed-by":"e2e-tester""#),
+        labels.contains(&format!(
+            r#""wheelhouse.dev/changed-by":"{}""#,
+            support::cli::who()
+        )),
         "{labels}"
     );
     assert!(labels.contains("e2e drill"), "{labels}");
@@ -240,11 +243,12 @@ fn deploy_replaces_containers_one_by_one_and_rollback_returns() {
     let audit = run.audit();
     let actions: Vec<(&str, &str, &str)> = audit
         .iter()
+        .filter(|a| a["phase"] == "result")
         .map(|a| {
             (
                 a["action"]["action"].as_str().unwrap_or_default(),
                 a["result"].as_str().unwrap_or_default(),
-                a["user"].as_str().unwrap_or_default(),
+                a["user"]["operator"].as_str().unwrap_or_default(),
             )
         })
         .collect();
@@ -542,7 +546,7 @@ namespace = "trade-prod"
             .env("WHEELHOUSE_DATA_DIR", &run.dir)
             .env("WHEELHOUSE_CONFIG_DIR", run.dir.join("cfg"))
             .env("HOME", &run.dir)
-            .env("USER", "e2e-tester")
+            .args(["--as", support::cli::OPERATOR])
             .output()
             .expect("run wheelhouse")
     };

@@ -69,20 +69,21 @@ fn shift_canary_to_30_percent_in_gray_with_typed_confirmation() {
         "{screen}"
     );
     assert!(screen.contains("canary weight 30% applied"), "{screen}");
-    let audit = h.audit_lines();
+    let audit = h.audit_results();
     assert_eq!(audit.len(), 1);
     let line = &audit[0];
     assert_eq!(line["target"], key.to_string());
-    assert_eq!(line["user"], "tester");
+    assert_eq!(line["user"]["name"], "tester");
     assert_eq!(line["result"], "ok");
     assert_eq!(line["action"]["action"], "set-canary-weight");
     assert_eq!(line["action"]["weight"], 30);
-    assert!(
-        line["after"]["weights (stable/canary)"]
-            .as_str()
-            .unwrap()
-            .starts_with("70/30")
-    );
+    let weights = line["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "weights (stable/canary)")
+        .unwrap();
+    assert!(weights["after"].as_str().unwrap().starts_with("70/30"));
     assert!(line["time"].as_str().unwrap().len() >= 20);
     // The observed canary share follows the new weight.
     let share = h.state.traffic[&key.env_key()]
@@ -108,7 +109,7 @@ fn read_only_sends_no_write_and_says_why() {
     }
     assert_eq!(h.applies, 0);
     assert_eq!(h.platform.writes(), 0);
-    assert!(h.audit_lines().is_empty());
+    assert!(h.audit_results().is_empty());
     let screen = h.render(100, 30);
     assert!(screen.contains("READ-ONLY"), "{screen}");
     assert!(
@@ -220,7 +221,7 @@ fn concurrent_change_is_refused_not_overwritten() {
             .desired,
         h.state.snapshot.service(&key).unwrap().replicas.desired
     );
-    let audit = h.audit_lines();
+    let audit = h.audit_results();
     assert!(
         audit[0]["result"]
             .as_str()
@@ -370,7 +371,7 @@ fn start_a_canary_from_the_version_picker() {
         after.traffic.canary_weight, 0,
         "a new canary takes no traffic until shifted"
     );
-    let audit = h.audit_lines();
+    let audit = h.audit_results();
     assert_eq!(audit.last().unwrap()["action"]["action"], "start-canary");
 }
 

@@ -222,11 +222,17 @@ fn exec_plugin_context_and_namespace_flag() {
 async fn deploy_then_rollback() {
     let run = Run::new("deploy");
     let before = image(&deployment("trade-dev", "quote").await.expect("quote"));
+    // A version the Deployment does not list is not found, and nothing is sent.
+    run.ok(&["deploy", "trade/dev/quote", "9.9.1", "--yes"], 4);
+    assert_eq!(
+        image(&deployment("trade-dev", "quote").await.expect("quote")),
+        before
+    );
     let out = run.ok(
         &[
             "deploy",
             "trade/dev/quote",
-            "9.9.1",
+            "2.8.0",
             "--yes",
             "--why",
             "e2e deploy",
@@ -236,17 +242,17 @@ async fn deploy_then_rollback() {
     );
     assert!(out.contains("applied"), "{out}");
     let d = deployment("trade-dev", "quote").await.unwrap();
-    assert!(image(&d).ends_with(":9.9.1"), "{}", image(&d));
+    assert!(image(&d).ends_with(":2.8.0"), "{}", image(&d));
     let ann = d.metadata.annotations.clone().unwrap_or_default();
     assert_eq!(
         ann.get("wheelhouse.dev/changed-by").map(String::as_str),
-        Some("e2e-tester")
+        Some(support::cli::who().as_str())
     );
     assert_eq!(
         ann.get("wheelhouse.dev/change-why").map(String::as_str),
         Some("e2e deploy")
     );
-    assert!(ann["kubernetes.io/change-cause"].contains("deploy 9.9.1"));
+    assert!(ann["kubernetes.io/change-cause"].contains("deploy 2.8.0"));
     assert!(
         d.metadata
             .managed_fields
@@ -257,13 +263,13 @@ async fn deploy_then_rollback() {
         "server-side apply by field manager wheelhouse"
     );
     let s = run.service("trade", "dev", "quote");
-    assert_eq!(s["version"], "9.9.1");
+    assert_eq!(s["version"], "2.8.0");
     assert!(
         s["releases"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["to"] == "9.9.1" && r["who"] == "e2e-tester"),
+            .any(|r| r["to"] == "2.8.0" && r["who"] == support::cli::who().as_str()),
         "{s}"
     );
     let out = run.ok(
@@ -289,11 +295,15 @@ async fn deploy_then_rollback() {
     assert!(
         releases
             .iter()
-            .any(|r| r["to"] == "9.9.1" && r["state"] == "rolled-back"),
+            .any(|r| r["to"] == "2.8.0" && r["state"] == "rolled-back"),
         "{s}"
     );
     let audit = std::fs::read_to_string(run.dir.join("audit.jsonl")).unwrap();
-    assert_eq!(audit.lines().count(), 2, "{audit}");
+    assert_eq!(
+        audit.lines().count(),
+        4,
+        "two writes, each an intent and a result: {audit}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -510,7 +520,7 @@ fn read_only_sends_no_write_request() {
             "--read-only",
             "deploy",
             "trade/gray/pricing",
-            "9.9.9",
+            "1.9.1",
             "--yes",
         ],
         3,

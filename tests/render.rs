@@ -103,21 +103,16 @@ fn topology_shows_canary_node_and_edge_metrics() {
 
 #[test]
 fn config_diff_masks_secrets() {
-    let h = prepared(View::Config);
+    // The values themselves are checked for in every view by tests/secrets.rs; here: a
+    // secret is still compared (changed between environments) and shown masked.
+    let mut h = prepared(View::Config);
+    h.select(&["trade", "prod", "order"]);
     let screen = h.render(200, 60);
-    assert!(screen.contains("difference"), "{screen}");
-    let snap = h.platform.snapshot();
-    for line in &snap.product_lines {
-        for env in &line.environments {
-            for s in &env.services {
-                for (k, v) in &s.config {
-                    if wheelhouse::domain::config_diff::is_secret_key(k) && v.len() > 3 {
-                        assert!(!screen.contains(v.as_str()), "secret value of {k} shown");
-                    }
-                }
-            }
-        }
-    }
+    let row = screen
+        .lines()
+        .find(|l| l.contains("db_password"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains("~") && row.contains("••••••"), "{row}");
 }
 
 #[test]

@@ -15,7 +15,7 @@ fn fresh(read_only: bool) -> (State, DemoPlatform) {
         p.info(),
         read_only,
         Keymap::preset("default").unwrap(),
-        "u".into(),
+        wheelhouse::app::Identity::named("u"),
         support::EPOCH,
     );
     update(
@@ -150,13 +150,16 @@ fn failed_apply_is_audited_with_its_error() {
         who: "u".into(),
         why: String::new(),
     };
-    s.inflight.insert(
+    let intent = wheelhouse::app::AuditRecord::intent(
         9,
-        wheelhouse::app::state::InFlight {
-            request,
-            before: vec![],
-        },
+        &wheelhouse::app::Identity::named("u"),
+        "demo: t",
+        &request,
+        "enter",
+        &[],
     );
+    s.inflight
+        .insert(9, wheelhouse::app::state::InFlight { request, intent });
     let cmds = update(
         &mut s,
         Event::from(PlatformEvent::Applied {
@@ -172,8 +175,11 @@ fn failed_apply_is_audited_with_its_error() {
     let [Command::Audit(rec)] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
+    assert_eq!(rec.phase, wheelhouse::app::audit::Phase::Result);
     assert!(
         rec.result
+            .as_deref()
+            .unwrap_or_default()
             .contains("forbidden: cannot patch deployments in namespace b")
     );
     assert!(s.status.as_ref().unwrap().text.contains("forbidden"));

@@ -1,9 +1,9 @@
 //! Events into `update` and commands out of it.
 
-use crate::domain::change::{Change, ChangeRequest, FieldChange};
+pub use super::audit::AuditRecord;
+use crate::domain::change::ChangeRequest;
 use crate::platform::{PlatformEvent, PlatformRequest};
 use crossterm::event::KeyEvent;
-use serde::Serialize;
 
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -14,53 +14,25 @@ pub enum Event {
     Platform(Box<PlatformEvent>),
     /// A problem found outside the platform (a bad theme or keymap file…).
     Problem(String),
-}
-
-/// One line of the audit log (JSON lines).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditRecord {
-    pub user: String,
-    pub platform: String,
-    pub target: String,
-    pub action: Change,
-    pub before: Vec<(String, String)>,
-    pub after: Vec<(String, String)>,
-    pub result: String,
-}
-
-impl AuditRecord {
-    pub fn new(
-        user: &str,
-        platform: &str,
-        request: &ChangeRequest,
-        changes: &[FieldChange],
-        result: Result<(), String>,
-    ) -> Self {
-        AuditRecord {
-            user: user.to_string(),
-            platform: platform.to_string(),
-            target: request.target.to_string(),
-            action: request.change.clone(),
-            before: changes
-                .iter()
-                .map(|c| (c.field.clone(), c.before.clone()))
-                .collect(),
-            after: changes
-                .iter()
-                .map(|c| (c.field.clone(), c.after.clone()))
-                .collect(),
-            result: match result {
-                Ok(()) => "ok".into(),
-                Err(e) => format!("error: {e}"),
-            },
-        }
-    }
+    /// A write was not sent: its intent could not be written to the audit log.
+    WriteRefused {
+        id: u64,
+        reason: String,
+    },
 }
 
 /// What `update` asks the runtime to do.
 #[derive(Debug, Clone)]
 pub enum Command {
     Platform(PlatformRequest),
+    /// A write: append (and sync) its intent to the audit log, then send it; when the
+    /// record cannot be written, send nothing and answer `Event::WriteRefused`.
+    Write {
+        id: u64,
+        request: ChangeRequest,
+        intent: AuditRecord,
+    },
+    /// The result record of a write.
     Audit(AuditRecord),
 }
 

@@ -150,7 +150,7 @@ mod tests {
             },
             false,
             crate::config::keymap::Keymap::default(),
-            "me".into(),
+            crate::app::Identity::named("me"),
             0,
         );
         s.logs = Some(LogsView::new(7, ServiceKey::new("l", "e", "s")));

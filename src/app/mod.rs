@@ -1,6 +1,7 @@
 //! The application core: state, events, actions and `update`. No terminal, no I/O.
 
 pub mod action;
+pub mod audit;
 pub mod derived;
 pub mod event;
 pub mod logs;
@@ -11,6 +12,7 @@ pub mod state;
 pub mod update;
 
 pub use action::Action;
-pub use event::{AuditRecord, Command, Event};
+pub use audit::{AuditRecord, Identity};
+pub use event::{Command, Event};
 pub use state::{Level, Mode, State, View};
 pub use update::update;

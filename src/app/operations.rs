@@ -2,9 +2,12 @@
 //! Read-only is enforced here: no write command leaves `update` when it is on.
 
 use super::action::Action;
+use super::audit::AuditRecord;
 use super::derived;
-use super::event::{AuditRecord, Command};
-use super::state::{Confirm, InFlight, Level, Mode, Preview, Prompt, PromptKind, State};
+use super::event::Command;
+use super::state::{
+    Confirm, ConfirmField, InFlight, Level, Mode, Preview, Prompt, PromptKind, State,
+};
 use crate::domain::ServiceKey;
 use crate::domain::change::{Change, ChangeRequest, plan};
 use crate::domain::drift::compare_versions;
@@ -204,17 +207,24 @@ pub fn confirm(state: &mut State, key: ServiceKey, change: Change) -> Vec<Comman
         target: key.clone(),
         change,
         expected_revision: service.revision.clone(),
-        who: state.user.clone(),
-        why: "wheelhouse cockpit".into(),
+        who: state.user.who(),
+        why: String::new(),
     };
     let id = state.next_id();
     let type_to_confirm = derived::is_production(state, &key).then(|| key.env.clone());
+    let field = if type_to_confirm.is_some() {
+        ConfirmField::Name
+    } else {
+        ConfirmField::Why
+    };
     state.mode = Mode::Confirm(Confirm {
         id,
         request: request.clone(),
         preview: Preview::Loading,
         type_to_confirm,
         typed: String::new(),
+        why: String::new(),
+        field,
     });
     state.dirty = true;
     vec![Command::Platform(PlatformRequest::Preview { id, request })]
@@ -247,12 +257,28 @@ pub fn execute(state: &mut State, confirm: Confirm) -> Vec<Command> {
         state.mode = Mode::Confirm(confirm);
         return vec![];
     }
-    let request = confirm.request.clone();
+    let mut request = confirm.request.clone();
+    request.why = match confirm.why.trim() {
+        "" => "wheelhouse cockpit".into(),
+        why => why.to_string(),
+    };
+    let confirmation = match &confirm.type_to_confirm {
+        Some(_) => format!("typed {:?}", confirm.typed.trim()),
+        None => "enter".to_string(),
+    };
+    let intent = AuditRecord::intent(
+        confirm.id,
+        &state.user,
+        &platform_name(state),
+        &request,
+        &confirmation,
+        before,
+    );
     state.inflight.insert(
         confirm.id,
         InFlight {
             request: request.clone(),
-            before: before.clone(),
+            intent: intent.clone(),
         },
     );
     state.mode = Mode::Normal;
@@ -260,10 +286,26 @@ pub fn execute(state: &mut State, confirm: Confirm) -> Vec<Command> {
         Level::Info,
         format!("{}: applying {}…", request.target, request.change),
     );
-    vec![Command::Platform(PlatformRequest::Apply {
+    vec![Command::Write {
         id: confirm.id,
         request,
-    })]
+        intent,
+    }]
+}
+
+fn platform_name(state: &State) -> String {
+    format!("{}: {}", state.platform.kind, state.platform.target)
+}
+
+/// The audit log could not take a write's intent: nothing was sent.
+pub fn refused(state: &mut State, id: u64, reason: &str) {
+    let Some(inflight) = state.inflight.remove(&id) else {
+        return;
+    };
+    let req = &inflight.request;
+    let text = format!("{}: {} not applied: {reason}", req.target, req.change);
+    state.say(Level::Error, text.clone());
+    state.log(Level::Error, text);
 }
 
 pub fn previewed(
@@ -284,7 +326,6 @@ pub fn previewed(
 
 pub fn applied(state: &mut State, id: u64, result: Result<Applied, PlatformError>) -> Vec<Command> {
     let inflight = state.inflight.remove(&id);
-    let platform = format!("{}: {}", state.platform.kind, state.platform.target);
     match result {
         Ok(applied) => {
             let req = &applied.request;
@@ -294,13 +335,10 @@ pub fn applied(state: &mut State, id: u64, result: Result<Applied, PlatformError
             if req.change.is_long() {
                 state.watching.insert(req.target.clone());
             }
-            vec![Command::Audit(AuditRecord::new(
-                &state.user,
-                &platform,
-                req,
-                &applied.changes,
-                Ok(()),
-            ))]
+            inflight
+                .map(|f| Command::Audit(f.intent.outcome(Ok(&applied.changes))))
+                .into_iter()
+                .collect()
         }
         Err(e) => {
             let Some(inflight) = inflight else {
@@ -311,13 +349,7 @@ pub fn applied(state: &mut State, id: u64, result: Result<Applied, PlatformError
             let text = format!("{}: {} failed: {e}", req.target, req.change);
             state.say(Level::Error, text.clone());
             state.log(Level::Error, text);
-            vec![Command::Audit(AuditRecord::new(
-                &state.user,
-                &platform,
-                req,
-                &inflight.before,
-                Err(e.to_string()),
-            ))]
+            vec![Command::Audit(inflight.intent.outcome(Err(e.to_string())))]
         }
     }
 }

@@ -128,6 +128,17 @@ pub struct Confirm {
     /// Set for production-tier environments: the name the user must type.
     pub type_to_confirm: Option<String>,
     pub typed: String,
+    /// Why, as the operator puts it (release history and audit log); optional.
+    pub why: String,
+    /// Which text field typing goes to.
+    pub field: ConfirmField,
+}
+
+/// The confirmation's text fields: the environment's name (production tier), and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmField {
+    Name,
+    Why,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +165,8 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InFlight {
     pub request: ChangeRequest,
-    pub before: Vec<FieldChange>,
+    /// Its intent record, already in the audit log; the result record follows it.
+    pub intent: super::audit::AuditRecord,
 }
 
 /// Seconds of frames kept for comparisons that one second is too noisy for (canary vs
@@ -196,7 +208,8 @@ pub struct State {
     pub connection: Connection,
     /// The call-record stream's state, when one is configured.
     pub telemetry: Option<crate::telemetry::status::SourceStatus>,
-    pub user: String,
+    /// Who acts (the OS identity, and the operator name beside it).
+    pub user: super::audit::Identity,
     /// Wall-clock unix seconds, from ticks.
     pub now: i64,
     pub snapshot: Arc<Snapshot>,
@@ -235,7 +248,7 @@ impl State {
         platform: PlatformInfo,
         read_only: bool,
         keymap: Keymap,
-        user: String,
+        user: super::audit::Identity,
         now: i64,
     ) -> State {
         State {

@@ -6,7 +6,8 @@ use super::navigation;
 use super::operations;
 use super::palette::{self, PaletteKind};
 use super::state::{
-    HISTORY_SECONDS, Level, Mode, PaletteState, PromptKind, State, View, WINDOW_SECONDS,
+    ConfirmField, HISTORY_SECONDS, Level, Mode, PaletteState, PromptKind, State, View,
+    WINDOW_SECONDS,
 };
 use crate::config::keymap::{Chord, Lookup, Section};
 use crate::domain::traffic::{NodeId, Series};
@@ -43,6 +44,10 @@ fn handle(state: &mut State, event: Event) -> Vec<Command> {
         Event::Problem(text) => {
             state.say(Level::Error, text.clone());
             state.log(Level::Error, text);
+            vec![]
+        }
+        Event::WriteRefused { id, reason } => {
+            operations::refused(state, id, &reason);
             vec![]
         }
         Event::Platform(event) => on_platform(state, *event),
@@ -204,6 +209,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     }
 }
 
+/// Longest text a prompt, the filter, the palette or the confirmation takes.
+const MAX_INPUT: usize = 200;
+
 /// Typing into the text field of the active input mode.
 fn edit_text(state: &mut State, key: &KeyEvent) {
     let chord = Chord::from_event(key);
@@ -220,7 +228,16 @@ fn edit_text(state: &mut State, key: &KeyEvent) {
             None
         }
         Mode::Prompt(p) => Some(&mut p.input),
-        Mode::Confirm(c) if c.type_to_confirm.is_some() => Some(&mut c.typed),
+        Mode::Confirm(c) if key.code == KeyCode::Tab && c.type_to_confirm.is_some() => {
+            c.field = match c.field {
+                ConfirmField::Name => ConfirmField::Why,
+                ConfirmField::Why => ConfirmField::Name,
+            };
+            state.dirty = true;
+            return;
+        }
+        Mode::Confirm(c) if c.field == ConfirmField::Name => Some(&mut c.typed),
+        Mode::Confirm(c) => Some(&mut c.why),
         _ => None,
     };
     let Some(field) = field else { return };
@@ -228,7 +245,14 @@ fn edit_text(state: &mut State, key: &KeyEvent) {
         KeyCode::Backspace => {
             field.pop();
         }
-        KeyCode::Char(c) if !chord.ctrl && !chord.alt && field.len() < 64 => field.push(c),
+        KeyCode::Char(c)
+            if !chord.ctrl
+                && !chord.alt
+                && !c.is_control()
+                && field.chars().count() < MAX_INPUT =>
+        {
+            field.push(c)
+        }
         _ => return,
     }
     if let Mode::Palette(p) = &mut state.mode {

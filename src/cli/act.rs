@@ -1,9 +1,10 @@
 //! Write subcommands (deploy, shift, scale, rollback): dry run, confirmation by --yes,
 //! the write, the audit line, and an exit code that says what happened.
 
+use super::output::{Outcome, exit};
 use super::{Command, Output, WriteOpts};
-use crate::app::AuditRecord;
 use crate::app::derived::{CANARY_STEPS, next_step};
+use crate::app::{AuditRecord, Identity};
 use crate::audit::AuditLog;
 use crate::domain::ServiceKey;
 use crate::domain::capacity::{Thresholds, assess};
@@ -13,25 +14,11 @@ use crate::platform::session::Session;
 use serde_json::json;
 
 /// Exit code for a request the CLI itself refuses (bad arguments).
-pub const EXIT_INVALID: i32 = 2;
-pub const EXIT_REFUSED: i32 = 3;
-
-pub struct Outcome {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
+pub const EXIT_INVALID: i32 = exit::INVALID;
+pub const EXIT_REFUSED: i32 = exit::REFUSED;
 
 fn fail(code: i32, msg: String, output: Output) -> Outcome {
-    let stdout = match output {
-        Output::Json => json!({ "ok": false, "error": msg, "exit_code": code }).to_string(),
-        Output::Text => String::new(),
-    };
-    Outcome {
-        code,
-        stdout,
-        stderr: format!("wheelhouse: {msg}"),
-    }
+    Outcome::fail(code, msg, output)
 }
 
 /// Seconds of simulated traffic observed before recommending replicas on the demo platform.
@@ -152,7 +139,7 @@ pub async fn run<P: Session>(
     target: &str,
     platform: &mut P,
     read_only: bool,
-    user: &str,
+    user: &Identity,
     audit: &AuditLog,
 ) -> Outcome {
     let out = opts.output;
@@ -177,7 +164,7 @@ pub async fn run<P: Session>(
             .if_revision
             .clone()
             .unwrap_or_else(|| service.revision.clone()),
-        who: user.to_string(),
+        who: user.who(),
         why: if opts.why.is_empty() {
             "wheelhouse cli".into()
         } else {
@@ -228,21 +215,32 @@ pub async fn run<P: Session>(
         return o;
     }
     let platform_name = format!("{}: {}", info.kind, info.target);
+    // The intent is on disk before anything is sent: no record, no write.
+    let intent = AuditRecord::intent(1, user, &platform_name, &request, "--yes", &preview);
+    if let Err(e) = audit.append(&intent) {
+        return fail(
+            exit::AUDIT,
+            format!("{key}: {change} not applied: {e}"),
+            out,
+        );
+    }
     let result = platform.apply(&request).await;
-    let record = AuditRecord::new(
-        user,
-        &platform_name,
-        &request,
-        &preview,
+    let record = intent.outcome(
         result
             .as_ref()
-            .map(|_| ())
+            .map(|a| a.changes.as_slice())
             .map_err(PlatformError::to_string),
     );
     let audit_problem = audit.append(&record).err();
     let applied = match result {
         Ok(a) => a,
-        Err(e) => return fail(e.exit_code(), format!("{key}: {change}: {e}"), out),
+        Err(e) => {
+            let mut o = fail(e.exit_code(), format!("{key}: {change}: {e}"), out);
+            if let Some(p) = audit_problem {
+                o.warn(&format!("the result is not in the audit log: {p}"));
+            }
+            return o;
+        }
     };
     let mut progress = String::new();
     if opts.wait {
@@ -265,7 +263,7 @@ pub async fn run<P: Session>(
     let after = platform.snapshot().service(&key).cloned();
     let mut stderr = String::new();
     if let Some(p) = audit_problem {
-        stderr = format!("wheelhouse: warning: audit log not written: {p}");
+        stderr = format!("wheelhouse: warning: the result is not in the audit log: {p}");
     }
     // --wait promises a finished rollout: say so when it failed or is still going.
     let mut code = 0;

@@ -2,7 +2,10 @@
 //! and scripts (status, deploy, shift, scale, rollback) on the same platform layer.
 
 pub mod act;
+pub mod args;
 pub mod inspect;
+pub mod output;
+pub mod run;
 pub mod status;
 pub mod telemetry;
 
@@ -21,7 +24,9 @@ that cluster's current context; --context and -n/--namespace behave as in kubect
 no kubeconfig (or with --demo) it runs on the embedded demo platform. Subcommands against the demo platform act on a fresh simulation: state does \
 not persist between runs.",
     after_help = "Exit codes: 0 ok, 1 error, 2 invalid request, 3 refused (read-only, or \
---yes missing), 4 not found, 5 changed by someone else, 6 platform unavailable."
+--yes missing), 4 not found, 5 changed by someone else, 6 platform unavailable, 7 the \
+audit log cannot be written (nothing was sent), 141 stdout closed by its reader, 128+n \
+ended by signal n."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -44,6 +49,10 @@ pub struct Global {
     /// Never write to the platform; write actions explain why they do nothing.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Operator name recorded in the audit log and release history beside the OS user
+    /// (default: `operator` in config.toml).
+    #[arg(long = "as", global = true, value_name = "NAME", value_parser = args::name)]
+    pub operator: Option<String>,
     /// Theme: dark, light, high-contrast, monochrome (NO_COLOR selects monochrome).
     #[arg(long, global = true)]
     pub theme: Option<String>,
@@ -106,6 +115,7 @@ pub enum Command {
     /// Deploy a version of a service: deploy LINE/ENV/SERVICE VERSION.
     Deploy {
         target: String,
+        #[arg(value_parser = args::name)]
         version: String,
         #[command(flatten)]
         write: WriteOpts,
@@ -114,19 +124,19 @@ pub enum Command {
     Shift {
         target: String,
         /// Start (or re-version) the canary with this version, at weight 0.
-        #[arg(long, group = "shift", value_name = "VERSION")]
+        #[arg(long, group = "shift", value_name = "VERSION", value_parser = args::name)]
         start: Option<String>,
         /// Canary weight 0-100.
-        #[arg(long, group = "shift")]
+        #[arg(long, group = "shift", value_parser = clap::value_parser!(u8).range(0..=100))]
         weight: Option<u8>,
         #[arg(long, group = "shift")]
         step_up: bool,
         #[arg(long, group = "shift")]
         step_down: bool,
         /// Route requests carrying this traffic tag to the canary.
-        #[arg(long, group = "shift", value_name = "TAG")]
+        #[arg(long, group = "shift", value_name = "TAG", value_parser = args::name)]
         add_tag: Option<String>,
-        #[arg(long, group = "shift", value_name = "TAG")]
+        #[arg(long, group = "shift", value_name = "TAG", value_parser = args::name)]
         remove_tag: Option<String>,
         #[arg(long, group = "shift")]
         promote: bool,
@@ -138,6 +148,7 @@ pub enum Command {
     /// Scale a service: scale LINE/ENV/SERVICE REPLICAS, or --recommended.
     Scale {
         target: String,
+        #[arg(value_parser = clap::value_parser!(u32).range(0..=100_000))]
         replicas: Option<u32>,
         /// Use the recommended replica count from observed load.
         #[arg(long, conflicts_with = "replicas")]
@@ -160,11 +171,11 @@ pub enum Command {
     /// Print the last lines of a service's logs: logs LINE/ENV/SERVICE.
     Logs {
         target: String,
-        /// Lines to print.
-        #[arg(long, default_value_t = 50)]
-        lines: usize,
-        /// Seconds to wait for lines.
-        #[arg(long, default_value_t = 5.0)]
+        /// Lines to print (1-5000).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=5000))]
+        lines: u32,
+        /// Seconds to wait for lines (0-86400).
+        #[arg(long, default_value_t = 5.0, value_parser = args::seconds)]
         wait: f64,
         #[arg(short, long, value_enum, default_value = "text")]
         output: Output,
@@ -180,9 +191,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "steady")]
         profile: crate::telemetry::simulate::Profile,
         /// Ingress requests per second at the profile's baseline.
-        #[arg(long, default_value_t = 200.0)]
+        #[arg(long, default_value_t = 200.0, value_parser = args::rate)]
         rate: f64,
-        #[arg(long, default_value_t = 60)]
+        /// Seconds of traffic (1 to a week).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=604_800))]
         seconds: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -199,7 +211,7 @@ pub enum Command {
         #[arg(long, value_name = "TOPIC")]
         to_topic: String,
         /// Stop after this many seconds without records (default: run until stopped).
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         idle_exit: Option<u64>,
     },
     /// Read call records from Kafka until the stream is idle and print the aggregates.
@@ -207,7 +219,7 @@ pub enum Command {
         /// LINE or LINE/ENV.
         target: Option<String>,
         /// Stop after this many seconds without records.
-        #[arg(long, default_value_t = 5)]
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         idle_exit: u64,
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: Output,
@@ -223,15 +235,44 @@ pub struct WriteOpts {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Why: recorded in the release history and the audit log.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", value_parser = args::why)]
     pub why: String,
     /// Wait for the rollout to finish (the demo platform simulates the time).
     #[arg(long)]
     pub wait: bool,
     /// Apply only if the service is still at this revision (the `revision` of
     /// `status -o json`): a change made by someone else since is refused, exit code 5.
-    #[arg(long, value_name = "REVISION")]
+    #[arg(long, value_name = "REVISION", value_parser = args::revision)]
     pub if_revision: Option<String>,
     #[arg(short = 'o', long, value_enum, default_value = "text")]
     pub output: Output,
+}
+
+impl Command {
+    /// The output format the command was asked for (errors follow it).
+    pub fn output(&self) -> Output {
+        match self {
+            Command::Status { output, .. }
+            | Command::Logs { output, .. }
+            | Command::Images { output }
+            | Command::Simulate { output, .. }
+            | Command::Traffic { output, .. } => *output,
+            Command::Deploy { write, .. }
+            | Command::Shift { write, .. }
+            | Command::Scale { write, .. }
+            | Command::Rollback { write, .. }
+            | Command::Restart { write, .. } => write.output,
+            Command::Aggregate { .. } => Output::Text,
+        }
+    }
+}
+
+/// Whether raw arguments ask for JSON output (for errors found before parsing finished).
+pub fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    args.windows(2)
+        .any(|w| matches!(w[0], "-o" | "--output") && w[1] == "json")
+        || args
+            .iter()
+            .any(|a| matches!(*a, "-ojson" | "--output=json" | "-o=json"))
 }

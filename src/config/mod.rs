@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod keymap;
 pub mod paths;
+pub mod settings;
 
 use crate::ui::theme::{ColorDepth, Theme};
 use keymap::Keymap;

@@ -131,6 +131,18 @@ fn routes(routes: &[TagRoute]) -> String {
         .join(", ")
 }
 
+/// The version a deploy or a canary start names, when the platform lists the versions it
+/// knows of (`known_versions` not empty) and this is not one of them: such a change is
+/// refused as "not found" (exit code 4) before anything is sent.
+pub fn unknown_version<'a>(service: &Service, change: &'a Change) -> Option<&'a str> {
+    let version = match change {
+        Change::Deploy { version } | Change::StartCanary { version } => version,
+        _ => return None,
+    };
+    (!service.known_versions.is_empty() && !service.known_versions.contains(version))
+        .then_some(version.as_str())
+}
+
 /// Computes what `change` would do to `service`, or why it can't be done.
 pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Invalid> {
     let canary_version = service.canary.as_ref().map(|c| c.version.clone());
@@ -287,16 +299,20 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
             ));
         }
         Change::Rollback => {
-            let previous = service.previous_version().ok_or_else(|| {
+            let previous = service.rollback_target().ok_or_else(|| {
                 Invalid(format!(
                     "{} has no earlier release to roll back to",
                     service.name
                 ))
             })?;
-            out.push(FieldChange::new("version", &service.version, previous));
+            let from = service
+                .rollout
+                .as_ref()
+                .map_or(service.version.as_str(), |r| r.to_version.as_str());
+            out.push(FieldChange::new("version", from, previous));
             out.push(FieldChange::new(
                 "image",
-                &service.image,
+                retag(&service.image, from),
                 retag(&service.image, previous),
             ));
         }
@@ -361,12 +377,12 @@ pub fn retag(image: &str, version: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod tests_support {
     use crate::domain::model::*;
     use std::collections::BTreeMap;
 
-    fn service() -> Service {
+    /// A service with a canary at 10 %, one release, three replicas.
+    pub fn service() -> Service {
         Service {
             name: "quote".into(),
             image: "registry.local:5000/trade/quote:1.2.0".into(),
@@ -379,7 +395,7 @@ mod tests {
             capacity_rps: 100.0,
             dependencies: vec![],
             config: BTreeMap::new(),
-            secret_keys: vec![],
+            secret_keys: Default::default(),
             canary: Some(Canary {
                 version: "1.3.0".into(),
                 image: "registry.local:5000/trade/quote:1.3.0".into(),
@@ -407,6 +423,12 @@ mod tests {
             known_versions: vec![],
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::service;
+    use super::*;
 
     #[test]
     fn start_canary_plans_the_new_version_and_refuses_the_same_one() {

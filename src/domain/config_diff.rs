@@ -1,5 +1,8 @@
-//! Config of one service compared between two environments; secret-like values masked.
+//! Config of one service compared between two environments. Secret values never reach the
+//! model (see `secret`): secrets are compared by fingerprint and shown masked.
 
+use super::model::Service;
+use super::secret::{MASK, Secrets, shown};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,41 +21,31 @@ pub struct DiffLine {
     pub right: Option<String>,
 }
 
-const MASK: &str = "••••••";
-
-/// True for keys whose values must never be shown (passwords, tokens, keys, credentials).
-pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "api_key",
-        "api-key",
-        "credential",
-        "private",
-        "auth",
-    ]
-    .iter()
-    .any(|w| k.contains(w))
-        || k.ends_with("_key")
-        || k.ends_with(".key")
-        || k.ends_with("-key")
+/// Differences of a service's config from `left` to `right` (keys in order), secrets
+/// included: a secret is masked on both sides and reported changed when its fingerprints
+/// differ (both known).
+pub fn diff(left: &Service, right: &Service, include_same: bool) -> Vec<DiffLine> {
+    let mut lines = diff_values(&left.config, &right.config, include_same);
+    lines.extend(diff_secrets(
+        &left.secret_keys,
+        &right.secret_keys,
+        include_same,
+    ));
+    lines.sort_by(|a, b| a.key.cmp(&b.key));
+    lines
 }
 
-fn shown(key: &str, value: &str) -> String {
-    if is_secret_key(key) {
-        MASK.to_string()
-    } else {
-        value.to_string()
+fn kind_of<T>(l: Option<T>, r: Option<T>, differ: impl Fn(&T, &T) -> bool) -> DiffKind {
+    match (&l, &r) {
+        (None, Some(_)) => DiffKind::Added,
+        (Some(_), None) => DiffKind::Removed,
+        (Some(a), Some(b)) if differ(a, b) => DiffKind::Changed,
+        _ => DiffKind::Same,
     }
 }
 
-/// Differences from `left` to `right` (keys in order). Secret values are masked; a changed
-/// secret is still reported as changed.
-pub fn diff(
+/// Plain values (defensively masked again should a secret-looking key be here).
+pub fn diff_values(
     left: &BTreeMap<String, String>,
     right: &BTreeMap<String, String>,
     include_same: bool,
@@ -63,20 +56,37 @@ pub fn diff(
     keys.into_iter()
         .filter_map(|k| {
             let (l, r) = (left.get(k), right.get(k));
-            let kind = match (l, r) {
-                (None, Some(_)) => DiffKind::Added,
-                (Some(_), None) => DiffKind::Removed,
-                (Some(a), Some(b)) if a != b => DiffKind::Changed,
-                _ => DiffKind::Same,
-            };
+            let kind = kind_of(l, r, |a, b| a != b);
             if kind == DiffKind::Same && !include_same {
                 return None;
             }
             Some(DiffLine {
                 key: k.clone(),
                 kind,
-                left: l.map(|v| shown(k, v)),
-                right: r.map(|v| shown(k, v)),
+                left: l.map(|v| shown(k, v).to_string()),
+                right: r.map(|v| shown(k, v).to_string()),
+            })
+        })
+        .collect()
+}
+
+fn diff_secrets(left: &Secrets, right: &Secrets, include_same: bool) -> Vec<DiffLine> {
+    let mut keys: Vec<&str> = left.names().chain(right.names()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (l, r) = (left.get(k), right.get(k));
+            let unknown = super::secret::Fingerprint::UNKNOWN;
+            let kind = kind_of(l, r, |a, b| *a != unknown && *b != unknown && a != b);
+            if kind == DiffKind::Same && !include_same {
+                return None;
+            }
+            Some(DiffLine {
+                key: k.to_string(),
+                kind,
+                left: l.map(|_| MASK.to_string()),
+                right: r.map(|_| MASK.to_string()),
             })
         })
         .collect()
@@ -85,18 +95,20 @@ pub fn diff(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::secret::split_config;
 
-    fn map(items: &[(&str, &str)]) -> BTreeMap<String, String> {
-        items
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn service(items: &[(&str, &str)]) -> Service {
+        let mut s = crate::domain::change::tests_support::service();
+        let (config, secrets) = split_config(items.iter().copied(), &[]);
+        s.config = config;
+        s.secret_keys = secrets;
+        s
     }
 
     #[test]
     fn added_removed_changed_and_masked() {
-        let a = map(&[("pool", "10"), ("db_password", "hunter2"), ("old", "x")]);
-        let b = map(&[("pool", "50"), ("db_password", "swordfish"), ("new", "y")]);
+        let a = service(&[("pool", "10"), ("db_password", "hunter2"), ("old", "x")]);
+        let b = service(&[("pool", "50"), ("db_password", "swordfish"), ("new", "y")]);
         let d = diff(&a, &b, false);
         let kinds: Vec<(&str, DiffKind)> =
             d.iter().map(|l| (l.key.as_str(), l.kind.clone())).collect();
@@ -112,13 +124,8 @@ mod tests {
         let secret = &d[0];
         assert_eq!(secret.left.as_deref(), Some(MASK));
         assert!(!format!("{d:?}").contains("hunter2"));
-    }
-
-    #[test]
-    fn secret_key_detection() {
-        assert!(is_secret_key("API_TOKEN"));
-        assert!(is_secret_key("tls.key"));
-        assert!(!is_secret_key("keyspace"));
-        assert!(!is_secret_key("pool_size"));
+        let same = service(&[("db_password", "hunter2")]);
+        let again = service(&[("db_password", "hunter2")]);
+        assert!(diff(&same, &again, false).is_empty());
     }
 }

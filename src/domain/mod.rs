@@ -9,6 +9,8 @@ pub mod image;
 pub mod logs;
 pub mod model;
 pub mod rng;
+pub mod secret;
+pub mod text;
 pub mod topology;
 pub mod traffic;
 

@@ -103,6 +103,8 @@ pub enum ReleaseState {
     Complete,
     Failed,
     RolledBack,
+    /// Replaced by a newer release before it finished.
+    Superseded,
 }
 
 impl ReleaseState {
@@ -112,6 +114,7 @@ impl ReleaseState {
             ReleaseState::Complete => "complete",
             ReleaseState::Failed => "failed",
             ReleaseState::RolledBack => "rolled back",
+            ReleaseState::Superseded => "superseded",
         }
     }
 }
@@ -159,8 +162,8 @@ pub struct Service {
     pub capacity_rps: f64,
     pub dependencies: Vec<String>,
     pub config: BTreeMap<String, String>,
-    /// Secret keys only; values are never carried.
-    pub secret_keys: Vec<String>,
+    /// Secret keys only (serialized as names); values never reach the model.
+    pub secret_keys: super::secret::Secrets,
     pub canary: Option<Canary>,
     pub traffic: TrafficSplit,
     /// Newest last.
@@ -175,6 +178,17 @@ pub struct Service {
 impl Service {
     pub fn healthy(&self) -> bool {
         self.replicas.ready >= self.replicas.desired && self.rollout.is_none()
+    }
+
+    /// The version a rollback returns to, as `kubectl rollout undo` does: while a rollout
+    /// is in progress, the release that ran before it; otherwise the previous release.
+    pub fn rollback_target(&self) -> Option<&str> {
+        match &self.rollout {
+            // The platform reports the version that still runs (demo, Docker).
+            Some(r) if r.to_version != self.version => Some(&self.version),
+            // The platform reports the target's version (Kubernetes: the template).
+            _ => self.previous_version(),
+        }
     }
 
     pub fn previous_version(&self) -> Option<&str> {

@@ -5,6 +5,18 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// The operator name the tests act as (`--as`), recorded beside the OS user.
+pub const OPERATOR: &str = "e2e-tester";
+
+/// How the tests' writes are signed in release history: the operator, then the OS user.
+pub fn who() -> String {
+    let out = Command::new("id").arg("-un").output().expect("id -un");
+    format!(
+        "{OPERATOR} ({})",
+        String::from_utf8_lossy(&out.stdout).trim()
+    )
+}
+
 pub struct Cli {
     pub dir: PathBuf,
     /// Arguments put before every command's own (e.g. `--docker`).
@@ -23,7 +35,8 @@ impl Cli {
 
     pub fn wh(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_wheelhouse"));
-        cmd.args(&self.leading)
+        cmd.args(["--as", OPERATOR])
+            .args(&self.leading)
             .args(args)
             .env("WHEELHOUSE_DATA_DIR", &self.dir)
             .env("WHEELHOUSE_CONFIG_DIR", self.dir.join("cfg"))

@@ -72,7 +72,7 @@ impl Harness {
             platform.info(),
             read_only,
             Keymap::preset(keymap).unwrap(),
-            "tester".into(),
+            wheelhouse::app::Identity::named("tester"),
             EPOCH,
         );
         let mut h = Harness {
@@ -135,6 +135,17 @@ impl Harness {
                 }));
             }
             Command::Platform(PlatformRequest::StopLogs { .. }) => self.log_stops += 1,
+            Command::Write {
+                id,
+                request,
+                intent,
+            } => match self.audit.append(&intent) {
+                Ok(()) => self.run(Command::Platform(PlatformRequest::Apply { id, request })),
+                Err(e) => self.event(Event::WriteRefused {
+                    id,
+                    reason: e.to_string(),
+                }),
+            },
             Command::Audit(record) => self.audit.append(&record).unwrap(),
         }
     }
@@ -198,11 +209,20 @@ impl Harness {
         out
     }
 
+    /// Every record of the audit log (intents and results).
     pub fn audit_lines(&self) -> Vec<serde_json::Value> {
         std::fs::read_to_string(self.audit.path())
             .unwrap_or_default()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// The result records: one per write that was sent.
+    pub fn audit_results(&self) -> Vec<serde_json::Value> {
+        self.audit_lines()
+            .into_iter()
+            .filter(|l| l["phase"] == "result")
             .collect()
     }
 

@@ -81,9 +81,7 @@ impl DemoPlatform {
             .ok_or_else(|| PlatformError::NotFound {
                 what: format!("service {}", request.target),
             })?;
-        if let crate::domain::change::Change::Deploy { version } = &request.change
-            && !service.known_versions.contains(version)
-        {
+        if let Some(version) = crate::domain::change::unknown_version(service, &request.change) {
             return Err(PlatformError::NotFound {
                 what: format!("image {}:{version}", service.name),
             });

@@ -452,10 +452,15 @@ fn build_service(
     let version = spec.version.get_ref().get(env).unwrap_or_default();
     let replicas = spec.replicas.get_ref().get(env).unwrap_or(1);
     let image_repo = format!("{}/{}", line.registry, name);
-    let mut config = spec.config.clone();
+    let mut raw = spec.config.clone();
     if let Some(over) = spec.config_env.get_ref().get(env) {
-        config.extend(over.iter().map(|(k, v)| (k.clone(), v.clone())));
+        raw.extend(over.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
+    // Secret values stop here: the model gets their keys and fingerprints only.
+    let (config, secret_keys) = crate::domain::secret::split_config(
+        raw.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &spec.secrets,
+    );
     let mut error_by_version = BTreeMap::new();
     let mut canary = None;
     let mut traffic = TrafficSplit::default();
@@ -518,7 +523,7 @@ fn build_service(
             capacity_rps: spec.capacity,
             dependencies: spec.calls.get_ref().keys().cloned().collect(),
             config,
-            secret_keys: spec.secrets.clone(),
+            secret_keys,
             canary,
             traffic,
             releases,
@@ -547,17 +552,31 @@ impl SimService {
     pub(super) fn apply(&mut self, change: &Change, who: &str, why: &str, now: i64) {
         let svc = &mut self.svc;
         let next_revision = svc.releases.last().map_or(1, |r| r.revision + 1);
-        let start_rollout = |svc: &mut Service, to: String, why: String| {
+        // A release still rolling out when another starts was superseded (by a deploy or
+        // promote) or rolled back (by a rollback), never "failed".
+        let start_rollout = |svc: &mut Service, to: String, why: String, ended: ReleaseState| {
             for r in svc
                 .releases
                 .iter_mut()
                 .filter(|r| r.state == ReleaseState::Progressing)
             {
-                r.state = ReleaseState::Failed;
+                r.state = ended;
             }
+            let already = match &svc.rollout {
+                // Back to the version that still runs: the replicas not yet replaced are done.
+                Some(r) if r.to_version != to && to == svc.version => {
+                    r.total.saturating_sub(r.updated)
+                }
+                _ => 0,
+            };
+            // From what the replicas were moving to (a rollout in progress), else what runs.
+            let from = svc
+                .rollout
+                .as_ref()
+                .map_or(svc.version.clone(), |r| r.to_version.clone());
             svc.releases.push(Release {
                 revision: next_revision,
-                from: svc.version.clone(),
+                from,
                 to: to.clone(),
                 who: who.to_string(),
                 when: now,
@@ -566,16 +585,27 @@ impl SimService {
             });
             svc.rollout = Some(Rollout {
                 to_version: to,
-                updated: 0,
+                updated: already,
                 total: svc.replicas.desired.max(1),
             });
         };
         match change {
-            Change::Deploy { version } => start_rollout(svc, version.clone(), why.to_string()),
+            Change::Deploy { version } => start_rollout(
+                svc,
+                version.clone(),
+                why.to_string(),
+                ReleaseState::Superseded,
+            ),
             Change::Rollback => {
-                if let Some(prev) = svc.previous_version().map(str::to_string) {
-                    let current = svc.version.clone();
-                    if let Some(r) = svc.releases.iter_mut().rev().find(|r| r.to == current) {
+                if let Some(prev) = svc.rollback_target().map(str::to_string) {
+                    // What is undone: the rollout in progress, else the running release.
+                    let current = svc
+                        .rollout
+                        .as_ref()
+                        .map_or(svc.version.clone(), |r| r.to_version.clone());
+                    if svc.rollout.is_none()
+                        && let Some(r) = svc.releases.iter_mut().rev().find(|r| r.to == current)
+                    {
                         r.state = ReleaseState::RolledBack;
                     }
                     let reason = if why.is_empty() {
@@ -583,7 +613,7 @@ impl SimService {
                     } else {
                         format!("rollback: {why}")
                     };
-                    start_rollout(svc, prev, reason);
+                    start_rollout(svc, prev, reason, ReleaseState::RolledBack);
                 }
             }
             Change::StartCanary { version } => {
@@ -627,7 +657,7 @@ impl SimService {
                     } else {
                         why.to_string()
                     };
-                    start_rollout(svc, c.version, reason);
+                    start_rollout(svc, c.version, reason, ReleaseState::Superseded);
                 }
             }
             Change::Abort => {

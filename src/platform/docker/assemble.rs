@@ -6,7 +6,7 @@
 
 use super::contract::*;
 use super::inventory::{Container, Image, Inventory};
-use crate::domain::config_diff::is_secret_key;
+use crate::domain::secret::split_config;
 use crate::domain::{
     Environment, Location, ProductLine, Release, ReleaseState, Replicas, Rollout, Service,
     ServiceKey, SplitMode, TrafficSplit,
@@ -172,20 +172,12 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
             ReleaseState::Failed
         };
     }
-    let (mut config, mut secret_keys) = (BTreeMap::new(), Vec::new());
-    if let Some(c) = representative {
-        for kv in &c.env_vars {
-            let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
-            if is_plumbing(k) {
-                continue;
-            }
-            if is_secret_key(k) {
-                secret_keys.push(k.to_string());
-            } else {
-                config.insert(k.to_string(), v.to_string());
-            }
-        }
-    }
+    let env_vars = representative
+        .into_iter()
+        .flat_map(|c| c.env_vars.iter())
+        .map(|kv| kv.split_once('=').unwrap_or((kv.as_str(), "")))
+        .filter(|(k, _)| !is_plumbing(k));
+    let (config, secret_keys) = split_config(env_vars, &[]);
     let label = |k: &str| representative.and_then(|c| c.labels.get(k));
     let image = representative.map(|c| c.image.clone()).unwrap_or_default();
     let line = representative.map(|c| c.line.as_str()).unwrap_or_default();

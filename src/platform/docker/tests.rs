@@ -130,7 +130,7 @@ fn containers_become_environments_and_services() {
     );
     assert!(!web.config.contains_key("PATH"), "plumbing is not config");
     assert_eq!(
-        web.secret_keys,
+        web.secret_keys.names().collect::<Vec<_>>(),
         ["DB_PASSWORD"],
         "secret values are never carried"
     );
@@ -234,7 +234,8 @@ fn deploy_replaces_each_container_with_the_new_image_and_records_the_release() {
         99,
     );
     assert!(
-        matches!(missing, Err(PlatformError::Invalid { reason }) if reason.contains("wh-test/web:9.9.9"))
+        matches!(&missing, Err(PlatformError::NotFound { what }) if what.contains("wh-test/web:9.9.9")),
+        "{missing:?}"
     );
 }
 

@@ -95,10 +95,8 @@ fn image_for(
         .iter()
         .filter(|i| i.service() == Some(service) && i.version().as_deref() == Some(version))
         .find_map(|i| i.tags.first().cloned())
-        .ok_or_else(|| {
-            invalid(format!(
-                "image {wanted} is not in the engine: build or load it first"
-            ))
+        .ok_or_else(|| PlatformError::NotFound {
+            what: format!("image {wanted} in the engine"),
         })
 }
 
@@ -154,6 +152,12 @@ pub fn plan(
             let steps = replace_all(&image, version);
             if steps.is_empty() {
                 return Err(invalid(format!("every container already runs {image}")));
+            }
+            // A rollout that had not finished is superseded by this one, not failed.
+            if let (Some(r), Some(last)) = (&service.rollout, releases.last_mut())
+                && last.to == r.to_version
+            {
+                last.state = ReleaseState::Superseded;
             }
             release(&mut releases, version);
             labels.push((LABEL_VERSION.into(), version.clone()));

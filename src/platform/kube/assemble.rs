@@ -236,24 +236,23 @@ fn service(
             }
         }
     };
-    let mut config = BTreeMap::new();
-    let mut secret_keys = Vec::new();
+    let mut raw = BTreeMap::new();
     for (_, o) in inv.in_namespace(Kind::ConfigMap, &b.context, &b.namespace) {
         if let Obj::ConfigMap(c) = o
             && c.app.as_deref() == Some(app)
         {
-            config.extend(c.data.clone());
+            raw.extend(c.data.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
     }
+    // A secret-looking key in a ConfigMap is treated as the secret it is.
+    let (config, mut secret_keys) = crate::domain::secret::split_config(raw, &[]);
     for (_, o) in inv.in_namespace(Kind::Secret, &b.context, &b.namespace) {
         if let Obj::Secret(s) = o
             && s.app.as_deref() == Some(app)
         {
-            secret_keys.extend(s.data.keys().cloned());
+            secret_keys.extend(&s.secrets);
         }
     }
-    secret_keys.sort();
-    secret_keys.dedup();
     let sets = replica_sets(inv, b, d);
     let releases = releases(&sets, d);
     let mut known_versions = list(d.annotations.get(ANN_VERSIONS));
@@ -340,6 +339,14 @@ fn releases(sets: &[&ReplicaSetInfo], d: &DeployInfo) -> Vec<Release> {
             .or_else(|| rs.annotations.get(ANN_CHANGE_CAUSE))
             .cloned()
             .unwrap_or_default();
+        if let Some(rev) = rs
+            .annotations
+            .get(ANN_SUPERSEDES)
+            .and_then(|r| r.parse::<u64>().ok())
+            && let Some(replaced) = out.iter_mut().find(|r| r.revision == rev)
+        {
+            replaced.state = ReleaseState::Superseded;
+        }
         if let Some(to) = rs.annotations.get(ANN_ROLLBACK_TO) {
             // The release this one undid is the latest one that arrived at `previous`.
             if let Some(undone) = out

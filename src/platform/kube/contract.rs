@@ -33,6 +33,8 @@ pub const ANN_CHANGED_AT: &str = "wheelhouse.dev/changed-at";
 pub const ANN_CHANGE_WHY: &str = "wheelhouse.dev/change-why";
 /// Set on a rollback: the revision it went back to.
 pub const ANN_ROLLBACK_TO: &str = "wheelhouse.dev/rollback-to";
+/// Set on a deploy made while another was rolling out: the revision it replaced unfinished.
+pub const ANN_SUPERSEDES: &str = "wheelhouse.dev/supersedes";
 pub const ANN_CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 /// Pod template annotation whose change restarts every pod (as `kubectl rollout restart`).
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";

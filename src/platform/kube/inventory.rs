@@ -69,8 +69,11 @@ pub struct ReplicaSetInfo {
 pub struct AppData {
     /// `app.kubernetes.io/name` of the service the object belongs to.
     pub app: Option<String>,
-    /// Config values, or secret key names with empty values.
+    /// Config values (ConfigMaps); empty for Secrets.
     pub data: BTreeMap<String, String>,
+    /// Secret keys with the fingerprints of their values (Secrets); the values are dropped
+    /// in the watch task.
+    pub secrets: crate::domain::secret::Secrets,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -396,24 +399,26 @@ pub fn config_map(context: &str, c: &ConfigMap) -> (ObjKey, Obj) {
         Obj::ConfigMap(AppData {
             app: labels_of(&c.metadata).get(LABEL_NAME).cloned(),
             data,
+            secrets: Default::default(),
         }),
     )
 }
 
 /// Only the key names of a secret: values are dropped here.
 pub fn secret(context: &str, s: &Secret) -> (ObjKey, Obj) {
-    let keys = s
-        .data
-        .iter()
-        .flat_map(|d| d.keys())
-        .chain(s.string_data.iter().flat_map(|d| d.keys()))
-        .map(|k| (k.clone(), String::new()))
-        .collect();
+    let mut secrets = crate::domain::secret::Secrets::default();
+    for (k, v) in s.data.iter().flatten() {
+        secrets.insert(k, &v.0);
+    }
+    for (k, v) in s.string_data.iter().flatten() {
+        secrets.insert(k, v.as_bytes());
+    }
     (
         meta_key(context, &s.metadata),
         Obj::Secret(AppData {
             app: labels_of(&s.metadata).get(LABEL_NAME).cloned(),
-            data: keys,
+            data: BTreeMap::new(),
+            secrets,
         }),
     )
 }

@@ -25,7 +25,7 @@ fn deployment(ns: &str, name: &str, app: &str, track: &str, version: &str, rv: &
             "generation": 2,
             "labels": { LABEL_NAME: app, LABEL_TRACK: track, LABEL_VERSION: version },
             "annotations": { ANN_CAPACITY: "120", ANN_DEPENDS_ON: "ledger, ", ANN_REVISION: "2",
-                             ANN_VERSIONS: "3.1.0,3.1.4,3.2.0", ANN_BASE_IMAGE: "base/jre:21" } },
+                             ANN_VERSIONS: "3.1.0,3.1.4,3.2.0,3.3.0", ANN_BASE_IMAGE: "base/jre:21" } },
         "spec": { "replicas": 3,
             "selector": { "matchLabels": { LABEL_NAME: app, LABEL_TRACK: track } },
             "template": { "metadata": { "labels": { LABEL_NAME: app, LABEL_TRACK: track, LABEL_VERSION: version } },
@@ -218,7 +218,7 @@ fn a_service_carries_canary_split_history_config_and_only_secret_keys() {
         ("3.1.0", "3.1.4", "bo")
     );
     assert_eq!(s.config.get("timeout_ms").map(String::as_str), Some("800"));
-    assert_eq!(s.secret_keys, vec!["db-password"]);
+    assert_eq!(s.secret_keys.names().collect::<Vec<_>>(), ["db-password"]);
     assert!(
         !format!("{snap:?}").contains("c2VjcmV0"),
         "secret values never reach the model"
@@ -279,6 +279,32 @@ fn ops(inv: &Inventory, change: Change) -> Result<Vec<Op>, crate::platform::Plat
     let binding = b.iter().find(|b| b.namespace == "loan-prod").unwrap();
     let t = writes::target(inv, binding, "scoring").expect("target");
     writes::ops(&t, &request(change), "2026-11-24T10:00:00Z")
+}
+
+#[test]
+fn a_version_the_deployment_does_not_list_is_not_found() {
+    for change in [
+        Change::Deploy {
+            version: "9.9.9".into(),
+        },
+        Change::StartCanary {
+            version: "9.9.9".into(),
+        },
+    ] {
+        let err = ops(&inventory(true), change).unwrap_err();
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("9.9.9"), "{err}");
+    }
+    // A version it ran before stays deployable even when the list has dropped it.
+    assert!(
+        ops(
+            &inventory(true),
+            Change::Deploy {
+                version: "3.1.0".into()
+            }
+        )
+        .is_ok()
+    );
 }
 
 #[test]

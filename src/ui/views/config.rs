@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ) else {
         return;
     };
-    let lines_diff = diff(&left.config, &right.config, true);
+    let lines_diff = diff(left, right, true);
     let w = area.width as usize;
     let col = (w.saturating_sub(26) / 2).max(8);
     let changed = lines_diff
@@ -99,8 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             style,
         )));
     }
-    let mut secrets: Vec<String> = right.secret_keys.clone();
-    secrets.sort();
+    let secrets: Vec<&str> = right.secret_keys.names().collect();
     if !secrets.is_empty() {
         lines.push(Line::from(""));
         lines.push(Line::from(vec![

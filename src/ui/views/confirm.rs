@@ -1,7 +1,7 @@
 //! Confirmation overlay: exactly what changes (the platform's dry run, before → after).
-//! Production-tier environments need their name typed.
+//! Production-tier environments need their name typed; a why goes with every change.
 
-use crate::app::state::{Confirm, Preview, State};
+use crate::app::state::{Confirm, ConfirmField, Preview, State};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{centered, fit, truncate};
 use ratatui::Frame;
@@ -14,7 +14,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, c: &Con
         Preview::Ready(changes) => changes.len() as u16,
         _ => 1,
     };
-    let rect = centered(area, 76, rows + 9);
+    let rect = centered(area, 76, rows + 10);
     frame.render_widget(Clear, rect);
     let prod = c.type_to_confirm.is_some();
     let block = Block::default()
@@ -61,6 +61,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, c: &Con
         }
     }
     lines.push(Line::from(""));
+    let cursor = |field: ConfirmField| if c.field == field { "▏" } else { "" };
     if let Some(name) = &c.type_to_confirm {
         lines.push(Line::from(Span::styled(
             format!("{name} is a production environment: type its name to confirm"),
@@ -70,15 +71,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, c: &Con
         lines.push(Line::from(vec![
             Span::styled("> ", theme.key),
             Span::styled(
-                format!("{}▏", c.typed),
+                format!("{}{}", c.typed, cursor(ConfirmField::Name)),
                 if ok { theme.ok } else { theme.base },
             ),
         ]));
     }
-    lines.push(Line::from(Span::styled(
-        "enter: apply · esc: cancel (nothing changes)",
-        theme.muted,
-    )));
+    lines.push(Line::from(vec![
+        Span::styled("why: ", theme.muted),
+        Span::raw(truncate(
+            &format!("{}{}", c.why, cursor(ConfirmField::Why)),
+            w.saturating_sub(5),
+        )),
+    ]));
+    let keys = if c.type_to_confirm.is_some() {
+        "enter: apply · tab: name/why · esc: cancel (nothing changes)"
+    } else {
+        "enter: apply · esc: cancel (nothing changes)"
+    };
+    lines.push(Line::from(Span::styled(keys, theme.muted)));
     frame.render_widget(
         Paragraph::new(lines)
             .style(theme.base)

@@ -223,6 +223,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ReleaseState::Progressing => theme.warn,
             ReleaseState::Failed => theme.error,
             ReleaseState::RolledBack => theme.drift,
+            ReleaseState::Superseded => theme.muted,
         };
         let when = if w > 100 {
             format!("{} ({})", datetime(r.when), ago(state.now, r.when))

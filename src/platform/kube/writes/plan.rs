@@ -16,7 +16,41 @@ fn change_annotations(cause: &str, req: &ChangeRequest, now: &str, rollback_to: 
         ANN_CHANGED_AT: now,
         ANN_CHANGE_WHY: req.why,
         ANN_ROLLBACK_TO: rollback_to,
+        ANN_SUPERSEDES: "",
     })
+}
+
+/// A deploy or canary start names a version the service knows of: when the Deployment
+/// lists its deployable versions (annotation), one of them or one it ran before. Without
+/// the annotation the cluster cannot tell (images are not looked up in registries).
+fn check_known_version(t: &Target, version: &str) -> Result<(), PlatformError> {
+    let Some(list) = t.stable.annotations.get(ANN_VERSIONS) else {
+        return Ok(());
+    };
+    let mut known = list.split(',').map(str::trim).filter(|v| !v.is_empty());
+    if known.clone().next().is_none()
+        || known.any(|v| v == version)
+        || t.history.iter().any(|rs| rs.version == version)
+    {
+        return Ok(());
+    }
+    Err(PlatformError::NotFound {
+        what: format!(
+            "version {version} of {} (deployable: {})",
+            t.app,
+            list.trim()
+        ),
+    })
+}
+
+/// The stable Deployment's revision while it is still rolling out (pods of an older
+/// revision remain): a new version applied now supersedes it.
+fn unfinished_revision(t: &Target) -> Option<u64> {
+    let current: u64 = t.stable.annotations.get(ANN_REVISION)?.parse().ok()?;
+    t.history
+        .iter()
+        .any(|rs| rs.revision < current && rs.replicas > 0)
+        .then_some(current)
 }
 
 fn cause(req: &ChangeRequest) -> String {
@@ -143,7 +177,11 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
     let mut out = Vec::new();
     match &req.change {
         Change::Deploy { version } => {
-            let ann = change_annotations(&cause(req), req, now, "");
+            check_known_version(t, version)?;
+            let mut ann = change_annotations(&cause(req), req, now, "");
+            if let Some(rev) = unfinished_revision(t) {
+                ann[ANN_SUPERSEDES] = json!(rev.to_string());
+            }
             out.push(Op::ApplyDeployment {
                 name: t.stable_name.into(),
                 body: version_body(
@@ -158,6 +196,7 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
             });
         }
         Change::StartCanary { version } => {
+            check_known_version(t, version)?;
             let mut labels = s.labels.clone();
             labels.insert(LABEL_TRACK.into(), TRACK_CANARY.into());
             labels.insert(LABEL_VERSION.into(), version.clone());

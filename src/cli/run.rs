@@ -1,0 +1,94 @@
+//! Runs one subcommand on an open platform and says how it ended (an [`Outcome`]).
+
+use super::output::{Outcome, exit};
+use super::{Cli, Command, act, inspect, status, telemetry};
+use crate::app::Identity;
+use crate::audit::AuditLog;
+use crate::platform::session::Session;
+
+fn from_pair(code: i32, text: String, output: super::Output) -> Outcome {
+    if code == exit::OK {
+        Outcome::ok(text)
+    } else {
+        Outcome::fail(code, text, output)
+    }
+}
+
+pub async fn subcommand<P: Session>(
+    cli: &Cli,
+    platform: &mut P,
+    audit: &AuditLog,
+    user: &Identity,
+) -> Outcome {
+    let Some(command) = &cli.command else {
+        return Outcome::ok(String::new());
+    };
+    match command {
+        Command::Traffic { .. } | Command::Aggregate { .. } => Outcome::ok(String::new()),
+        Command::Simulate {
+            target,
+            profile,
+            rate,
+            seconds,
+            seed,
+            fast,
+            output,
+        } => {
+            let Some(brokers) = &cli.global.kafka_brokers else {
+                return Outcome::fail(exit::INVALID, "simulate needs --kafka-brokers", *output);
+            };
+            let args = telemetry::SimulateArgs {
+                target,
+                profile: *profile,
+                rate: *rate,
+                seconds: *seconds,
+                seed: *seed,
+                fast: *fast,
+                output: *output,
+            };
+            let (code, text) = telemetry::simulate(
+                platform,
+                brokers,
+                &cli.global.kafka_topic,
+                &cli.global.kafka_property,
+                args,
+            )
+            .await;
+            from_pair(code, text, *output)
+        }
+        Command::Logs {
+            target,
+            lines,
+            wait,
+            output,
+        } => {
+            let (code, text) =
+                inspect::logs(platform, target, *lines as usize, *wait, *output).await;
+            from_pair(code, text, *output)
+        }
+        Command::Images { output } => Outcome::ok(inspect::images(platform, *output).await),
+        Command::Status { target, output } => {
+            let snap = platform.snapshot();
+            match status::filter(&snap, target.as_deref()) {
+                Ok(s) => Outcome::ok(status::render(&platform.info(), &s, *output)),
+                Err(e) => Outcome::fail(exit::NOT_FOUND, e, *output),
+            }
+        }
+        cmd @ (Command::Deploy { target, write, .. }
+        | Command::Shift { target, write, .. }
+        | Command::Scale { target, write, .. }
+        | Command::Rollback { target, write }
+        | Command::Restart { target, write }) => {
+            act::run(
+                cmd,
+                write,
+                target,
+                platform,
+                cli.global.read_only,
+                user,
+                audit,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The real terminal: a backend that never lets a control character from outside reach
+//! the screen, and job control (suspend on Ctrl-Z or SIGTSTP with the terminal restored,
+//! raw mode and a full repaint on continue).
+
+use crate::domain::text::{clean_line, is_unsafe};
+use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+use std::io::Stdout;
+
+/// The crossterm backend with every cell's symbol checked: a symbol holding a control or
+/// bidi-override character (from a name, a log line, a config value…) is drawn in caret
+/// notation instead of being sent to the terminal as is.
+pub struct SafeBackend<B: Backend> {
+    inner: B,
+}
+
+impl<B: Backend> SafeBackend<B> {
+    pub fn new(inner: B) -> Self {
+        SafeBackend { inner }
+    }
+}
+
+pub type Terminal = ratatui::Terminal<SafeBackend<CrosstermBackend<Stdout>>>;
+
+impl<B: Backend> Backend for SafeBackend<B> {
+    type Error = B::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        let cells: Vec<(u16, u16, std::borrow::Cow<'a, Cell>)> = content
+            .map(|(x, y, cell)| {
+                if cell.symbol().chars().any(is_unsafe) {
+                    let mut safe = cell.clone();
+                    safe.set_symbol(&clean_line(cell.symbol()));
+                    (x, y, std::borrow::Cow::Owned(safe))
+                } else {
+                    (x, y, std::borrow::Cow::Borrowed(cell))
+                }
+            })
+            .collect();
+        self.inner
+            .draw(cells.iter().map(|(x, y, c)| (*x, *y, c.as_ref())))
+    }
+
+    fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
+        self.inner.append_lines(n)
+    }
+
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+        self.inner.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> Result<Size, Self::Error> {
+        self.inner.size()
+    }
+
+    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()
+    }
+}
+
+/// Raw mode, the alternate screen, and a panic hook that restores the terminal.
+pub fn init() -> std::io::Result<Terminal> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        hook(info);
+    }));
+    enter()?;
+    ratatui::Terminal::new(SafeBackend::new(CrosstermBackend::new(std::io::stdout())))
+}
+
+fn enter() -> std::io::Result<()> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
+}
+
+/// Leaves raw mode and the alternate screen, shows the cursor. Safe to call twice.
+pub fn restore() {
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+/// Raw mode and the alternate screen again after a stop, then a full repaint on the next
+/// draw (the screen may hold anything the shell printed meanwhile).
+pub fn resume(terminal: &mut Terminal) -> std::io::Result<()> {
+    enter()?;
+    terminal.clear()
+}
+
+/// Ctrl-Z or SIGTSTP: the terminal restored, then the process stops as a job does
+/// (SIGTSTP with its default action, so the shell reports it stopped); returns when the
+/// shell continues it (`fg`), with the terminal back in raw mode.
+pub fn suspend(terminal: &mut Terminal) -> std::io::Result<()> {
+    restore();
+    stop_self();
+    resume(terminal)
+}
+
+/// Delivers SIGTSTP with its default action (stop) to this process, then puts back the
+/// handler that was installed (the runtime's, which brought us here).
+fn stop_self() {
+    // SAFETY: sigaction with a zeroed struct and SIG_DFL is the documented way to reset a
+    // disposition; the old one is saved and reinstalled. raise() stops the calling thread's
+    // process until SIGCONT.
+    unsafe {
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGTSTP, &default, &mut old) != 0 {
+            libc::raise(libc::SIGSTOP);
+            return;
+        }
+        libc::raise(libc::SIGTSTP);
+        libc::sigaction(libc::SIGTSTP, &old, std::ptr::null_mut());
+    }
+}
