@@ -1,9 +1,12 @@
 //! Themes: colors by role. Presets ship in themes/; a user's theme.toml is applied over the
-//! chosen preset. Colors are reduced from truecolor to 256 or 16 colors by terminal capability.
+//! chosen preset. Colors are reduced from truecolor to 256 or 16 colors by terminal capability;
+//! a theme's `[colors16]` table replaces roles on 16-color terminals, where the nearest basic
+//! color would make different meanings look alike (see `MEANINGS`).
 
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use toml::Spanned;
 
 pub const PRESETS: [(&str, &str); 4] = [
     ("dark", include_str!("../../themes/dark.toml")),
@@ -32,8 +35,12 @@ impl ColorDepth {
         Self::from_env(&colorterm, &term)
     }
 
+    /// TERM=linux (the console), TERM=dumb and no TERM at all mean 16 colors whatever
+    /// COLORTERM says: COLORTERM is often inherited (ssh, su, tmux) from a richer terminal.
     pub fn from_env(colorterm: &str, term: &str) -> ColorDepth {
-        if colorterm.contains("truecolor") || colorterm.contains("24bit") {
+        if basic_terminal(term) {
+            ColorDepth::Ansi16
+        } else if colorterm.contains("truecolor") || colorterm.contains("24bit") {
             ColorDepth::TrueColor
         } else if term.contains("256color") {
             ColorDepth::Ansi256
@@ -43,12 +50,110 @@ impl ColorDepth {
     }
 }
 
+/// Terminals known to show only the 16 basic colors (or to say nothing about themselves).
+fn basic_terminal(term: &str) -> bool {
+    let term = term.trim();
+    term.is_empty() || term.eq_ignore_ascii_case("linux") || term.eq_ignore_ascii_case("dumb")
+}
+
+/// The terminal background a theme is made for: meaning-carrying roles must not take its
+/// color, or they vanish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Background {
+    Dark,
+    Light,
+}
+
+impl Background {
+    fn parse(text: &str) -> Option<Background> {
+        match text {
+            "dark" => Some(Background::Dark),
+            "light" => Some(Background::Light),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Background::Dark => "dark",
+            Background::Light => "light",
+        }
+    }
+
+    /// Whether text in `look` disappears into this background: black (or bright black) on
+    /// a dark terminal, white (or the light gray of ANSI "white") on a light one.
+    fn hides(self, look: Look) -> bool {
+        match self {
+            Background::Dark => matches!(
+                look,
+                Look::Hue("black") | Look::Exact(Color::Rgb(0, 0, 0) | Color::Indexed(16))
+            ),
+            Background::Light => matches!(
+                look,
+                Look::Hue("white") | Look::Exact(Color::Rgb(255, 255, 255) | Color::Indexed(231))
+            ),
+        }
+    }
+}
+
+/// Roles whose color carries a meaning, grouped by meaning. Roles of one group may share a
+/// color; roles of different groups must not look alike (and none may take the background's
+/// color). The presets are held to this at 16 colors by the tests; a user's theme.toml is
+/// checked against it when loaded. `title` and `border_focus` are the non-production marks:
+/// environment headers and the confirmation border are drawn in them, or in `production`.
+pub const MEANINGS: &[(&str, &[&str])] = &[
+    ("healthy", &["ok"]),
+    ("attention", &["warn", "hot"]),
+    ("failure", &["error", "failing"]),
+    ("production tier", &["production"]),
+    ("non-production tier", &["title", "border_focus"]),
+    ("canary", &["canary"]),
+    ("drift", &["drift"]),
+];
+
+/// How a foreground color reads when telling meanings apart: one of the 16 basic hues (the
+/// bright and normal variants count as one, since many terminals barely tell them apart), or
+/// the exact color for 256-color and truecolor values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Look {
+    Hue(&'static str),
+    Exact(Color),
+}
+
+/// None for the terminal's own foreground (reset): such roles carry meaning by modifiers.
+fn look(color: Color) -> Option<Look> {
+    let hue = match color {
+        Color::Reset => return None,
+        Color::Black | Color::DarkGray | Color::Indexed(0 | 8) => "black",
+        Color::Red | Color::LightRed | Color::Indexed(1 | 9) => "red",
+        Color::Green | Color::LightGreen | Color::Indexed(2 | 10) => "green",
+        Color::Yellow | Color::LightYellow | Color::Indexed(3 | 11) => "yellow",
+        Color::Blue | Color::LightBlue | Color::Indexed(4 | 12) => "blue",
+        Color::Magenta | Color::LightMagenta | Color::Indexed(5 | 13) => "magenta",
+        Color::Cyan | Color::LightCyan | Color::Indexed(6 | 14) => "cyan",
+        Color::Gray | Color::White | Color::Indexed(7 | 15) => "white",
+        other => return Some(Look::Exact(other)),
+    };
+    Some(Look::Hue(hue))
+}
+
+/// A color as theme files write it: "lightred", "#e06c75", "color 244".
+fn color_label(color: Color) -> String {
+    match color {
+        Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
+        Color::Indexed(n) => format!("color {n}"),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
 macro_rules! roles {
     ($($role:ident),* $(,)?) => {
         /// Styles by role; every view draws with these and nothing else.
         #[derive(Debug, Clone, PartialEq)]
         pub struct Theme {
             pub name: String,
+            /// The background the theme is made for; None when it uses no colors.
+            pub background: Option<Background>,
             $(pub $role: Style,)*
         }
 
@@ -62,8 +167,20 @@ macro_rules! roles {
                 }
             }
 
+            /// The style of a role by name.
+            fn role(&self, role: &str) -> Option<Style> {
+                match role {
+                    $(stringify!($role) => Some(self.$role),)*
+                    _ => None,
+                }
+            }
+
             fn blank(name: &str) -> Theme {
-                Theme { name: name.to_string(), $($role: Style::default(),)* }
+                Theme {
+                    name: name.to_string(),
+                    background: None,
+                    $($role: Style::default(),)*
+                }
             }
         }
     };
@@ -91,12 +208,27 @@ roles!(
     gauge,
 );
 
+/// A theme file as written; entries keep their spans for file order and line numbers.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ThemeFile {
     name: Option<String>,
+    background: Option<Spanned<String>>,
     #[serde(default)]
-    colors: BTreeMap<String, String>,
+    colors: RawRoles,
+    /// Replacements for 16-color terminals.
+    #[serde(default)]
+    colors16: RawRoles,
+    /// Anything else at the top level: reported and ignored.
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+type RawRoles = BTreeMap<String, Spanned<toml::Value>>;
+
+/// One valid `role = "style"` line.
+struct RoleLine {
+    role: String,
+    style: Style,
 }
 
 impl Theme {
@@ -106,8 +238,12 @@ impl Theme {
             .find(|(n, _)| *n == name)
             .ok_or_else(|| format!("no theme {name:?} (dark, light, high-contrast, monochrome)"))?;
         let mut theme = Theme::blank(name);
-        theme.overlay(&format!("themes/{name}.toml"), text, depth)?;
-        Ok(theme)
+        let problems = theme.overlay(&format!("themes/{name}.toml"), text, depth);
+        if problems.is_empty() {
+            Ok(theme)
+        } else {
+            Err(problems.join("; "))
+        }
     }
 
     /// A theme that always exists (plain terminal colors).
@@ -115,30 +251,162 @@ impl Theme {
         Theme::preset("dark", ColorDepth::Ansi16).unwrap_or_else(|_| Theme::blank("fallback"))
     }
 
-    /// Applies a theme file's roles over this theme. On error nothing is changed.
-    pub fn overlay(&mut self, file: &str, text: &str, depth: ColorDepth) -> Result<(), String> {
-        let raw: ThemeFile = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(0, |s| {
-                text[..s.start.min(text.len())].matches('\n').count() + 1
-            });
-            format!("{file}:{line}: {}", e.message().trim())
-        })?;
-        let mut next = self.clone();
-        for (role, spec) in &raw.colors {
-            let style = parse_style(spec, depth).map_err(|e| format!("{file}: {role}: {e}"))?;
-            if !next.set(role, style) {
-                return Err(format!(
-                    "{file}: unknown role {role:?} (roles: {})",
-                    ROLE_NAMES.join(", ")
-                ));
+    /// Applies a theme file's roles over this theme: every valid line is applied, every bad
+    /// one (unknown role, bad color, unknown key) is skipped and returned as a problem. The
+    /// `[colors16]` roles are checked always and applied at 16 colors, after `[colors]`. A
+    /// file that is not valid TOML changes nothing.
+    pub fn overlay(&mut self, file: &str, text: &str, depth: ColorDepth) -> Vec<String> {
+        let raw: ThemeFile = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => return vec![crate::config::toml_problem(file, text, &e)],
+        };
+        let mut problems: Vec<String> = raw
+            .unknown
+            .keys()
+            .map(|key| {
+                format!("{file}: unknown entry {key:?} (name, background, [colors], [colors16]); ignored")
+            })
+            .collect();
+        if let Some(background) = &raw.background {
+            self.set_background(file, text, background, &mut problems);
+        }
+        for line in read_roles(file, text, raw.colors, depth, &mut problems) {
+            self.set(&line.role, line.style);
+        }
+        let colors16 = read_roles(file, text, raw.colors16, ColorDepth::Ansi16, &mut problems);
+        if depth == ColorDepth::Ansi16 {
+            for line in colors16 {
+                self.set(&line.role, line.style);
             }
         }
         if let Some(name) = raw.name {
-            next.name = name;
+            self.name = name;
         }
-        *self = next;
-        Ok(())
+        problems
     }
+
+    fn set_background(
+        &mut self,
+        file: &str,
+        text: &str,
+        value: &Spanned<String>,
+        problems: &mut Vec<String>,
+    ) {
+        match Background::parse(value.get_ref()) {
+            Some(b) => self.background = Some(b),
+            None => problems.push(format!(
+                "{file}:{}: background {:?} (write \"dark\" or \"light\"); ignored",
+                crate::config::line_of(text, value.span().start),
+                value.get_ref()
+            )),
+        }
+    }
+
+    /// Why meaning-carrying roles (see `MEANINGS`) can no longer be told apart: two roles
+    /// of different meanings whose foregrounds look alike, or a role in the background's
+    /// color. Roles without a foreground color are left out: they carry their meaning by
+    /// modifiers (the monochrome theme).
+    pub fn meaning_clashes(&self) -> Vec<String> {
+        let colored = self.meaning_colors();
+        let mut clashes = Vec::new();
+        for (i, a) in colored.iter().enumerate() {
+            if let Some(bg) = self
+                .background
+                .filter(|bg| a.style_has_no_bg && bg.hides(a.look))
+            {
+                clashes.push(format!(
+                    "{} ({}) is {}, which disappears into a {} terminal's background",
+                    a.role,
+                    a.meaning,
+                    color_label(a.color),
+                    bg.name()
+                ));
+            }
+            for b in colored[i + 1..].iter().filter(|b| b.meaning != a.meaning) {
+                if a.look == b.look {
+                    clashes.push(format!(
+                        "{} ({}) and {} ({}) look alike, so {} cannot be told from {}",
+                        a.role,
+                        color_label(a.color),
+                        b.role,
+                        color_label(b.color),
+                        a.meaning,
+                        b.meaning
+                    ));
+                }
+            }
+        }
+        clashes
+    }
+
+    /// The foreground of every meaning-carrying role that has one.
+    fn meaning_colors(&self) -> Vec<MeaningColor> {
+        MEANINGS
+            .iter()
+            .flat_map(|(meaning, roles)| roles.iter().map(move |role| (*meaning, *role)))
+            .filter_map(|(meaning, role)| {
+                let style = self.role(role)?;
+                let color = style.fg?;
+                Some(MeaningColor {
+                    meaning,
+                    role,
+                    color,
+                    look: look(color)?,
+                    style_has_no_bg: matches!(style.bg, None | Some(Color::Reset)),
+                })
+            })
+            .collect()
+    }
+}
+
+struct MeaningColor {
+    meaning: &'static str,
+    role: &'static str,
+    color: Color,
+    look: Look,
+    /// A role with its own background stays readable whatever the terminal's is.
+    style_has_no_bg: bool,
+}
+
+/// The valid role lines of a table, in file order; bad ones become problems.
+fn read_roles(
+    file: &str,
+    text: &str,
+    raw: RawRoles,
+    depth: ColorDepth,
+    problems: &mut Vec<String>,
+) -> Vec<RoleLine> {
+    let mut lines: Vec<(String, Spanned<toml::Value>)> = raw.into_iter().collect();
+    lines.sort_by_key(|(_, value)| value.span().start);
+    lines
+        .into_iter()
+        .filter_map(|(role, value)| {
+            let at = format!(
+                "{file}:{}",
+                crate::config::line_of(text, value.span().start)
+            );
+            match read_role(&role, value.get_ref(), depth) {
+                Ok(style) => Some(RoleLine { role, style }),
+                Err(e) => {
+                    problems.push(format!("{at}: {e}; skipped"));
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+fn read_role(role: &str, value: &toml::Value, depth: ColorDepth) -> Result<Style, String> {
+    if !ROLE_NAMES.contains(&role) {
+        return Err(format!(
+            "unknown role {role:?} (roles: {})",
+            ROLE_NAMES.join(", ")
+        ));
+    }
+    let spec = value
+        .as_str()
+        .ok_or_else(|| format!("{role}: expected a string such as \"#e06c75 bold\""))?;
+    parse_style(spec, depth).map_err(|e| format!("{role}: {e}"))
 }
 
 /// "fg", "fg on bg", plus modifiers: e.g. "#e0e0e0 on #202830 bold".
@@ -332,28 +600,194 @@ mod tests {
     }
 
     #[test]
-    fn bad_user_theme_changes_nothing() {
+    fn a_user_theme_applies_what_is_valid_and_reports_every_problem() {
         let mut t = Theme::preset("dark", ColorDepth::TrueColor).unwrap();
         let before = t.clone();
-        let err = t.overlay(
-            "u.toml",
-            "[colors]\nerror = \"#zzzzzz\"\n",
-            ColorDepth::TrueColor,
+        let text = "name = \"mine\"\nshade = 1\n[colors]\nerror = \"#zzzzzz\"\nnope = \"red\"\n\
+                    ok = \"#00ff00 bold\"\nwarn = 7\ncanary = \"red blue\"\n";
+        let problems = t.overlay("u.toml", text, ColorDepth::TrueColor);
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(
+            problems[0].contains("unknown entry \"shade\""),
+            "{problems:?}"
         );
-        assert!(err.unwrap_err().contains("bad color"));
-        let err = t.overlay(
-            "u.toml",
-            "[colors]\nnope = \"red\"\n",
-            ColorDepth::TrueColor,
+        assert!(
+            problems[1].starts_with("u.toml:4: error: bad color \"#zzzzzz\""),
+            "{problems:?}"
         );
-        assert!(err.unwrap_err().contains("unknown role"));
+        assert!(
+            problems[2].starts_with("u.toml:5: unknown role \"nope\""),
+            "{problems:?}"
+        );
+        assert!(
+            problems[3].starts_with("u.toml:7: warn: expected a string"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[4].starts_with("u.toml:8: canary: unexpected"),
+            "{problems:?}"
+        );
+        assert_eq!(t.ok.fg, Some(Color::Rgb(0, 255, 0)));
+        assert_eq!(t.name, "mine");
+        assert_eq!(
+            (t.error, t.warn, t.canary),
+            (before.error, before.warn, before.canary)
+        );
+    }
+
+    #[test]
+    fn a_broken_user_theme_changes_nothing() {
+        let mut t = Theme::preset("dark", ColorDepth::TrueColor).unwrap();
+        let before = t.clone();
+        let problems = t.overlay("u.toml", "[colors]\nerror = \"red\n", ColorDepth::TrueColor);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("u.toml:2:"), "{problems:?}");
         assert_eq!(t, before);
+    }
+
+    #[test]
+    fn colors16_apply_only_at_16_colors_but_are_always_checked() {
+        let text = "[colors]\nok = \"#00ff00\"\n[colors16]\nok = \"green bold\"\nwarn = \"#12\"\n";
+        let mut t = Theme::preset("dark", ColorDepth::TrueColor).unwrap();
+        let problems = t.overlay("u.toml", text, ColorDepth::TrueColor);
+        assert_eq!(t.ok.fg, Some(Color::Rgb(0, 255, 0)));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("u.toml:5: warn: bad color"),
+            "{problems:?}"
+        );
+        let mut t = Theme::preset("dark", ColorDepth::Ansi16).unwrap();
+        t.overlay("u.toml", text, ColorDepth::Ansi16);
+        assert_eq!(
+            t.ok,
+            Style::default()
+                .fg(Color::Green)
+                .add_modifier(Modifier::BOLD)
+        );
+    }
+
+    #[test]
+    fn linux_dumb_and_missing_terms_get_16_colors() {
+        for term in ["linux", "dumb", "", "LINUX"] {
+            for colorterm in ["", "truecolor", "24bit"] {
+                assert_eq!(
+                    ColorDepth::from_env(colorterm, term),
+                    ColorDepth::Ansi16,
+                    "TERM={term:?} COLORTERM={colorterm:?}"
+                );
+            }
+        }
+        assert_eq!(
+            ColorDepth::from_env("", "linux-256color"),
+            ColorDepth::Ansi256
+        );
+    }
+
+    #[test]
+    fn meanings_stay_apart_in_every_preset_at_16_colors() {
+        for (name, _) in PRESETS {
+            let t = Theme::preset(name, ColorDepth::Ansi16).unwrap();
+            assert_eq!(t.meaning_clashes(), Vec::<String>::new(), "{name}");
+        }
+    }
+
+    #[test]
+    fn meaning_roles_have_pairwise_different_foregrounds_at_16_colors() {
+        // The plain form of the rule above: different Color values for different meanings,
+        // and never the background of the terminal the theme is made for.
+        for (name, _) in PRESETS {
+            let t = Theme::preset(name, ColorDepth::Ansi16).unwrap();
+            let fg = |role: &str| {
+                t.role(role)
+                    .and_then(|s| s.fg)
+                    .filter(|c| *c != Color::Reset)
+            };
+            for (i, (meaning_a, roles_a)) in MEANINGS.iter().enumerate() {
+                for (meaning_b, roles_b) in &MEANINGS[i + 1..] {
+                    for (a, b) in roles_a
+                        .iter()
+                        .flat_map(|a| roles_b.iter().map(move |b| (a, b)))
+                    {
+                        if let (Some(x), Some(y)) = (fg(a), fg(b)) {
+                            assert_ne!(x, y, "{name}: {a} ({meaning_a}) and {b} ({meaning_b})");
+                        }
+                    }
+                }
+            }
+            let hidden: &[Color] = match t.background {
+                Some(Background::Dark) => &[Color::Black, Color::DarkGray],
+                Some(Background::Light) => &[Color::White, Color::Gray],
+                None => &[],
+            };
+            for role in MEANINGS.iter().flat_map(|(_, roles)| roles.iter()) {
+                assert!(
+                    fg(role).is_none_or(|c| !hidden.contains(&c)),
+                    "{name}: {role} is the background color"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_meaning_role_is_a_theme_role() {
+        for role in MEANINGS.iter().flat_map(|(_, roles)| roles.iter()) {
+            assert!(ROLE_NAMES.contains(role), "{role}");
+        }
+    }
+
+    #[test]
+    fn colored_presets_declare_their_background() {
+        for (name, _) in PRESETS {
+            let t = Theme::preset(name, ColorDepth::TrueColor).unwrap();
+            let expected = match name {
+                "light" => Some(Background::Light),
+                "monochrome" => None,
+                _ => Some(Background::Dark),
+            };
+            assert_eq!(t.background, expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn clashes_name_both_roles_and_the_background() {
+        let mut t = Theme::preset("dark", ColorDepth::Ansi16).unwrap();
+        let problems = t.overlay(
+            "u.toml",
+            "[colors16]\nwarn = \"lightred\"\nok = \"black\"\n",
+            ColorDepth::Ansi16,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let clashes = t.meaning_clashes();
+        assert_eq!(
+            clashes,
+            vec![
+                "ok (healthy) is black, which disappears into a dark terminal's background",
+                "warn (lightred) and error (lightred) look alike, so attention cannot be told \
+                 from failure",
+                "warn (lightred) and failing (lightred) look alike, so attention cannot be told \
+                 from failure",
+            ]
+        );
+        // A role with its own background stays readable.
         t.overlay(
             "u.toml",
-            "[colors]\nerror = \"#00ff00 bold\"\n",
-            ColorDepth::TrueColor,
-        )
-        .unwrap();
-        assert_eq!(t.error.fg, Some(Color::Rgb(0, 255, 0)));
+            "[colors16]\nok = \"black on green\"\n",
+            ColorDepth::Ansi16,
+        );
+        assert_eq!(t.meaning_clashes().len(), 2, "{:?}", t.meaning_clashes());
+        // Bright and normal variants of a hue count as alike.
+        let mut t = Theme::preset("light", ColorDepth::Ansi16).unwrap();
+        t.overlay(
+            "u.toml",
+            "[colors16]\ncanary = \"lightgreen\"\n",
+            ColorDepth::Ansi16,
+        );
+        assert_eq!(t.meaning_clashes().len(), 1, "{:?}", t.meaning_clashes());
+    }
+
+    #[test]
+    fn the_monochrome_theme_is_left_to_its_modifiers() {
+        let t = Theme::preset("monochrome", ColorDepth::Ansi16).unwrap();
+        assert!(t.meaning_clashes().is_empty());
     }
 }
