@@ -128,7 +128,7 @@ pub async fn run(
     let mut last_draw = tokio::time::Instant::now() - FRAME_INTERVAL;
     let result: anyhow::Result<Ending> = async {
         loop {
-            if state.dirty && last_draw.elapsed() >= FRAME_INTERVAL {
+            if state.dirty && last_draw.elapsed() >= FRAME_INTERVAL && terminal::is_foreground() {
                 terminal.draw(|f| ui::draw(f, &state, &theme))?;
                 state.dirty = false;
                 last_draw = tokio::time::Instant::now();
@@ -146,9 +146,14 @@ pub async fn run(
                     continue;
                 }
                 _ = sigcont.recv() => {
-                    // Continued after a stop we did not arrange (SIGSTOP from outside).
-                    terminal::resume(&mut terminal)?;
-                    state.dirty = true;
+                    // Continued after a stop we did not arrange (SIGSTOP from outside):
+                    // take the terminal back once we are the foreground job again (`fg`
+                    // sends SIGCONT); in the background the shell keeps it.
+                    if terminal::is_foreground() {
+                        tracing::info!("continued in the foreground: repainting");
+                        terminal::resume(&mut terminal)?;
+                        state.dirty = true;
+                    }
                     continue;
                 }
             };

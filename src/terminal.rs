@@ -57,8 +57,10 @@ impl<B: Backend> Backend for SafeBackend<B> {
         self.inner.show_cursor()
     }
 
+    /// The cockpit is full screen and never needs the cursor's position: asking the
+    /// terminal would send a query whose answer, after a stop, can land in the shell.
     fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
-        self.inner.get_cursor_position()
+        Ok(Position::ORIGIN)
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
@@ -112,9 +114,22 @@ pub fn restore() {
     );
 }
 
+/// Whether this process's group owns the terminal (is the shell's foreground job). A job
+/// continued in the background must not draw over the shell.
+pub fn is_foreground() -> bool {
+    // SAFETY: tcgetpgrp and getpgrp only read process state.
+    unsafe {
+        let owner = libc::tcgetpgrp(libc::STDOUT_FILENO);
+        owner < 0 || owner == libc::getpgrp()
+    }
+}
+
 /// Raw mode and the alternate screen again after a stop, then a full repaint on the next
 /// draw (the screen may hold anything the shell printed meanwhile).
 pub fn resume(terminal: &mut Terminal) -> std::io::Result<()> {
+    // The shell may have put the terminal back in cooked mode while we were stopped, and
+    // crossterm would take raw mode as still on: leave it on paper first, then set it.
+    let _ = crossterm::terminal::disable_raw_mode();
     enter()?;
     terminal.clear()
 }
@@ -144,5 +159,33 @@ fn stop_self() {
         }
         libc::raise(libc::SIGTSTP);
         libc::sigaction(libc::SIGTSTP, &old, std::ptr::null_mut());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::backend::TestBackend;
+    use ratatui::widgets::Paragraph;
+
+    #[test]
+    fn control_characters_from_outside_never_reach_the_terminal() {
+        let mut term = ratatui::Terminal::new(SafeBackend::new(TestBackend::new(40, 2)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Widgets drop control characters themselves; a cell set directly must not
+        // smuggle one through either.
+        term.draw(|f| {
+            f.render_widget(
+                Paragraph::new("pod \u{1b}]52;c;cGF5bG9hZA==\u{7} \u{1b}[2J\u{9b}x"),
+                f.area(),
+            );
+            f.buffer_mut()[(0, 1)].set_symbol("\u{1b}[2J");
+            f.buffer_mut()[(1, 1)].set_symbol("\u{202e}");
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let buf = term.backend().inner.buffer().clone();
+        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+        assert!(!text.chars().any(is_unsafe), "{text:?}");
+        assert!(text.contains("^[[2J"), "{text:?}");
     }
 }

@@ -64,8 +64,13 @@ fn start_navigate_scale_and_quit_leaves_the_terminal_clean() {
 }
 
 #[test]
-fn sigterm_and_sighup_restore_the_terminal() {
-    for (signal, seed) in [("TERM", "7701"), ("HUP", "7702")] {
+fn signals_restore_the_terminal_and_exit_128_plus_n() {
+    for (signal, seed, code) in [
+        ("TERM", "7701", 143),
+        ("HUP", "7702", 129),
+        ("QUIT", "7703", 131),
+        ("INT", "7704", 130),
+    ] {
         let dir = support::temp_dir("tmux-signal");
         let t = Tmux::new(&format!("sig{signal}"));
         t.start(100, 30);
@@ -85,7 +90,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
             .status()
             .unwrap();
         assert!(killed.success(), "signal sent");
-        t.wait_for("EXITED:");
+        t.wait_for(&format!("EXITED:{code}"));
         assert_eq!(
             t.tmux(&["display", "-p", "-t", &t.session, "#{alternate_on}"])
                 .trim(),
@@ -93,4 +98,80 @@ fn sigterm_and_sighup_restore_the_terminal() {
             "SIG{signal}"
         );
     }
+}
+
+fn display(t: &Tmux, what: &str) -> String {
+    t.tmux(&["display", "-p", "-t", &t.session, what])
+        .trim()
+        .to_string()
+}
+
+/// Ctrl-Z (and SIGTSTP from outside) stops the cockpit as a job with the terminal
+/// restored; `fg` brings it back in raw mode, repainted. A SIGSTOP from outside leaves the
+/// terminal to the shell; `fg` (SIGCONT) repaints too.
+#[test]
+fn ctrl_z_suspends_and_fg_resumes_repainted() {
+    let dir = support::temp_dir("tmux-suspend");
+    let t = Tmux::new("suspend");
+    t.start(110, 32);
+    let bin = env!("CARGO_BIN_EXE_wheelhouse");
+    // No `; echo` after it: a shell runs the rest of a list as soon as a job stops.
+    let cmd = format!(
+        "WHEELHOUSE_DATA_DIR={d} HOME={d} {bin} --seed 7705",
+        d = dir.display()
+    );
+    t.send(&[&cmd, "Enter"]);
+    t.wait_for("demo: scenario default");
+    let signal = |sig: &str| {
+        let ok = Command::new("pkill")
+            .args([sig, "-f", &format!("{bin} --seed 7705$")])
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{sig}");
+    };
+    let back = |t: &Tmux| {
+        t.send(&["clear; fg", "Enter"]);
+        let s = t.wait_for("demo: scenario default");
+        assert!(
+            s.contains("Platform") && !s.contains("Stopped"),
+            "repainted: {s}"
+        );
+        assert_eq!(display(t, "#{alternate_on}"), "1");
+        // Raw mode again: a single key acts without Enter.
+        t.send(&["?"]);
+        t.wait_for("Keys (from the active keymap)");
+        t.send(&["Escape"]);
+    };
+    t.send(&["C-z"]);
+    let s = t.wait_for("Stopped");
+    assert_eq!(
+        display(&t, "#{alternate_on}"),
+        "0",
+        "terminal restored: {s}"
+    );
+    // The shell works normally while the cockpit is stopped (cooked mode, echo on).
+    t.send(&["echo still-$((40+2))", "Enter"]);
+    t.wait_for("still-42");
+    back(&t);
+    signal("-TSTP");
+    t.wait_for("Stopped");
+    assert_eq!(display(&t, "#{alternate_on}"), "0");
+    back(&t);
+    signal("-STOP");
+    t.wait_for("Stopped");
+    back(&t);
+    t.send(&["q"]);
+    let start = std::time::Instant::now();
+    while display(&t, "#{alternate_on}") != "0" {
+        assert!(start.elapsed().as_secs() < 10, "did not quit");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    t.send(&["clear; echo EXITED:$?", "Enter"]);
+    t.wait_for("EXITED:0");
+    assert_eq!(display(&t, "#{alternate_on}"), "0");
+    let log = std::fs::read_to_string(dir.join("wheelhouse.log")).unwrap();
+    assert!(
+        log.contains("suspended") && log.contains("repainting"),
+        "{log}"
+    );
 }
