@@ -125,20 +125,14 @@ pub fn kubeconfig_present() -> bool {
         .is_some_and(|p| p.is_file())
 }
 
-/// The demo platform from --scenario (or the built-in one), seeded by --seed.
+/// The demo platform from --scenario (or the built-in one), seeded by --seed. The file
+/// is read through `scenario::load`: a regular file, bounded in size, checked throughout.
 pub fn demo_platform(global: &Global, epoch: i64) -> Result<DemoPlatform, String> {
-    let (name, text) = match &global.scenario {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read scenario {}: {e}", path.display()))?;
-            (path.display().to_string(), text)
-        }
-        None => (
-            scenario::DEFAULT_SCENARIO_NAME.to_string(),
-            scenario::DEFAULT_SCENARIO.to_string(),
-        ),
+    let loaded = match &global.scenario {
+        Some(path) => scenario::load(path),
+        None => scenario::parse(scenario::DEFAULT_SCENARIO_NAME, scenario::DEFAULT_SCENARIO),
     };
-    let mut parsed = scenario::parse(&name, &text).map_err(|e| format!("bad scenario: {e}"))?;
+    let mut parsed = loaded.map_err(|e| format!("bad scenario: {e}"))?;
     if let Some(seed) = global.seed {
         parsed.scenario.seed = seed;
     }
