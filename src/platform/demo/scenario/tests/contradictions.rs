@@ -220,6 +220,11 @@ fn a_canary_runs_where_its_service_runs_with_a_known_version_and_replicas() {
         "canary version 9.9 is not in versions",
     );
     edit_rejected(
+        "version = \"1.1\"\nweight",
+        "version = \"1.0\"\nweight",
+        "runs 1.0, the stable version there",
+    );
+    edit_rejected(
         "replicas = 1\nerror_rate = 0.05",
         "replicas = 0\nerror_rate = 0.05",
         "has weight 10 but 0 replicas",

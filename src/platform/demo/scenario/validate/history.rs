@@ -84,6 +84,15 @@ fn agrees_with_version(ctx: &LineCtx, i: usize, doc: &Locator) -> Result<(), Pro
         ReleaseState::Complete => ("to", &spec.to),
         ReleaseState::Failed => ("from", &spec.from),
         ReleaseState::RolledBack | ReleaseState::Progressing => return Ok(()),
+        ReleaseState::Superseded => {
+            return Err((
+                doc.offset(&ctx.path.key("release").index(i).key("state")),
+                format!(
+                    "the latest release of {} in {} is superseded, but no later release supersedes it",
+                    spec.service, spec.env
+                ),
+            ));
+        }
     };
     if *expected == running {
         return Ok(());

@@ -312,6 +312,15 @@ fn canary(
             format!("canary version {} is not in versions", spec.version),
         ));
     }
+    if svc.version.get_ref().get(&spec.env).as_deref() == Some(spec.version.as_str()) {
+        return Err((
+            doc.offset(&version_at),
+            format!(
+                "the canary of {sname} in {} runs {}, the stable version there: a canary is another version",
+                spec.env, spec.version
+            ),
+        ));
+    }
     if let Some(rate) = spec.error_rate {
         let what = format!("service {sname}: the canary's error_rate");
         number(doc, &at.key("error_rate"), &what, rate, limits::ERROR_RATE)?;
