@@ -161,15 +161,16 @@ pub async fn traffic(
                     })
                 })
                 .collect();
-            (0, json!({ "received": status.received, "rejected": status.rejects.total(), "rejects": rejects, "late": status.late, "longest_gap_s": gap, "services": services }).to_string())
+            (0, json!({ "received": status.received, "rejected": status.rejects.total(), "rejects": rejects, "late": status.late, "dropped": status.dropped, "longest_gap_s": gap, "services": services }).to_string())
         }
         Output::Text => {
             let mut t = format!(
-                "{} records received, {} rejected {:?}, {} late, longest gap {gap} s\n",
+                "{} records received, {} rejected {:?}, {} late, {} dropped at caps, longest gap {gap} s\n",
                 status.received,
                 status.rejects.total(),
                 rejects,
-                status.late
+                status.late,
+                status.dropped
             );
             for ((line, env, svc), s) in &totals {
                 t.push_str(&format!("  {line}/{env}/{svc:<16} {:>9.0} requests  {:>5.1}% errors  {:>5.1}% canary  p99≤{:.0}ms\n",

@@ -103,6 +103,13 @@ impl Watermark {
     }
 }
 
+/// Seconds open at once (records far in the future would otherwise each open one).
+pub const MAX_OPEN_SECONDS: usize = 600;
+/// Distinct edges in one second.
+pub const MAX_EDGES_PER_SECOND: usize = 100_000;
+/// Distinct product line / environment pairs over the whole run.
+pub const MAX_ENVIRONMENTS: usize = 4096;
+
 /// Per-second aggregation of call records.
 #[derive(Clone)]
 pub struct Aggregator {
@@ -116,6 +123,9 @@ pub struct Aggregator {
     origin: Option<i64>,
     /// Records that arrived after their second had closed.
     pub late: u64,
+    /// Records dropped because a cap was reached (open seconds, edges in one second,
+    /// environments): a stream cannot make the cockpit's memory grow without bound.
+    pub dropped: u64,
     /// Records aggregated.
     pub accepted: u64,
 }
@@ -128,6 +138,7 @@ impl std::fmt::Debug for Aggregator {
             .field("closed_before", &self.closed_before)
             .field("accepted", &self.accepted)
             .field("late", &self.late)
+            .field("dropped", &self.dropped)
             .finish()
     }
 }
@@ -156,6 +167,7 @@ impl Aggregator {
             closed_before: None,
             origin: None,
             late: 0,
+            dropped: 0,
             accepted: 0,
         }
     }
@@ -176,6 +188,10 @@ impl Aggregator {
             self.late += 1;
             return None;
         }
+        if !self.open.contains_key(&second) && self.open.len() >= MAX_OPEN_SECONDS {
+            self.dropped += 1;
+            return None;
+        }
         self.origin = Some(self.origin.map_or(second, |o| o.min(second)));
         self.key.clear();
         let _ = write!(
@@ -186,8 +202,16 @@ impl Aggregator {
         let bucket = self.open.entry(second).or_default();
         let i = match bucket.index.get(self.key.as_str()) {
             Some(i) => *i,
+            None if bucket.edges.len() >= MAX_EDGES_PER_SECOND => {
+                self.dropped += 1;
+                return None;
+            }
             None => {
                 let env_key = format!("{line}\u{1f}{env}");
+                if !self.env_index.contains_key(&env_key) && self.envs.len() >= MAX_ENVIRONMENTS {
+                    self.dropped += 1;
+                    return None;
+                }
                 let env_index = match self.env_index.get(&env_key) {
                     Some(e) => *e,
                     None => {

@@ -300,6 +300,7 @@ fn run(
         let l = lag.load(Ordering::Relaxed);
         status.lag = (l >= 0).then_some(l);
         status.late = agg.late;
+        status.dropped = agg.dropped;
         status.idle_seconds = idle.as_secs();
         if let Ok(mut slot) = error.lock() {
             if status.rate > 0 {

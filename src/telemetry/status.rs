@@ -14,6 +14,8 @@ pub struct SourceStatus {
     pub lag: Option<i64>,
     pub rejects: RejectCounts,
     pub late: u64,
+    /// Records dropped at a cap of the aggregation (see `aggregate::MAX_*`).
+    pub dropped: u64,
     pub received: u64,
     /// The last error from the client, while it lasts.
     pub error: Option<String>,

@@ -168,3 +168,37 @@ fn the_watermark_is_the_slowest_partition() {
     w.seen(1, 130);
     assert_eq!(w.low(), Some(120));
 }
+
+#[test]
+fn a_hostile_stream_cannot_grow_memory_without_bound() {
+    let mut a = Aggregator::new();
+    // Each record a second of its own, far apart: only MAX_OPEN_SECONDS stay open.
+    for i in 0..(MAX_OPEN_SECONDS as i64 + 50) {
+        a.add(&call(1_000_000 * i, "a", "b", "1", false, 1.0, true));
+    }
+    assert_eq!(a.open.len(), MAX_OPEN_SECONDS);
+    assert_eq!(a.dropped, 50);
+    // Distinct edges in one second.
+    let mut b = Aggregator::new();
+    for i in 0..(MAX_EDGES_PER_SECOND + 10) {
+        b.add(&call(
+            5_000,
+            "a",
+            &format!("svc-{i}"),
+            "1",
+            false,
+            1.0,
+            true,
+        ));
+    }
+    assert_eq!(b.dropped, 10);
+    assert_eq!(b.accepted as usize, MAX_EDGES_PER_SECOND);
+    // Distinct environments over the run.
+    let mut c = Aggregator::new();
+    for i in 0..(MAX_ENVIRONMENTS + 5) {
+        let mut r = call(5_000, "a", "b", "1", false, 1.0, true);
+        r.env = format!("env-{i}").into();
+        c.add(&r);
+    }
+    assert_eq!(c.dropped, 5);
+}
