@@ -50,7 +50,8 @@ impl AuditLog {
 
     /// Appends one record stamped with the current time and this process's id, and syncs it.
     pub fn append(&self, record: &AuditRecord) -> Result<(), AuditError> {
-        let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
+        let mut value =
+            serde_json::to_value(record).map_err(|e| self.error(&self.path, e.into()))?;
         let time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         if let Some(obj) = value.as_object_mut() {
             obj.insert("time".into(), json!(time));
@@ -94,8 +95,12 @@ impl AuditLog {
     }
 
     fn append_line(&self, line: &[u8]) -> Result<(), AuditError> {
+        let existed = self.path.exists();
         let mut file = self.open()?;
         let err = |e| self.error(&self.path, e);
+        if !existed {
+            self.sync_dir()?;
+        }
         let len = file.metadata().map_err(err)?.len();
         let mut buf = Vec::with_capacity(line.len() + 1);
         if len > 0 {
@@ -108,6 +113,18 @@ impl AuditLog {
         buf.extend_from_slice(line);
         file.write_all(&buf).map_err(err)?;
         file.sync_data().map_err(err)
+    }
+}
+
+impl AuditLog {
+    /// A file just created exists after a crash only once its directory entry is on disk.
+    fn sync_dir(&self) -> Result<(), AuditError> {
+        let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+            return Ok(());
+        };
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| self.error(dir, e))
     }
 }
 

@@ -128,7 +128,10 @@ pub async fn run(
     let mut last_draw = tokio::time::Instant::now() - FRAME_INTERVAL;
     let result: anyhow::Result<Ending> = async {
         loop {
-            if state.dirty && last_draw.elapsed() >= FRAME_INTERVAL && terminal::is_foreground() {
+            // In the background (continued without `fg`) the shell owns the terminal: no
+            // drawing, and no frame timer either (it would spin); SIGCONT on `fg` repaints.
+            let foreground = terminal::is_foreground();
+            if state.dirty && last_draw.elapsed() >= FRAME_INTERVAL && foreground {
                 terminal.draw(|f| ui::draw(f, &state, &theme))?;
                 state.dirty = false;
                 last_draw = tokio::time::Instant::now();
@@ -136,13 +139,13 @@ pub async fn run(
             let wake = last_draw + FRAME_INTERVAL;
             let event = tokio::select! {
                 e = rx.recv() => e,
-                _ = tokio::time::sleep_until(wake), if state.dirty => continue,
+                _ = tokio::time::sleep_until(wake), if state.dirty && foreground => continue,
                 _ = sigterm.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(Ending::Signal(libc::SIGTERM)); }
                 _ = sighup.recv() => { tracing::info!("SIGHUP (terminal gone): leaving"); return Ok(Ending::Signal(libc::SIGHUP)); }
                 _ = sigint.recv() => { tracing::info!("SIGINT: leaving"); return Ok(Ending::Signal(libc::SIGINT)); }
                 _ = sigquit.recv() => { tracing::info!("SIGQUIT: leaving"); return Ok(Ending::Signal(libc::SIGQUIT)); }
                 _ = sigtstp.recv() => {
-                    suspend(&mut terminal, &mut state)?;
+                    suspend(&mut terminal, &mut state);
                     continue;
                 }
                 _ = sigcont.recv() => {
@@ -151,7 +154,9 @@ pub async fn run(
                     // sends SIGCONT); in the background the shell keeps it.
                     if terminal::is_foreground() {
                         tracing::info!("continued in the foreground: repainting");
-                        terminal::resume(&mut terminal)?;
+                        if let Err(e) = terminal::resume(&mut terminal) {
+                            tracing::warn!(error = %e, "terminal not taken back");
+                        }
                         state.dirty = true;
                     }
                     continue;
@@ -167,7 +172,7 @@ pub async fn run(
             }
             for e in batch {
                 if is_suspend_key(&e) {
-                    suspend(&mut terminal, &mut state)?;
+                    suspend(&mut terminal, &mut state);
                     continue;
                 }
                 for cmd in app::update(&mut state, e) {
@@ -185,15 +190,18 @@ pub async fn run(
     result
 }
 
-fn suspend(terminal: &mut terminal::Terminal, state: &mut State) -> anyhow::Result<()> {
+/// A failure to take the terminal back (it hung up while we were stopped) is logged, not
+/// fatal: the SIGHUP that follows ends the run with its own status.
+fn suspend(terminal: &mut terminal::Terminal, state: &mut State) {
     tracing::info!("suspended (Ctrl-Z / SIGTSTP)");
-    terminal::suspend(terminal)?;
-    tracing::info!("continued: repainting");
+    match terminal::suspend(terminal) {
+        Ok(()) => tracing::info!("continued: repainting"),
+        Err(e) => tracing::warn!(error = %e, "continued, terminal not taken back"),
+    }
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
     state.dirty = true;
-    Ok(())
 }
 
 fn execute(
@@ -203,6 +211,15 @@ fn execute(
     tx: &mpsc::UnboundedSender<Event>,
 ) {
     match cmd {
+        // Writes go through Command::Write (intent first); an Apply any other way is a bug
+        // and is refused, never sent.
+        Command::Platform(PlatformRequest::Apply { id, .. }) => {
+            tracing::error!(id, "an apply without its audit record was refused");
+            let _ = tx.send(Event::WriteRefused {
+                id,
+                reason: "internal error: a write without its audit record was refused".into(),
+            });
+        }
         Command::Platform(req) => platform.send(req),
         Command::Write {
             id,

@@ -158,10 +158,14 @@ pub fn identity(operator: Option<String>) -> Identity {
     let env_user = std::env::var("USER")
         .ok()
         .filter(|u| !u.is_empty() && *u != name);
+    let sudo_user = std::env::var("SUDO_USER")
+        .ok()
+        .filter(|u| !u.is_empty() && *u != name);
     Identity {
         uid,
         name,
         env_user,
+        sudo_user,
         operator,
     }
 }

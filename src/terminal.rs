@@ -2,15 +2,16 @@
 //! the screen, and job control (suspend on Ctrl-Z or SIGTSTP with the terminal restored,
 //! raw mode and a full repaint on continue).
 
-use crate::domain::text::{clean_line, is_unsafe};
+use crate::domain::text::is_unsafe;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use std::io::Stdout;
 
 /// The crossterm backend with every cell's symbol checked: a symbol holding a control or
-/// bidi-override character (from a name, a log line, a config value…) is drawn in caret
-/// notation instead of being sent to the terminal as is.
+/// bidi-override character (from a name, a log line, a config value…) is drawn as one
+/// replacement character (one column, so the row keeps its layout) instead of being sent to
+/// the terminal as is.
 pub struct SafeBackend<B: Backend> {
     inner: B,
 }
@@ -20,6 +21,9 @@ impl<B: Backend> SafeBackend<B> {
         SafeBackend { inner }
     }
 }
+
+/// What a cell with a control character shows.
+const REPLACEMENT: &str = "\u{FFFD}";
 
 pub type Terminal = ratatui::Terminal<SafeBackend<CrosstermBackend<Stdout>>>;
 
@@ -34,7 +38,7 @@ impl<B: Backend> Backend for SafeBackend<B> {
             .map(|(x, y, cell)| {
                 if cell.symbol().chars().any(is_unsafe) {
                     let mut safe = cell.clone();
-                    safe.set_symbol(&clean_line(cell.symbol()));
+                    safe.set_symbol(REPLACEMENT);
                     (x, y, std::borrow::Cow::Owned(safe))
                 } else {
                     (x, y, std::borrow::Cow::Borrowed(cell))
@@ -186,6 +190,6 @@ mod tests {
         let buf = term.backend().inner.buffer().clone();
         let text: String = buf.content().iter().map(|c| c.symbol()).collect();
         assert!(!text.chars().any(is_unsafe), "{text:?}");
-        assert!(text.contains("^[[2J"), "{text:?}");
+        assert!(text.contains("\u{FFFD}\u{FFFD}"), "{text:?}");
     }
 }

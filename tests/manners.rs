@@ -113,6 +113,13 @@ fn bad_values_are_refused_where_they_enter() {
         vec!["deploy", "trade/dev/order", ""],
         vec!["--as", "", "status"],
         vec!["simulate", "trade/dev", "--rate", "nan"],
+        vec!["--kafka-from=-é", "status"],
+        vec!["--kafka-from", "-99999999999h", "status"],
+        vec!["deploy", "trade/dev/order", "4.2.0 beta"],
+        vec!["deploy", "trade/dev/order", "repo/evil:1"],
+        vec!["shift", "trade/gray/quote", "--add-tag", "a b"],
+        vec!["status", "trade//dev"],
+        vec!["status", "a\u{1b}[2J"],
     ] {
         let out = run(&dir, &args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");

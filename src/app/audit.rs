@@ -16,6 +16,9 @@ pub struct Identity {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env_user: Option<String>,
+    /// Who ran `sudo` (`$SUDO_USER`), when the process runs under it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sudo_user: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
 }
@@ -27,6 +30,7 @@ impl Identity {
             uid: 0,
             name: name.to_string(),
             env_user: None,
+            sudo_user: None,
             operator: None,
         }
     }

@@ -248,7 +248,7 @@ fn edit_text(state: &mut State, key: &KeyEvent) {
         KeyCode::Char(c)
             if !chord.ctrl
                 && !chord.alt
-                && !c.is_control()
+                && !crate::domain::text::is_unsafe(c)
                 && field.chars().count() < MAX_INPUT =>
         {
             field.push(c)

@@ -267,6 +267,7 @@ pub async fn run<P: Session>(
     }
     // --wait promises a finished rollout: say so when it failed or is still going.
     let mut code = 0;
+    let mut wait_error = None;
     if opts.wait
         && let Some(s) = &after
     {
@@ -285,6 +286,7 @@ pub async fn run<P: Session>(
                     s.replicas.ready, s.replicas.desired
                 )
             };
+            wait_error = Some(format!("{key}: {why}"));
             stderr = [stderr, format!("wheelhouse: {key}: {why}")]
                 .join("\n")
                 .trim()
@@ -293,7 +295,10 @@ pub async fn run<P: Session>(
     }
     let stdout = match out {
         Output::Json => json!({
-            "ok": true,
+            "ok": code == 0,
+            "error": wait_error,
+            "exit_code": code,
+            "applied": true,
             "target": key,
             "change": change,
             "changes": applied.changes,

@@ -45,6 +45,34 @@ pub fn name(s: &str) -> Result<String, String> {
     printable("the name", s, MAX_NAME)
 }
 
+/// `--kafka-from`: checked here so a bad value is an argument error (exit 2).
+pub fn kafka_start(s: &str) -> Result<String, String> {
+    crate::telemetry::kafka::StartAt::parse(s, 0).map(|_| s.to_string())
+}
+
+/// A target: `LINE`, `LINE/ENV` or `LINE/ENV/SERVICE`, each part a name.
+pub fn target(s: &str) -> Result<String, String> {
+    printable("the target", s, 200)?;
+    if s.split('/').count() > 3 || s.split('/').any(|p| p.trim().is_empty()) {
+        return Err(format!("{s:?} is not LINE, LINE/ENV or LINE/ENV/SERVICE"));
+    }
+    Ok(s.to_string())
+}
+
+/// A version (deploy, canary start): what an image tag and a label value can hold.
+pub fn version(s: &str) -> Result<String, String> {
+    crate::domain::change::valid_version(s)
+        .map(|()| s.to_string())
+        .map_err(|e| e.0)
+}
+
+/// A traffic tag.
+pub fn tag(s: &str) -> Result<String, String> {
+    crate::domain::change::valid_tag(s)
+        .map(|()| s.to_string())
+        .map_err(|e| e.0)
+}
+
 /// Seconds: finite, from 0 to a day.
 pub fn seconds(s: &str) -> Result<f64, String> {
     let v: f64 = s

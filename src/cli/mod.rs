@@ -84,7 +84,7 @@ pub struct Global {
     #[arg(long, global = true)]
     pub kafka_group: Option<String>,
     /// Where to start reading: latest (default), beginning, an RFC 3339 time, or -10m.
-    #[arg(long, global = true, value_name = "WHEN")]
+    #[arg(long, global = true, value_name = "WHEN", value_parser = args::kafka_start)]
     pub kafka_from: Option<String>,
     /// The topic holds edge-second aggregates published by `wheelhouse aggregate`.
     #[arg(long, global = true)]
@@ -108,23 +108,26 @@ pub enum Command {
     /// Show product lines, environments and services.
     Status {
         /// LINE or LINE/ENV.
+        #[arg(value_parser = args::target)]
         target: Option<String>,
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: Output,
     },
     /// Deploy a version of a service: deploy LINE/ENV/SERVICE VERSION.
     Deploy {
+        #[arg(value_parser = args::target)]
         target: String,
-        #[arg(value_parser = args::name)]
+        #[arg(value_parser = args::version)]
         version: String,
         #[command(flatten)]
         write: WriteOpts,
     },
     /// Shift canary traffic: a weight, a step, a tag route, promote or abort.
     Shift {
+        #[arg(value_parser = args::target)]
         target: String,
         /// Start (or re-version) the canary with this version, at weight 0.
-        #[arg(long, group = "shift", value_name = "VERSION", value_parser = args::name)]
+        #[arg(long, group = "shift", value_name = "VERSION", value_parser = args::version)]
         start: Option<String>,
         /// Canary weight 0-100.
         #[arg(long, group = "shift", value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -134,9 +137,9 @@ pub enum Command {
         #[arg(long, group = "shift")]
         step_down: bool,
         /// Route requests carrying this traffic tag to the canary.
-        #[arg(long, group = "shift", value_name = "TAG", value_parser = args::name)]
+        #[arg(long, group = "shift", value_name = "TAG", value_parser = args::tag)]
         add_tag: Option<String>,
-        #[arg(long, group = "shift", value_name = "TAG", value_parser = args::name)]
+        #[arg(long, group = "shift", value_name = "TAG", value_parser = args::tag)]
         remove_tag: Option<String>,
         #[arg(long, group = "shift")]
         promote: bool,
@@ -147,6 +150,7 @@ pub enum Command {
     },
     /// Scale a service: scale LINE/ENV/SERVICE REPLICAS, or --recommended.
     Scale {
+        #[arg(value_parser = args::target)]
         target: String,
         #[arg(value_parser = clap::value_parser!(u32).range(0..=100_000))]
         replicas: Option<u32>,
@@ -158,18 +162,21 @@ pub enum Command {
     },
     /// Roll a service back to its previous release.
     Rollback {
+        #[arg(value_parser = args::target)]
         target: String,
         #[command(flatten)]
         write: WriteOpts,
     },
     /// Restart every replica of a service, one at a time.
     Restart {
+        #[arg(value_parser = args::target)]
         target: String,
         #[command(flatten)]
         write: WriteOpts,
     },
     /// Print the last lines of a service's logs: logs LINE/ENV/SERVICE.
     Logs {
+        #[arg(value_parser = args::target)]
         target: String,
         /// Lines to print (1-5000).
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=5000))]
@@ -187,6 +194,7 @@ pub enum Command {
     },
     /// Produce realistic call records for LINE/ENV to Kafka, following its routing.
     Simulate {
+        #[arg(value_parser = args::target)]
         target: String,
         #[arg(long, value_enum, default_value = "steady")]
         profile: crate::telemetry::simulate::Profile,
@@ -217,6 +225,7 @@ pub enum Command {
     /// Read call records from Kafka until the stream is idle and print the aggregates.
     Traffic {
         /// LINE or LINE/ENV.
+        #[arg(value_parser = args::target)]
         target: Option<String>,
         /// Stop after this many seconds without records.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=86_400))]

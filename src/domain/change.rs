@@ -154,11 +154,15 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
     let mut out = Vec::new();
     match change {
         Change::Deploy { version } => {
-            if version.trim().is_empty() {
-                return Err(Invalid("no version given".into()));
-            }
+            valid_version(version)?;
             if *version == service.version {
                 return Err(Invalid(format!("{} already runs {version}", service.name)));
+            }
+            if service.rollout.as_ref().is_some_and(|r| r.to_version == *version) {
+                return Err(Invalid(format!(
+                    "{} is already rolling out {version}",
+                    service.name
+                )));
             }
             out.push(FieldChange::new("version", &service.version, version));
             out.push(FieldChange::new(
@@ -168,9 +172,7 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
             ));
         }
         Change::StartCanary { version } => {
-            if version.trim().is_empty() {
-                return Err(Invalid("no version given".into()));
-            }
+            valid_version(version)?;
             if *version == service.version {
                 return Err(Invalid(format!(
                     "{} already runs {version} as the stable release",
@@ -352,7 +354,24 @@ fn tag_routes_cleared(service: &Service) -> Option<FieldChange> {
         .then(|| FieldChange::new("tag routes", routes(&service.traffic.tag_routes), "none"))
 }
 
-fn valid_tag(tag: &str) -> Result<(), Invalid> {
+/// A version as images and labels take it: 1-63 letters, digits, '.', '_' or '-',
+/// starting with a letter or digit (an image tag and a Kubernetes label value both hold it).
+pub fn valid_version(version: &str) -> Result<(), Invalid> {
+    let ok = (1..=63).contains(&version.len())
+        && version.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid(format!(
+            "version {version:?} must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )))
+    }
+}
+
+pub fn valid_tag(tag: &str) -> Result<(), Invalid> {
     let ok = !tag.is_empty()
         && tag.len() <= 63
         && tag

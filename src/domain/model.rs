@@ -191,10 +191,13 @@ impl Service {
         }
     }
 
+    /// What ran before the release that brought the current version (releases superseded
+    /// half-way never ran: they are skipped).
     pub fn previous_version(&self) -> Option<&str> {
         self.releases
             .iter()
             .rev()
+            .filter(|r| r.state != ReleaseState::Superseded)
             .find(|r| r.to == self.version && r.from != r.to)
             .map(|r| r.from.as_str())
     }

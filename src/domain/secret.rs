@@ -13,9 +13,16 @@ use std::sync::OnceLock;
 /// What is printed in place of a secret value.
 pub const MASK: &str = "••••••";
 
+/// Words that make a key secret when they are a whole part of it (`DB_PASS`, `smtp.pwd`).
+const SECRET_WORDS: [&str; 7] = ["pass", "pwd", "pw", "passphrase", "jwt", "salt", "bearer"];
+
 /// True for keys whose values must never be shown (passwords, tokens, keys, credentials).
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
+    let words = || k.split(|c: char| !c.is_ascii_alphanumeric());
+    if words().any(|w| SECRET_WORDS.contains(&w)) {
+        return true;
+    }
     [
         "password",
         "passwd",
@@ -38,9 +45,29 @@ pub fn is_secret_key(key: &str) -> bool {
         || k == "key"
 }
 
+/// True for values that are secrets whatever their key: URLs with a password
+/// (`postgres://app:pw@db/x`), PEM blocks, bearer tokens.
+pub fn is_secret_value(value: &str) -> bool {
+    let v = value.trim();
+    v.contains("-----BEGIN") || v.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("bearer ")) || url_with_password(v)
+}
+
+fn url_with_password(v: &str) -> bool {
+    v.match_indices("://").any(|(i, _)| {
+        let authority = v[i + 3..].split(['/', '?', '#', ' ']).next().unwrap_or("");
+        authority
+            .rfind('@')
+            .is_some_and(|at| authority[..at].contains(':'))
+    })
+}
+
 /// The one masking function: the value as it may be printed under `key`.
 pub fn shown<'a>(key: &str, value: &'a str) -> &'a str {
-    if is_secret_key(key) { MASK } else { value }
+    if is_secret_key(key) || is_secret_value(value) {
+        MASK
+    } else {
+        value
+    }
 }
 
 /// A keyed hash of a secret value: equal values give equal fingerprints within one
@@ -142,7 +169,7 @@ pub fn split_config<'a>(
     let mut config = BTreeMap::new();
     let mut secrets = Secrets::default();
     for (k, v) in raw {
-        if is_secret_key(k) || declared.iter().any(|d| d == k) {
+        if is_secret_key(k) || is_secret_value(v) || declared.iter().any(|d| d == k) {
             secrets.insert(k, v.as_bytes());
         } else {
             config.insert(k.to_string(), v.to_string());
@@ -199,6 +226,24 @@ mod tests {
             serde_json::to_string(&secrets).unwrap_or_default(),
             r#"["db_password","signing"]"#
         );
+    }
+
+    #[test]
+    fn secrets_by_word_and_by_value() {
+        for k in ["DB_PASS", "smtp.pwd", "JWT_SIGNING", "PASSPHRASE", "salt"] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in ["passenger_limit", "keyspace", "bypass_cache"] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+        assert!(is_secret_value("postgres://app:hunter2@db:5432/orders"));
+        assert!(is_secret_value("amqp://guest:guest@mq/"));
+        assert!(!is_secret_value("https://psp.local/api"));
+        assert!(!is_secret_value("redis://cache:6379/0"));
+        assert!(is_secret_value("-----BEGIN PRIVATE KEY-----\nabc"));
+        assert!(is_secret_value("Bearer eyJhbGciOi"));
+        let (config, secrets) = split_config([("DATABASE_URL", "postgres://a:b@h/d")], &[]);
+        assert!(config.is_empty() && secrets.contains("DATABASE_URL"));
     }
 
     #[test]

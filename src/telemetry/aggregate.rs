@@ -103,12 +103,29 @@ impl Watermark {
     }
 }
 
-/// Seconds open at once (records far in the future would otherwise each open one).
-pub const MAX_OPEN_SECONDS: usize = 600;
-/// Distinct edges in one second.
-pub const MAX_EDGES_PER_SECOND: usize = 100_000;
-/// Distinct product line / environment pairs over the whole run.
-pub const MAX_ENVIRONMENTS: usize = 4096;
+/// How much a stream may make the aggregation hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    /// Seconds open at once (records far in the future would otherwise each open one).
+    pub open_seconds: usize,
+    /// Distinct edges in one second.
+    pub edges_per_second: usize,
+    /// Edges held across all open seconds (each holds a latency sketch).
+    pub open_edges: usize,
+    /// Distinct product line / environment pairs over the whole run.
+    pub environments: usize,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Caps {
+            open_seconds: 600,
+            edges_per_second: 100_000,
+            open_edges: 200_000,
+            environments: 4096,
+        }
+    }
+}
 
 /// Per-second aggregation of call records.
 #[derive(Clone)]
@@ -123,9 +140,12 @@ pub struct Aggregator {
     origin: Option<i64>,
     /// Records that arrived after their second had closed.
     pub late: u64,
-    /// Records dropped because a cap was reached (open seconds, edges in one second,
-    /// environments): a stream cannot make the cockpit's memory grow without bound.
+    /// Records dropped because a cap was reached (open seconds, edges in one second or
+    /// in all, environments): a stream cannot make the cockpit's memory grow without bound.
     pub dropped: u64,
+    /// Edges held in open seconds.
+    open_edges: usize,
+    caps: Caps,
     /// Records aggregated.
     pub accepted: u64,
 }
@@ -168,7 +188,17 @@ impl Aggregator {
             origin: None,
             late: 0,
             dropped: 0,
+            open_edges: 0,
+            caps: Caps::default(),
             accepted: 0,
+        }
+    }
+
+    /// An aggregator holding at most what `caps` allow.
+    pub fn with_caps(caps: Caps) -> Self {
+        Aggregator {
+            caps,
+            ..Self::new()
         }
     }
 
@@ -188,9 +218,20 @@ impl Aggregator {
             self.late += 1;
             return None;
         }
-        if !self.open.contains_key(&second) && self.open.len() >= MAX_OPEN_SECONDS {
-            self.dropped += 1;
-            return None;
+        if !self.open.contains_key(&second) && self.open.len() >= self.caps.open_seconds {
+            // Earlier seconds displace the farthest-future one (a producer with a broken
+            // clock cannot hold every slot); a later one is dropped.
+            match self.open.last_entry() {
+                Some(last) if *last.key() > second => {
+                    let bucket = last.remove();
+                    self.open_edges = self.open_edges.saturating_sub(bucket.edges.len());
+                    self.dropped += bucket.edges.iter().map(|e| e.count.max(1)).sum::<u64>();
+                }
+                _ => {
+                    self.dropped += 1;
+                    return None;
+                }
+            }
         }
         self.origin = Some(self.origin.map_or(second, |o| o.min(second)));
         self.key.clear();
@@ -202,13 +243,15 @@ impl Aggregator {
         let bucket = self.open.entry(second).or_default();
         let i = match bucket.index.get(self.key.as_str()) {
             Some(i) => *i,
-            None if bucket.edges.len() >= MAX_EDGES_PER_SECOND => {
+            None if bucket.edges.len() >= self.caps.edges_per_second
+                || self.open_edges >= self.caps.open_edges =>
+            {
                 self.dropped += 1;
                 return None;
             }
             None => {
                 let env_key = format!("{line}\u{1f}{env}");
-                if !self.env_index.contains_key(&env_key) && self.envs.len() >= MAX_ENVIRONMENTS {
+                if !self.env_index.contains_key(&env_key) && self.envs.len() >= self.caps.environments {
                     self.dropped += 1;
                     return None;
                 }
@@ -231,6 +274,7 @@ impl Aggregator {
                     errors: 0,
                     latency: latency(),
                 });
+                self.open_edges += 1;
                 bucket
                     .index
                     .insert(self.key.clone(), bucket.edges.len() - 1);
@@ -298,7 +342,9 @@ impl Aggregator {
             if *entry.key() >= until {
                 break;
             }
-            out.push(entry.remove_entry());
+            let (second, bucket) = entry.remove_entry();
+            self.open_edges = self.open_edges.saturating_sub(bucket.edges.len());
+            out.push((second, bucket));
         }
         self.closed_before = Some(self.closed_before.map_or(until, |c| c.max(until)));
         out

@@ -38,15 +38,20 @@ impl StartAt {
             _ => {}
         }
         if let Some(rel) = text.strip_prefix('-') {
-            let (n, unit) = rel.split_at(rel.len().saturating_sub(1));
-            let n: i64 = n.parse().map_err(|_| format!("bad start {text:?}"))?;
-            let ms = match unit {
-                "s" => 1_000,
-                "m" => 60_000,
-                "h" => 3_600_000,
-                _ => return Err(format!("bad start {text:?}: use s, m or h")),
-            };
-            return Ok(StartAt::Time(now_ms - n * ms));
+            let unit_ms = |suffix: char, ms: i64| rel.strip_suffix(suffix).map(|n| (n, ms));
+            let (n, ms) = unit_ms('s', 1_000)
+                .or_else(|| unit_ms('m', 60_000))
+                .or_else(|| unit_ms('h', 3_600_000))
+                .ok_or_else(|| format!("bad start {text:?}: use s, m or h (e.g. -10m)"))?;
+            // At most a year back; digits only (no sign, no overflow).
+            let n: u32 = n
+                .parse()
+                .map_err(|_| format!("bad start {text:?}: a whole number before the unit"))?;
+            let back = i64::from(n)
+                .checked_mul(ms)
+                .filter(|b| *b <= 366 * 86_400_000)
+                .ok_or_else(|| format!("bad start {text:?}: at most a year back"))?;
+            return Ok(StartAt::Time(now_ms - back));
         }
         chrono::DateTime::parse_from_rfc3339(text)
             .map(|t| StartAt::Time(t.timestamp_millis()))
@@ -389,6 +394,9 @@ mod tests {
         );
         assert!(StartAt::parse("yesterday", now).is_err());
         assert!(StartAt::parse("-10d", now).is_err());
+        for bad in ["-é", "-", "-m", "--5m", "-99999999999h", "-9000h", "-+5m"] {
+            assert!(StartAt::parse(bad, now).is_err(), "{bad}");
+        }
     }
 
     #[test]

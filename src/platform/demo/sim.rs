@@ -554,7 +554,11 @@ impl SimService {
         let next_revision = svc.releases.last().map_or(1, |r| r.revision + 1);
         // A release still rolling out when another starts was superseded (by a deploy or
         // promote) or rolled back (by a rollback), never "failed".
-        let start_rollout = |svc: &mut Service, to: String, why: String, ended: ReleaseState| {
+        let start_rollout = |svc: &mut Service,
+                             from: String,
+                             to: String,
+                             why: String,
+                             ended: ReleaseState| {
             for r in svc
                 .releases
                 .iter_mut()
@@ -569,11 +573,6 @@ impl SimService {
                 }
                 _ => 0,
             };
-            // From what the replicas were moving to (a rollout in progress), else what runs.
-            let from = svc
-                .rollout
-                .as_ref()
-                .map_or(svc.version.clone(), |r| r.to_version.clone());
             svc.releases.push(Release {
                 revision: next_revision,
                 from,
@@ -590,8 +589,10 @@ impl SimService {
             });
         };
         match change {
+            // From what runs: a release superseded half-way is not what it moved from.
             Change::Deploy { version } => start_rollout(
                 svc,
+                svc.version.clone(),
                 version.clone(),
                 why.to_string(),
                 ReleaseState::Superseded,
@@ -613,7 +614,7 @@ impl SimService {
                     } else {
                         format!("rollback: {why}")
                     };
-                    start_rollout(svc, prev, reason, ReleaseState::RolledBack);
+                    start_rollout(svc, current, prev, reason, ReleaseState::RolledBack);
                 }
             }
             Change::StartCanary { version } => {
@@ -657,7 +658,8 @@ impl SimService {
                     } else {
                         why.to_string()
                     };
-                    start_rollout(svc, c.version, reason, ReleaseState::Superseded);
+                    let from = svc.version.clone();
+                    start_rollout(svc, from, c.version, reason, ReleaseState::Superseded);
                 }
             }
             Change::Abort => {

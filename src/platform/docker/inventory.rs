@@ -8,8 +8,9 @@ use bollard::models::{
 };
 use std::collections::BTreeMap;
 
-/// One container of a service.
-#[derive(Debug, Clone, PartialEq)]
+/// One container of a service. Its Debug form names environment variables, never their
+/// values (which may be secrets).
+#[derive(Clone, PartialEq)]
 pub struct Container {
     pub id: String,
     /// Without the leading slash.
@@ -33,6 +34,29 @@ pub struct Container {
     pub env_vars: Vec<String>,
     /// When it was read ([`next_seq`] before the inspect): a newer read wins.
     pub seen: u64,
+}
+
+impl std::fmt::Debug for Container {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let env_names: Vec<&str> = self
+            .env_vars
+            .iter()
+            .map(|kv| kv.split_once('=').map_or(kv.as_str(), |(k, _)| k))
+            .collect();
+        f.debug_struct("Container")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("line", &self.line)
+            .field("env", &self.env)
+            .field("service", &self.service)
+            .field("version", &self.version)
+            .field("image", &self.image)
+            .field("state", &self.state)
+            .field("health", &self.health)
+            .field("env_vars (names)", &env_names)
+            .field("seen", &self.seen)
+            .finish_non_exhaustive()
+    }
 }
 
 static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

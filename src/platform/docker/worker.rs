@@ -384,6 +384,12 @@ impl Worker {
             .ok_or_else(|| PlatformError::NotFound {
                 what: format!("service {key}"),
             })?;
+        // A version no image in the engine carries is not found, whatever the change.
+        if let Some(v) = crate::domain::change::unknown_version(service, &request.change) {
+            return Err(PlatformError::NotFound {
+                what: format!("image {}:{v} in the engine", service.name),
+            });
+        }
         let current = assemble::revision(service_containers(&self.inv, key));
         if !request.expected_revision.is_empty() && request.expected_revision != current {
             return Err(PlatformError::Conflict {

@@ -345,7 +345,9 @@ fn releases(sets: &[&ReplicaSetInfo], d: &DeployInfo) -> Vec<Release> {
             .and_then(|r| r.parse::<u64>().ok())
             && let Some(replaced) = out.iter_mut().find(|r| r.revision == rev)
         {
+            // It never finished: this release moves from what ran before it.
             replaced.state = ReleaseState::Superseded;
+            previous = replaced.from.clone();
         }
         if let Some(to) = rs.annotations.get(ANN_ROLLBACK_TO) {
             // The release this one undid is the latest one that arrived at `previous`.

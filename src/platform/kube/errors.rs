@@ -26,7 +26,27 @@ impl Attempt {
 /// Maps a client error to the platform's words.
 pub fn classify(e: &kube::Error, at: &Attempt) -> PlatformError {
     match e {
-        kube::Error::Api(s) => match s.code {
+        kube::Error::Api(status) => {
+            let mut s = status.as_ref().clone();
+            s.message = scrub(&s.message);
+            classify_api(&s, at)
+        }
+        other => PlatformError::Unavailable {
+            reason: format!(
+                "{} {} in namespace {}: {}",
+                at.verb,
+                at.resource,
+                at.namespace,
+                short(&scrub(&other.to_string()))
+            ),
+        },
+    }
+}
+
+/// An API status, its message already scrubbed.
+fn classify_api(s: &kube::core::Status, at: &Attempt) -> PlatformError {
+    {
+        match s.code {
             409 if s.reason == "Conflict" || s.message.contains("modified") => {
                 PlatformError::Conflict {
                     target: at.target.clone(),
@@ -71,16 +91,7 @@ pub fn classify(e: &kube::Error, at: &Attempt) -> PlatformError {
                     at.verb, at.resource, at.namespace, s.message, s.code
                 ),
             },
-        },
-        other => PlatformError::Unavailable {
-            reason: format!(
-                "{} {} in namespace {}: {}",
-                at.verb,
-                at.resource,
-                at.namespace,
-                short(&other.to_string())
-            ),
-        },
+        }
     }
 }
 
@@ -90,8 +101,8 @@ pub fn describe_watch(e: &watcher::Error) -> String {
         watcher::Error::InitialListFailed(k) | watcher::Error::WatchStartFailed(k) => {
             if let kube::Error::Api(s) = k {
                 match s.code {
-                    403 => format!("forbidden to list/watch ({})", s.message),
-                    _ => format!("{} ({})", s.message, s.code),
+                    403 => format!("forbidden to list/watch ({})", scrub(&s.message)),
+                    _ => format!("{} ({})", scrub(&s.message), s.code),
                 }
             } else {
                 short(&k.to_string())
@@ -102,6 +113,30 @@ pub fn describe_watch(e: &watcher::Error) -> String {
 }
 
 /// Error chains from the HTTP stack can be long; the first clause says enough.
+/// API messages quote rejected values (`…env[0].value: Invalid value: "s3cret": …`),
+/// which may be secrets from a pod template: every quoted value after `value: ` is masked
+/// before the message can reach a screen, an error or the audit log.
+pub fn scrub(text: &str) -> String {
+    const AT: &str = "value: \"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(AT) {
+        out.push_str(&rest[..i + AT.len()]);
+        let quoted = &rest[i + AT.len()..];
+        let mut escaped = false;
+        let end = quoted.char_indices().find(|&(_, c)| {
+            let close = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            close
+        });
+        out.push_str(crate::domain::secret::MASK);
+        out.push('"');
+        rest = end.map_or("", |(j, _)| &quoted[j + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 fn short(text: &str) -> String {
     let t = text.trim();
     if t.contains("Connection refused") || t.contains("connection refused") {
@@ -137,6 +172,15 @@ mod tests {
             namespace: "trade-dev".into(),
             target: "trade/dev/order".into(),
         }
+    }
+
+    #[test]
+    fn values_the_api_quotes_are_masked() {
+        let msg = r#"Deployment.apps "order" is invalid: spec.template.spec.containers[0].env[1].value: Invalid value: "postgres://app:s3cr\"et@db/x": must be no more than 63 characters, spec.x: Unsupported value: "hunter2": supported values: "a""#;
+        let e = classify(&api(422, "Invalid", msg), &attempt()).to_string();
+        assert!(!e.contains("s3cr") && !e.contains("hunter2"), "{e}");
+        assert!(e.contains("Invalid value: \"••••••\""), "{e}");
+        assert!(e.contains("must be no more than 63 characters"), "{e}");
     }
 
     #[test]

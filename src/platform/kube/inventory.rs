@@ -65,7 +65,8 @@ pub struct ReplicaSetInfo {
     pub template: Option<PodTemplateSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A ConfigMap's or Secret's data for one service. Its Debug form names keys only.
+#[derive(Clone, PartialEq)]
 pub struct AppData {
     /// `app.kubernetes.io/name` of the service the object belongs to.
     pub app: Option<String>,
@@ -74,6 +75,16 @@ pub struct AppData {
     /// Secret keys with the fingerprints of their values (Secrets); the values are dropped
     /// in the watch task.
     pub secrets: crate::domain::secret::Secrets,
+}
+
+impl std::fmt::Debug for AppData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppData")
+            .field("app", &self.app)
+            .field("keys", &self.data.keys().collect::<Vec<_>>())
+            .field("secrets", &self.secrets)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

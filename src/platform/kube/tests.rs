@@ -553,3 +553,73 @@ fn restart_adds_the_restarted_at_annotation_to_the_template() {
         "nothing else of the template changes"
     );
 }
+
+/// The fixture with revision 1's pods still running: revision 2 (3.1.4) is rolling out.
+fn rolling_out() -> Inventory {
+    let mut inv = inventory(true);
+    let mut old = replica_set("loan-prod", "scoring", 1, "3.1.0", "ana");
+    old.status = serde_json::from_value(json!({ "replicas": 2 })).unwrap();
+    upsert(&mut inv, inventory::replica_set(CTX, &old));
+    inv
+}
+
+#[test]
+fn a_deploy_during_a_rollout_supersedes_it_and_history_says_so() {
+    let ops = ops(
+        &rolling_out(),
+        Change::Deploy {
+            version: "3.3.0".into(),
+        },
+    )
+    .unwrap();
+    let [Op::ApplyDeployment { body, .. }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(body["metadata"]["annotations"][ANN_SUPERSEDES], "2");
+    // Not rolling out: the annotation is cleared (server-side apply drops it).
+    let ops = super::ops(
+        &inventory(true),
+        Change::Deploy {
+            version: "3.3.0".into(),
+        },
+    )
+    .unwrap();
+    let [Op::ApplyDeployment { body, .. }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(body["metadata"]["annotations"][ANN_SUPERSEDES], "");
+    // The controller copies it to the new ReplicaSet; the history marks revision 2.
+    let mut inv = rolling_out();
+    let mut rs = replica_set("loan-prod", "scoring", 3, "3.3.0", "cy");
+    rs.metadata
+        .annotations
+        .as_mut()
+        .unwrap()
+        .insert(ANN_SUPERSEDES.into(), "2".into());
+    upsert(&mut inv, inventory::replica_set(CTX, &rs));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let s = snap
+        .service(&ServiceKey::new("loan-core", "prod", "scoring"))
+        .unwrap();
+    let states: Vec<ReleaseState> = s.releases.iter().map(|r| r.state).collect();
+    assert_eq!(states[1], ReleaseState::Superseded, "{states:?}");
+}
+
+#[test]
+fn rollback_during_a_rollout_goes_to_the_revision_before_it() {
+    let inv = rolling_out();
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let s = snap
+        .service(&ServiceKey::new("loan-core", "prod", "scoring"))
+        .unwrap();
+    assert!(s.rollout.is_some());
+    assert_eq!(s.rollback_target(), Some("3.1.0"));
+    let plan = crate::domain::change::plan(s, &Change::Rollback).unwrap();
+    assert_eq!((plan[0].before.as_str(), plan[0].after.as_str()), ("3.1.4", "3.1.0"));
+    let ops = ops(&inv, Change::Rollback).unwrap();
+    let [Op::PatchDeployment { body, .. }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    let text = body.to_string();
+    assert!(text.contains("registry.local/loan/scoring:3.1.0"), "{text}");
+}

@@ -171,34 +171,47 @@ fn the_watermark_is_the_slowest_partition() {
 
 #[test]
 fn a_hostile_stream_cannot_grow_memory_without_bound() {
-    let mut a = Aggregator::new();
-    // Each record a second of its own, far apart: only MAX_OPEN_SECONDS stay open.
-    for i in 0..(MAX_OPEN_SECONDS as i64 + 50) {
-        a.add(&call(1_000_000 * i, "a", "b", "1", false, 1.0, true));
+    let caps = Caps {
+        open_seconds: 20,
+        edges_per_second: 30,
+        open_edges: 50,
+        environments: 4,
+    };
+    let mut a = Aggregator::with_caps(caps);
+    // Each record a second of its own, far apart: only `open_seconds` stay open.
+    for i in 0..25 {
+        a.add(&call(1_000_000 * (i + 1), "a", "b", "1", false, 1.0, true));
     }
-    assert_eq!(a.open.len(), MAX_OPEN_SECONDS);
-    assert_eq!(a.dropped, 50);
+    assert_eq!(a.open.len(), 20);
+    assert_eq!(a.dropped, 5);
+    // A current second displaces the farthest-future one instead of being dropped.
+    assert!(a.add(&call(500, "a", "b", "1", false, 1.0, true)));
+    assert_eq!(a.open.len(), 20);
+    assert_eq!(a.dropped, 6);
     // Distinct edges in one second.
-    let mut b = Aggregator::new();
-    for i in 0..(MAX_EDGES_PER_SECOND + 10) {
-        b.add(&call(
-            5_000,
-            "a",
-            &format!("svc-{i}"),
-            "1",
-            false,
-            1.0,
-            true,
-        ));
+    let mut b = Aggregator::with_caps(caps);
+    for i in 0..40 {
+        b.add(&call(5_000, "a", &format!("svc-{i}"), "1", false, 1.0, true));
     }
-    assert_eq!(b.dropped, 10);
-    assert_eq!(b.accepted as usize, MAX_EDGES_PER_SECOND);
+    assert_eq!((b.dropped, b.accepted), (10, 30));
     // Distinct environments over the run.
-    let mut c = Aggregator::new();
-    for i in 0..(MAX_ENVIRONMENTS + 5) {
+    let mut c = Aggregator::with_caps(caps);
+    for i in 0..9 {
         let mut r = call(5_000, "a", "b", "1", false, 1.0, true);
         r.env = format!("env-{i}").into();
         c.add(&r);
     }
     assert_eq!(c.dropped, 5);
+    // Edges across all open seconds.
+    let mut d = Aggregator::with_caps(caps);
+    for s in 0..3 {
+        for i in 0..25 {
+            d.add(&call(s * 1000, "a", &format!("svc-{i}"), "1", false, 1.0, true));
+        }
+    }
+    assert_eq!(d.open_edges, 50);
+    assert_eq!(d.dropped, 25);
+    d.flush();
+    assert_eq!(d.open_edges, 0);
+    assert_eq!(Caps::default().open_edges, 200_000);
 }

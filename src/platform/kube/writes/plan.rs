@@ -321,7 +321,10 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 .clone()
                 .or_else(|| image_tag(&c.image).map(String::from))
                 .unwrap_or_default();
-            let ann = change_annotations(&cause(req), req, now, "");
+            let mut ann = change_annotations(&cause(req), req, now, "");
+            if let Some(rev) = unfinished_revision(t) {
+                ann[ANN_SUPERSEDES] = json!(rev.to_string());
+            }
             let mut body = version_body(
                 t,
                 t.stable_name,
@@ -397,10 +400,18 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
                 .and_then(|r| r.parse().ok())
                 .unwrap_or(u64::MAX);
             let running = s.template_version.as_deref();
+            // Revisions superseded half-way never ran: not a place to go back to.
+            let superseded: Vec<u64> = t
+                .history
+                .iter()
+                .filter_map(|rs| rs.annotations.get(ANN_SUPERSEDES)?.parse().ok())
+                .collect();
             let earlier = || {
-                t.history
-                    .iter()
-                    .filter(|rs| rs.revision < current && rs.template.is_some())
+                t.history.iter().filter(|rs| {
+                    rs.revision < current
+                        && rs.template.is_some()
+                        && !superseded.contains(&rs.revision)
+                })
             };
             // The last revision that ran another version (as the release history shows),
             // else the one before.
