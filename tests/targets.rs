@@ -154,17 +154,45 @@ fn a_second_deploy_supersedes_the_first_and_history_says_so() {
 fn after_a_superseded_release_rollback_returns_to_what_really_ran() {
     let (mut p, key) = order();
     let before = p.snapshot().service(&key).unwrap().version.clone();
-    let r = request(&p, &key, Change::Deploy { version: "4.2.0".into() });
+    let r = request(
+        &p,
+        &key,
+        Change::Deploy {
+            version: "4.2.0".into(),
+        },
+    );
     p.apply(&r).unwrap();
     p.advance(2.5);
     // The version already rolling out cannot be deployed again.
-    let again = request(&p, &key, Change::Deploy { version: "4.2.0".into() });
-    assert!(matches!(p.preview(&again), Err(PlatformError::Invalid { .. })));
-    let r = request(&p, &key, Change::Deploy { version: "4.3.0".into() });
+    let again = request(
+        &p,
+        &key,
+        Change::Deploy {
+            version: "4.2.0".into(),
+        },
+    );
+    assert!(matches!(
+        p.preview(&again),
+        Err(PlatformError::Invalid { .. })
+    ));
+    let r = request(
+        &p,
+        &key,
+        Change::Deploy {
+            version: "4.3.0".into(),
+        },
+    );
     p.apply(&r).unwrap();
     p.advance(30.0);
     let s = p.snapshot().service(&key).unwrap().clone();
     let last = s.releases.last().unwrap();
-    assert_eq!((last.from.as_str(), last.to.as_str()), (before.as_str(), "4.3.0"));
-    assert_eq!(s.rollback_target(), Some(before.as_str()), "4.2.0 never ran");
+    assert_eq!(
+        (last.from.as_str(), last.to.as_str()),
+        (before.as_str(), "4.3.0")
+    );
+    assert_eq!(
+        s.rollback_target(),
+        Some(before.as_str()),
+        "4.2.0 never ran"
+    );
 }

@@ -158,7 +158,11 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
             if *version == service.version {
                 return Err(Invalid(format!("{} already runs {version}", service.name)));
             }
-            if service.rollout.as_ref().is_some_and(|r| r.to_version == *version) {
+            if service
+                .rollout
+                .as_ref()
+                .is_some_and(|r| r.to_version == *version)
+            {
                 return Err(Invalid(format!(
                     "{} is already rolling out {version}",
                     service.name

@@ -49,7 +49,10 @@ pub fn is_secret_key(key: &str) -> bool {
 /// (`postgres://app:pw@db/x`), PEM blocks, bearer tokens.
 pub fn is_secret_value(value: &str) -> bool {
     let v = value.trim();
-    v.contains("-----BEGIN") || v.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("bearer ")) || url_with_password(v)
+    v.contains("-----BEGIN")
+        || v.get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("bearer "))
+        || url_with_password(v)
 }
 
 fn url_with_password(v: &str) -> bool {

@@ -251,7 +251,9 @@ impl Aggregator {
             }
             None => {
                 let env_key = format!("{line}\u{1f}{env}");
-                if !self.env_index.contains_key(&env_key) && self.envs.len() >= self.caps.environments {
+                if !self.env_index.contains_key(&env_key)
+                    && self.envs.len() >= self.caps.environments
+                {
                     self.dropped += 1;
                     return None;
                 }

@@ -45,8 +45,11 @@ impl StartAt {
                 .ok_or_else(|| format!("bad start {text:?}: use s, m or h (e.g. -10m)"))?;
             // At most a year back; digits only (no sign, no overflow).
             let n: u32 = n
-                .parse()
-                .map_err(|_| format!("bad start {text:?}: a whole number before the unit"))?;
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| n.parse().ok())
+                .flatten()
+                .ok_or_else(|| format!("bad start {text:?}: a whole number before the unit"))?;
             let back = i64::from(n)
                 .checked_mul(ms)
                 .filter(|b| *b <= 366 * 86_400_000)

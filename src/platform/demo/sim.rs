@@ -554,40 +554,37 @@ impl SimService {
         let next_revision = svc.releases.last().map_or(1, |r| r.revision + 1);
         // A release still rolling out when another starts was superseded (by a deploy or
         // promote) or rolled back (by a rollback), never "failed".
-        let start_rollout = |svc: &mut Service,
-                             from: String,
-                             to: String,
-                             why: String,
-                             ended: ReleaseState| {
-            for r in svc
-                .releases
-                .iter_mut()
-                .filter(|r| r.state == ReleaseState::Progressing)
-            {
-                r.state = ended;
-            }
-            let already = match &svc.rollout {
-                // Back to the version that still runs: the replicas not yet replaced are done.
-                Some(r) if r.to_version != to && to == svc.version => {
-                    r.total.saturating_sub(r.updated)
+        let start_rollout =
+            |svc: &mut Service, from: String, to: String, why: String, ended: ReleaseState| {
+                for r in svc
+                    .releases
+                    .iter_mut()
+                    .filter(|r| r.state == ReleaseState::Progressing)
+                {
+                    r.state = ended;
                 }
-                _ => 0,
+                let already = match &svc.rollout {
+                    // Back to the version that still runs: the replicas not yet replaced are done.
+                    Some(r) if r.to_version != to && to == svc.version => {
+                        r.total.saturating_sub(r.updated)
+                    }
+                    _ => 0,
+                };
+                svc.releases.push(Release {
+                    revision: next_revision,
+                    from,
+                    to: to.clone(),
+                    who: who.to_string(),
+                    when: now,
+                    why,
+                    state: ReleaseState::Progressing,
+                });
+                svc.rollout = Some(Rollout {
+                    to_version: to,
+                    updated: already,
+                    total: svc.replicas.desired.max(1),
+                });
             };
-            svc.releases.push(Release {
-                revision: next_revision,
-                from,
-                to: to.clone(),
-                who: who.to_string(),
-                when: now,
-                why,
-                state: ReleaseState::Progressing,
-            });
-            svc.rollout = Some(Rollout {
-                to_version: to,
-                updated: already,
-                total: svc.replicas.desired.max(1),
-            });
-        };
         match change {
             // From what runs: a release superseded half-way is not what it moved from.
             Change::Deploy { version } => start_rollout(

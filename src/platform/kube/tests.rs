@@ -565,27 +565,27 @@ fn rolling_out() -> Inventory {
 
 #[test]
 fn a_deploy_during_a_rollout_supersedes_it_and_history_says_so() {
-    let ops = ops(
+    let during = ops(
         &rolling_out(),
         Change::Deploy {
             version: "3.3.0".into(),
         },
     )
     .unwrap();
-    let [Op::ApplyDeployment { body, .. }] = ops.as_slice() else {
-        panic!("{ops:?}")
+    let [Op::ApplyDeployment { body, .. }] = during.as_slice() else {
+        panic!("{during:?}")
     };
     assert_eq!(body["metadata"]["annotations"][ANN_SUPERSEDES], "2");
     // Not rolling out: the annotation is cleared (server-side apply drops it).
-    let ops = super::ops(
+    let after = ops(
         &inventory(true),
         Change::Deploy {
             version: "3.3.0".into(),
         },
     )
     .unwrap();
-    let [Op::ApplyDeployment { body, .. }] = ops.as_slice() else {
-        panic!("{ops:?}")
+    let [Op::ApplyDeployment { body, .. }] = after.as_slice() else {
+        panic!("{after:?}")
     };
     assert_eq!(body["metadata"]["annotations"][ANN_SUPERSEDES], "");
     // The controller copies it to the new ReplicaSet; the history marks revision 2.
@@ -615,7 +615,10 @@ fn rollback_during_a_rollout_goes_to_the_revision_before_it() {
     assert!(s.rollout.is_some());
     assert_eq!(s.rollback_target(), Some("3.1.0"));
     let plan = crate::domain::change::plan(s, &Change::Rollback).unwrap();
-    assert_eq!((plan[0].before.as_str(), plan[0].after.as_str()), ("3.1.4", "3.1.0"));
+    assert_eq!(
+        (plan[0].before.as_str(), plan[0].after.as_str()),
+        ("3.1.4", "3.1.0")
+    );
     let ops = ops(&inv, Change::Rollback).unwrap();
     let [Op::PatchDeployment { body, .. }] = ops.as_slice() else {
         panic!("{ops:?}")

@@ -191,7 +191,15 @@ fn a_hostile_stream_cannot_grow_memory_without_bound() {
     // Distinct edges in one second.
     let mut b = Aggregator::with_caps(caps);
     for i in 0..40 {
-        b.add(&call(5_000, "a", &format!("svc-{i}"), "1", false, 1.0, true));
+        b.add(&call(
+            5_000,
+            "a",
+            &format!("svc-{i}"),
+            "1",
+            false,
+            1.0,
+            true,
+        ));
     }
     assert_eq!((b.dropped, b.accepted), (10, 30));
     // Distinct environments over the run.
@@ -206,7 +214,15 @@ fn a_hostile_stream_cannot_grow_memory_without_bound() {
     let mut d = Aggregator::with_caps(caps);
     for s in 0..3 {
         for i in 0..25 {
-            d.add(&call(s * 1000, "a", &format!("svc-{i}"), "1", false, 1.0, true));
+            d.add(&call(
+                s * 1000,
+                "a",
+                &format!("svc-{i}"),
+                "1",
+                false,
+                1.0,
+                true,
+            ));
         }
     }
     assert_eq!(d.open_edges, 50);
