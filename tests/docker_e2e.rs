@@ -280,12 +280,11 @@ fn an_unhealthy_version_stops_the_deploy_and_the_old_containers_keep_serving() {
         (web["version"].as_str(), web["replicas"]["ready"].as_u64()),
         (Some("1.1.0"), Some(2))
     );
-    // A version the engine does not have is refused before anything is touched.
-    let out = run.ok(&["deploy", "shop/dev/web", "7.7.7", "--yes"], 2);
-    assert!(
-        out.contains("wh-test/web:7.7.7 is not in the engine"),
-        "{out}"
-    );
+    // A version the engine does not have is not found, before anything is touched.
+    let out = run.ok(&["deploy", "shop/dev/web", "7.7.7", "--yes"], 4);
+    assert!(out.contains("image wh-test/web:7.7.7 not found"), "{out}");
+    let out = run.ok(&["shift", "shop/dev/web", "--start", "7.7.7", "--yes"], 4);
+    assert!(out.contains("image wh-test/web:7.7.7 not found"), "{out}");
 }
 
 #[test]

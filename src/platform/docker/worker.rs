@@ -387,7 +387,7 @@ impl Worker {
         // A version no image in the engine carries is not found, whatever the change.
         if let Some(v) = crate::domain::change::unknown_version(service, &request.change) {
             return Err(PlatformError::NotFound {
-                what: format!("image {}:{v} in the engine", service.name),
+                what: format!("image {}:{v}", inventory::repo_of(&service.image)),
             });
         }
         let current = assemble::revision(service_containers(&self.inv, key));

@@ -96,7 +96,7 @@ fn image_for(
         .filter(|i| i.service() == Some(service) && i.version().as_deref() == Some(version))
         .find_map(|i| i.tags.first().cloned())
         .ok_or_else(|| PlatformError::NotFound {
-            what: format!("image {wanted} in the engine"),
+            what: format!("image {wanted}"),
         })
 }
 
