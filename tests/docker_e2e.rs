@@ -56,21 +56,30 @@ fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
-/// Names and images of the running containers of a service, sorted.
+/// Names and images of the running containers of a service, sorted: labelled with the
+/// contract's keys, or with the former Docker keys (the demo's first containers).
 fn running(env: &str, service: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = docker(&[
-        "ps",
-        "--filter",
-        &format!("label=wheelhouse.dev/env={env}"),
-        "--filter",
-        &format!("label=wheelhouse.dev/service={service}"),
-        "--format",
-        "{{.Names}} {{.Image}}",
-    ])
-    .lines()
-    .filter_map(|l| l.split_once(' '))
-    .map(|(n, i)| (n.to_string(), i.to_string()))
-    .collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (env_key, service_key) in [
+        ("wheelhouse.dev/environment", "app.kubernetes.io/name"),
+        ("wheelhouse.dev/env", "wheelhouse.dev/service"),
+    ] {
+        let listed = docker(&[
+            "ps",
+            "--filter",
+            &format!("label={env_key}={env}"),
+            "--filter",
+            &format!("label={service_key}={service}"),
+            "--format",
+            "{{.Names}} {{.Image}}",
+        ]);
+        for (n, i) in listed.lines().filter_map(|l| l.split_once(' ')) {
+            let row = (n.to_string(), i.to_string());
+            if !out.contains(&row) {
+                out.push(row);
+            }
+        }
+    }
     out.sort();
     out
 }
@@ -485,9 +494,13 @@ fn a_catalog_puts_dev_and_test_on_docker_and_gray_and_prod_on_kubernetes() {
         .unwrap_or_else(|_| panic!("WHEELHOUSE_E2E_KUBECONFIG is not set: {NEEDS}"));
     let run = Run::new("mixed");
     let clean = || {
-        let ids = docker(&["ps", "-aq", "--filter", "label=wheelhouse.dev/line=trade"]);
-        for id in ids.split_whitespace() {
-            docker(&["rm", "-f", id]);
+        // The containers made below carry the former keys (still read); the ones
+        // wheelhouse makes carry the contract's.
+        for key in ["wheelhouse.dev/line", "wheelhouse.dev/product-line"] {
+            let ids = docker(&["ps", "-aq", "--filter", &format!("label={key}=trade")]);
+            for id in ids.split_whitespace() {
+                docker(&["rm", "-f", id]);
+            }
         }
     };
     clean();

@@ -2,6 +2,7 @@
 //! connection, sends [`PlatformEvent`]s to the app and takes [`PlatformRequest`]s.
 //! The demo platform is embedded; kube and docker platforms plug in the same way.
 
+pub mod contract;
 pub mod demo;
 pub mod docker;
 pub mod error;

@@ -89,7 +89,7 @@ pub fn assemble(
         let tier_label = services
             .values()
             .flatten()
-            .find_map(|c| c.labels.get(LABEL_TIER).cloned());
+            .find_map(|c| label(&c.labels, LABEL_TIER).cloned());
         let services = services
             .into_iter()
             .map(|(name, mut containers)| {
@@ -177,15 +177,16 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
         .flat_map(|c| c.env_vars.iter())
         .map(|kv| kv.split_once('=').unwrap_or((kv.as_str(), "")))
         .filter(|(k, _)| !is_plumbing(k));
-    let (config, secret_keys) = split_config(env_vars, &[]);
-    let label = |k: &str| representative.and_then(|c| c.labels.get(k));
+    let label = |k: &str| representative.and_then(|c| super::contract::label(&c.labels, k));
+    let declared = crate::platform::contract::list(label(LABEL_SECRET_KEYS));
+    let (config, secret_keys) = split_config(env_vars, &declared);
     let image = representative.map(|c| c.image.clone()).unwrap_or_default();
     let line = representative.map(|c| c.line.as_str()).unwrap_or_default();
     let mut known: Vec<(&Image, String)> = inv
         .images
         .iter()
         .filter(|i| {
-            i.service() == Some(name) && i.labels.get(LABEL_LINE).is_none_or(|l| l.as_str() == line)
+            i.service() == Some(name) && super::contract::label(&i.labels, LABEL_LINE).is_none_or(|l| l.as_str() == line)
         })
         .filter_map(|i| i.version().map(|v| (i, v)))
         .collect();
@@ -209,15 +210,7 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
             .and_then(|v| v.parse::<f64>().ok())
             .filter(|v| v.is_finite() && *v >= 0.0)
             .unwrap_or(0.0),
-        dependencies: label(LABEL_DEPENDS_ON)
-            .map(|d| {
-                d.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        dependencies: crate::platform::contract::list(label(LABEL_DEPENDS_ON)),
         config,
         secret_keys,
         canary: None,
@@ -231,3 +224,4 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
         known_versions,
     }
 }
+

@@ -86,7 +86,7 @@ pub fn container(c: &ContainerInspectResponse) -> Option<Container> {
         .as_ref()
         .map(|l| l.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
-    let label = |k: &str| labels.get(k).filter(|v| !v.is_empty()).cloned();
+    let label = |k: &str| super::contract::label(&labels, k).cloned();
     let (line, env, service) = (label(LABEL_LINE)?, label(LABEL_ENV)?, label(LABEL_SERVICE)?);
     let image = config.image.clone().unwrap_or_default();
     let version = label(LABEL_VERSION)
@@ -160,12 +160,11 @@ pub fn image(i: &ImageSummary) -> Image {
 impl Image {
     /// The service and version the image is for, from its labels (else the tag).
     pub fn service(&self) -> Option<&str> {
-        self.labels.get(LABEL_SERVICE).map(String::as_str)
+        super::contract::label(&self.labels, LABEL_SERVICE).map(String::as_str)
     }
 
     pub fn version(&self) -> Option<String> {
-        self.labels
-            .get(LABEL_VERSION)
+        super::contract::label(&self.labels, LABEL_VERSION)
             .or_else(|| self.labels.get(OCI_VERSION))
             .cloned()
             .or_else(|| self.tags.first().map(|t| tag_of(t).to_string()))

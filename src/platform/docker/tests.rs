@@ -425,3 +425,34 @@ fn a_version_is_found_by_its_labels_when_the_tag_differs() {
         matches!(&p.steps[..], [Step::Replace { image, .. }] if image == "registry.local/web:build-77")
     );
 }
+
+#[test]
+fn the_former_label_keys_are_still_read_and_named() {
+    let inspect = |labels: serde_json::Value| -> bollard::models::ContainerInspectResponse {
+        serde_json::from_value(serde_json::json!({
+            "Id": "c1", "Name": "/web-1",
+            "Config": { "Image": "wh-test/web:1.1.0", "Labels": labels, "Env": ["A=1"] },
+            "State": { "Status": "running" }
+        }))
+        .unwrap()
+    };
+    let former = inspect(serde_json::json!({
+        "wheelhouse.dev/line": "shop", "wheelhouse.dev/env": "dev",
+        "wheelhouse.dev/service": "web", "wheelhouse.dev/version": "1.1.0",
+        "wheelhouse.dev/capacity": "50"
+    }));
+    let c = crate::platform::docker::inventory::container(&former).expect("read");
+    assert_eq!((c.line.as_str(), c.env.as_str(), c.service.as_str()), ("shop", "dev", "web"));
+    assert_eq!(c.version, "1.1.0");
+    let notices = crate::platform::contract::former_keys_used(c.labels.keys());
+    assert_eq!(notices.len(), 5, "{notices:?}");
+    assert!(notices.iter().any(|n| n.contains("use wheelhouse.dev/product-line")));
+    let now = inspect(serde_json::json!({
+        LABEL_LINE: "shop", LABEL_ENV: "dev", LABEL_SERVICE: "web", LABEL_VERSION: "1.2.0"
+    }));
+    let c = crate::platform::docker::inventory::container(&now).expect("read");
+    assert_eq!(c.version, "1.2.0");
+    assert!(crate::platform::contract::former_keys_used(c.labels.keys()).is_empty());
+    let neither = inspect(serde_json::json!({ "app": "web" }));
+    assert!(crate::platform::docker::inventory::container(&neither).is_none());
+}

@@ -41,7 +41,11 @@ pub(super) enum WatchMsg {
 
 /// The events-view line for a container event worth one, if any.
 pub(super) fn notice(action: &str, attributes: &HashMap<String, String>) -> Option<String> {
-    let attr = |k: &str| attributes.get(k).map(String::as_str).unwrap_or("?");
+    let attr = |k: &str| {
+        crate::platform::contract::read(|key| attributes.get(key), k)
+            .or_else(|| attributes.get(k))
+            .map_or("?", String::as_str)
+    };
     let who = format!(
         "{}/{}/{}: {}",
         attr(contract::LABEL_LINE),
@@ -87,27 +91,50 @@ pub fn spawn(
     handle
 }
 
-async fn list_all(docker: &Docker) -> Result<Inventory, bollard::errors::Error> {
-    // Label filters must all match: only containers with the three labels.
-    let mut filters = HashMap::new();
-    filters.insert(
-        "label",
-        vec![
+/// The containers labelled with the three keys under their names now, then under their
+/// former names (label filters must all match, so one list per contract).
+async fn labelled_container_ids(docker: &Docker) -> Result<Vec<String>, bollard::errors::Error> {
+    let contracts = [
+        [
             contract::LABEL_LINE,
             contract::LABEL_ENV,
             contract::LABEL_SERVICE,
         ],
-    );
-    let options = ListContainersOptionsBuilder::new()
-        .all(true)
-        .filters(&filters)
-        .build();
+        [
+            former_key(contract::LABEL_LINE),
+            former_key(contract::LABEL_ENV),
+            former_key(contract::LABEL_SERVICE),
+        ],
+    ];
+    let mut ids = Vec::new();
+    for keys in contracts {
+        let mut filters = HashMap::new();
+        filters.insert("label", keys.to_vec());
+        let options = ListContainersOptionsBuilder::new()
+            .all(true)
+            .filters(&filters)
+            .build();
+        for summary in docker.list_containers(Some(options)).await? {
+            if let Some(id) = summary.id
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+fn former_key(key: &'static str) -> &'static str {
+    crate::platform::contract::former_key(key).unwrap_or(key)
+}
+
+async fn list_all(docker: &Docker) -> Result<Inventory, bollard::errors::Error> {
     let mut inv = Inventory {
         listed_at: inventory::next_seq(),
         ..Inventory::default()
     };
-    for summary in docker.list_containers(Some(options)).await? {
-        let Some(id) = summary.id else { continue };
+    for id in labelled_container_ids(docker).await? {
         let seq = inventory::next_seq();
         match docker.inspect_container(&id, None).await {
             Ok(c) => {
@@ -216,7 +243,10 @@ async fn watch(docker: Docker, scope: Scope, tx: mpsc::UnboundedSender<WatchMsg>
                     .actor
                     .as_ref()
                     .and_then(|a| a.attributes.as_ref())
-                    .is_some_and(|a| a.contains_key(contract::LABEL_SERVICE));
+                    .is_some_and(|a| {
+                        crate::platform::contract::read(|k| a.get(k), contract::LABEL_SERVICE)
+                            .is_some()
+                    });
                 if !labelled {
                     continue;
                 }
@@ -225,10 +255,11 @@ async fn watch(docker: Docker, scope: Scope, tx: mpsc::UnboundedSender<WatchMsg>
                     .as_ref()
                     .and_then(|a| a.attributes.as_ref())
                     .filter(|a| {
-                        scope.shows(
-                            a.get(contract::LABEL_LINE).map_or("", String::as_str),
-                            a.get(contract::LABEL_ENV).map_or("", String::as_str),
-                        )
+                        let read = |key| {
+                            crate::platform::contract::read(|k| a.get(k), key)
+                                .map_or("", String::as_str)
+                        };
+                        scope.shows(read(contract::LABEL_LINE), read(contract::LABEL_ENV))
                     })
                     .and_then(|a| notice(event.action.as_deref().unwrap_or_default(), a));
                 if let Some(text) = said
@@ -294,6 +325,8 @@ struct Worker {
     events: mpsc::UnboundedSender<PlatformEvent>,
     done_tx: mpsc::UnboundedSender<Finished>,
     tails: LogTails,
+    /// Notices already given (former label keys).
+    said: BTreeSet<String>,
 }
 
 impl Worker {
@@ -370,6 +403,22 @@ impl Worker {
             let _ = self.events.send(PlatformEvent::Images(images));
         }
         self.tails.follow_new(&self.docker, &self.inv);
+        self.say_former_keys();
+    }
+
+    /// Labels under the former Docker keys are read; say once per key which one to use.
+    fn say_former_keys(&mut self) {
+        let labels = self
+            .inv
+            .containers
+            .values()
+            .flat_map(|c| c.labels.keys())
+            .chain(self.inv.images.iter().flat_map(|i| i.labels.keys()));
+        for text in crate::platform::contract::former_keys_used(labels) {
+            if self.said.insert(text.clone()) {
+                let _ = self.events.send(PlatformEvent::Notice(text));
+            }
+        }
     }
 
     /// Checks a request against the inventory and plans it.
@@ -548,6 +597,7 @@ async fn run(
         events,
         done_tx,
         tails: LogTails::new(ended_tx),
+        said: BTreeSet::new(),
     };
     let _ = w
         .events

@@ -428,6 +428,12 @@ fn own<T: PartialEq + Clone>(
     }
 }
 
+/// Keys of the contract (kept on a new container even when its old image set them).
+fn is_contract_key(k: &str) -> bool {
+    use crate::platform::contract as c;
+    k.starts_with("wheelhouse.dev/") || [c::SERVICE, c::VERSION, c::PART_OF].contains(&k)
+}
+
 /// Creates and starts a container like the template but of `image`; returns its name.
 /// A container that cannot start is removed again.
 async fn create(
@@ -439,7 +445,13 @@ async fn create(
 ) -> Result<String, PlatformError> {
     let config = template.config.clone().unwrap_or_default();
     let mut labels = config.labels.clone().unwrap_or_default();
-    labels.retain(|k, v| old_image.labels.get(k) != Some(v) || k.starts_with("wheelhouse.dev/"));
+    labels.retain(|k, v| old_image.labels.get(k) != Some(v) || is_contract_key(k));
+    // A container wheelhouse makes carries the contract's keys under their names now.
+    for (old, now) in crate::platform::contract::FORMER_KEYS {
+        if let Some(v) = labels.remove(old) {
+            labels.entry(now.to_string()).or_insert(v);
+        }
+    }
     for (k, v) in &plan.labels {
         labels.insert(k.clone(), v.clone());
     }

@@ -245,7 +245,8 @@ fn service(
         }
     }
     // A secret-looking key in a ConfigMap is treated as the secret it is.
-    let (config, mut secret_keys) = crate::domain::secret::split_config(raw, &[]);
+    let declared = list(d.annotations.get(ANN_SECRET_KEYS));
+    let (config, mut secret_keys) = crate::domain::secret::split_config(raw, &declared);
     for (_, o) in inv.in_namespace(Kind::Secret, &b.context, &b.namespace) {
         if let Obj::Secret(s) = o
             && s.app.as_deref() == Some(app)

@@ -3,34 +3,40 @@
 
 use crate::domain::Tier;
 
+// The keys every platform shares (see `platform::contract`), under the names this
+// platform's code uses for them: labels of namespaces and workloads, annotations.
+use crate::platform::contract as shared;
+
 /// Namespace label naming the product line.
-pub const LABEL_LINE: &str = "wheelhouse.dev/product-line";
+pub const LABEL_LINE: &str = shared::LINE;
 /// Namespace label naming the environment.
-pub const LABEL_ENV: &str = "wheelhouse.dev/environment";
+pub const LABEL_ENV: &str = shared::ENV;
 /// Namespace label: `production` or `non-production` (default from the environment name).
-pub const LABEL_TIER: &str = "wheelhouse.dev/tier";
+pub const LABEL_TIER: &str = shared::TIER;
 
 /// Deployment label naming the service.
-pub const LABEL_NAME: &str = "app.kubernetes.io/name";
-pub const LABEL_VERSION: &str = "app.kubernetes.io/version";
-pub const LABEL_PART_OF: &str = "app.kubernetes.io/part-of";
+pub const LABEL_NAME: &str = shared::SERVICE;
+pub const LABEL_VERSION: &str = shared::VERSION;
+pub const LABEL_PART_OF: &str = shared::PART_OF;
 /// `stable` (the default when absent) or `canary`.
-pub const LABEL_TRACK: &str = "wheelhouse.dev/track";
+pub const LABEL_TRACK: &str = shared::TRACK;
 pub const TRACK_CANARY: &str = "canary";
 pub const TRACK_STABLE: &str = "stable";
 
 /// Requests per second one replica serves.
-pub const ANN_CAPACITY: &str = "wheelhouse.dev/capacity-rps";
+pub const ANN_CAPACITY: &str = shared::CAPACITY;
 /// Comma-separated services this one calls.
-pub const ANN_DEPENDS_ON: &str = "wheelhouse.dev/depends-on";
+pub const ANN_DEPENDS_ON: &str = shared::DEPENDS_ON;
 /// The base image the service image is built on.
-pub const ANN_BASE_IMAGE: &str = "wheelhouse.dev/base-image";
+pub const ANN_BASE_IMAGE: &str = shared::BASE_IMAGE;
 /// Comma-separated versions available to deploy, oldest first.
-pub const ANN_VERSIONS: &str = "wheelhouse.dev/versions";
+pub const ANN_VERSIONS: &str = shared::VERSIONS;
+/// Comma-separated config keys whose values are secrets.
+pub const ANN_SECRET_KEYS: &str = shared::SECRET_KEYS;
 /// Who, when (RFC 3339) and why of the last change; copied to ReplicaSets by the controller.
-pub const ANN_CHANGED_BY: &str = "wheelhouse.dev/changed-by";
-pub const ANN_CHANGED_AT: &str = "wheelhouse.dev/changed-at";
-pub const ANN_CHANGE_WHY: &str = "wheelhouse.dev/change-why";
+pub const ANN_CHANGED_BY: &str = shared::CHANGED_BY;
+pub const ANN_CHANGED_AT: &str = shared::CHANGED_AT;
+pub const ANN_CHANGE_WHY: &str = shared::CHANGE_WHY;
 /// Set on a rollback: the revision it went back to.
 pub const ANN_ROLLBACK_TO: &str = "wheelhouse.dev/rollback-to";
 /// Set on a deploy made while another was rolling out: the revision it replaced unfinished.
@@ -73,18 +79,7 @@ pub fn env_rank(env: &str) -> usize {
     PATH.iter().position(|e| *e == env).unwrap_or(PATH.len())
 }
 
-/// A comma-separated annotation as a list (blanks dropped).
-pub fn list(value: Option<&String>) -> Vec<String> {
-    value
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use crate::platform::contract::list;
 
 /// The tag of an image reference, if any (`repo:5000/a/b:1.2` → `1.2`).
 pub fn image_tag(image: &str) -> Option<&str> {
