@@ -93,7 +93,9 @@ mod tests {
         assert_eq!(read(|k| l.get(k), LINE).map(String::as_str), Some("trade"));
         assert_eq!(
             former_keys_used(l.keys()),
-            ["label wheelhouse.dev/line is the former name of wheelhouse.dev/product-line: use wheelhouse.dev/product-line"]
+            [
+                "label wheelhouse.dev/line is the former name of wheelhouse.dev/product-line: use wheelhouse.dev/product-line"
+            ]
         );
         l.insert(CAPACITY.to_string(), String::new());
         assert_eq!(read(|k| l.get(k), CAPACITY), None, "empty is absent");

@@ -186,7 +186,8 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
         .images
         .iter()
         .filter(|i| {
-            i.service() == Some(name) && super::contract::label(&i.labels, LABEL_LINE).is_none_or(|l| l.as_str() == line)
+            i.service() == Some(name)
+                && super::contract::label(&i.labels, LABEL_LINE).is_none_or(|l| l.as_str() == line)
         })
         .filter_map(|i| i.version().map(|v| (i, v)))
         .collect();
@@ -224,4 +225,3 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
         known_versions,
     }
 }
-

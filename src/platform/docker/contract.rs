@@ -32,7 +32,10 @@ pub const OCI_VERSION: &str = "org.opencontainers.image.version";
 pub const OCI_BASE: &str = "org.opencontainers.image.base.name";
 
 /// A label of a container or image, under its key or the former one it replaced.
-pub fn label<'a>(labels: &'a std::collections::BTreeMap<String, String>, key: &str) -> Option<&'a String> {
+pub fn label<'a>(
+    labels: &'a std::collections::BTreeMap<String, String>,
+    key: &str,
+) -> Option<&'a String> {
     shared::read(|k| labels.get(k), key)
 }
 

@@ -442,11 +442,18 @@ fn the_former_label_keys_are_still_read_and_named() {
         "wheelhouse.dev/capacity": "50"
     }));
     let c = crate::platform::docker::inventory::container(&former).expect("read");
-    assert_eq!((c.line.as_str(), c.env.as_str(), c.service.as_str()), ("shop", "dev", "web"));
+    assert_eq!(
+        (c.line.as_str(), c.env.as_str(), c.service.as_str()),
+        ("shop", "dev", "web")
+    );
     assert_eq!(c.version, "1.1.0");
     let notices = crate::platform::contract::former_keys_used(c.labels.keys());
     assert_eq!(notices.len(), 5, "{notices:?}");
-    assert!(notices.iter().any(|n| n.contains("use wheelhouse.dev/product-line")));
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("use wheelhouse.dev/product-line"))
+    );
     let now = inspect(serde_json::json!({
         LABEL_LINE: "shop", LABEL_ENV: "dev", LABEL_SERVICE: "web", LABEL_VERSION: "1.2.0"
     }));
