@@ -190,6 +190,12 @@ fn status_lists_product_lines_environments_and_services() {
     );
     let text = run.ok(&["status", "trade/gray"], 0);
     assert!(!text.contains("not-a-real-"), "{text}");
+    // Declared, not stubbed: pod logs are not a capability of this version.
+    let out = run.ok(&["logs", "trade/gray/order", "-o", "json"], 2);
+    assert!(
+        out.contains("tailing logs is not supported on Kubernetes environments"),
+        "{out}"
+    );
     assert!(
         text.contains("order") && text.contains("4.2.1") && text.contains("prod-tier"),
         "{text}"

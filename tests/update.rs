@@ -191,3 +191,61 @@ fn unbound_key_says_so() {
     update(&mut s, key('%'));
     assert!(s.status.as_ref().unwrap().text.contains("not bound"));
 }
+
+/// The demo's snapshot with loan-core/gray moved to `location`, loan-core/gray/scoring
+/// (which has a canary) selected.
+fn on_location(location: wheelhouse::domain::Location) -> State {
+    let (mut s, p) = fresh(false);
+    let mut snap = p.snapshot();
+    for line in &mut snap.product_lines {
+        for env in &mut line.environments {
+            if line.name == "loan-core" && env.name == "gray" {
+                env.location = location.clone();
+            }
+        }
+    }
+    update(&mut s, Event::from(PlatformEvent::Snapshot(Arc::new(snap))));
+    s.selected = vec!["loan-core".into(), "gray".into(), "scoring".into()];
+    s
+}
+
+#[test]
+fn canary_keys_say_not_supported_where_the_platform_has_no_router() {
+    let mut s = on_location(wheelhouse::domain::Location::Docker {
+        engine: "unix:///run/docker.sock".into(),
+    });
+    for k in ['w', 'C', 'P', '+'] {
+        let cmds = update(&mut s, key(k));
+        assert!(cmds.is_empty(), "{k}: {cmds:?}");
+        assert_eq!(s.mode, Mode::Normal, "{k}");
+        let said = &s.status.as_ref().unwrap().text;
+        assert!(
+            said.contains("canary routing is not supported on Docker environments"),
+            "{k}: {said}"
+        );
+    }
+}
+
+#[test]
+fn the_logs_view_says_why_instead_of_asking_a_platform_without_tails() {
+    let mut s = on_location(wheelhouse::domain::Location::Kube {
+        context: "c".into(),
+        namespace: "loan-core-gray".into(),
+    });
+    let cmds = update(&mut s, key('7'));
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Platform(PlatformRequest::Logs { .. }))),
+        "{cmds:?}"
+    );
+    let note = s
+        .logs
+        .as_ref()
+        .and_then(|l| l.note.clone())
+        .unwrap_or_default();
+    assert!(
+        note.contains("tailing logs is not supported on Kubernetes"),
+        "{note}"
+    );
+}

@@ -67,8 +67,17 @@ pub fn sync(state: &mut State) -> Vec<Command> {
     }
     if let Some(target) = want {
         let id = state.next_id();
-        state.logs = Some(LogsView::new(id, target.clone()));
-        commands.push(Command::Platform(PlatformRequest::Logs { id, target }));
+        let mut view = LogsView::new(id, target.clone());
+        // A platform without log tails is not asked for one: the view says why.
+        match state
+            .snapshot
+            .environment(&target.env_key())
+            .map(|e| e.location.logs())
+        {
+            Some(Err(e)) => view.note = Some(e.to_string()),
+            _ => commands.push(Command::Platform(PlatformRequest::Logs { id, target })),
+        }
+        state.logs = Some(view);
     }
     state.dirty = true;
     commands

@@ -53,6 +53,15 @@ pub fn begin(state: &mut State, action: Action) -> Vec<Command> {
             | Action::Promote
             | Action::Abort
     );
+    let routes_traffic =
+        needs_canary || matches!(action, Action::StartCanary | Action::RemoveTagRoute);
+    if routes_traffic
+        && let Some(env) = state.snapshot.environment(&key.env_key())
+        && let Err(e) = env.location.canary_routing()
+    {
+        state.say(Level::Warn, format!("{key}: {e}"));
+        return vec![];
+    }
     if needs_canary && service.canary.is_none() {
         state.say(Level::Warn, format!("{key} has no canary"));
         return vec![];
@@ -199,6 +208,14 @@ pub fn confirm(state: &mut State, key: ServiceKey, change: Change) -> Vec<Comman
         return vec![];
     };
     if let Err(e) = plan(service, &change) {
+        state.say(Level::Warn, format!("{key}: {e}"));
+        state.mode = Mode::Normal;
+        return vec![];
+    }
+    if change.routes_traffic()
+        && let Some(env) = state.snapshot.environment(&key.env_key())
+        && let Err(e) = env.location.canary_routing()
+    {
         state.say(Level::Warn, format!("{key}: {e}"));
         state.mode = Mode::Normal;
         return vec![];

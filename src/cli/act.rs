@@ -154,6 +154,14 @@ pub async fn run<P: Session>(
         Ok(c) => c,
         Err((code, msg)) => return fail(code, msg, out),
     };
+    if change.routes_traffic()
+        && let Some(Err(e)) = platform
+            .snapshot()
+            .environment(&key.env_key())
+            .map(|e| e.location.canary_routing())
+    {
+        return fail(EXIT_INVALID, format!("{key}: {e}"), out);
+    }
     let Some(service) = platform.snapshot().service(&key).cloned() else {
         return fail(4, format!("service {key} not found"), out);
     };

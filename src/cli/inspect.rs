@@ -18,8 +18,15 @@ pub async fn logs<P: Session>(
         Some(k) => k,
         None => return (2, format!("{target:?} is not LINE/ENV/SERVICE")),
     };
-    if platform.snapshot().service(&key).is_none() {
+    let snapshot = platform.snapshot();
+    if snapshot.service(&key).is_none() {
         return (4, format!("service {key} not found"));
+    }
+    if let Some(Err(e)) = snapshot
+        .environment(&key.env_key())
+        .map(|e| e.location.logs())
+    {
+        return (2, format!("{key}: {e}"));
     }
     let (out, note) = platform.logs(&key, lines, wait).await;
     let text = match output {

@@ -35,6 +35,19 @@ pub enum Change {
 }
 
 impl Change {
+    /// True for changes that need a traffic router (canaries, weights, tag routes).
+    pub fn routes_traffic(&self) -> bool {
+        matches!(
+            self,
+            Change::StartCanary { .. }
+                | Change::SetCanaryWeight { .. }
+                | Change::AddTagRoute { .. }
+                | Change::RemoveTagRoute { .. }
+                | Change::Promote
+                | Change::Abort
+        )
+    }
+
     pub fn verb(&self) -> &'static str {
         match self {
             Change::Deploy { .. } => "deploy",

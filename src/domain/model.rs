@@ -41,6 +41,92 @@ impl fmt::Display for Location {
     }
 }
 
+/// What wheelhouse can do for an environment, by where it lives. The UI and the CLI say
+/// "not supported" from this declaration; no platform worker answers with a stub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Capabilities {
+    /// Log tails of a service's replicas.
+    pub logs: bool,
+    /// A traffic router: canaries with weights and tag routes.
+    pub canary_routing: bool,
+}
+
+/// A capability an environment's platform lacks: `what` is not supported there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    pub what: &'static str,
+    pub platform: &'static str,
+    pub why: &'static str,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} is not supported on {} environments ({})",
+            self.what, self.platform, self.why
+        )
+    }
+}
+
+impl Location {
+    /// The platform's name as users say it.
+    pub fn platform(&self) -> &'static str {
+        match self {
+            Location::Kube { .. } => "Kubernetes",
+            Location::Docker { .. } => "Docker",
+            Location::Demo { .. } => "demo",
+        }
+    }
+
+    pub fn capabilities(&self) -> Capabilities {
+        match self {
+            Location::Kube { .. } => Capabilities {
+                logs: false,
+                canary_routing: true,
+            },
+            Location::Docker { .. } => Capabilities {
+                logs: true,
+                canary_routing: false,
+            },
+            Location::Demo { .. } => Capabilities {
+                logs: true,
+                canary_routing: true,
+            },
+        }
+    }
+
+    /// Log tails, or why not.
+    pub fn logs(&self) -> Result<(), Unsupported> {
+        self.require(
+            self.capabilities().logs,
+            "tailing logs",
+            "pod logs come in a later version; kubectl logs -f works meanwhile",
+        )
+    }
+
+    /// Canary routing, or why not.
+    pub fn canary_routing(&self) -> Result<(), Unsupported> {
+        self.require(
+            self.capabilities().canary_routing,
+            "canary routing",
+            "no traffic router: canaries and tag routes need a Kubernetes environment",
+        )
+    }
+
+    fn require(&self, ok: bool, what: &'static str, why: &'static str) -> Result<(), Unsupported> {
+        if ok {
+            Ok(())
+        } else {
+            Err(Unsupported {
+                what,
+                platform: self.platform(),
+                why,
+            })
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Replicas {
     pub desired: u32,
@@ -354,5 +440,35 @@ impl ServiceKey {
 impl fmt::Display for ServiceKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}/{}", self.line, self.env, self.service)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capabilities_are_declared_per_platform_and_say_why_not() {
+        let docker = Location::Docker { engine: "e".into() };
+        let kube = Location::Kube {
+            context: "c".into(),
+            namespace: "n".into(),
+        };
+        let demo = Location::Demo {
+            cluster: "c".into(),
+            namespace: "n".into(),
+        };
+        assert!(docker.logs().is_ok() && demo.logs().is_ok() && demo.canary_routing().is_ok());
+        let e = docker.canary_routing().unwrap_err().to_string();
+        assert!(
+            e.starts_with("canary routing is not supported on Docker environments"),
+            "{e}"
+        );
+        let e = kube.logs().unwrap_err().to_string();
+        assert!(
+            e.starts_with("tailing logs is not supported on Kubernetes environments"),
+            "{e}"
+        );
+        assert!(kube.canary_routing().is_ok());
     }
 }

@@ -341,14 +341,16 @@ impl Worker {
     fn on_request(&mut self, request: PlatformRequest) {
         let events = self.events.clone();
         match request {
-            PlatformRequest::Logs { id, target } => {
+            // Not asked for: the capability is declared missing (`Location::capabilities`).
+            PlatformRequest::Logs { id, .. } => {
+                let kube = crate::domain::Location::Kube {
+                    context: String::new(),
+                    namespace: String::new(),
+                };
                 let _ = events.send(PlatformEvent::Logs {
                     id,
                     lines: Vec::new(),
-                    note: Some(format!(
-                        "log tails are not available on Kubernetes in this version; try: kubectl logs -f -l app.kubernetes.io/name={} -n <namespace>",
-                        target.service
-                    )),
+                    note: kube.logs().err().map(|e| e.to_string()),
                 });
             }
             PlatformRequest::StopLogs { .. } => {}
