@@ -2,6 +2,7 @@
 
 use crate::app::Identity;
 use crate::cli::Global;
+use crate::cli::output::exit;
 use crate::config::catalog::{self, Catalog};
 use crate::config::paths::Paths;
 use crate::platform::demo::DemoPlatform;
@@ -33,7 +34,7 @@ pub fn catalog(global: &Global, paths: &Paths) -> Result<Catalog, String> {
 /// Demo when asked for (--demo, --scenario) or when no cluster is configured; else kube.
 /// An error carries the exit code: 2 for a bad file, 6 when the cluster cannot be reached.
 pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice, (i32, String)> {
-    let bad = |e: String| (2, e);
+    let bad = |e: String| (exit::INVALID, e);
     let asked_demo = global.demo || global.scenario.is_some();
     if asked_demo {
         return demo_platform(global, epoch).map(Choice::Demo).map_err(bad);
@@ -43,11 +44,13 @@ pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice
         return docker::connect(&host, docker::assemble::Scope::default())
             .await
             .map(Choice::Docker)
-            .map_err(|e| (6, format!("{e:#}")));
+            .map_err(|e| (exit::UNAVAILABLE, format!("{e:#}")));
     }
     let catalog = catalog(global, paths).map_err(bad)?;
     if catalog.docker().next().is_some() {
-        return mixed(global, &catalog).await.map_err(|e| (6, e));
+        return mixed(global, &catalog)
+            .await
+            .map_err(|e| (exit::UNAVAILABLE, e));
     }
     let asked_kube =
         global.context.is_some() || global.namespace.is_some() || !catalog.environment.is_empty();
@@ -61,7 +64,7 @@ pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice
     kube::connect(&options, &catalog)
         .await
         .map(Choice::Kube)
-        .map_err(|e| (6, format!("{e:#}")))
+        .map_err(|e| (exit::UNAVAILABLE, format!("{e:#}")))
 }
 
 /// The catalog's Docker engines (each showing its environments only) and, when the

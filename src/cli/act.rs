@@ -33,7 +33,7 @@ async fn change_of<P: Session>(
         .snapshot()
         .service(key)
         .cloned()
-        .ok_or((4, format!("service {key} not found")))?;
+        .ok_or((exit::NOT_FOUND, format!("service {key} not found")))?;
     Ok(match cmd {
         Command::Deploy { version, .. } => Change::Deploy {
             version: version.clone(),
@@ -163,7 +163,7 @@ pub async fn run<P: Session>(
         return fail(EXIT_INVALID, format!("{key}: {e}"), out);
     }
     let Some(service) = platform.snapshot().service(&key).cloned() else {
-        return fail(4, format!("service {key} not found"), out);
+        return fail(exit::NOT_FOUND, format!("service {key} not found"), out);
     };
     let request = ChangeRequest {
         target: key.clone(),
@@ -274,7 +274,7 @@ pub async fn run<P: Session>(
         stderr = format!("wheelhouse: warning: the result is not in the audit log: {p}");
     }
     // --wait promises a finished rollout: say so when it failed or is still going.
-    let mut code = 0;
+    let mut code = exit::OK;
     let mut wait_error = None;
     if opts.wait
         && let Some(s) = &after
@@ -285,7 +285,7 @@ pub async fn run<P: Session>(
             .is_some_and(|r| r.state == crate::domain::ReleaseState::Failed);
         let unfinished = s.rollout.is_some() || s.replicas.ready != s.replicas.desired;
         if failed || unfinished {
-            code = 1;
+            code = exit::ERROR;
             let why = if failed {
                 "the rollout failed (progress deadline exceeded)".to_string()
             } else {

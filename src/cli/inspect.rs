@@ -2,6 +2,7 @@
 //! `images` (the image list), as text or JSON.
 
 use super::Output;
+use super::output::exit;
 use crate::domain::ServiceKey;
 use crate::domain::image::ImageInfo;
 use crate::platform::session::Session;
@@ -16,17 +17,17 @@ pub async fn logs<P: Session>(
 ) -> (i32, String) {
     let key = match ServiceKey::parse(target) {
         Some(k) => k,
-        None => return (2, format!("{target:?} is not LINE/ENV/SERVICE")),
+        None => return (exit::INVALID, format!("{target:?} is not LINE/ENV/SERVICE")),
     };
     let snapshot = platform.snapshot();
     if snapshot.service(&key).is_none() {
-        return (4, format!("service {key} not found"));
+        return (exit::NOT_FOUND, format!("service {key} not found"));
     }
     if let Some(Err(e)) = snapshot
         .environment(&key.env_key())
         .map(|e| e.location.logs())
     {
-        return (2, format!("{key}: {e}"));
+        return (exit::INVALID, format!("{key}: {e}"));
     }
     let (out, note) = platform.logs(&key, lines, wait).await;
     let text = match output {
@@ -45,7 +46,7 @@ pub async fn logs<P: Session>(
             text
         }
     };
-    (0, text)
+    (exit::OK, text)
 }
 
 fn size(bytes: Option<u64>) -> String {

@@ -2,6 +2,7 @@
 //! back from Kafka), for release drills and the end-to-end tests.
 
 use super::Output;
+use super::output::exit;
 use crate::domain::EnvKey;
 use crate::domain::traffic::TrafficFrame;
 use crate::platform::session::Session;
@@ -36,18 +37,21 @@ pub async fn simulate<P: Session>(
     a: SimulateArgs<'_>,
 ) -> (i32, String) {
     let Some((line, env)) = a.target.split_once('/') else {
-        return (2, format!("target {:?} is not LINE/ENV", a.target));
+        return (
+            exit::INVALID,
+            format!("target {:?} is not LINE/ENV", a.target),
+        );
     };
     let key = EnvKey {
         line: line.into(),
         env: env.into(),
     };
     let Some(environment) = platform.snapshot().environment(&key).cloned() else {
-        return (4, format!("no environment {}", a.target));
+        return (exit::NOT_FOUND, format!("no environment {}", a.target));
     };
     let producer = match RecordProducer::new(brokers, topic, props) {
         Ok(p) => p,
-        Err(e) => return (6, e),
+        Err(e) => return (exit::UNAVAILABLE, e),
     };
     let mut g = Generator::new(line, &environment, a.profile, a.rate, a.seed);
     let start = chrono::Utc::now().timestamp() - if a.fast { a.seconds as i64 } else { 0 };
@@ -64,14 +68,14 @@ pub async fn simulate<P: Session>(
         for r in g.second(i, a.seconds, start + i as i64) {
             let key = format!("{}>{}", r.src, r.dst);
             if let Err(e) = producer.send(&key, &record::encode(&r)) {
-                return (6, e);
+                return (exit::UNAVAILABLE, e);
             }
         }
     }
     let flushed =
         tokio::task::spawn_blocking(move || producer.flush(Duration::from_secs(30))).await;
     if let Ok(Err(e)) | Err(e) = flushed.map_err(|e| e.to_string()) {
-        return (6, e);
+        return (exit::UNAVAILABLE, e);
     }
     let truth: BTreeMap<_, _> = g.truth.clone();
     let text = match a.output {
@@ -84,7 +88,7 @@ pub async fn simulate<P: Session>(
             t
         }
     };
-    (0, text)
+    (exit::OK, text)
 }
 
 /// Per-service totals over all frames.
@@ -161,7 +165,7 @@ pub async fn traffic(
                     })
                 })
                 .collect();
-            (0, json!({ "received": status.received, "rejected": status.rejects.total(), "rejects": rejects, "late": status.late, "dropped": status.dropped, "longest_gap_s": gap, "services": services }).to_string())
+            (exit::OK, json!({ "received": status.received, "rejected": status.rejects.total(), "rejects": rejects, "late": status.late, "dropped": status.dropped, "longest_gap_s": gap, "services": services }).to_string())
         }
         Output::Text => {
             let mut t = format!(
@@ -176,7 +180,7 @@ pub async fn traffic(
                 t.push_str(&format!("  {line}/{env}/{svc:<16} {:>9.0} requests  {:>5.1}% errors  {:>5.1}% canary  p99≤{:.0}ms\n",
                     s.requests, pct(s.errors, s.requests), pct(s.canary, s.requests), s.p99_max));
             }
-            (0, t)
+            (exit::OK, t)
         }
     }
 }
