@@ -169,311 +169,364 @@ pub fn ratio_replicas(stable: u32, canary: u32, w: u8) -> (u32, u32) {
     (total.saturating_sub(c), c.min(total))
 }
 
-/// The operations that carry out `req` on `t`. `now` is RFC 3339.
+/// The operations that carry out `req` on `t`. `now` is RFC 3339. One function per change.
 pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, PlatformError> {
-    let app = t.app;
-    let canary = canary_name(app);
+    match &req.change {
+        Change::Deploy { version } => deploy(t, req, now, version),
+        Change::StartCanary { version } => start_canary(t, req, now, version),
+        Change::SetCanaryWeight { weight } => set_weight(t, *weight),
+        Change::AddTagRoute { tag } => add_tag_route(t, tag),
+        Change::RemoveTagRoute { tag } => remove_tag_route(t, tag),
+        Change::Promote => promote(t, req, now),
+        Change::Abort => abort(t),
+        Change::Scale { replicas } => scale(t, *replicas),
+        Change::Rollback => rollback(t, req, now),
+        Change::Restart => restart(t, now),
+    }
+}
+
+fn deploy(
+    t: &Target,
+    req: &ChangeRequest,
+    now: &str,
+    version: &str,
+) -> Result<Vec<Op>, PlatformError> {
     let s = t.stable;
     let mut out = Vec::new();
-    match &req.change {
-        Change::Deploy { version } => {
-            check_known_version(t, version)?;
-            let mut ann = change_annotations(&cause(req), req, now, "");
-            if let Some(rev) = unfinished_revision(t) {
-                ann[ANN_SUPERSEDES] = json!(rev.to_string());
-            }
-            out.push(Op::ApplyDeployment {
-                name: t.stable_name.into(),
-                body: version_body(
-                    t,
-                    t.stable_name,
-                    s,
-                    &retag(&s.image, version),
-                    version,
-                    &s.resource_version,
-                    ann,
-                ),
-            });
+    check_known_version(t, version)?;
+    let mut ann = change_annotations(&cause(req), req, now, "");
+    if let Some(rev) = unfinished_revision(t) {
+        ann[ANN_SUPERSEDES] = json!(rev.to_string());
+    }
+    out.push(Op::ApplyDeployment {
+        name: t.stable_name.into(),
+        body: version_body(
+            t,
+            t.stable_name,
+            s,
+            &retag(&s.image, version),
+            version,
+            &s.resource_version,
+            ann,
+        ),
+    });
+    Ok(out)
+}
+
+fn start_canary(
+    t: &Target,
+    req: &ChangeRequest,
+    now: &str,
+    version: &str,
+) -> Result<Vec<Op>, PlatformError> {
+    let app = t.app;
+    let canary = canary_name(t.app);
+    let s = t.stable;
+    let mut out = Vec::new();
+    check_known_version(t, version)?;
+    let mut labels = s.labels.clone();
+    labels.insert(LABEL_TRACK.into(), TRACK_CANARY.into());
+    labels.insert(LABEL_VERSION.into(), version.to_string());
+    let mut template = serde_json::to_value(&s.template).unwrap_or(Value::Null);
+    if !template.is_object() {
+        return Err(PlatformError::Invalid {
+            reason: format!("deployment {app} has no pod template to copy"),
+        });
+    }
+    template["metadata"]["labels"][LABEL_TRACK] = json!(TRACK_CANARY);
+    template["metadata"]["labels"][LABEL_VERSION] = json!(version);
+    if let Some(cs) = template["spec"]["containers"].as_array_mut() {
+        for c in cs.iter_mut().filter(|c| c["name"] == json!(s.container)) {
+            c["image"] = json!(retag(&s.image, version));
         }
-        Change::StartCanary { version } => {
-            check_known_version(t, version)?;
-            let mut labels = s.labels.clone();
-            labels.insert(LABEL_TRACK.into(), TRACK_CANARY.into());
-            labels.insert(LABEL_VERSION.into(), version.clone());
-            let mut template = serde_json::to_value(&s.template).unwrap_or(Value::Null);
-            if !template.is_object() {
-                return Err(PlatformError::Invalid {
-                    reason: format!("deployment {app} has no pod template to copy"),
-                });
+    }
+    let mut ann = change_annotations(&cause(req), req, now, "");
+    for k in [ANN_CAPACITY, ANN_DEPENDS_ON, ANN_BASE_IMAGE] {
+        if let Some(v) = s.annotations.get(k) {
+            ann[k] = json!(v);
+        }
+    }
+    let mut metadata = json!({
+        "name": t.canary_deployment, "namespace": t.binding.namespace,
+        "labels": labels, "annotations": ann,
+    });
+    if let Some(c) = t.canary {
+        metadata["resourceVersion"] = json!(c.resource_version);
+    }
+    let replicas = t.canary.map_or(1, |c| c.replicas.max(1));
+    out.push(Op::ApplyDeployment {
+        name: t.canary_deployment.clone(),
+        body: json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": metadata,
+            "spec": {
+                "replicas": replicas,
+                "selector": { "matchLabels": { LABEL_NAME: app, LABEL_TRACK: TRACK_CANARY } },
+                "template": template,
             }
-            template["metadata"]["labels"][LABEL_TRACK] = json!(TRACK_CANARY);
-            template["metadata"]["labels"][LABEL_VERSION] = json!(version);
-            if let Some(cs) = template["spec"]["containers"].as_array_mut() {
-                for c in cs.iter_mut().filter(|c| c["name"] == json!(s.container)) {
-                    c["image"] = json!(retag(&s.image, version));
-                }
-            }
-            let mut ann = change_annotations(&cause(req), req, now, "");
-            for k in [ANN_CAPACITY, ANN_DEPENDS_ON, ANN_BASE_IMAGE] {
-                if let Some(v) = s.annotations.get(k) {
-                    ann[k] = json!(v);
-                }
-            }
-            let mut metadata = json!({
-                "name": t.canary_deployment, "namespace": t.binding.namespace,
-                "labels": labels, "annotations": ann,
-            });
-            if let Some(c) = t.canary {
-                metadata["resourceVersion"] = json!(c.resource_version);
-            }
-            let replicas = t.canary.map_or(1, |c| c.replicas.max(1));
-            out.push(Op::ApplyDeployment {
-                name: t.canary_deployment.clone(),
+        }),
+    });
+    if !t.canary_service {
+        let ports = t
+            .stable_service
+            .map(|svc| svc.ports.clone())
+            .filter(Value::is_array)
+            .unwrap_or_else(|| json!([{ "name": "http", "port": 80, "targetPort": 8080 }]));
+        out.push(Op::ApplyService {
+                name: canary.clone(),
                 body: json!({
-                    "apiVersion": "apps/v1", "kind": "Deployment",
-                    "metadata": metadata,
-                    "spec": {
-                        "replicas": replicas,
-                        "selector": { "matchLabels": { LABEL_NAME: app, LABEL_TRACK: TRACK_CANARY } },
-                        "template": template,
-                    }
+                    "apiVersion": "v1", "kind": "Service",
+                    "metadata": { "name": canary, "namespace": t.binding.namespace,
+                                  "labels": { LABEL_NAME: app, LABEL_TRACK: TRACK_CANARY } },
+                    "spec": { "selector": { LABEL_NAME: app, LABEL_TRACK: TRACK_CANARY }, "ports": ports }
                 }),
             });
-            if !t.canary_service {
-                let ports = t
-                    .stable_service
-                    .map(|svc| svc.ports.clone())
-                    .filter(Value::is_array)
-                    .unwrap_or_else(|| json!([{ "name": "http", "port": 80, "targetPort": 8080 }]));
-                out.push(Op::ApplyService {
-                    name: canary.clone(),
-                    body: json!({
-                        "apiVersion": "v1", "kind": "Service",
-                        "metadata": { "name": canary, "namespace": t.binding.namespace,
-                                      "labels": { LABEL_NAME: app, LABEL_TRACK: TRACK_CANARY } },
-                        "spec": { "selector": { LABEL_NAME: app, LABEL_TRACK: TRACK_CANARY }, "ports": ports }
-                    }),
-                });
-            }
-            if t.gateway
-                && let Some((name, r)) = t.route
-            {
-                let current = route::split(&r.rules, app, &canary).canary_weight;
-                let rules = route::with_weight(&r.rules, app, &canary, current, false)
-                    .map_err(|reason| PlatformError::Invalid { reason })?;
-                if rules != r.rules {
-                    out.push(Op::PatchRoute {
-                        name: name.into(),
-                        body: route_body(&r.resource_version, rules),
-                    });
-                }
-            }
-        }
-        Change::SetCanaryWeight { weight } => {
-            let c = t.canary.ok_or_else(|| no_canary(t))?;
-            if t.gateway {
-                let (name, r) = route_of(t)?;
-                let rules = route::with_weight(&r.rules, app, &canary, *weight, false)
-                    .map_err(|reason| PlatformError::Invalid { reason })?;
-                // A canary at 0 replicas gets one before it gets traffic.
-                if *weight > 0 && c.replicas == 0 {
-                    out.push(Op::Scale {
-                        name: t.canary_deployment.clone(),
-                        body: scale_body(1, &c.resource_version),
-                    });
-                }
-                out.push(Op::PatchRoute {
-                    name: name.into(),
-                    body: route_body(&r.resource_version, rules),
-                });
-            } else {
-                let (sr, cr) = ratio_replicas(s.replicas, c.replicas, *weight);
-                out.extend(scale_pair(t, sr, cr));
-            }
-        }
-        Change::AddTagRoute { tag } => {
-            t.canary.ok_or_else(|| no_canary(t))?;
-            if !t.gateway {
-                return Err(needs_gateway(t));
-            }
-            let (name, r) = route_of(t)?;
-            let rules = route::with_tag(&r.rules, app, &canary, tag);
+    }
+    if t.gateway
+        && let Some((name, r)) = t.route
+    {
+        let current = route::split(&r.rules, app, &canary).canary_weight;
+        let rules = route::with_weight(&r.rules, app, &canary, current, false)
+            .map_err(|reason| PlatformError::Invalid { reason })?;
+        if rules != r.rules {
             out.push(Op::PatchRoute {
                 name: name.into(),
                 body: route_body(&r.resource_version, rules),
-            });
-        }
-        Change::RemoveTagRoute { tag } => {
-            if !t.gateway {
-                return Err(needs_gateway(t));
-            }
-            let (name, r) = route_of(t)?;
-            let rules = route::without_tag(&r.rules, Some(tag));
-            out.push(Op::PatchRoute {
-                name: name.into(),
-                body: route_body(&r.resource_version, rules),
-            });
-        }
-        Change::Promote => {
-            let c = t.canary.ok_or_else(|| no_canary(t))?;
-            let version = c
-                .template_version
-                .clone()
-                .or_else(|| image_tag(&c.image).map(String::from))
-                .unwrap_or_default();
-            let mut ann = change_annotations(&cause(req), req, now, "");
-            if let Some(rev) = unfinished_revision(t) {
-                ann[ANN_SUPERSEDES] = json!(rev.to_string());
-            }
-            let mut body = version_body(
-                t,
-                t.stable_name,
-                s,
-                &c.image,
-                &version,
-                &s.resource_version,
-                ann,
-            );
-            if !t.gateway {
-                // Replica-ratio split: the stable takes back the canary's replicas.
-                body["spec"]["replicas"] = json!(s.replicas + c.replicas);
-            }
-            out.push(Op::ApplyDeployment {
-                name: t.stable_name.into(),
-                body,
-            });
-            if t.gateway
-                && let Some((name, r)) = t.route
-            {
-                let rules =
-                    route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, true)
-                        .map_err(|reason| PlatformError::Invalid { reason })?;
-                out.push(Op::PatchRoute {
-                    name: name.into(),
-                    body: route_body(&r.resource_version, rules),
-                });
-            }
-            out.push(Op::DeleteDeployment {
-                name: t.canary_deployment.clone(),
-                resource_version: c.resource_version.clone(),
-            });
-            if t.canary_service {
-                out.push(Op::DeleteService { name: canary });
-            }
-        }
-        Change::Abort => {
-            let c = t.canary.ok_or_else(|| no_canary(t))?;
-            if t.gateway {
-                if let Some((name, r)) = t.route {
-                    let rules = route::with_weight(
-                        &route::without_tag(&r.rules, None),
-                        app,
-                        &canary,
-                        0,
-                        false,
-                    )
-                    .map_err(|reason| PlatformError::Invalid { reason })?;
-                    out.push(Op::PatchRoute {
-                        name: name.into(),
-                        body: route_body(&r.resource_version, rules),
-                    });
-                }
-                out.push(Op::Scale {
-                    name: t.canary_deployment.clone(),
-                    body: scale_body(0, &c.resource_version),
-                });
-            } else {
-                // The stable takes back the canary's share of the replicas.
-                out.extend(scale_pair(t, s.replicas + c.replicas, 0));
-            }
-        }
-        Change::Scale { replicas } => {
-            out.push(Op::Scale {
-                name: t.stable_name.into(),
-                body: scale_body(*replicas, &s.resource_version),
-            });
-        }
-        Change::Rollback => {
-            let current: u64 = s
-                .annotations
-                .get(ANN_REVISION)
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(u64::MAX);
-            let running = s.template_version.as_deref();
-            // Revisions superseded half-way never ran: not a place to go back to.
-            let superseded: Vec<u64> = t
-                .history
-                .iter()
-                .filter_map(|rs| rs.annotations.get(ANN_SUPERSEDES)?.parse().ok())
-                .collect();
-            let earlier = || {
-                t.history.iter().filter(|rs| {
-                    rs.revision < current
-                        && rs.template.is_some()
-                        && !superseded.contains(&rs.revision)
-                })
-            };
-            // The last revision that ran another version (as the release history shows),
-            // else the one before.
-            let previous = earlier()
-                .filter(|rs| Some(rs.version.as_str()) != running)
-                .max_by_key(|rs| rs.revision)
-                .or_else(|| earlier().max_by_key(|rs| rs.revision))
-                .ok_or_else(|| PlatformError::Invalid {
-                    reason: format!("{app} has no earlier revision to roll back to"),
-                })?;
-            let mut template = serde_json::to_value(&previous.template).unwrap_or(Value::Null);
-            if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
-                labels.remove("pod-template-hash");
-            }
-            let ann = change_annotations(
-                &format!(
-                    "{} (to revision {}, {})",
-                    cause(req),
-                    previous.revision,
-                    previous.version
-                ),
-                req,
-                now,
-                &previous.revision.to_string(),
-            );
-            // A JSON patch replaces the whole template (a merge patch would keep fields
-            // the old template did not have), after testing the resourceVersion.
-            let mut patch = vec![
-                json!({ "op": "test", "path": "/metadata/resourceVersion", "value": s.resource_version }),
-                json!({ "op": "replace", "path": "/spec/template", "value": template }),
-            ];
-            for (k, v) in ann.as_object().into_iter().flatten() {
-                patch.push(json!({ "op": "add", "path": format!("/metadata/annotations/{}", pointer(k)), "value": v }));
-            }
-            patch.push(json!({ "op": "add", "path": format!("/metadata/labels/{}", pointer(LABEL_VERSION)), "value": previous.version }));
-            out.push(Op::PatchDeployment {
-                name: t.stable_name.into(),
-                body: Value::Array(patch),
-            });
-        }
-        Change::Restart => {
-            // As `kubectl rollout restart`: a new template annotation rolls every pod.
-            let has_annotations = s
-                .template
-                .as_ref()
-                .and_then(|t| t.metadata.as_ref())
-                .and_then(|m| m.annotations.as_ref())
-                .is_some();
-            let restarted = if has_annotations {
-                json!({ "op": "add", "path": format!("/spec/template/metadata/annotations/{}", pointer(RESTARTED_AT)), "value": now })
-            } else {
-                json!({ "op": "add", "path": "/spec/template/metadata/annotations", "value": { RESTARTED_AT: now } })
-            };
-            let patch = vec![
-                json!({ "op": "test", "path": "/metadata/resourceVersion", "value": s.resource_version }),
-                restarted,
-            ];
-            out.push(Op::PatchDeployment {
-                name: t.stable_name.into(),
-                body: Value::Array(patch),
             });
         }
     }
+    Ok(out)
+}
+
+fn set_weight(t: &Target, weight: u8) -> Result<Vec<Op>, PlatformError> {
+    let app = t.app;
+    let canary = canary_name(t.app);
+    let s = t.stable;
+    let mut out = Vec::new();
+    let c = t.canary.ok_or_else(|| no_canary(t))?;
+    if t.gateway {
+        let (name, r) = route_of(t)?;
+        let rules = route::with_weight(&r.rules, app, &canary, weight, false)
+            .map_err(|reason| PlatformError::Invalid { reason })?;
+        // A canary at 0 replicas gets one before it gets traffic.
+        if weight > 0 && c.replicas == 0 {
+            out.push(Op::Scale {
+                name: t.canary_deployment.clone(),
+                body: scale_body(1, &c.resource_version),
+            });
+        }
+        out.push(Op::PatchRoute {
+            name: name.into(),
+            body: route_body(&r.resource_version, rules),
+        });
+    } else {
+        let (sr, cr) = ratio_replicas(s.replicas, c.replicas, weight);
+        out.extend(scale_pair(t, sr, cr));
+    }
+    Ok(out)
+}
+
+fn add_tag_route(t: &Target, tag: &str) -> Result<Vec<Op>, PlatformError> {
+    let app = t.app;
+    let canary = canary_name(t.app);
+    let mut out = Vec::new();
+    t.canary.ok_or_else(|| no_canary(t))?;
+    if !t.gateway {
+        return Err(needs_gateway(t));
+    }
+    let (name, r) = route_of(t)?;
+    let rules = route::with_tag(&r.rules, app, &canary, tag);
+    out.push(Op::PatchRoute {
+        name: name.into(),
+        body: route_body(&r.resource_version, rules),
+    });
+    Ok(out)
+}
+
+fn remove_tag_route(t: &Target, tag: &str) -> Result<Vec<Op>, PlatformError> {
+    let mut out = Vec::new();
+    if !t.gateway {
+        return Err(needs_gateway(t));
+    }
+    let (name, r) = route_of(t)?;
+    let rules = route::without_tag(&r.rules, Some(tag));
+    out.push(Op::PatchRoute {
+        name: name.into(),
+        body: route_body(&r.resource_version, rules),
+    });
+    Ok(out)
+}
+
+fn promote(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, PlatformError> {
+    let app = t.app;
+    let canary = canary_name(t.app);
+    let s = t.stable;
+    let mut out = Vec::new();
+    let c = t.canary.ok_or_else(|| no_canary(t))?;
+    let version = c
+        .template_version
+        .clone()
+        .or_else(|| image_tag(&c.image).map(String::from))
+        .unwrap_or_default();
+    let mut ann = change_annotations(&cause(req), req, now, "");
+    if let Some(rev) = unfinished_revision(t) {
+        ann[ANN_SUPERSEDES] = json!(rev.to_string());
+    }
+    let mut body = version_body(
+        t,
+        t.stable_name,
+        s,
+        &c.image,
+        &version,
+        &s.resource_version,
+        ann,
+    );
+    if !t.gateway {
+        // Replica-ratio split: the stable takes back the canary's replicas.
+        body["spec"]["replicas"] = json!(s.replicas + c.replicas);
+    }
+    out.push(Op::ApplyDeployment {
+        name: t.stable_name.into(),
+        body,
+    });
+    if t.gateway
+        && let Some((name, r)) = t.route
+    {
+        let rules = route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, true)
+            .map_err(|reason| PlatformError::Invalid { reason })?;
+        out.push(Op::PatchRoute {
+            name: name.into(),
+            body: route_body(&r.resource_version, rules),
+        });
+    }
+    out.push(Op::DeleteDeployment {
+        name: t.canary_deployment.clone(),
+        resource_version: c.resource_version.clone(),
+    });
+    if t.canary_service {
+        out.push(Op::DeleteService { name: canary });
+    }
+    Ok(out)
+}
+
+fn abort(t: &Target) -> Result<Vec<Op>, PlatformError> {
+    let app = t.app;
+    let canary = canary_name(t.app);
+    let s = t.stable;
+    let mut out = Vec::new();
+    let c = t.canary.ok_or_else(|| no_canary(t))?;
+    if t.gateway {
+        if let Some((name, r)) = t.route {
+            let rules =
+                route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, false)
+                    .map_err(|reason| PlatformError::Invalid { reason })?;
+            out.push(Op::PatchRoute {
+                name: name.into(),
+                body: route_body(&r.resource_version, rules),
+            });
+        }
+        out.push(Op::Scale {
+            name: t.canary_deployment.clone(),
+            body: scale_body(0, &c.resource_version),
+        });
+    } else {
+        // The stable takes back the canary's share of the replicas.
+        out.extend(scale_pair(t, s.replicas + c.replicas, 0));
+    }
+    Ok(out)
+}
+
+fn scale(t: &Target, replicas: u32) -> Result<Vec<Op>, PlatformError> {
+    Ok(vec![Op::Scale {
+        name: t.stable_name.into(),
+        body: scale_body(replicas, &t.stable.resource_version),
+    }])
+}
+
+fn rollback(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, PlatformError> {
+    let app = t.app;
+    let s = t.stable;
+    let mut out = Vec::new();
+    let current: u64 = s
+        .annotations
+        .get(ANN_REVISION)
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(u64::MAX);
+    let running = s.template_version.as_deref();
+    // Revisions superseded half-way never ran: not a place to go back to.
+    let superseded: Vec<u64> = t
+        .history
+        .iter()
+        .filter_map(|rs| rs.annotations.get(ANN_SUPERSEDES)?.parse().ok())
+        .collect();
+    let earlier = || {
+        t.history.iter().filter(|rs| {
+            rs.revision < current && rs.template.is_some() && !superseded.contains(&rs.revision)
+        })
+    };
+    // The last revision that ran another version (as the release history shows),
+    // else the one before.
+    let previous = earlier()
+        .filter(|rs| Some(rs.version.as_str()) != running)
+        .max_by_key(|rs| rs.revision)
+        .or_else(|| earlier().max_by_key(|rs| rs.revision))
+        .ok_or_else(|| PlatformError::Invalid {
+            reason: format!("{app} has no earlier revision to roll back to"),
+        })?;
+    let mut template = serde_json::to_value(&previous.template).unwrap_or(Value::Null);
+    if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
+        labels.remove("pod-template-hash");
+    }
+    let ann = change_annotations(
+        &format!(
+            "{} (to revision {}, {})",
+            cause(req),
+            previous.revision,
+            previous.version
+        ),
+        req,
+        now,
+        &previous.revision.to_string(),
+    );
+    // A JSON patch replaces the whole template (a merge patch would keep fields
+    // the old template did not have), after testing the resourceVersion.
+    let mut patch = vec![
+        json!({ "op": "test", "path": "/metadata/resourceVersion", "value": s.resource_version }),
+        json!({ "op": "replace", "path": "/spec/template", "value": template }),
+    ];
+    for (k, v) in ann.as_object().into_iter().flatten() {
+        patch.push(json!({ "op": "add", "path": format!("/metadata/annotations/{}", pointer(k)), "value": v }));
+    }
+    patch.push(json!({ "op": "add", "path": format!("/metadata/labels/{}", pointer(LABEL_VERSION)), "value": previous.version }));
+    out.push(Op::PatchDeployment {
+        name: t.stable_name.into(),
+        body: Value::Array(patch),
+    });
+    Ok(out)
+}
+
+fn restart(t: &Target, now: &str) -> Result<Vec<Op>, PlatformError> {
+    let s = t.stable;
+    let mut out = Vec::new();
+    // As `kubectl rollout restart`: a new template annotation rolls every pod.
+    let has_annotations = s
+        .template
+        .as_ref()
+        .and_then(|t| t.metadata.as_ref())
+        .and_then(|m| m.annotations.as_ref())
+        .is_some();
+    let restarted = if has_annotations {
+        json!({ "op": "add", "path": format!("/spec/template/metadata/annotations/{}", pointer(RESTARTED_AT)), "value": now })
+    } else {
+        json!({ "op": "add", "path": "/spec/template/metadata/annotations", "value": { RESTARTED_AT: now } })
+    };
+    let patch = vec![
+        json!({ "op": "test", "path": "/metadata/resourceVersion", "value": s.resource_version }),
+        restarted,
+    ];
+    out.push(Op::PatchDeployment {
+        name: t.stable_name.into(),
+        body: Value::Array(patch),
+    });
     Ok(out)
 }
