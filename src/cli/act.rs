@@ -165,20 +165,7 @@ pub async fn run<P: Session>(
     let Some(service) = platform.snapshot().service(&key).cloned() else {
         return fail(exit::NOT_FOUND, format!("service {key} not found"), out);
     };
-    let request = ChangeRequest {
-        target: key.clone(),
-        change: change.clone(),
-        expected_revision: opts
-            .if_revision
-            .clone()
-            .unwrap_or_else(|| service.revision.clone()),
-        who: user.who(),
-        why: if opts.why.is_empty() {
-            "wheelhouse cli".into()
-        } else {
-            opts.why.clone()
-        },
-    };
+    let request = request_for(&key, &change, &service, opts, user);
     let preview = match platform.preview(&request).await {
         Ok(p) => p,
         Err(e) => return fail(e.exit_code(), format!("{key}: {change}: {e}"), out),
@@ -223,83 +210,37 @@ pub async fn run<P: Session>(
         return o;
     }
     let platform_name = format!("{}: {}", info.kind, info.target);
-    // The intent is on disk before anything is sent: no record, no write.
     let intent = AuditRecord::intent(1, user, &platform_name, &request, "--yes", &preview);
-    if let Err(e) = audit.append(&intent) {
-        return fail(
-            exit::AUDIT,
-            format!("{key}: {change} not applied: {e}"),
-            out,
-        );
-    }
-    let result = platform.apply(&request).await;
-    let record = intent.outcome(
-        result
-            .as_ref()
-            .map(|a| a.changes.as_slice())
-            .map_err(PlatformError::to_string),
-    );
-    let audit_problem = audit.append(&record).err();
-    let applied = match result {
-        Ok(a) => a,
-        Err(e) => {
-            let mut o = fail(e.exit_code(), format!("{key}: {change}: {e}"), out);
-            if let Some(p) = audit_problem {
-                o.warn(&format!("the result is not in the audit log: {p}"));
-            }
-            return o;
-        }
+    let (applied, audit_problem) = match apply_audited(platform, audit, &request, intent).await {
+        Ok(done) => done,
+        Err((code, msg)) => return fail(code, msg, out),
     };
-    let mut progress = String::new();
-    if opts.wait {
-        for _ in 0..600 {
-            let s = platform.snapshot().service(&key).cloned();
-            match s {
-                Some(s) if s.rollout.is_some() || s.replicas.ready != s.replicas.desired => {
-                    if let Some(r) = &s.rollout {
-                        progress.push_str(&format!(
-                            "  rollout {} {}/{}\n",
-                            r.to_version, r.updated, r.total
-                        ));
-                    }
-                    platform.pass(1.0).await;
-                }
-                _ => break,
-            }
-        }
-    }
+    let progress = if opts.wait {
+        wait_for_rollout(platform, &key).await
+    } else {
+        String::new()
+    };
     let after = platform.snapshot().service(&key).cloned();
     let mut stderr = String::new();
     if let Some(p) = audit_problem {
         stderr = format!("wheelhouse: warning: the result is not in the audit log: {p}");
     }
     // --wait promises a finished rollout: say so when it failed or is still going.
-    let mut code = exit::OK;
-    let mut wait_error = None;
-    if opts.wait
-        && let Some(s) = &after
-    {
-        let failed = s
-            .releases
-            .last()
-            .is_some_and(|r| r.state == crate::domain::ReleaseState::Failed);
-        let unfinished = s.rollout.is_some() || s.replicas.ready != s.replicas.desired;
-        if failed || unfinished {
-            code = exit::ERROR;
-            let why = if failed {
-                "the rollout failed (progress deadline exceeded)".to_string()
-            } else {
-                format!(
-                    "not finished after waiting: {}/{} ready",
-                    s.replicas.ready, s.replicas.desired
-                )
-            };
-            wait_error = Some(format!("{key}: {why}"));
-            stderr = [stderr, format!("wheelhouse: {key}: {why}")]
-                .join("\n")
-                .trim()
-                .to_string();
-        }
+    let wait_error = after
+        .as_ref()
+        .filter(|_| opts.wait)
+        .and_then(unfinished)
+        .map(|why| format!("{key}: {why}"));
+    let code = if wait_error.is_some() {
+        exit::ERROR
+    } else {
+        exit::OK
+    };
+    if let Some(e) = &wait_error {
+        stderr = [stderr, format!("wheelhouse: {e}")]
+            .join("\n")
+            .trim()
+            .to_string();
     }
     let stdout = match out {
         Output::Json => json!({
@@ -316,22 +257,7 @@ pub async fn run<P: Session>(
         })
         .to_string(),
         Output::Text => {
-            let state = after
-                .map(|s| {
-                    format!(
-                        "now {} {}/{} ready{}",
-                        s.version,
-                        s.replicas.ready,
-                        s.replicas.desired,
-                        s.rollout
-                            .map(|r| format!(
-                                ", rolling out {} {}/{}",
-                                r.to_version, r.updated, r.total
-                            ))
-                            .unwrap_or_default()
-                    )
-                })
-                .unwrap_or_default();
+            let state = after.as_ref().map(now_running).unwrap_or_default();
             let note = platform
                 .note()
                 .map(|n| format!("({n})\n"))
@@ -344,4 +270,112 @@ pub async fn run<P: Session>(
         stdout,
         stderr,
     }
+}
+
+/// The write with its audit records: the intent on disk before anything is sent (else
+/// exit 7, nothing sent), then the result. A result record that cannot be written is
+/// returned beside the applied write (a warning: the write happened).
+async fn apply_audited<P: Session>(
+    platform: &mut P,
+    audit: &AuditLog,
+    request: &ChangeRequest,
+    intent: AuditRecord,
+) -> Result<(crate::platform::Applied, Option<crate::audit::AuditError>), (i32, String)> {
+    let (key, change) = (&request.target, &request.change);
+    if let Err(e) = audit.append(&intent) {
+        return Err((exit::AUDIT, format!("{key}: {change} not applied: {e}")));
+    }
+    let result = platform.apply(request).await;
+    let record = intent.outcome(
+        result
+            .as_ref()
+            .map(|a| a.changes.as_slice())
+            .map_err(PlatformError::to_string),
+    );
+    let audit_problem = audit.append(&record).err();
+    match result {
+        Ok(applied) => Ok((applied, audit_problem)),
+        Err(e) => {
+            let mut msg = format!("{key}: {change}: {e}");
+            if let Some(p) = audit_problem {
+                msg.push_str(&format!(" (and the result is not in the audit log: {p})"));
+            }
+            Err((e.exit_code(), msg))
+        }
+    }
+}
+
+/// The request a write subcommand makes: decided on `--if-revision` or the revision seen.
+fn request_for(
+    key: &ServiceKey,
+    change: &Change,
+    service: &crate::domain::Service,
+    opts: &WriteOpts,
+    user: &Identity,
+) -> ChangeRequest {
+    ChangeRequest {
+        target: key.clone(),
+        change: change.clone(),
+        expected_revision: opts
+            .if_revision
+            .clone()
+            .unwrap_or_else(|| service.revision.clone()),
+        who: user.who(),
+        why: if opts.why.is_empty() {
+            "wheelhouse cli".into()
+        } else {
+            opts.why.clone()
+        },
+    }
+}
+
+/// Passes time until the service's rollout is done (at most ten minutes); the progress seen.
+async fn wait_for_rollout<P: Session>(platform: &mut P, key: &ServiceKey) -> String {
+    let mut progress = String::new();
+    for _ in 0..600 {
+        match platform.snapshot().service(key).cloned() {
+            Some(s) if s.rollout.is_some() || s.replicas.ready != s.replicas.desired => {
+                if let Some(r) = &s.rollout {
+                    progress.push_str(&format!(
+                        "  rollout {} {}/{}\n",
+                        r.to_version, r.updated, r.total
+                    ));
+                }
+                platform.pass(1.0).await;
+            }
+            _ => break,
+        }
+    }
+    progress
+}
+
+/// Why a waited-for rollout is not a success: failed, or not finished.
+fn unfinished(s: &crate::domain::Service) -> Option<String> {
+    let failed = s
+        .releases
+        .last()
+        .is_some_and(|r| r.state == crate::domain::ReleaseState::Failed);
+    if failed {
+        return Some("the rollout failed (progress deadline exceeded)".into());
+    }
+    (s.rollout.is_some() || s.replicas.ready != s.replicas.desired).then(|| {
+        format!(
+            "not finished after waiting: {}/{} ready",
+            s.replicas.ready, s.replicas.desired
+        )
+    })
+}
+
+/// "now 1.2.0 3/3 ready, rolling out …" for the text output.
+fn now_running(s: &crate::domain::Service) -> String {
+    format!(
+        "now {} {}/{} ready{}",
+        s.version,
+        s.replicas.ready,
+        s.replicas.desired,
+        s.rollout
+            .as_ref()
+            .map(|r| format!(", rolling out {} {}/{}", r.to_version, r.updated, r.total))
+            .unwrap_or_default()
+    )
 }
