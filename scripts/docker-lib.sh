@@ -17,6 +17,16 @@
 # that leftovers can be found and killed.
 
 DOCKER_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/log.sh
+. "$DOCKER_HERE/lib/log.sh"
+# shellcheck source=lib/clock.sh
+. "$DOCKER_HERE/lib/clock.sh"
+# shellcheck source=lib/lock.sh
+. "$DOCKER_HERE/lib/lock.sh"
+# shellcheck source=lib/wait.sh
+. "$DOCKER_HERE/lib/wait.sh"
+# shellcheck source=lib/proc.sh
+. "$DOCKER_HERE/lib/proc.sh"
 # The Dockerfiles and the entry script of the test images.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 DEMO_DOCKER_DIR="${WH_DOCKER_DEMO_DIR:-$(dirname "$DOCKER_HERE")/demo/docker}"
@@ -41,8 +51,6 @@ CGROUP_PARENT="wheelhouse-docker-$(printf '%s' "$STATE" | cksum | cut -d' ' -f1)
 # shellcheck disable=SC2034 # used by the scripts that source this file
 DEMO_LINE=shop
 
-docker_log() { echo "${0##*/}: $*" >&2; }
-
 # The CLI against this engine: d ARGS...
 # (A context or TLS settings from the caller's environment would not fit our socket.)
 d() {
@@ -50,23 +58,11 @@ d() {
         "$DOCKER_CLI" -H "$DOCKER_HOST_URL" "$@"
 }
 
-t0=$(date +%s.%N)
-# Seconds since $1 (a `date +%s.%N`), one decimal; elapsed: since the script started.
-elapsed_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
-elapsed() { elapsed_since "$t0"; }
+# The scripts' timings (elapsed) count from here.
+clock_start
 
-# Serialises the docker-* scripts (tests may call them in parallel); the lock file sits
-# beside the state dir, which docker-down removes. Held until exit.
-docker_lock() {
-    [ -n "${WH_DOCKER_LOCK_HELD:-}" ] && return 0
-    mkdir -p "$(dirname "$STATE")"
-    exec 9>"$STATE.lock"
-    flock -w 300 9 || {
-        docker_log "timed out waiting for $STATE.lock"
-        exit 1
-    }
-    export WH_DOCKER_LOCK_HELD=1
-}
+# Serialises the docker-* scripts (tests may call them in parallel).
+docker_lock() { lock_state "$STATE" WH_DOCKER_LOCK_HELD 300; }
 
 # True when $1 is a static executable (runs in an image FROM scratch).
 is_static() {
@@ -92,16 +88,16 @@ docker_install() {
     done
     if [ "$BUSYBOX" = /bin/busybox ] && ! is_static /bin/busybox; then pkgs+=(busybox-static); fi
     if ! is_static "$BUSYBOX" && [ "$BUSYBOX" != /bin/busybox ]; then
-        docker_log "WH_DOCKER_BUSYBOX=$BUSYBOX is not a static executable"
+        say "WH_DOCKER_BUSYBOX=$BUSYBOX is not a static executable"
         return 1
     fi
     if ! command -v "$DOCKER_CLI" >/dev/null 2>&1 && [ ${#pkgs[@]} -eq 0 ]; then pkgs+=(docker.io); fi
     [ ${#pkgs[@]} -gt 0 ] || return 0
     if [ "$(id -u)" != 0 ]; then
-        docker_log "please install: ${pkgs[*]} (needs root)"
+        say "please install: ${pkgs[*]} (needs root)"
         return 1
     fi
-    docker_log "installing ${pkgs[*]} with apt"
+    say "installing ${pkgs[*]} with apt"
     if ! [ -e "$policy" ]; then
         printf '#!/bin/sh\n# Written by wheelhouse docker_install for the time of one apt-get run.\nexit 101\n' >"$policy"
         chmod 755 "$policy"
@@ -114,36 +110,22 @@ docker_install() {
     } >"$out" 2>&1 || rc=$?
     if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi
     if [ "$rc" != 0 ]; then
-        docker_log "apt-get failed ($rc):"
+        say "apt-get failed ($rc):"
         tail -n 30 "$out" >&2
         rm -f "$out"
         return 1
     fi
     rm -f "$out"
     is_static "$BUSYBOX" || {
-        docker_log "$BUSYBOX is still not a static executable"
+        say "$BUSYBOX is still not a static executable"
         return 1
     }
     # shellcheck disable=SC2034 # read by docker-up
     DOCKER_INSTALLED=1
 }
 
-# True while process $1 runs (a zombie not yet reaped counts as gone).
-pid_alive() {
-    local st
-    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "${st%% *}" != Z ]
-}
-
 # Prints the pid of this state dir's running dockerd, or fails (guards against pid reuse).
-dockerd_pid() {
-    local pid cmd
-    pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
-    [ -n "$pid" ] && pid_alive "$pid" || return 1
-    cmd=$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
-    [[ "$cmd" == *dockerd*" --data-root $DATA_ROOT "* ]] || return 1
-    echo "$pid"
-}
+dockerd_pid() { pidfile_pid "$PIDFILE" dockerd " --data-root $DATA_ROOT "; }
 
 # True when the engine answers on our socket.
 engine_answers() { d version --format '{{.Server.Version}}' >/dev/null 2>&1; }
@@ -200,15 +182,7 @@ launch_dockerd() {
     if [ -n "$cpid" ] && ! { state_pids | grep -qx "$cpid"; }; then
         rm -f "$EXEC_ROOT/containerd/containerd.pid"
     fi
-    # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
-    setsid -f bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$PIDFILE" "${cmd[@]}" \
-        >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&-
-    for _ in $(seq 50); do
-        [ -s "$PIDFILE" ] && return 0
-        sleep 0.1
-    done
-    docker_log "dockerd did not start"
-    return 1
+    proc_launch dockerd "$PIDFILE" "$DOCKERD_LOG" "${cmd[@]}"
 }
 
 # Prints the last lines of dockerd.log written since LOG_MARK (errors first) to stderr.
@@ -217,30 +191,21 @@ log_tail() {
     errors=$(tail -n +"$((${LOG_MARK:-0} + 1))" "$DOCKERD_LOG" 2>/dev/null |
         grep -E 'level=(error|fatal)|failed to start' | head -n 10) || true
     if [ -n "$errors" ]; then
-        docker_log "errors in $DOCKERD_LOG:"
+        say "errors in $DOCKERD_LOG:"
         echo "$errors" >&2
     fi
-    docker_log "last lines of $DOCKERD_LOG:"
-    tail -n 25 "$DOCKERD_LOG" >&2 2>/dev/null || true
+    say_tail 25 "$DOCKERD_LOG"
 }
 
 # Waits up to $WH_DOCKER_TIMEOUT seconds (default 30) for the engine to answer
 # `docker version` on our socket; on failure shows the tail of dockerd.log and fails.
 wait_ready() {
-    local deadline=$(($(date +%s) + ${WH_DOCKER_TIMEOUT:-30}))
-    while ! engine_answers; do
-        if ! dockerd_pid >/dev/null; then
-            docker_log "dockerd exited"
-            log_tail
-            return 1
-        fi
-        if [ "$(date +%s)" -ge "$deadline" ]; then
-            docker_log "dockerd not answering on $SOCK after ${WH_DOCKER_TIMEOUT:-30}s"
-            log_tail
-            return 1
-        fi
-        sleep 0.2
-    done
+    local rc=0
+    wait_until -g dockerd_pid "${WH_DOCKER_TIMEOUT:-30}" "dockerd to answer on $SOCK" engine_answers || rc=$?
+    [ "$rc" = 0 ] && return 0
+    [ "$rc" = 2 ] && say "dockerd exited"
+    log_tail
+    return 1
 }
 
 # Pids of engine processes still working for this state dir once dockerd is gone: the
@@ -285,7 +250,7 @@ kill_leftovers() {
     for tick in $(seq 20); do
         mapfile -t pids < <({ container_pids; state_pids; } | sort -u)
         [ ${#pids[@]} -gt 0 ] || break
-        if [ "$tick" = 1 ]; then docker_log "killing leftover processes: ${pids[*]}"; fi
+        if [ "$tick" = 1 ]; then say "killing leftover processes: ${pids[*]}"; fi
         kill -KILL "${pids[@]}" 2>/dev/null || true
         sleep 0.1
     done
@@ -305,7 +270,7 @@ unmount_state() {
     mapfile -t mounts < <(awk -v s="$STATE/" 'index($2, s) == 1 { print $2 }' /proc/self/mounts | sort -r)
     for m in "${mounts[@]}"; do
         # /proc/self/mounts escapes spaces and the like as octal; our paths have none.
-        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || docker_log "could not unmount $m"
+        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || say "could not unmount $m"
     done
 }
 
@@ -314,21 +279,12 @@ unmount_state() {
 # default 30) or stop_dockerd KILL (dockerd alone crashes: its containerd dies with it,
 # the shims and containers keep running; kill_leftovers ends them). Never fails.
 stop_dockerd() {
-    local pid sig=$1 limit=$((${WH_DOCKER_STOP_GRACE:-30} * 10)) tick=0
+    local pid sig=$1
     pid=$(dockerd_pid) || {
         rm -f "$PIDFILE"
         return 0
     }
-    kill "-$sig" "$pid" 2>/dev/null || true
-    while pid_alive "$pid"; do
-        if [ "$tick" -eq "$limit" ]; then
-            docker_log "dockerd (pid $pid) still running after TERM; killing"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        [ "$tick" -gt $((limit + 50)) ] && break
-        sleep 0.1
-        tick=$((tick + 1))
-    done
+    proc_stop "$sig" pid "dockerd:$pid:${WH_DOCKER_STOP_GRACE:-30}"
     rm -f "$PIDFILE"
-    docker_log "stopped dockerd (pid $pid, SIG$sig)"
+    say "stopped dockerd (pid $pid, SIG$sig)"
 }

@@ -3,6 +3,16 @@
 # paths, the jars, and process helpers for the single-node KRaft broker. Sourced, not run.
 
 KAFKA_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/log.sh
+. "$KAFKA_HERE/lib/log.sh"
+# shellcheck source=lib/lock.sh
+. "$KAFKA_HERE/lib/lock.sh"
+# shellcheck source=lib/wait.sh
+. "$KAFKA_HERE/lib/wait.sh"
+# shellcheck source=lib/proc.sh
+. "$KAFKA_HERE/lib/proc.sh"
+# shellcheck source=lib/env.sh
+. "$KAFKA_HERE/lib/env.sh"
 STATE="${WH_KAFKA_STATE:-/tmp/wheelhouse-kafka}"
 PROPS="$STATE/server.properties"
 # The client port: WH_KAFKA_PORT, else the one the broker in $STATE was configured with,
@@ -23,47 +33,20 @@ BROKER_MAIN=kafka.Kafka
 STORAGE_MAIN=kafka.tools.StorageTool
 TOPICS_MAIN=org.apache.kafka.tools.TopicCommand
 
-kafka_log() { echo "${0##*/}: $*" >&2; }
-
 # Sets KAFKA_VERSION, KAFKA_LIBS, KAFKA_CONFIG_DIR, KAFKA_BUILD_WARM (fetches when cold).
 # Usage: kafka_jars say|quiet  (quiet: nothing said when the cache is warm)
 kafka_jars() {
-    local out flags=()
+    local flags=()
     if [ "$1" = quiet ]; then flags=(-q); fi
-    out=$("$KAFKA_HERE/kafka-build" "${flags[@]}") || return 1
-    eval "$out"
+    env_from "$KAFKA_HERE/kafka-build" "${flags[@]}" || return 1
     : "${KAFKA_LIBS:?}" "${KAFKA_CONFIG_DIR:?}"
 }
 
-# Serialises kafka-up, kafka-down and kafka-broker; the lock file sits beside the state
-# dir, which kafka-down removes. Held until exit.
-kafka_lock() {
-    [ -n "${WH_KAFKA_LOCK_HELD:-}" ] && return 0
-    mkdir -p "$(dirname "$STATE")"
-    exec 9>"$STATE.lock"
-    flock -w 300 9 || {
-        kafka_log "timed out waiting for $STATE.lock"
-        exit 1
-    }
-    export WH_KAFKA_LOCK_HELD=1
-}
-
-# True while process $1 runs (a zombie not yet reaped counts as gone).
-pid_alive() {
-    local st
-    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "${st%% *}" != Z ]
-}
+# Serialises kafka-up, kafka-down and kafka-broker.
+kafka_lock() { lock_state "$STATE" WH_KAFKA_LOCK_HELD 300; }
 
 # Prints the pid of this state dir's running broker, or fails (guards against pid reuse).
-broker_pid() {
-    local pid cmd
-    pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
-    [ -n "$pid" ] && pid_alive "$pid" || return 1
-    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-    [[ "$cmd" == *" $BROKER_MAIN $PROPS "* ]] || return 1
-    echo "$pid"
-}
+broker_pid() { pidfile_pid "$PIDFILE" " $BROKER_MAIN $PROPS "; }
 
 # Lines in the broker's log so far: readiness only counts what a new start writes.
 log_mark() { { wc -l <"$LOGS/server.log"; } 2>/dev/null || echo 0; }
@@ -75,38 +58,20 @@ launch_broker() {
     mapfile -t cmd <"$BROKER_CMD"
     mkdir -p "$LOGS"
     LOG_MARK=$(log_mark)
-    rm -f "$PIDFILE"
-    # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
-    setsid -f bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$PIDFILE" "${cmd[@]}" \
-        >>"$LOGS/broker.out" 2>&1 </dev/null 9>&-
-    for _ in $(seq 50); do
-        [ -s "$PIDFILE" ] && return 0
-        sleep 0.1
-    done
-    kafka_log "broker did not start"
-    return 1
+    proc_launch broker "$PIDFILE" "$LOGS/broker.out" "${cmd[@]}"
 }
 
 # Stops the broker: stop_broker TERM (a clean shutdown; KILL after $WH_KAFKA_STOP_GRACE
 # seconds, default 30) or stop_broker KILL (a crash). Never fails.
 stop_broker() {
-    local pid sig=$1 limit=$((${WH_KAFKA_STOP_GRACE:-30} * 10)) tick=0
+    local pid sig=$1
     pid=$(broker_pid) || {
         rm -f "$PIDFILE"
         return 0
     }
-    kill "-$sig" -- "-$pid" 2>/dev/null || kill "-$sig" "$pid" 2>/dev/null || true
-    while pid_alive "$pid"; do
-        if [ "$tick" -eq "$limit" ]; then
-            kafka_log "broker (pid $pid) still running after TERM; killing"
-            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-        fi
-        [ "$tick" -gt $((limit + 50)) ] && break
-        sleep 0.1
-        tick=$((tick + 1))
-    done
+    proc_stop "$sig" group "broker:$pid:${WH_KAFKA_STOP_GRACE:-30}"
     rm -f "$PIDFILE"
-    kafka_log "stopped broker (pid $pid, SIG$sig)"
+    say "stopped broker (pid $pid, SIG$sig)"
 }
 
 # Sets TOOL_CMD to the command line that runs a tool's main class ($1) with the cached
@@ -136,6 +101,16 @@ broker_answers() {
     kafka_java "$TOPICS_MAIN" --bootstrap-server "$BOOTSTRAP" --list >/dev/null 2>&1
 }
 
+# True once the broker started (broker_started; READY_STEP then moves on to "answers")
+# and answers (broker_answers): a client JVM is started only after the "started" line.
+broker_ready() {
+    if [ "$READY_STEP" = started ]; then
+        broker_started || return 1
+        READY_STEP=answers
+    fi
+    broker_answers
+}
+
 # Prints the errors the broker logged since LOG_MARK (each with its exception's first
 # line) and the last lines of its logs to stderr.
 log_tail() {
@@ -144,39 +119,28 @@ log_tail() {
         awk '/^\[[^]]*\] (ERROR|FATAL) / { print; e = 1; next } e && !/^\[/ && !/^[[:space:]]/ { print } { e = 0 }' |
         head -n 12) || true
     if [ -n "$errors" ]; then
-        kafka_log "errors in $LOGS/server.log:"
+        say "errors in $LOGS/server.log:"
         echo "$errors" >&2
     fi
-    kafka_log "last lines of $LOGS/server.log:"
-    tail -n 25 "$LOGS/server.log" >&2 2>/dev/null || true
-    if [ -s "$LOGS/broker.out" ]; then
-        kafka_log "last lines of $LOGS/broker.out:"
-        tail -n 20 "$LOGS/broker.out" >&2 || true
-    fi
+    say_tail 25 "$LOGS/server.log"
+    if [ -s "$LOGS/broker.out" ]; then say_tail 20 "$LOGS/broker.out"; fi
 }
 
 # Waits up to $WH_KAFKA_TIMEOUT seconds (default 120) for the broker launched since
 # LOG_MARK to start and answer; on failure prints a log tail and fails.
 wait_ready() {
-    local deadline=$(($(date +%s) + ${WH_KAFKA_TIMEOUT:-120})) check=broker_started
-    while :; do
-        if ! broker_pid >/dev/null; then
-            kafka_log "broker exited"
-            log_tail
-            return 1
-        fi
-        if "$check"; then
-            [ "$check" = broker_answers ] && return 0
-            check=broker_answers
-            continue
-        fi
-        if [ "$(date +%s)" -ge "$deadline" ]; then
-            kafka_log "broker not ready (no $check) after the timeout"
-            log_tail
-            return 1
-        fi
-        sleep 0.2
-    done
+    local rc=0
+    READY_STEP=started
+    wait_until -g broker_pid "${WH_KAFKA_TIMEOUT:-120}" \
+        "the broker on $BOOTSTRAP to log 'Kafka Server started' and answer" broker_ready || rc=$?
+    [ "$rc" = 0 ] && return 0
+    if [ "$rc" = 2 ]; then
+        say "broker exited"
+    elif [ "$READY_STEP" = answers ]; then
+        say "the broker started but does not answer"
+    fi
+    log_tail
+    return 1
 }
 
 # Checks topic specs NAME:PARTITIONS[:compact][,...] (several arguments allowed) and sets
@@ -193,7 +157,7 @@ topic_specs() {
         IFS=: read -r name parts policy extra <<<"$spec"
         if ! [[ "$name" =~ ^[A-Za-z0-9._-]{1,249}$ ]] || ! [[ "$parts" =~ ^[1-9][0-9]*$ ]] ||
             [ -n "$extra" ] || { [ -n "$policy" ] && [ "$policy" != compact ]; }; then
-            kafka_log "bad topic spec '$spec' (want NAME:PARTITIONS or NAME:PARTITIONS:compact)"
+            say "bad topic spec '$spec' (want NAME:PARTITIONS or NAME:PARTITIONS:compact)"
             return 2
         fi
         TOPIC_SPECS+=("$name $parts ${policy:-delete}")
@@ -210,9 +174,9 @@ create_topics() {
         kafka_java "$TOPICS_MAIN" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
             --topic "$name" --partitions "$parts" --replication-factor 1 \
             --config cleanup.policy="$policy" >/dev/null || {
-            kafka_log "could not create topic $name"
+            say "could not create topic $name"
             return 1
         }
-        kafka_log "topic $name: $parts partition(s), cleanup.policy=$policy"
+        say "topic $name: $parts partition(s), cleanup.policy=$policy"
     done
 }

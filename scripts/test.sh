@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# Runs every test of wheelhouse: format and lint checks, unit, UI, CLI and tmux tests,
-# checks that the benchmarks build, then the end-to-end tests against a real Kubernetes
-# control plane (built from source and cached by scripts/kube-build, started by
-# scripts/kube-up on its own port and state dir) and a real Apache Kafka broker
-# (scripts/kafka-up) and a real Docker engine (Debian's docker.io, scripts/docker-up), all
-# torn down at the end whatever happens.
+# Runs every test of wheelhouse: format and lint checks (shellcheck over the scripts too),
+# unit, UI, CLI and tmux tests, checks that the benchmarks build, then the end-to-end
+# tests against a real Kubernetes control plane (built from source and cached by
+# scripts/kube-build, started by scripts/kube-up on its own port and state dir) and a
+# real Apache Kafka broker (scripts/kafka-up) and a real Docker engine (Debian's
+# docker.io, scripts/docker-up), all torn down at the end whatever happens.
 # This is the README's test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/log.sh
+. scripts/lib/log.sh
+# shellcheck source=lib/env.sh
+. scripts/lib/env.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 export INSTA_UPDATE=no
 cargo fmt --check
+# Every script and the libraries they source (followed, -x); any finding fails the run.
+shell_files=()
+for f in scripts/* scripts/lib/* .ci/run; do
+    if [ -f "$f" ]; then shell_files+=("$f"); fi
+done
+shellcheck -x "${shell_files[@]}"
 cargo clippy --all-targets --locked -- -D warnings
 cargo build --locked --bins
 cargo test --locked --all-targets
@@ -38,7 +48,7 @@ trap down EXIT
 down
 bash scripts/kube-up
 WH_KUBE_STATE="$nogw_state" WH_KUBE_PORT="$nogw_port" bash scripts/kube-up --no-gateway-api
-eval "$(bash scripts/kube-build)"
+env_from bash scripts/kube-build
 for kc in "$WH_KUBE_STATE/kubeconfig" "$nogw_state/kubeconfig"; do
     KUBECONFIG="$kc" KUBECTL="$KUBE_BIN/kubectl" bash scripts/kube-demo-load --wait
 done
@@ -54,7 +64,7 @@ WHEELHOUSE_E2E_KUBECONFIG="$WH_KUBE_STATE/kubeconfig" \
 
 # End to end against a real Docker engine on a private socket (and loopback TCP), with
 # the FROM-scratch test images and the demo containers.
-eval "$(bash scripts/docker-up --tcp "$docker_tcp_port")"
+env_from bash scripts/docker-up --tcp "$docker_tcp_port"
 bash scripts/docker-images
 WHEELHOUSE_E2E_DOCKER_HOST="$DOCKER_HOST" \
 WHEELHOUSE_E2E_DOCKER_TCP="tcp://127.0.0.1:$docker_tcp_port" \
