@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 use wheelhouse::app::state::Mode;
 use wheelhouse::app::{AuditRecord, Identity};
 use wheelhouse::audit::{self, AuditLog};
@@ -12,14 +12,7 @@ use wheelhouse::domain::ServiceKey;
 use wheelhouse::domain::change::{Change, ChangeRequest};
 
 fn wheelhouse(data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
-        .arg("--demo")
-        .args(args)
-        .env("WHEELHOUSE_DATA_DIR", data)
-        .env("WHEELHOUSE_CONFIG_DIR", data.join("config"))
-        .env_remove("KUBECONFIG")
-        .output()
-        .unwrap()
+    support::cli::demo(data, args)
 }
 
 fn record(n: u64) -> AuditRecord {

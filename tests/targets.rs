@@ -18,6 +18,19 @@ fn request(p: &DemoPlatform, key: &ServiceKey, change: Change) -> ChangeRequest 
     }
 }
 
+/// Deploys `version` and lets `seconds` of the simulation pass.
+fn deploy_then_wait(p: &mut DemoPlatform, key: &ServiceKey, version: &str, seconds: f64) {
+    let r = request(
+        p,
+        key,
+        Change::Deploy {
+            version: version.into(),
+        },
+    );
+    p.apply(&r).unwrap();
+    p.advance(seconds);
+}
+
 fn order() -> (DemoPlatform, ServiceKey) {
     let p = DemoPlatform::default_scenario(support::EPOCH).unwrap();
     (p, ServiceKey::new("trade", "prod", "order"))
@@ -71,15 +84,7 @@ fn cli_exit_code_4_for_an_unknown_canary_version() {
 fn rollback_during_a_rollout_returns_to_the_release_before_it() {
     let (mut p, key) = order();
     let before = p.snapshot().service(&key).unwrap().version.clone();
-    let r = request(
-        &p,
-        &key,
-        Change::Deploy {
-            version: "4.3.0".into(),
-        },
-    );
-    p.apply(&r).unwrap();
-    p.advance(2.5);
+    deploy_then_wait(&mut p, &key, "4.3.0", 2.5);
     let s = p.snapshot().service(&key).unwrap().clone();
     assert!(s.rollout.is_some(), "still rolling out");
     let r = request(&p, &key, Change::Rollback);
@@ -113,24 +118,8 @@ fn rollback_during_a_rollout_returns_to_the_release_before_it() {
 #[test]
 fn a_second_deploy_supersedes_the_first_and_history_says_so() {
     let (mut p, key) = order();
-    let r = request(
-        &p,
-        &key,
-        Change::Deploy {
-            version: "4.2.0".into(),
-        },
-    );
-    p.apply(&r).unwrap();
-    p.advance(2.5);
-    let r = request(
-        &p,
-        &key,
-        Change::Deploy {
-            version: "4.3.0".into(),
-        },
-    );
-    p.apply(&r).unwrap();
-    p.advance(30.0);
+    deploy_then_wait(&mut p, &key, "4.2.0", 2.5);
+    deploy_then_wait(&mut p, &key, "4.3.0", 30.0);
     let s = p.snapshot().service(&key).unwrap().clone();
     assert_eq!(s.version, "4.3.0");
     let last: Vec<(&str, ReleaseState)> = s
@@ -154,15 +143,7 @@ fn a_second_deploy_supersedes_the_first_and_history_says_so() {
 fn after_a_superseded_release_rollback_returns_to_what_really_ran() {
     let (mut p, key) = order();
     let before = p.snapshot().service(&key).unwrap().version.clone();
-    let r = request(
-        &p,
-        &key,
-        Change::Deploy {
-            version: "4.2.0".into(),
-        },
-    );
-    p.apply(&r).unwrap();
-    p.advance(2.5);
+    deploy_then_wait(&mut p, &key, "4.2.0", 2.5);
     // The version already rolling out cannot be deployed again.
     let again = request(
         &p,
@@ -175,15 +156,7 @@ fn after_a_superseded_release_rollback_returns_to_what_really_ran() {
         p.preview(&again),
         Err(PlatformError::Invalid { .. })
     ));
-    let r = request(
-        &p,
-        &key,
-        Change::Deploy {
-            version: "4.3.0".into(),
-        },
-    );
-    p.apply(&r).unwrap();
-    p.advance(30.0);
+    deploy_then_wait(&mut p, &key, "4.3.0", 30.0);
     let s = p.snapshot().service(&key).unwrap().clone();
     let last = s.releases.last().unwrap();
     assert_eq!(

@@ -5,6 +5,18 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// The real binary on the demo platform with `data` as its data dir (config under it).
+pub fn demo(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wheelhouse"))
+        .arg("--demo")
+        .args(args)
+        .env("WHEELHOUSE_DATA_DIR", data)
+        .env("WHEELHOUSE_CONFIG_DIR", data.join("config"))
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("run wheelhouse")
+}
+
 /// The operator name the tests act as (`--as`), recorded beside the OS user.
 pub const OPERATOR: &str = "e2e-tester";
 

@@ -358,7 +358,6 @@ fn remove_tag_route(t: &Target, tag: &str) -> Result<Vec<Op>, PlatformError> {
 }
 
 fn promote(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, PlatformError> {
-    let app = t.app;
     let canary = canary_name(t.app);
     let s = t.stable;
     let mut out = Vec::new();
@@ -389,16 +388,7 @@ fn promote(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         name: t.stable_name.into(),
         body,
     });
-    if t.gateway
-        && let Some((name, r)) = t.route
-    {
-        let rules = route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, true)
-            .map_err(|reason| PlatformError::Invalid { reason })?;
-        out.push(Op::PatchRoute {
-            name: name.into(),
-            body: route_body(&r.resource_version, rules),
-        });
-    }
+    out.extend(route_to_stable(t, true)?);
     out.push(Op::DeleteDeployment {
         name: t.canary_deployment.clone(),
         resource_version: c.resource_version.clone(),
@@ -409,22 +399,33 @@ fn promote(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
     Ok(out)
 }
 
-fn abort(t: &Target) -> Result<Vec<Op>, PlatformError> {
-    let app = t.app;
+/// The route back to all-stable: tag rules gone, the canary at weight 0 (its backend
+/// removed when `drop_canary`); none without the Gateway API.
+fn route_to_stable(t: &Target, drop_canary: bool) -> Result<Option<Op>, PlatformError> {
+    let Some((name, r)) = t.route.filter(|_| t.gateway) else {
+        return Ok(None);
+    };
     let canary = canary_name(t.app);
+    let rules = route::with_weight(
+        &route::without_tag(&r.rules, None),
+        t.app,
+        &canary,
+        0,
+        drop_canary,
+    )
+    .map_err(|reason| PlatformError::Invalid { reason })?;
+    Ok(Some(Op::PatchRoute {
+        name: name.into(),
+        body: route_body(&r.resource_version, rules),
+    }))
+}
+
+fn abort(t: &Target) -> Result<Vec<Op>, PlatformError> {
     let s = t.stable;
     let mut out = Vec::new();
     let c = t.canary.ok_or_else(|| no_canary(t))?;
     if t.gateway {
-        if let Some((name, r)) = t.route {
-            let rules =
-                route::with_weight(&route::without_tag(&r.rules, None), app, &canary, 0, false)
-                    .map_err(|reason| PlatformError::Invalid { reason })?;
-            out.push(Op::PatchRoute {
-                name: name.into(),
-                body: route_body(&r.resource_version, rules),
-            });
-        }
+        out.extend(route_to_stable(t, false)?);
         out.push(Op::Scale {
             name: t.canary_deployment.clone(),
             body: scale_body(0, &c.resource_version),
