@@ -60,10 +60,12 @@ fn docker(args: &[&str]) -> String {
 /// contract's keys, or with the former Docker keys (the demo's first containers).
 fn running(env: &str, service: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for (env_key, service_key) in [
-        ("wheelhouse.dev/environment", "app.kubernetes.io/name"),
-        ("wheelhouse.dev/env", "wheelhouse.dev/service"),
-    ] {
+    let envs = ["wheelhouse.dev/environment", "wheelhouse.dev/env"];
+    let services = ["app.kubernetes.io/name", "wheelhouse.dev/service"];
+    for (env_key, service_key) in envs
+        .iter()
+        .flat_map(|e| services.iter().map(move |s| (*e, *s)))
+    {
         let listed = docker(&[
             "ps",
             "--filter",
@@ -498,8 +500,8 @@ fn a_catalog_puts_dev_and_test_on_docker_and_gray_and_prod_on_kubernetes() {
         .unwrap_or_else(|_| panic!("WHEELHOUSE_E2E_KUBECONFIG is not set: {NEEDS}"));
     let run = Run::new("mixed");
     let clean = || {
-        // The containers made below carry the former keys (still read); the ones
-        // wheelhouse makes carry the contract's.
+        // The containers made below carry a former key (still read); the ones wheelhouse
+        // makes carry the contract's.
         for key in ["wheelhouse.dev/line", "wheelhouse.dev/product-line"] {
             let ids = docker(&["ps", "-aq", "--filter", &format!("label={key}=trade")]);
             for id in ids.split_whitespace() {
@@ -518,12 +520,14 @@ fn a_catalog_puts_dev_and_test_on_docker_and_gray_and_prod_on_kubernetes() {
             "none",
             "--restart",
             "unless-stopped",
+            // The image's own labels say shop/web: the contract's keys set here win; the
+            // environment only under its former key (still read).
             "-l",
-            "wheelhouse.dev/line=trade",
+            "wheelhouse.dev/product-line=trade",
             "-l",
             &format!("wheelhouse.dev/env={env}"),
             "-l",
-            "wheelhouse.dev/service=gateway",
+            "app.kubernetes.io/name=gateway",
             "-l",
             "wheelhouse.dev/version=1.1.0",
             "wh-test/web:1.1.0",
