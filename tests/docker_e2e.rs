@@ -649,3 +649,112 @@ namespace = "trade-prod"
     );
     clean();
 }
+
+/// A rollback while the cockpit's own deploy is still replacing containers stops that
+/// deploy and goes back to the release that ran before it (the worker in process, as the
+/// cockpit drives it).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+async fn a_rollback_during_a_deploy_stops_it_and_returns_to_the_release_before() {
+    use wheelhouse::domain::change::{Change, ChangeRequest};
+    use wheelhouse::domain::{ReleaseState, ServiceKey, Snapshot};
+    use wheelhouse::platform::{PlatformEvent, PlatformRequest, docker};
+    let _run = Run::new("supersede");
+    let setup = docker::connect(&host(), docker::assemble::Scope::default())
+        .await
+        .expect("engine");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let handle = docker::worker::spawn(setup, false, tx);
+    let key = ServiceKey::new("shop", "dev", "web");
+    let mut snapshot = Snapshot::default();
+    let mut answers: Vec<(u64, Result<(), String>)> = Vec::new();
+    // Feeds events until `done` says so (30 s at most).
+    macro_rules! until {
+        ($done:expr) => {{
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+            loop {
+                if $done(&snapshot, &answers) {
+                    break;
+                }
+                let event = tokio::time::timeout_at(deadline, rx.recv())
+                    .await
+                    .unwrap_or_else(|_| panic!("timed out; answers {answers:?}; {snapshot:?}"))
+                    .expect("worker alive");
+                match event {
+                    PlatformEvent::Snapshot(s) => snapshot = (*s).clone(),
+                    PlatformEvent::Applied { id, result } => {
+                        answers.push((id, result.map(|_| ()).map_err(|e| e.to_string())))
+                    }
+                    PlatformEvent::Previewed { id, result } => {
+                        answers.push((id, result.map(|_| ()).map_err(|e| e.to_string())))
+                    }
+                    _ => {}
+                }
+            }
+        }};
+    }
+    let web = |s: &Snapshot| s.service(&key).cloned();
+    until!(|s: &Snapshot, _: &Vec<_>| web(s)
+        .is_some_and(|w| w.version == "1.1.0" && w.replicas.ready == 2));
+    let request = |change: Change, revision: &str| ChangeRequest {
+        target: key.clone(),
+        change,
+        expected_revision: revision.to_string(),
+        who: "e2e".into(),
+        why: "supersede drill".into(),
+    };
+    let rev = web(&snapshot).unwrap().revision;
+    handle.send(PlatformRequest::Apply {
+        id: 1,
+        request: request(
+            Change::Deploy {
+                version: "1.2.0".into(),
+            },
+            &rev,
+        ),
+    });
+    // One container replaced, the other not yet: a rollout in progress.
+    until!(|s: &Snapshot, _: &Vec<_>| web(s).is_some_and(|w| w.rollout.is_some()));
+    let rev = web(&snapshot).unwrap().revision;
+    let rollback = request(Change::Rollback, &rev);
+    handle.send(PlatformRequest::Preview {
+        id: 2,
+        request: rollback.clone(),
+    });
+    until!(|_: &Snapshot, a: &Vec<(u64, Result<(), String>)>| a.iter().any(|(id, _)| *id == 2));
+    handle.send(PlatformRequest::Apply {
+        id: 3,
+        request: rollback,
+    });
+    until!(|_: &Snapshot, a: &Vec<(u64, Result<(), String>)>| {
+        a.iter().any(|(id, _)| *id == 1) && a.iter().any(|(id, _)| *id == 3)
+    });
+    let answer = |n: u64| answers.iter().find(|(id, _)| *id == n).cloned();
+    assert_eq!(
+        answer(2).map(|a| a.1),
+        Some(Ok(())),
+        "the dry run: {answers:?}"
+    );
+    assert_eq!(
+        answer(3).map(|a| a.1),
+        Some(Ok(())),
+        "the rollback: {answers:?}"
+    );
+    let deploy = answer(1).map(|a| a.1).unwrap();
+    assert!(
+        deploy.as_ref().is_err_and(|e| e.contains("superseded")),
+        "the deploy stopped: {deploy:?}"
+    );
+    until!(|s: &Snapshot, _: &Vec<_>| web(s)
+        .is_some_and(|w| w.rollout.is_none() && w.replicas.ready == 2));
+    let w = web(&snapshot).unwrap();
+    assert_eq!(w.version, "1.1.0");
+    assert_eq!(running("dev", "web").len(), 2);
+    assert!(
+        running("dev", "web")
+            .iter()
+            .all(|(_, image)| image.ends_with(":1.1.0"))
+    );
+    let deployed = w.releases.iter().rev().find(|r| r.to == "1.2.0").unwrap();
+    assert_eq!(deployed.state, ReleaseState::RolledBack, "{:?}", w.releases);
+}

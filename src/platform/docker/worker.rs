@@ -310,6 +310,24 @@ struct Finished {
     inventory: Option<Inventory>,
 }
 
+/// A write running on the engine, and the change that supersedes it, if one came.
+struct Running {
+    /// The request id of the write (kept for its logs and the answer's order).
+    #[allow(dead_code)]
+    id: u64,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Id, request and the version a rollback decided to return to.
+    next: Option<(u64, crate::domain::change::ChangeRequest, Option<String>)>,
+}
+
+/// Changes that replace a write in flight instead of waiting for it.
+fn supersedes(change: &crate::domain::Change) -> bool {
+    matches!(
+        change,
+        crate::domain::Change::Deploy { .. } | crate::domain::Change::Rollback
+    )
+}
+
 struct Worker {
     docker: Docker,
     engine: String,
@@ -318,7 +336,9 @@ struct Worker {
     inv: Inventory,
     snapshot: Arc<Snapshot>,
     images: Vec<ImageInfo>,
-    in_flight: BTreeSet<ServiceKey>,
+    /// Writes running, per service (a deploy or rollback asks the one running to stop and
+    /// runs after it).
+    in_flight: BTreeMap<ServiceKey, Running>,
     /// Containers destroyed, with when (to keep a list taken earlier from reviving them).
     gone: BTreeMap<String, u64>,
     connection: Connection,
@@ -336,7 +356,7 @@ impl Worker {
                 &self.inv,
                 &self.engine,
                 &self.scope,
-                &self.in_flight,
+                &self.in_flight.keys().cloned().collect(),
             ),
         }
     }
@@ -439,15 +459,23 @@ impl Worker {
                 what: format!("image {}:{v}", inventory::repo_of(&service.image)),
             });
         }
-        let current = assemble::revision(service_containers(&self.inv, key));
-        if !request.expected_revision.is_empty() && request.expected_revision != current {
-            return Err(PlatformError::Conflict {
-                target: key.to_string(),
+        // A deploy or rollback during our own write supersedes it: decided while its
+        // containers change, so the revision is not compared (the write is ours).
+        let superseding = self.in_flight.contains_key(key) && supersedes(&request.change);
+        if self.in_flight.contains_key(key) && !superseding {
+            return Err(PlatformError::Invalid {
+                reason: format!(
+                    "a change of {key} is still running; wait for it to finish (a deploy or a rollback replaces it)"
+                ),
             });
         }
-        if self.in_flight.contains(key) {
-            return Err(PlatformError::Invalid {
-                reason: format!("a change of {key} is still running; wait for it to finish"),
+        let current = assemble::revision(service_containers(&self.inv, key));
+        if !superseding
+            && !request.expected_revision.is_empty()
+            && request.expected_revision != current
+        {
+            return Err(PlatformError::Conflict {
+                target: key.to_string(),
             });
         }
         let mut changes = match plan(service, &request.change) {
@@ -462,6 +490,13 @@ impl Worker {
             &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             now.timestamp(),
         )?;
+        if superseding {
+            changes.push(FieldChange {
+                field: "write in flight".into(),
+                before: "replacing containers".into(),
+                after: "stopped after its current step; then this change".into(),
+            });
+        }
         changes.push(FieldChange {
             field: "containers".into(),
             before: String::new(),
@@ -473,6 +508,85 @@ impl Worker {
                 .join("; "),
         });
         Ok((p, changes))
+    }
+
+    /// Plans and starts a write; its answer comes through `done_tx` when it ends.
+    fn start_write(&mut self, id: u64, request: crate::domain::change::ChangeRequest) {
+        let (p, changes) = match self.prepare(&request) {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = self
+                    .events
+                    .send(PlatformEvent::Applied { id, result: Err(e) });
+                return;
+            }
+        };
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        self.in_flight.insert(
+            request.target.clone(),
+            Running {
+                id,
+                stop: stop.clone(),
+                next: None,
+            },
+        );
+        self.publish();
+        let (docker, done) = (self.docker.clone(), self.done_tx.clone());
+        tokio::spawn(async move {
+            // Run apart, so that even a panic in it ends with an answer.
+            let d2 = docker.clone();
+            let outcome = tokio::spawn(async move { writes::run(&d2, p, &stop).await }).await;
+            let result = match outcome {
+                Ok(r) => r,
+                Err(e) => Err(PlatformError::Unavailable {
+                    reason: format!("the write task failed: {e}"),
+                }),
+            }
+            .map(|done| Applied {
+                request: request.clone(),
+                changes,
+                revision: done.join("; "),
+            });
+            // The answer goes out with the state the write left: listed now, so
+            // that whoever reads the answer sees the end of it, not a moment of
+            // the event stream that is still catching up.
+            let inventory = list_all(&docker).await.ok();
+            let _ = done.send(Finished {
+                id,
+                key: request.target.clone(),
+                result,
+                inventory,
+            });
+        });
+    }
+
+    /// A write ended: the superseding change waiting on it runs now, on what it left. A
+    /// rollback whose release never replaced a container has nothing to undo.
+    fn after_write(&mut self, running: Running) {
+        let Some((id, mut request, target)) = running.next else {
+            return;
+        };
+        let service = self.snapshot.service(&request.target);
+        let untouched = request.change == crate::domain::Change::Rollback
+            && service.is_some_and(|s| s.rollout.is_none() && Some(&s.version) == target.as_ref());
+        if untouched {
+            let _ = self.events.send(PlatformEvent::Applied {
+                id,
+                result: Ok(Applied {
+                    request: request.clone(),
+                    changes: vec![FieldChange {
+                        field: "write in flight".into(),
+                        before: "replacing containers".into(),
+                        after: "stopped before it replaced one: nothing to roll back".into(),
+                    }],
+                    revision: String::new(),
+                }),
+            });
+            return;
+        }
+        // Decided while the stopped write changed the containers: not compared again.
+        request.expected_revision.clear();
+        self.start_write(id, request);
     }
 
     fn on_request(&mut self, request: PlatformRequest) {
@@ -525,44 +639,36 @@ impl Worker {
                     });
                     return;
                 }
-                let (p, changes) = match self.prepare(&request) {
-                    Ok(x) => x,
-                    Err(e) => {
+                if self.in_flight.contains_key(&request.target) && supersedes(&request.change) {
+                    // Checked now, run when the write in flight has stopped (on a step
+                    // boundary), planned again on what it left.
+                    if let Err(e) = self.prepare(&request) {
                         let _ = self
                             .events
                             .send(PlatformEvent::Applied { id, result: Err(e) });
                         return;
                     }
-                };
-                self.in_flight.insert(request.target.clone());
-                self.publish();
-                let (docker, done) = (self.docker.clone(), self.done_tx.clone());
-                tokio::spawn(async move {
-                    // Run apart, so that even a panic in it ends with an answer.
-                    let d2 = docker.clone();
-                    let outcome = tokio::spawn(async move { writes::run(&d2, p).await }).await;
-                    let result = match outcome {
-                        Ok(r) => r,
-                        Err(e) => Err(PlatformError::Unavailable {
-                            reason: format!("the write task failed: {e}"),
-                        }),
+                    let target = self
+                        .snapshot
+                        .service(&request.target)
+                        .and_then(|s| s.rollback_target().map(String::from));
+                    let Some(running) = self.in_flight.get_mut(&request.target) else {
+                        return;
+                    };
+                    running
+                        .stop
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
+                    if let Some((old, _, _)) = running.next.replace((id, request, target)) {
+                        let _ = self.events.send(PlatformEvent::Applied {
+                            id: old,
+                            result: Err(PlatformError::Invalid {
+                                reason: "superseded by a newer deploy or rollback".into(),
+                            }),
+                        });
                     }
-                    .map(|done| Applied {
-                        request: request.clone(),
-                        changes,
-                        revision: done.join("; "),
-                    });
-                    // The answer goes out with the state the write left: listed now, so
-                    // that whoever reads the answer sees the end of it, not a moment of
-                    // the event stream that is still catching up.
-                    let inventory = list_all(&docker).await.ok();
-                    let _ = done.send(Finished {
-                        id,
-                        key: request.target.clone(),
-                        result,
-                        inventory,
-                    });
-                });
+                    return;
+                }
+                self.start_write(id, request);
             }
             PlatformRequest::Logs { id, target } => {
                 self.tails
@@ -591,7 +697,7 @@ async fn run(
         inv: Inventory::default(),
         snapshot: Arc::new(Snapshot::default()),
         images: Vec::new(),
-        in_flight: BTreeSet::new(),
+        in_flight: BTreeMap::new(),
         gone: BTreeMap::new(),
         connection: Connection::Connecting,
         events,
@@ -643,13 +749,16 @@ async fn run(
             }
             finished = done_rx.recv() => {
                 if let Some(f) = finished {
-                    w.in_flight.remove(&f.key);
+                    let running = w.in_flight.remove(&f.key);
                     if let Some(inv) = f.inventory {
                         w.inv.merge(inv, &w.gone);
                     }
                     w.publish();
                     dirty = false;
                     let _ = w.events.send(PlatformEvent::Applied { id: f.id, result: f.result });
+                    if let Some(r) = running {
+                        w.after_write(r);
+                    }
                 }
             }
             request = requests.recv() => {

@@ -347,7 +347,13 @@ async fn all_names(docker: &Docker) -> Result<BTreeSet<String>, PlatformError> {
 }
 
 /// Runs a plan; returns what was done, or where it stopped.
-pub async fn run(docker: &Docker, mut plan: Plan) -> Result<Vec<String>, PlatformError> {
+/// Runs a plan step by step. `stop` is checked between steps: a newer deploy or rollback
+/// sets it, and the write ends at the next step boundary (no replica left half-replaced).
+pub async fn run(
+    docker: &Docker,
+    mut plan: Plan,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<Vec<String>, PlatformError> {
     let template = docker
         .inspect_container(&plan.template.id, None)
         .await
@@ -358,6 +364,17 @@ pub async fn run(docker: &Docker, mut plan: Plan) -> Result<Vec<String>, Platfor
     let mut done = Vec::new();
     let steps = std::mem::take(&mut plan.steps);
     for step in steps {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            let superseded = invalid("stopped: superseded by a newer deploy or rollback");
+            return Err(if done.is_empty() {
+                superseded
+            } else {
+                PlatformError::Partial {
+                    done,
+                    failed: Box::new(superseded),
+                }
+            });
+        }
         let result = match &step {
             // Fixed host ports: the old one makes room first (that replica is briefly down).
             Step::Replace { old, image } if stop_first => match remove(docker, old).await {
