@@ -91,25 +91,14 @@ pub fn spawn(
     handle
 }
 
-/// The containers labelled with the three keys under their names now, then under their
-/// former names (label filters must all match, so one list per contract).
+/// The containers labelled with a service, under its key or the former one (a container
+/// may mix keys of both contracts, so one list per form of the service key; whether it
+/// also names a line and an environment is read from each).
 async fn labelled_container_ids(docker: &Docker) -> Result<Vec<String>, bollard::errors::Error> {
-    let contracts = [
-        [
-            contract::LABEL_LINE,
-            contract::LABEL_ENV,
-            contract::LABEL_SERVICE,
-        ],
-        [
-            former_key(contract::LABEL_LINE),
-            former_key(contract::LABEL_ENV),
-            former_key(contract::LABEL_SERVICE),
-        ],
-    ];
     let mut ids = Vec::new();
-    for keys in contracts {
+    for key in [contract::LABEL_SERVICE, former_key(contract::LABEL_SERVICE)] {
         let mut filters = HashMap::new();
-        filters.insert("label", keys.to_vec());
+        filters.insert("label", vec![key]);
         let options = ListContainersOptionsBuilder::new()
             .all(true)
             .filters(&filters)
