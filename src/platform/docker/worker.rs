@@ -301,9 +301,6 @@ struct Finished {
 
 /// A write running on the engine, and the change that supersedes it, if one came.
 struct Running {
-    /// The request id of the write (kept for its logs and the answer's order).
-    #[allow(dead_code)]
-    id: u64,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Id, request and the version a rollback decided to return to.
     next: Option<(u64, crate::domain::change::ChangeRequest, Option<String>)>,
@@ -514,7 +511,6 @@ impl Worker {
         self.in_flight.insert(
             request.target.clone(),
             Running {
-                id,
                 stop: stop.clone(),
                 next: None,
             },
