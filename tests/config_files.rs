@@ -2,7 +2,7 @@
 
 mod support;
 
-use wheelhouse::app::Action;
+use wheelhouse::app::{Action, Op};
 use wheelhouse::config::keymap::{Keymap, Section};
 use wheelhouse::config::{self, paths::Paths};
 use wheelhouse::ui::theme::ColorDepth;
@@ -75,7 +75,10 @@ fn valid_user_keymap_applies_over_preset() {
     .unwrap();
     let (map, problems) = config::load_keymap("vim", &p);
     assert!(problems.is_empty(), "{problems:?}");
-    assert_eq!(map.hint(Section::Normal, Action::Deploy).unwrap(), "ctrl-e");
+    assert_eq!(
+        map.hint(Section::Normal, Action::Op(Op::Deploy)).unwrap(),
+        "ctrl-e"
+    );
 }
 
 #[test]
@@ -87,7 +90,10 @@ fn a_user_key_taken_from_the_preset_is_reported_and_dropped_there() {
     )
     .unwrap();
     let (map, problems) = config::load_keymap("vim", &p);
-    assert_eq!(map.hint(Section::Normal, Action::Deploy).unwrap(), "ctrl-d");
+    assert_eq!(
+        map.hint(Section::Normal, Action::Op(Op::Deploy)).unwrap(),
+        "ctrl-d"
+    );
     assert_eq!(map.hint(Section::Normal, Action::PanDown), None);
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(

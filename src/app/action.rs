@@ -1,26 +1,60 @@
 //! Named actions: what keys (through the keymap), the palette and the help overlay refer to.
+//! Write operations are one action each, `Action::Op`, declared in the operation registry
+//! (`domain::operation`); the rest move, open views and scroll.
 
-use serde::{Deserialize, Serialize};
+pub use crate::domain::operation::Op;
 
 macro_rules! actions {
-    ($($variant:ident => $name:literal, $help:literal;)*) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum Action { $($variant),* }
+    (
+        $($variant:ident => $name:literal, $help:literal;)*
+        [operations]
+        $($after:ident => $aname:literal, $ahelp:literal;)*
+    ) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($variant,)*
+            /// A write operation of the registry.
+            Op(Op),
+            $($after,)*
+        }
 
         impl Action {
-            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+            const BEFORE: &'static [Action] = &[$(Action::$variant),*];
+            const AFTER: &'static [Action] = &[$(Action::$after),*];
+
+            /// Every action, in the order help lists them (the registry's operations among
+            /// the cockpit's own).
+            pub fn all() -> impl Iterator<Item = Action> {
+                Self::BEFORE
+                    .iter()
+                    .copied()
+                    .chain(Op::all().map(Action::Op))
+                    .chain(Self::AFTER.iter().copied())
+            }
 
             /// The name used in keymap files and the palette.
             pub fn name(self) -> &'static str {
-                match self { $(Action::$variant => $name),* }
+                match self {
+                    $(Action::$variant => $name,)*
+                    Action::Op(op) => op.name(),
+                    $(Action::$after => $aname,)*
+                }
             }
 
             pub fn help(self) -> &'static str {
-                match self { $(Action::$variant => $help),* }
+                match self {
+                    $(Action::$variant => $help,)*
+                    Action::Op(op) => op.spec().help,
+                    $(Action::$after => $ahelp,)*
+                }
             }
 
             pub fn from_name(name: &str) -> Option<Action> {
-                match name { $($name => Some(Action::$variant),)* _ => None }
+                match name {
+                    $($name => Some(Action::$variant),)*
+                    $($aname => Some(Action::$after),)*
+                    _ => Op::from_name(name).map(Action::Op),
+                }
             }
         }
     };
@@ -51,19 +85,7 @@ actions! {
     LogFollow => "log-follow", "logs: follow the newest lines on/off";
     SearchNext => "search-next", "logs: next match of the search";
     SearchPrev => "search-prev", "logs: previous match of the search";
-    Deploy => "deploy", "deploy a version";
-    StartCanary => "canary-start", "canary: start (or re-version) a canary";
-    CanaryWeight => "canary-weight", "set the canary weight";
-    CanaryStepUp => "canary-step-up", "canary: next weight step";
-    CanaryStepDown => "canary-step-down", "canary: previous weight step";
-    AddTagRoute => "add-tag-route", "canary: route a traffic tag";
-    RemoveTagRoute => "remove-tag-route", "canary: remove a tag route";
-    Promote => "promote", "canary: promote to stable";
-    Abort => "abort", "canary: abort (weight 0)";
-    Scale => "scale", "scale: set replicas";
-    ScaleRecommended => "scale-recommended", "scale: accept the recommendation";
-    Rollback => "rollback", "roll back to the previous release";
-    Restart => "restart", "restart every replica, one at a time";
+    [operations]
     CompareNext => "compare-next", "config diff: next environment to compare";
     ComparePrev => "compare-prev", "config diff: previous environment";
     Zoom => "zoom", "topology: detailed / compact nodes";
@@ -78,22 +100,7 @@ actions! {
 impl Action {
     /// Actions that write to the platform (refused in read-only mode).
     pub fn writes(self) -> bool {
-        matches!(
-            self,
-            Action::Deploy
-                | Action::StartCanary
-                | Action::CanaryWeight
-                | Action::CanaryStepUp
-                | Action::CanaryStepDown
-                | Action::AddTagRoute
-                | Action::RemoveTagRoute
-                | Action::Promote
-                | Action::Abort
-                | Action::Scale
-                | Action::ScaleRecommended
-                | Action::Rollback
-                | Action::Restart
-        )
+        matches!(self, Action::Op(_))
     }
 
     /// Shown in the palette (movement keys are not).
@@ -123,12 +130,12 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_are_unique() {
-        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
-        for a in Action::ALL {
-            assert_eq!(Action::from_name(a.name()), Some(*a));
+        let mut names: Vec<&str> = Action::all().map(|a| a.name()).collect();
+        for a in Action::all() {
+            assert_eq!(Action::from_name(a.name()), Some(a));
         }
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), Action::ALL.len());
+        assert_eq!(names.len(), Action::all().count());
     }
 }

@@ -11,7 +11,7 @@ pub mod palette;
 pub mod state;
 pub mod update;
 
-pub use action::Action;
+pub use action::{Action, Op};
 pub use audit::{AuditRecord, Identity};
 pub use event::{Command, Event};
 pub use state::{Level, Mode, State, View};

@@ -1,26 +1,27 @@
 //! Write actions: prompts, confirmations with the platform's dry run, execution, audit.
 //! Read-only is enforced here: no write command leaves `update` when it is on.
 
-use super::action::Action;
 use super::audit::AuditRecord;
 use super::derived;
 use super::event::Command;
-use super::state::{
-    Confirm, ConfirmField, InFlight, Level, Mode, Preview, Prompt, PromptKind, State,
-};
-use crate::domain::ServiceKey;
+use super::state::{Confirm, ConfirmField, InFlight, Level, Mode, Preview, Prompt, State};
 use crate::domain::change::{Change, ChangeRequest, plan};
 use crate::domain::drift::compare_versions;
+use crate::domain::operation::{Input, Op, Spec, Value};
+use crate::domain::{Service, ServiceKey};
 use crate::platform::{Applied, PlatformError, PlatformRequest};
 
-/// Starts a write action on the selected service (a prompt or a confirmation).
-pub fn begin(state: &mut State, action: Action) -> Vec<Command> {
+/// Starts a write operation on the selected service: a prompt for its value, or the
+/// confirmation when the value is computed (or there is none). What to ask, and what the
+/// operation needs, come from its registry entry.
+pub fn begin(state: &mut State, op: Op) -> Vec<Command> {
+    let spec = op.spec();
     if state.read_only {
         state.say(
             Level::Warn,
             format!(
                 "read-only: {} is disabled (started with --read-only)",
-                action.name()
+                spec.name
             ),
         );
         return vec![];
@@ -28,93 +29,106 @@ pub fn begin(state: &mut State, action: Action) -> Vec<Command> {
     let Some(key) = state.selected_service() else {
         state.say(
             Level::Warn,
-            format!("{}: select a service in the tree first", action.name()),
+            format!("{}: select a service in the tree first", spec.name),
         );
         return vec![];
     };
     let Some(service) = state.snapshot.service(&key).cloned() else {
         return vec![];
     };
-    let prompt = |kind: PromptKind, title: String, input: String, options: Vec<String>| Prompt {
-        kind,
-        target: key.clone(),
-        title,
-        input,
-        options,
-        selected: 0,
-        error: None,
-    };
-    let needs_canary = matches!(
-        action,
-        Action::CanaryWeight
-            | Action::CanaryStepUp
-            | Action::CanaryStepDown
-            | Action::AddTagRoute
-            | Action::Promote
-            | Action::Abort
-    );
-    let routes_traffic =
-        needs_canary || matches!(action, Action::StartCanary | Action::RemoveTagRoute);
-    if routes_traffic
+    if let Err(why) = refusal(state, &key, &service, spec) {
+        state.say(Level::Warn, why);
+        return vec![];
+    }
+    match ask(state, &key, &service, spec) {
+        Ask::Prompt(prompt) => {
+            state.mode = Mode::Prompt(prompt);
+            state.dirty = true;
+            vec![]
+        }
+        Ask::Confirm(change) => confirm(state, key, change),
+        Ask::Nothing(why) => {
+            state.say(Level::Warn, why);
+            vec![]
+        }
+    }
+}
+
+/// Why the operation cannot start on this service (the platform lacks what it needs, or
+/// there is no canary to act on).
+fn refusal(state: &State, key: &ServiceKey, service: &Service, spec: &Spec) -> Result<(), String> {
+    if let Some(capability) = spec.needs
         && let Some(env) = state.snapshot.environment(&key.env_key())
-        && let Err(e) = env.location.canary_routing()
     {
-        state.say(Level::Warn, format!("{key}: {e}"));
-        return vec![];
+        env.location
+            .require(capability)
+            .map_err(|e| format!("{key}: {e}"))?;
     }
-    if needs_canary && service.canary.is_none() {
-        state.say(Level::Warn, format!("{key} has no canary"));
-        return vec![];
+    if spec.needs_canary && service.canary.is_none() {
+        return Err(format!("{key} has no canary"));
     }
-    match action {
-        Action::Deploy | Action::StartCanary => {
-            // Versions other than the stable one (and the running canary), newest first.
-            let canary = service.canary.as_ref().map(|c| c.version.as_str());
-            let deploy = action == Action::Deploy;
-            let mut options: Vec<String> = service
-                .known_versions
-                .iter()
-                .filter(|v| **v != service.version && (deploy || Some(v.as_str()) != canary))
-                .cloned()
-                .collect();
-            options.sort_by(|a, b| compare_versions(b, a));
+    Ok(())
+}
+
+/// What beginning an operation leads to.
+enum Ask {
+    Prompt(Prompt),
+    Confirm(Change),
+    Nothing(String),
+}
+
+/// The prompt for the operation's value, or its change when the value is computed.
+fn ask(state: &State, key: &ServiceKey, service: &Service, spec: &Spec) -> Ask {
+    let prompt = |title: String, input: String, options: Vec<String>| {
+        Ask::Prompt(Prompt {
+            op: spec.op,
+            target: key.clone(),
+            title,
+            input,
+            options,
+            selected: 0,
+            error: None,
+        })
+    };
+    let computed = |value: Option<u32>, why: String| match value {
+        Some(n) => spec
+            .op
+            .change(Value::Number(n))
+            .map_or_else(Ask::Nothing, Ask::Confirm),
+        None => Ask::Nothing(why),
+    };
+    match spec.input {
+        Input::None => spec
+            .op
+            .change(Value::None)
+            .map_or_else(Ask::Nothing, Ask::Confirm),
+        Input::Version { canary } => {
+            let options = other_versions(service, canary);
             if options.is_empty() {
-                state.say(Level::Warn, format!("{key}: no other version known"));
-                return vec![];
+                return Ask::Nothing(format!("{key}: no other version known"));
             }
-            let (kind, title) = if deploy {
-                (
-                    PromptKind::Version,
-                    format!("Deploy {key} (now {})", service.version),
-                )
+            let title = if canary {
+                format!("Canary version for {key} (stable {})", service.version)
             } else {
-                (
-                    PromptKind::CanaryVersion,
-                    format!("Canary version for {key} (stable {})", service.version),
-                )
+                format!("Deploy {key} (now {})", service.version)
             };
-            state.mode = Mode::Prompt(prompt(kind, title, String::new(), options));
+            prompt(title, String::new(), options)
         }
-        Action::CanaryWeight => {
-            let title = format!("Canary weight for {key} (0-100)");
-            let current = service.traffic.canary_weight.to_string();
-            state.mode = Mode::Prompt(prompt(PromptKind::CanaryWeight, title, current, vec![]));
-        }
-        Action::CanaryStepUp | Action::CanaryStepDown => {
-            let up = action == Action::CanaryStepUp;
-            match derived::next_step(service.traffic.canary_weight, up) {
-                Some(weight) => return confirm(state, key, Change::SetCanaryWeight { weight }),
-                None => state.say(
-                    Level::Warn,
-                    "canary weight is already at the end of the steps",
-                ),
-            }
-        }
-        Action::AddTagRoute => {
-            let title = format!("Traffic tag to route to the canary of {key}");
-            state.mode = Mode::Prompt(prompt(PromptKind::Tag, title, String::new(), vec![]));
-        }
-        Action::RemoveTagRoute => {
+        Input::Weight => prompt(
+            format!("Canary weight for {key} (0-100)"),
+            service.traffic.canary_weight.to_string(),
+            vec![],
+        ),
+        Input::Step { up } => computed(
+            derived::next_step(service.traffic.canary_weight, up).map(u32::from),
+            "canary weight is already at the end of the steps".into(),
+        ),
+        Input::NewTag => prompt(
+            format!("Traffic tag to route to the canary of {key}"),
+            String::new(),
+            vec![],
+        ),
+        Input::RouteTag => {
             let options: Vec<String> = service
                 .traffic
                 .tag_routes
@@ -122,81 +136,76 @@ pub fn begin(state: &mut State, action: Action) -> Vec<Command> {
                 .map(|r| r.tag.clone())
                 .collect();
             if options.is_empty() {
-                state.say(Level::Warn, format!("{key} has no tag routes"));
-                return vec![];
+                return Ask::Nothing(format!("{key} has no tag routes"));
             }
-            let title = format!("Remove a tag route of {key}");
-            state.mode = Mode::Prompt(prompt(PromptKind::RemoveTag, title, String::new(), options));
+            prompt(
+                format!("Remove a tag route of {key}"),
+                String::new(),
+                options,
+            )
         }
-        Action::Promote => return confirm(state, key, Change::Promote),
-        Action::Abort => return confirm(state, key, Change::Abort),
-        Action::Rollback => return confirm(state, key, Change::Rollback),
-        Action::Restart => return confirm(state, key, Change::Restart),
-        Action::Scale => {
-            let title = format!("Replicas for {key} (now {})", service.replicas.desired);
-            let current = service.replicas.desired.to_string();
-            state.mode = Mode::Prompt(prompt(PromptKind::Replicas, title, current, vec![]));
-        }
-        Action::ScaleRecommended => match derived::capacity(state, &key) {
-            Some(c) => {
-                return confirm(
-                    state,
-                    key,
-                    Change::Scale {
-                        replicas: c.recommended_replicas,
-                    },
-                );
-            }
-            None => state.say(
-                Level::Warn,
-                format!("{key}: no traffic seen yet, nothing to recommend"),
-            ),
-        },
-        _ => {}
+        Input::Replicas => prompt(
+            format!("Replicas for {key} (now {})", service.replicas.desired),
+            service.replicas.desired.to_string(),
+            vec![],
+        ),
+        Input::Recommended => computed(
+            derived::capacity(state, key).map(|c| c.recommended_replicas),
+            format!("{key}: no traffic seen yet, nothing to recommend"),
+        ),
     }
-    state.dirty = true;
-    vec![]
+}
+
+/// Versions other than the stable one (and, for a canary, the running canary's), newest
+/// first.
+fn other_versions(service: &Service, canary: bool) -> Vec<String> {
+    let running_canary = service.canary.as_ref().map(|c| c.version.as_str());
+    let mut options: Vec<String> = service
+        .known_versions
+        .iter()
+        .filter(|v| **v != service.version && (!canary || Some(v.as_str()) != running_canary))
+        .cloned()
+        .collect();
+    options.sort_by(|a, b| compare_versions(b, a));
+    options
 }
 
 /// The prompt's Enter: turn the input into a change and ask for confirmation.
 pub fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Command> {
-    let change = match prompt.kind {
-        PromptKind::Version => prompt
+    let input = prompt.op.spec().input;
+    let value = if input.picks() {
+        prompt
             .options
             .get(prompt.selected)
-            .map(|v| Change::Deploy { version: v.clone() })
-            .ok_or("pick a version"),
-        PromptKind::CanaryVersion => prompt
-            .options
-            .get(prompt.selected)
-            .map(|v| Change::StartCanary { version: v.clone() })
-            .ok_or("pick a version"),
-        PromptKind::RemoveTag => prompt
-            .options
-            .get(prompt.selected)
-            .map(|t| Change::RemoveTagRoute { tag: t.clone() })
-            .ok_or("pick a tag route"),
-        PromptKind::CanaryWeight => match prompt.input.trim().parse::<u8>() {
-            Ok(w) if w <= 100 => Ok(Change::SetCanaryWeight { weight: w }),
-            _ => Err("enter a weight from 0 to 100"),
-        },
-        PromptKind::Replicas => match prompt.input.trim().parse::<u32>() {
-            Ok(n) => Ok(Change::Scale { replicas: n }),
-            _ => Err("enter a whole number of replicas"),
-        },
-        PromptKind::Tag => Ok(Change::AddTagRoute {
-            tag: prompt.input.trim().to_string(),
-        }),
+            .cloned()
+            .map(Value::Text)
+    } else {
+        Some(Value::Text(prompt.input.trim().to_string()))
+    };
+    let change = match value {
+        Some(v) => prompt.op.change(v).map_err(|e| hint(input, e)),
+        None => Err(hint(input, String::new())),
     };
     match change {
         Ok(change) => confirm(state, prompt.target.clone(), change),
         Err(e) => {
             let mut p = prompt;
-            p.error = Some(e.to_string());
+            p.error = Some(e);
             state.mode = Mode::Prompt(p);
             state.dirty = true;
             vec![]
         }
+    }
+}
+
+/// What the prompt says when its value is not usable.
+fn hint(input: Input, error: String) -> String {
+    match input {
+        Input::Version { .. } => "pick a version".into(),
+        Input::RouteTag => "pick a tag route".into(),
+        Input::Weight => "enter a weight from 0 to 100".into(),
+        Input::Replicas => "enter a whole number of replicas".into(),
+        _ => error,
     }
 }
 
@@ -212,9 +221,9 @@ pub fn confirm(state: &mut State, key: ServiceKey, change: Change) -> Vec<Comman
         state.mode = Mode::Normal;
         return vec![];
     }
-    if change.routes_traffic()
+    if let Some(capability) = change.spec().needs
         && let Some(env) = state.snapshot.environment(&key.env_key())
-        && let Err(e) = env.location.canary_routing()
+        && let Err(e) = env.location.require(capability)
     {
         state.say(Level::Warn, format!("{key}: {e}"));
         state.mode = Mode::Normal;

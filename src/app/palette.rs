@@ -21,16 +21,15 @@ pub struct PaletteItem {
 pub const MAX_ITEMS: usize = 50;
 
 pub fn items(state: &State) -> Vec<PaletteItem> {
-    let mut out: Vec<PaletteItem> = Action::ALL
-        .iter()
+    let mut out: Vec<PaletteItem> = Action::all()
         .filter(|a| a.in_palette())
         .map(|a| PaletteItem {
             label: a.name().to_string(),
-            detail: match state.keymap.hint(Section::Normal, *a) {
+            detail: match state.keymap.hint(Section::Normal, a) {
                 Some(k) => format!("{} [{k}]", a.help()),
                 None => a.help().to_string(),
             },
-            kind: PaletteKind::Action(*a),
+            kind: PaletteKind::Action(a),
         })
         .collect();
     for line in &state.snapshot.product_lines {

@@ -87,23 +87,10 @@ pub struct StatusMessage {
     pub text: String,
 }
 
-/// What a prompt asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PromptKind {
-    /// Pick a version to deploy from `options`.
-    Version,
-    /// Pick the canary's version from `options`.
-    CanaryVersion,
-    CanaryWeight,
-    Replicas,
-    Tag,
-    /// Pick an existing tag route to remove from `options`.
-    RemoveTag,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prompt {
-    pub kind: PromptKind,
+    /// The operation the prompt asks a value for (its registry input says how).
+    pub op: crate::domain::operation::Op,
     pub target: ServiceKey,
     pub title: String,
     pub input: String,

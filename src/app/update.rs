@@ -6,8 +6,7 @@ use super::navigation;
 use super::operations;
 use super::palette::{self, PaletteKind};
 use super::state::{
-    ConfirmField, HISTORY_SECONDS, Level, Mode, PaletteState, PromptKind, State, View,
-    WINDOW_SECONDS,
+    ConfirmField, HISTORY_SECONDS, Level, Mode, PaletteState, State, View, WINDOW_SECONDS,
 };
 use crate::config::keymap::{Chord, Lookup, Section};
 use crate::domain::traffic::{NodeId, Series};
@@ -219,14 +218,7 @@ fn edit_text(state: &mut State, key: &KeyEvent) {
         Mode::Filter => Some(&mut state.filter),
         Mode::LogSearch => state.logs.as_mut().map(|l| &mut l.search),
         Mode::Palette(p) => Some(&mut p.query),
-        Mode::Prompt(p)
-            if matches!(
-                p.kind,
-                PromptKind::Version | PromptKind::CanaryVersion | PromptKind::RemoveTag
-            ) =>
-        {
-            None
-        }
+        Mode::Prompt(p) if p.op.spec().input.picks() => None,
         Mode::Prompt(p) => Some(&mut p.input),
         Mode::Confirm(c) if key.code == KeyCode::Tab && c.type_to_confirm.is_some() => {
             c.field = match c.field {
@@ -386,8 +378,8 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
 }
 
 fn normal(state: &mut State, action: Action) -> Vec<Command> {
-    if action.writes() {
-        return operations::begin(state, action);
+    if let Action::Op(op) = action {
+        return operations::begin(state, op);
     }
     match action {
         Action::Quit => state.quit = true,

@@ -2,13 +2,15 @@
 //! the write, the audit line, and an exit code that says what happened.
 
 use super::output::{Outcome, exit};
-use super::{Command, Output, WriteOpts};
+use super::write::WriteCommand;
+use super::{Output, WriteOpts};
 use crate::app::derived::{CANARY_STEPS, next_step};
 use crate::app::{AuditRecord, Identity};
 use crate::audit::AuditLog;
 use crate::domain::ServiceKey;
 use crate::domain::capacity::{Thresholds, assess};
 use crate::domain::change::{Change, ChangeRequest, FieldChange};
+use crate::domain::operation::{Input, Value};
 use crate::platform::PlatformError;
 use crate::platform::session::Session;
 use serde_json::json;
@@ -24,8 +26,10 @@ fn fail(code: i32, msg: String, output: Output) -> Outcome {
 /// Seconds of simulated traffic observed before recommending replicas on the demo platform.
 const OBSERVE_SECONDS: f64 = 15.0;
 
+/// The change a write subcommand asks for; computed values (a weight step, the recommended
+/// replicas) are worked out here from what the platform shows.
 async fn change_of<P: Session>(
-    cmd: &Command,
+    cmd: &WriteCommand,
     platform: &mut P,
     key: &ServiceKey,
 ) -> Result<Change, (i32, String)> {
@@ -34,94 +38,51 @@ async fn change_of<P: Session>(
         .service(key)
         .cloned()
         .ok_or((exit::NOT_FOUND, format!("service {key} not found")))?;
-    Ok(match cmd {
-        Command::Deploy { version, .. } => Change::Deploy {
-            version: version.clone(),
-        },
-        Command::Rollback { .. } => Change::Rollback,
-        Command::Restart { .. } => Change::Restart,
-        Command::Scale {
-            replicas: Some(n), ..
-        } => Change::Scale { replicas: *n },
-        Command::Scale {
-            recommended: true, ..
-        } => {
-            let frames = platform.pass(OBSERVE_SECONDS).await;
-            let n = frames.iter().filter(|(k, _)| *k == key.env_key()).count();
-            if n == 0 || service.capacity_rps <= 0.0 {
-                return Err((
-                    EXIT_INVALID,
-                    format!(
-                        "{key}: no traffic seen in {OBSERVE_SECONDS} s or no per-replica capacity known: nothing to recommend"
-                    ),
-                ));
-            }
-            let observed: f64 = frames
-                .iter()
-                .filter(|(k, _)| *k == key.env_key())
-                .map(|(_, f)| f.inbound_rps(&key.service))
-                .sum::<f64>()
-                / n as f64;
-            let ready =
-                service.replicas.ready + service.canary.as_ref().map_or(0, |c| c.replicas.ready);
-            let c = assess(
-                observed,
-                ready,
-                service.capacity_rps,
-                &Thresholds::default(),
-            );
-            Change::Scale {
-                replicas: c.recommended_replicas,
-            }
+    let value = match cmd.op.spec().input {
+        Input::Step { up } => {
+            let weight = service.traffic.canary_weight;
+            let next = next_step(weight, up).ok_or((
+                EXIT_INVALID,
+                format!("canary weight {weight} is at the end of the steps {CANARY_STEPS:?}"),
+            ))?;
+            Value::Number(u32::from(next))
         }
-        Command::Scale { .. } => {
-            return Err((EXIT_INVALID, "give REPLICAS or --recommended".into()));
-        }
-        Command::Shift {
-            start,
-            weight,
-            step_up,
-            step_down,
-            add_tag,
-            remove_tag,
-            promote,
-            abort,
-            ..
-        } => {
-            if let Some(v) = start {
-                Change::StartCanary { version: v.clone() }
-            } else if let Some(w) = weight {
-                Change::SetCanaryWeight { weight: *w }
-            } else if *step_up || *step_down {
-                let w = next_step(service.traffic.canary_weight, *step_up).ok_or((
-                    EXIT_INVALID,
-                    format!(
-                        "canary weight {} is at the end of the steps {CANARY_STEPS:?}",
-                        service.traffic.canary_weight
-                    ),
-                ))?;
-                Change::SetCanaryWeight { weight: w }
-            } else if let Some(t) = add_tag {
-                Change::AddTagRoute { tag: t.clone() }
-            } else if let Some(t) = remove_tag {
-                Change::RemoveTagRoute { tag: t.clone() }
-            } else if *promote {
-                Change::Promote
-            } else if *abort {
-                Change::Abort
-            } else {
-                return Err((EXIT_INVALID, "give one of --start, --weight, --step-up, --step-down, --add-tag, --remove-tag, --promote, --abort".into()));
-            }
-        }
-        Command::Status { .. }
-        | Command::Simulate { .. }
-        | Command::Traffic { .. }
-        | Command::Aggregate { .. }
-        | Command::Logs { .. }
-        | Command::Images { .. } => {
-            return Err((EXIT_INVALID, "not a write".into()));
-        }
-    })
+        Input::Recommended => Value::Number(recommended(platform, key, &service).await?),
+        _ => cmd.value.clone(),
+    };
+    cmd.op.change(value).map_err(|e| (EXIT_INVALID, e))
+}
+
+/// The replicas recommended from the load observed for a while.
+async fn recommended<P: Session>(
+    platform: &mut P,
+    key: &ServiceKey,
+    service: &crate::domain::Service,
+) -> Result<u32, (i32, String)> {
+    let frames = platform.pass(OBSERVE_SECONDS).await;
+    let n = frames.iter().filter(|(k, _)| *k == key.env_key()).count();
+    if n == 0 || service.capacity_rps <= 0.0 {
+        return Err((
+            EXIT_INVALID,
+            format!(
+                "{key}: no traffic seen in {OBSERVE_SECONDS} s or no per-replica capacity known: nothing to recommend"
+            ),
+        ));
+    }
+    let observed: f64 = frames
+        .iter()
+        .filter(|(k, _)| *k == key.env_key())
+        .map(|(_, f)| f.inbound_rps(&key.service))
+        .sum::<f64>()
+        / n as f64;
+    let ready = service.replicas.ready + service.canary.as_ref().map_or(0, |c| c.replicas.ready);
+    Ok(assess(
+        observed,
+        ready,
+        service.capacity_rps,
+        &Thresholds::default(),
+    )
+    .recommended_replicas)
 }
 
 fn table(changes: &[FieldChange]) -> String {
@@ -134,14 +95,13 @@ fn table(changes: &[FieldChange]) -> String {
 
 /// Runs a write subcommand against a platform.
 pub async fn run<P: Session>(
-    cmd: &Command,
-    opts: &WriteOpts,
-    target: &str,
+    cmd: &WriteCommand,
     platform: &mut P,
     read_only: bool,
     user: &Identity,
     audit: &AuditLog,
 ) -> Outcome {
+    let (opts, target) = (&cmd.write, cmd.target.as_str());
     let out = opts.output;
     let Some(key) = ServiceKey::parse(target) else {
         return fail(
@@ -154,11 +114,11 @@ pub async fn run<P: Session>(
         Ok(c) => c,
         Err((code, msg)) => return fail(code, msg, out),
     };
-    if change.routes_traffic()
+    if let Some(capability) = change.spec().needs
         && let Some(Err(e)) = platform
             .snapshot()
             .environment(&key.env_key())
-            .map(|e| e.location.canary_routing())
+            .map(|e| e.location.require(capability))
     {
         return fail(EXIT_INVALID, format!("{key}: {e}"), out);
     }

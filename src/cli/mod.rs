@@ -8,6 +8,7 @@ pub mod output;
 pub mod run;
 pub mod status;
 pub mod telemetry;
+pub mod write;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -113,67 +114,9 @@ pub enum Command {
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: Output,
     },
-    /// Deploy a version of a service: deploy LINE/ENV/SERVICE VERSION.
-    Deploy {
-        #[arg(value_parser = args::target)]
-        target: String,
-        #[arg(value_parser = args::version)]
-        version: String,
-        #[command(flatten)]
-        write: WriteOpts,
-    },
-    /// Shift canary traffic: a weight, a step, a tag route, promote or abort.
-    Shift {
-        #[arg(value_parser = args::target)]
-        target: String,
-        /// Start (or re-version) the canary with this version, at weight 0.
-        #[arg(long, group = "shift", value_name = "VERSION", value_parser = args::version)]
-        start: Option<String>,
-        /// Canary weight 0-100.
-        #[arg(long, group = "shift", value_parser = clap::value_parser!(u8).range(0..=100))]
-        weight: Option<u8>,
-        #[arg(long, group = "shift")]
-        step_up: bool,
-        #[arg(long, group = "shift")]
-        step_down: bool,
-        /// Route requests carrying this traffic tag to the canary.
-        #[arg(long, group = "shift", value_name = "TAG", value_parser = args::tag)]
-        add_tag: Option<String>,
-        #[arg(long, group = "shift", value_name = "TAG", value_parser = args::tag)]
-        remove_tag: Option<String>,
-        #[arg(long, group = "shift")]
-        promote: bool,
-        #[arg(long, group = "shift")]
-        abort: bool,
-        #[command(flatten)]
-        write: WriteOpts,
-    },
-    /// Scale a service: scale LINE/ENV/SERVICE REPLICAS, or --recommended.
-    Scale {
-        #[arg(value_parser = args::target)]
-        target: String,
-        #[arg(value_parser = clap::value_parser!(u32).range(0..=100_000))]
-        replicas: Option<u32>,
-        /// Use the recommended replica count from observed load.
-        #[arg(long, conflicts_with = "replicas")]
-        recommended: bool,
-        #[command(flatten)]
-        write: WriteOpts,
-    },
-    /// Roll a service back to its previous release.
-    Rollback {
-        #[arg(value_parser = args::target)]
-        target: String,
-        #[command(flatten)]
-        write: WriteOpts,
-    },
-    /// Restart every replica of a service, one at a time.
-    Restart {
-        #[arg(value_parser = args::target)]
-        target: String,
-        #[command(flatten)]
-        write: WriteOpts,
-    },
+    /// The write operations (deploy, shift, scale, rollback, restart…), from the registry.
+    #[command(flatten)]
+    Write(write::WriteCommand),
     /// Print the last lines of a service's logs: logs LINE/ENV/SERVICE.
     Logs {
         #[arg(value_parser = args::target)]
@@ -266,11 +209,7 @@ impl Command {
             | Command::Images { output }
             | Command::Simulate { output, .. }
             | Command::Traffic { output, .. } => *output,
-            Command::Deploy { write, .. }
-            | Command::Shift { write, .. }
-            | Command::Scale { write, .. }
-            | Command::Rollback { write, .. }
-            | Command::Restart { write, .. } => write.output,
+            Command::Write(w) => w.write.output,
             Command::Aggregate { .. } => Output::Text,
         }
     }

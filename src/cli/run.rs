@@ -74,21 +74,6 @@ pub async fn subcommand<P: Session>(
                 Err(e) => Outcome::fail(exit::NOT_FOUND, e, *output),
             }
         }
-        cmd @ (Command::Deploy { target, write, .. }
-        | Command::Shift { target, write, .. }
-        | Command::Scale { target, write, .. }
-        | Command::Rollback { target, write }
-        | Command::Restart { target, write }) => {
-            act::run(
-                cmd,
-                write,
-                target,
-                platform,
-                cli.global.read_only,
-                user,
-                audit,
-            )
-            .await
-        }
+        Command::Write(write) => act::run(write, platform, cli.global.read_only, user, audit).await,
     }
 }

@@ -191,6 +191,13 @@ impl Keymap {
     /// bound twice (or the start of another binding) stays with the first in the file. A
     /// file that is not valid TOML gives an empty keymap and one problem.
     pub fn parse(file: &str, text: &str) -> (Keymap, Vec<String>) {
+        Self::parse_preset(file, text, None)
+    }
+
+    /// As [`Keymap::parse`]; for a shipped preset, operations its file does not name take
+    /// the keys the operation registry declares for that preset (after the file's lines, so
+    /// the file wins a contested key).
+    fn parse_preset(file: &str, text: &str, preset: Option<Preset>) -> (Keymap, Vec<String>) {
         let raw: KeymapFile = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => return (Keymap::default(), vec![super::toml_problem(file, text, &e)]),
@@ -204,7 +211,11 @@ impl Keymap {
             .collect();
         let mut map = Keymap::default();
         for (section, raw_section) in [(Section::Normal, raw.normal), (Section::Input, raw.input)] {
-            let entries = read_section(file, text, raw_section, &mut problems);
+            let mut entries = read_section(file, text, raw_section, &mut problems);
+            if let (Section::Normal, Some(preset)) = (section, preset) {
+                let declared = operation_keys(file, preset, &entries, &mut problems);
+                entries.extend(declared);
+            }
             let bindings = settle_clashes(file, section, entries, &mut problems);
             map.bindings.insert(section, bindings);
         }
@@ -213,12 +224,12 @@ impl Keymap {
 
     /// The shipped preset by name ("default" or "vim").
     pub fn preset(name: &str) -> Result<Keymap, String> {
-        let (file, text) = match name {
-            "default" => ("keymaps/default.toml", DEFAULT_KEYMAP),
-            "vim" => ("keymaps/vim.toml", VIM_KEYMAP),
+        let (file, text, preset) = match name {
+            "default" => ("keymaps/default.toml", DEFAULT_KEYMAP, Preset::Default),
+            "vim" => ("keymaps/vim.toml", VIM_KEYMAP, Preset::Vim),
             other => return Err(format!("no keymap preset {other:?} (default, vim)")),
         };
-        match Keymap::parse(file, text) {
+        match Keymap::parse_preset(file, text, Some(preset)) {
             (map, problems) if problems.is_empty() => Ok(map),
             (_, problems) => Err(problems.join("; ")),
         }
@@ -290,14 +301,56 @@ impl Keymap {
 
     /// Every (action, keys) of a section, in action order.
     pub fn entries(&self, section: Section) -> Vec<(Action, Vec<String>)> {
-        Action::ALL
-            .iter()
+        Action::all()
             .filter_map(|a| {
-                let keys = self.keys(section, *a);
-                (!keys.is_empty()).then(|| (*a, keys.iter().map(sequence_label).collect()))
+                let keys = self.keys(section, a);
+                (!keys.is_empty()).then(|| (a, keys.iter().map(sequence_label).collect()))
             })
             .collect()
     }
+}
+
+/// A shipped keymap preset: which of an operation's declared keys it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Preset {
+    Default,
+    Vim,
+}
+
+/// The registry's keys of every operation the preset file does not name.
+fn operation_keys(
+    file: &str,
+    preset: Preset,
+    named: &[Entry],
+    problems: &mut Vec<String>,
+) -> Vec<Entry> {
+    // Line 0: the keys come from the registry, not from a line of the file.
+    let line = 0;
+    crate::domain::operation::SPECS
+        .iter()
+        .filter(|spec| !named.iter().any(|e| e.action == Action::Op(spec.op)))
+        .map(|spec| {
+            let keys = match preset {
+                Preset::Default => spec.keys.default,
+                Preset::Vim => spec.keys.vim,
+            };
+            let seqs = keys
+                .iter()
+                .filter_map(|k| match parse_sequence(k) {
+                    Ok(seq) => Some(seq),
+                    Err(e) => {
+                        problems.push(format!("{file}: {} (operation registry): {e}", spec.name));
+                        None
+                    }
+                })
+                .collect();
+            Entry {
+                action: Action::Op(spec.op),
+                seqs,
+                line,
+            }
+        })
+        .collect()
 }
 
 /// The valid lines of one section, in file order; bad ones become problems.
@@ -517,6 +570,7 @@ fn section_note(section: Section) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::action::Op;
 
     fn chord(c: char) -> Chord {
         Chord {
@@ -554,9 +608,9 @@ mod tests {
             let (_, problems) = Keymap::parse(file, text);
             assert!(problems.is_empty(), "{name}: {problems:?}");
             let map = Keymap::preset(name).unwrap();
-            for action in Action::ALL {
-                let bound = !map.keys(Section::Normal, *action).is_empty()
-                    || !map.keys(Section::Input, *action).is_empty();
+            for action in Action::all() {
+                let bound = !map.keys(Section::Normal, action).is_empty()
+                    || !map.keys(Section::Input, action).is_empty();
                 assert!(bound, "{name}: {} has no key", action.name());
             }
         }
@@ -583,7 +637,7 @@ mod tests {
             Lookup::Action(Action::Quit)
         );
         assert_eq!(map.lookup(Section::Normal, &[chord('q')]), Lookup::None);
-        assert!(!map.keys(Section::Normal, Action::Deploy).is_empty());
+        assert!(!map.keys(Section::Normal, Action::Op(Op::Deploy)).is_empty());
     }
 
     #[test]
@@ -591,11 +645,11 @@ mod tests {
         let (map, problems) = user_over("default", "[normal]\ndeploy = [\"s\"]\nscale = [\"d\"]\n");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
-            map.hint(Section::Normal, Action::Deploy).as_deref(),
+            map.hint(Section::Normal, Action::Op(Op::Deploy)).as_deref(),
             Some("s")
         );
         assert_eq!(
-            map.hint(Section::Normal, Action::Scale).as_deref(),
+            map.hint(Section::Normal, Action::Op(Op::Scale)).as_deref(),
             Some("d")
         );
     }
@@ -605,15 +659,15 @@ mod tests {
         let (map, problems) = user_over("default", "[normal]\nscale = [\"d\"]\n");
         assert_eq!(
             map.lookup(Section::Normal, &[chord('d')]),
-            Lookup::Action(Action::Scale)
+            Lookup::Action(Action::Op(Op::Scale))
         );
         // Dropped everywhere: lookup, help (entries) and footer hints.
-        assert!(map.keys(Section::Normal, Action::Deploy).is_empty());
-        assert_eq!(map.hint(Section::Normal, Action::Deploy), None);
+        assert!(map.keys(Section::Normal, Action::Op(Op::Deploy)).is_empty());
+        assert_eq!(map.hint(Section::Normal, Action::Op(Op::Deploy)), None);
         assert!(
             !map.entries(Section::Normal)
                 .iter()
-                .any(|(a, _)| *a == Action::Deploy)
+                .any(|(a, _)| *a == Action::Op(Op::Deploy))
         );
         assert_eq!(
             problems,
@@ -647,7 +701,10 @@ mod tests {
             Lookup::Action(Action::Help)
         );
         assert!(map.keys(Section::Normal, Action::Top).is_empty());
-        assert!(map.keys(Section::Normal, Action::Restart).is_empty());
+        assert!(
+            map.keys(Section::Normal, Action::Op(Op::Restart))
+                .is_empty()
+        );
         assert_eq!(labels(&map, Section::Normal, Action::NextView), ["tab"]);
         assert!(
             problems.contains(
@@ -677,7 +734,7 @@ mod tests {
     #[test]
     fn a_user_sequence_drops_the_preset_key_that_would_cut_it_short() {
         let (map, problems) = user_over("default", "[normal]\nzoom = [\"d d\"]\n");
-        assert!(map.keys(Section::Normal, Action::Deploy).is_empty());
+        assert!(map.keys(Section::Normal, Action::Op(Op::Deploy)).is_empty());
         assert_eq!(map.lookup(Section::Normal, &[chord('d')]), Lookup::Pending);
         assert!(
             problems[0].ends_with(
@@ -696,9 +753,9 @@ mod tests {
         );
         assert_eq!(
             map.lookup(Section::Normal, &[chord('x')]),
-            Lookup::Action(Action::Scale)
+            Lookup::Action(Action::Op(Op::Scale))
         );
-        assert_eq!(labels(&map, Section::Normal, Action::Deploy), ["y"]);
+        assert_eq!(labels(&map, Section::Normal, Action::Op(Op::Deploy)), ["y"]);
         assert_eq!(
             problems,
             vec![
@@ -772,11 +829,14 @@ mod tests {
             ]
         );
         assert_eq!(labels(&map, Section::Normal, Action::Quit), ["x"]);
-        assert_eq!(labels(&map, Section::Normal, Action::Scale), ["S S"]);
+        assert_eq!(
+            labels(&map, Section::Normal, Action::Op(Op::Scale)),
+            ["S S"]
+        );
         // Lines with nothing valid do not unbind the preset's keys.
         let (map, _) = user_over("default", text);
         assert_eq!(
-            map.hint(Section::Normal, Action::Deploy).as_deref(),
+            map.hint(Section::Normal, Action::Op(Op::Deploy)).as_deref(),
             Some("d")
         );
         assert_eq!(

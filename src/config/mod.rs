@@ -112,7 +112,7 @@ pub(crate) fn toml_problem(file: &str, text: &str, error: &toml::de::Error) -> S
 mod tests {
     use super::keymap::Section;
     use super::*;
-    use crate::app::action::Action;
+    use crate::app::action::{Action, Op};
 
     fn paths_with(name: &str, file: &str, text: &str) -> paths::Paths {
         let dir =
@@ -164,7 +164,7 @@ mod tests {
             "{problems:?}"
         );
         assert_eq!(
-            map.hint(Section::Normal, Action::Scale).as_deref(),
+            map.hint(Section::Normal, Action::Op(Op::Scale)).as_deref(),
             Some("d")
         );
         assert_eq!(

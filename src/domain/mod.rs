@@ -8,6 +8,7 @@ pub mod fuzzy;
 pub mod image;
 pub mod logs;
 pub mod model;
+pub mod operation;
 pub mod rng;
 pub mod secret;
 pub mod text;

@@ -41,14 +41,35 @@ impl fmt::Display for Location {
     }
 }
 
-/// What wheelhouse can do for an environment, by where it lives. The UI and the CLI say
-/// "not supported" from this declaration; no platform worker answers with a stub.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Capabilities {
+/// Something an environment's platform may or may not do. The UI and the CLI say "not
+/// supported" from [`Location::supports`]; no platform worker answers with a stub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
     /// Log tails of a service's replicas.
-    pub logs: bool,
+    Logs,
     /// A traffic router: canaries with weights and tag routes.
-    pub canary_routing: bool,
+    CanaryRouting,
+}
+
+impl Capability {
+    /// What the capability is, as a sentence names it.
+    pub fn what(self) -> &'static str {
+        match self {
+            Capability::Logs => "tailing logs",
+            Capability::CanaryRouting => "canary routing",
+        }
+    }
+
+    /// Why a platform without it lacks it, and what to do instead.
+    fn why_not(self) -> &'static str {
+        match self {
+            Capability::Logs => "pod logs come in a later version; kubectl logs -f works meanwhile",
+            Capability::CanaryRouting => {
+                "no traffic router: canaries and tag routes need a Kubernetes environment"
+            }
+        }
+    }
 }
 
 /// A capability an environment's platform lacks: `what` is not supported there.
@@ -79,49 +100,35 @@ impl Location {
         }
     }
 
-    pub fn capabilities(&self) -> Capabilities {
+    /// The capabilities each platform declares.
+    pub fn supports(&self, capability: Capability) -> bool {
+        use Capability::*;
         match self {
-            Location::Kube { .. } => Capabilities {
-                logs: false,
-                canary_routing: true,
-            },
-            Location::Docker { .. } => Capabilities {
-                logs: true,
-                canary_routing: false,
-            },
-            Location::Demo { .. } => Capabilities {
-                logs: true,
-                canary_routing: true,
-            },
+            Location::Kube { .. } => matches!(capability, CanaryRouting),
+            Location::Docker { .. } => matches!(capability, Logs),
+            Location::Demo { .. } => matches!(capability, Logs | CanaryRouting),
         }
     }
 
     /// Log tails, or why not.
     pub fn logs(&self) -> Result<(), Unsupported> {
-        self.require(
-            self.capabilities().logs,
-            "tailing logs",
-            "pod logs come in a later version; kubectl logs -f works meanwhile",
-        )
+        self.require(Capability::Logs)
     }
 
     /// Canary routing, or why not.
     pub fn canary_routing(&self) -> Result<(), Unsupported> {
-        self.require(
-            self.capabilities().canary_routing,
-            "canary routing",
-            "no traffic router: canaries and tag routes need a Kubernetes environment",
-        )
+        self.require(Capability::CanaryRouting)
     }
 
-    fn require(&self, ok: bool, what: &'static str, why: &'static str) -> Result<(), Unsupported> {
-        if ok {
+    /// Ok when the platform has `capability`, else what is not supported and why.
+    pub fn require(&self, capability: Capability) -> Result<(), Unsupported> {
+        if self.supports(capability) {
             Ok(())
         } else {
             Err(Unsupported {
-                what,
+                what: capability.what(),
                 platform: self.platform(),
-                why,
+                why: capability.why_not(),
             })
         }
     }

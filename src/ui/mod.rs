@@ -4,8 +4,8 @@ pub mod theme;
 pub mod views;
 pub mod widgets;
 
-use crate::app::Action;
 use crate::app::state::{Level, Mode, State, View};
+use crate::app::{Action, Op};
 use crate::config::keymap::Section;
 use crate::platform::Connection;
 use ratatui::Frame;
@@ -212,12 +212,12 @@ fn hints(state: &State, theme: &Theme, width: usize) -> Line<'static> {
         Action::Filter,
         Action::Palette,
         Action::NextView,
-        Action::Deploy,
-        Action::CanaryWeight,
-        Action::Scale,
-        Action::Rollback,
-        Action::Promote,
-        Action::Abort,
+        Action::Op(Op::Deploy),
+        Action::Op(Op::CanaryWeight),
+        Action::Op(Op::Scale),
+        Action::Op(Op::Rollback),
+        Action::Op(Op::Promote),
+        Action::Op(Op::Abort),
     ];
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
