@@ -73,6 +73,21 @@ pub struct Plan {
     pub taken: BTreeSet<String>,
 }
 
+/// Why Docker cannot make `change`: the capability it needs and Docker lacks.
+fn unsupported(change: &Change) -> String {
+    let docker = crate::domain::Location::Docker {
+        engine: String::new(),
+    };
+    change
+        .spec()
+        .needs
+        .and_then(|needed| docker.require(needed).err())
+        .map_or_else(
+            || format!("{} is not supported on Docker environments", change.verb()),
+            |e| e.to_string(),
+        )
+}
+
 fn invalid(reason: impl Into<String>) -> PlatformError {
     PlatformError::Invalid {
         reason: reason.into(),
@@ -223,16 +238,8 @@ pub fn plan(
             .iter()
             .map(|c| Step::Restart { old: (*c).clone() })
             .collect(),
-        Change::StartCanary { .. }
-        | Change::SetCanaryWeight { .. }
-        | Change::AddTagRoute { .. }
-        | Change::RemoveTagRoute { .. }
-        | Change::Promote
-        | Change::Abort => {
-            return Err(invalid(
-                "Docker environments have no traffic router: canaries and tag routes need a Kubernetes environment",
-            ));
-        }
+        // What Docker lacks is declared in `Location::supports`: the reason comes from there.
+        other => return Err(invalid(unsupported(other))),
     };
     if releases.len() > HISTORY_KEPT {
         releases.drain(..releases.len() - HISTORY_KEPT);
