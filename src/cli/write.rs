@@ -65,7 +65,10 @@ fn command(name: &'static str) -> clap::Command {
         .iter()
         .map(|s| s.cli.about)
         .find(|a| !a.is_empty())
-        .map_or_else(|| capitalized(specs.first().map_or("", |s| s.help)), str::to_string);
+        .map_or_else(
+            || capitalized(specs.first().map_or("", |s| s.help)),
+            str::to_string,
+        );
     let mut cmd = clap::Command::new(name).about(about).arg(
         Arg::new("target")
             .value_name("TARGET")
