@@ -172,6 +172,49 @@ fn deploy_picks_a_version_and_the_rollout_progresses() {
 }
 
 #[test]
+fn pause_holds_a_rollout_and_resume_lets_it_finish() {
+    let mut h = Harness::new("pause");
+    h.advance(2);
+    let snap = h.platform.snapshot();
+    let line = &snap.product_lines[0];
+    let env = line
+        .environments
+        .iter()
+        .find(|e| e.tier == wheelhouse::domain::Tier::NonProduction)
+        .unwrap();
+    let svc = env
+        .services
+        .iter()
+        .find(|s| s.known_versions.len() > 1 && s.replicas.desired > 0)
+        .unwrap();
+    let key = wheelhouse::domain::ServiceKey::new(&line.name, &env.name, &svc.name);
+    h.select(&[&line.name, &env.name, &svc.name]);
+    h.keys("p");
+    let Mode::Confirm(c) = &h.state.mode else {
+        panic!("confirm expected, got {:?}", h.state.mode)
+    };
+    assert_eq!(c.request.change, Change::Pause);
+    h.keys("enter");
+    h.advance(1);
+    assert!(h.state.snapshot.service(&key).unwrap().paused);
+    h.keys("d");
+    h.keys("enter");
+    h.keys("enter");
+    h.advance(30);
+    let held = h.state.snapshot.service(&key).unwrap();
+    assert_eq!(held.rollout.as_ref().map(|r| r.updated), Some(0), "held");
+    h.keys("r");
+    h.keys("enter");
+    h.advance(30);
+    let done = h.state.snapshot.service(&key).unwrap();
+    assert!(
+        done.rollout.is_none() && !done.paused,
+        "finished after resume"
+    );
+    assert_eq!(h.applies, 3);
+}
+
+#[test]
 fn cancel_changes_nothing() {
     let mut h = Harness::new("cancel");
     let key = h.canary_service("loan-core", "gray");

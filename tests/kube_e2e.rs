@@ -441,6 +441,70 @@ async fn restart_rolls_the_pods_like_kubectl_rollout_restart() {
     assert_eq!(image(&after), image(&before), "same version");
 }
 
+/// The reason of the Deployment's Progressing condition, once the controller sets one of
+/// `want` (or the last one seen in 30 s).
+async fn progressing_reason(ns: &str, name: &str, want: &[&str]) -> Option<String> {
+    let mut last = None;
+    for _ in 0..60 {
+        let d = deployment(ns, name).await?;
+        last = d
+            .status
+            .and_then(|s| s.conditions)
+            .and_then(|cs| cs.into_iter().find(|c| c.type_ == "Progressing"))
+            .and_then(|c| c.reason);
+        if last.as_deref().is_some_and(|r| want.contains(&r)) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    last
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn pause_and_resume_the_rollout_like_kubectl_rollout_pause() {
+    let run = Run::new("pause");
+    let paused = |d: &Deployment| d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false);
+    // A run stopped half-way may have left it paused.
+    Api::<Deployment>::namespaced(client("wh-admin").await, "trade-dev")
+        .patch(
+            "inventory",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": { "paused": false } })),
+        )
+        .await
+        .expect("start unpaused");
+    let out = run.ok(&["pause", "trade/dev/inventory", "--yes"], 0);
+    assert!(out.contains("running → paused"), "{out}");
+    assert!(paused(&deployment("trade-dev", "inventory").await.unwrap()));
+    let reason = progressing_reason("trade-dev", "inventory", &["DeploymentPaused"]).await;
+    assert_eq!(
+        reason.as_deref(),
+        Some("DeploymentPaused"),
+        "the controller sees it"
+    );
+    assert_eq!(run.service("trade", "dev", "inventory")["paused"], true);
+    let again = run.ok(&["pause", "trade/dev/inventory", "--yes"], 2);
+    assert!(again.contains("already paused"), "{again}");
+    let out = run.ok(&["resume", "trade/dev/inventory", "--yes", "--wait"], 0);
+    assert!(out.contains("paused → running"), "{out}");
+    assert!(!paused(
+        &deployment("trade-dev", "inventory").await.unwrap()
+    ));
+    // Resumed, and at once complete again (nothing changed while paused).
+    let resumed = ["DeploymentResumed", "NewReplicaSetAvailable"];
+    let reason = progressing_reason("trade-dev", "inventory", &resumed).await;
+    assert!(
+        reason.as_deref().is_some_and(|r| resumed.contains(&r)),
+        "{reason:?}"
+    );
+    assert!(
+        run.service("trade", "dev", "inventory")
+            .get("paused")
+            .is_none()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
 async fn a_change_by_someone_else_is_refused_not_overwritten() {

@@ -261,6 +261,21 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
                 format!("{} restarted one at a time", service.replicas.desired),
             ));
         }
+        Change::Pause => {
+            if service.paused {
+                return Err(Invalid(format!(
+                    "{}'s rollout is already paused",
+                    service.name
+                )));
+            }
+            out.push(FieldChange::new("rollout", "running", "paused"));
+        }
+        Change::Resume => {
+            if !service.paused {
+                return Err(Invalid(format!("{}'s rollout is not paused", service.name)));
+            }
+            out.push(FieldChange::new("rollout", "paused", "running"));
+        }
     }
     Ok(out)
 }
@@ -370,6 +385,7 @@ pub(crate) mod tests_support {
             rollout: None,
             revision: "7".into(),
             known_versions: vec![],
+            paused: false,
         }
     }
 }
@@ -461,6 +477,16 @@ mod tests {
         );
         let p = plan(&service(), &Change::AddTagRoute { tag: "beta".into() }).unwrap();
         assert_eq!(p[0].after, "beta→1.3.0");
+    }
+
+    #[test]
+    fn pause_and_resume_refuse_the_state_they_would_make() {
+        let mut s = service();
+        assert_eq!(plan(&s, &Change::Pause).unwrap()[0].after, "paused");
+        assert!(plan(&s, &Change::Resume).is_err());
+        s.paused = true;
+        assert!(plan(&s, &Change::Pause).is_err());
+        assert_eq!(plan(&s, &Change::Resume).unwrap()[0].after, "running");
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub enum Capability {
     Logs,
     /// A traffic router: canaries with weights and tag routes.
     CanaryRouting,
+    /// A rollout that can be paused and resumed.
+    RolloutPause,
 }
 
 impl Capability {
@@ -58,6 +60,7 @@ impl Capability {
         match self {
             Capability::Logs => "tailing logs",
             Capability::CanaryRouting => "canary routing",
+            Capability::RolloutPause => "pausing a rollout",
         }
     }
 
@@ -67,6 +70,9 @@ impl Capability {
             Capability::Logs => "pod logs come in a later version; kubectl logs -f works meanwhile",
             Capability::CanaryRouting => {
                 "no traffic router: canaries and tag routes need a Kubernetes environment"
+            }
+            Capability::RolloutPause => {
+                "containers are replaced one by one, with no rollout object to pause"
             }
         }
     }
@@ -104,9 +110,9 @@ impl Location {
     pub fn supports(&self, capability: Capability) -> bool {
         use Capability::*;
         match self {
-            Location::Kube { .. } => matches!(capability, CanaryRouting),
+            Location::Kube { .. } => matches!(capability, CanaryRouting | RolloutPause),
             Location::Docker { .. } => matches!(capability, Logs),
-            Location::Demo { .. } => matches!(capability, Logs | CanaryRouting),
+            Location::Demo { .. } => matches!(capability, Logs | CanaryRouting | RolloutPause),
         }
     }
 
@@ -266,6 +272,13 @@ pub struct Service {
     pub revision: String,
     /// Versions the platform knows of for this service (for the deploy picker), newest last.
     pub known_versions: Vec<String>,
+    /// The rollout is paused (template changes wait until it is resumed).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub paused: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Service {
@@ -477,5 +490,13 @@ mod tests {
             "{e}"
         );
         assert!(kube.canary_routing().is_ok());
+        let e = docker
+            .require(Capability::RolloutPause)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("pausing a rollout is not supported on Docker"),
+            "{e}"
+        );
     }
 }

@@ -26,6 +26,8 @@ pub enum Op {
     ScaleRecommended,
     Rollback,
     Restart,
+    Pause,
+    Resume,
 }
 
 /// One write against one service: an operation with its arguments.
@@ -56,6 +58,9 @@ pub enum Change {
     Rollback,
     /// Restart every replica, one at a time.
     Restart,
+    /// Stop the rollout where it is (template changes wait until it is resumed).
+    Pause,
+    Resume,
 }
 
 /// What an operation takes, and where the value comes from.
@@ -347,6 +352,38 @@ pub const SPECS: &[Spec] = &[
         verb: "restart",
         phrase: "restart",
     },
+    Spec {
+        op: Op::Pause,
+        name: "pause-rollout",
+        help: "pause the rollout where it is (as kubectl rollout pause)",
+        keys: keys(&["p"], &["r p"]),
+        cli: about(
+            cli("pause", None, ""),
+            "Pause a service's rollout where it is: pause LINE/ENV/SERVICE",
+        ),
+        input: Input::None,
+        long: false,
+        needs_canary: false,
+        needs: Some(Capability::RolloutPause),
+        verb: "pause rollout",
+        phrase: "pause rollout",
+    },
+    Spec {
+        op: Op::Resume,
+        name: "resume-rollout",
+        help: "resume a paused rollout",
+        keys: keys(&["r"], &["r r"]),
+        cli: about(
+            cli("resume", None, ""),
+            "Resume a service's paused rollout: resume LINE/ENV/SERVICE",
+        ),
+        input: Input::None,
+        long: true,
+        needs_canary: false,
+        needs: Some(Capability::RolloutPause),
+        verb: "resume rollout",
+        phrase: "resume rollout",
+    },
 ];
 
 impl Op {
@@ -410,6 +447,8 @@ impl Op {
             },
             Op::Rollback => Change::Rollback,
             Op::Restart => Change::Restart,
+            Op::Pause => Change::Pause,
+            Op::Resume => Change::Resume,
         })
     }
 }
@@ -428,6 +467,8 @@ impl Change {
             Change::Scale { .. } => Op::Scale,
             Change::Rollback => Op::Rollback,
             Change::Restart => Op::Restart,
+            Change::Pause => Op::Pause,
+            Change::Resume => Op::Resume,
         }
     }
 
@@ -438,7 +479,12 @@ impl Change {
             Change::SetCanaryWeight { weight } => Some(weight.to_string()),
             Change::AddTagRoute { tag } | Change::RemoveTagRoute { tag } => Some(tag.clone()),
             Change::Scale { replicas } => Some(replicas.to_string()),
-            Change::Promote | Change::Abort | Change::Rollback | Change::Restart => None,
+            Change::Promote
+            | Change::Abort
+            | Change::Rollback
+            | Change::Restart
+            | Change::Pause
+            | Change::Resume => None,
         }
     }
 
@@ -491,6 +537,8 @@ mod tests {
             Op::ScaleRecommended,
             Op::Rollback,
             Op::Restart,
+            Op::Pause,
+            Op::Resume,
         ];
         assert_eq!(SPECS.len(), ops.len());
         for op in ops {
@@ -516,6 +564,8 @@ mod tests {
             Change::Scale { replicas: 4 },
             Change::Rollback,
             Change::Restart,
+            Change::Pause,
+            Change::Resume,
         ];
         for c in changes {
             let value = c.value().map_or(Value::None, Value::Text);
@@ -530,6 +580,7 @@ mod tests {
             Change::SetCanaryWeight { weight: 25 }.to_string(),
             "canary weight 25%"
         );
+        assert_eq!(Change::Pause.to_string(), "pause rollout");
     }
 
     #[test]

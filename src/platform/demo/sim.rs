@@ -400,7 +400,7 @@ impl SimService {
 
     fn progress(&mut self, dt: f64, step: f64) {
         let svc = &mut self.svc;
-        if let Some(rollout) = &mut svc.rollout {
+        if let Some(rollout) = svc.rollout.as_mut().filter(|_| !svc.paused) {
             self.rollout_clock += dt;
             while self.rollout_clock >= step && rollout.updated < rollout.total {
                 self.rollout_clock -= step;
@@ -530,6 +530,7 @@ fn build_service(
             rollout: None,
             revision: "1".into(),
             known_versions: spec.versions.get_ref().clone(),
+            paused: false,
         },
         entry_rps: spec.entry_rps,
         calls: spec
@@ -669,6 +670,8 @@ impl SimService {
             Change::Scale { replicas } => svc.replicas.desired = *replicas,
             // Replicas come back one per second, as after a scale-up.
             Change::Restart => svc.replicas.ready = 0,
+            Change::Pause => svc.paused = true,
+            Change::Resume => svc.paused = false,
         }
         self.revision += 1;
         self.svc.revision = self.revision.to_string();

@@ -223,5 +223,6 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
         rollout,
         revision: revision(containers.iter().copied()),
         known_versions,
+        paused: false,
     }
 }

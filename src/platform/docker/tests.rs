@@ -296,6 +296,11 @@ fn scale_adds_or_removes_unready_and_newest_first_and_canaries_are_refused() {
     assert!(
         matches!(canary, Err(PlatformError::Invalid { reason }) if reason.contains("no traffic router"))
     );
+    let pause = plan(&inv, web, &request(Change::Pause), "now", 1);
+    assert!(
+        matches!(&pause, Err(PlatformError::Invalid { reason }) if reason.starts_with("pausing a rollout is not supported on Docker")),
+        "{pause:?}"
+    );
 }
 
 #[test]

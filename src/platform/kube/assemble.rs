@@ -302,6 +302,7 @@ fn service(
         releases,
         rollout,
         known_versions,
+        paused: d.paused,
     }
 }
 

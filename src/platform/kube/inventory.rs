@@ -48,6 +48,8 @@ pub struct DeployInfo {
     pub template_version: Option<String>,
     /// The rollout passed its progress deadline.
     pub failed: bool,
+    /// `spec.paused`: the rollout waits (kubectl rollout pause).
+    pub paused: bool,
     /// The pod template (a canary starts from the stable one).
     pub template: Option<PodTemplateSpec>,
 }
@@ -316,6 +318,7 @@ pub fn deployment(context: &str, d: &Deployment) -> (ObjKey, Obj) {
                 .and_then(|m| m.labels.as_ref())
                 .and_then(|l| l.get(LABEL_VERSION).cloned()),
             failed,
+            paused: spec.and_then(|s| s.paused).unwrap_or(false),
             template: template.cloned(),
         })),
     )

@@ -527,6 +527,20 @@ fn a_rollout_is_old_pods_remaining_not_a_scale() {
 }
 
 #[test]
+fn pause_and_resume_set_spec_paused_on_the_revision_seen() {
+    for (change, want) in [(Change::Pause, true), (Change::Resume, false)] {
+        let ops = ops(&inventory(true), change).unwrap();
+        let [Op::PatchDeployment { name, body }] = ops.as_slice() else {
+            panic!("{ops:?}")
+        };
+        assert_eq!(name, "scoring");
+        assert_eq!(body[0]["op"], "test");
+        assert_eq!(body[1]["path"], "/spec/paused");
+        assert_eq!(body[1]["value"], want);
+    }
+}
+
+#[test]
 fn restart_adds_the_restarted_at_annotation_to_the_template() {
     let ops = ops(&inventory(true), Change::Restart).unwrap();
     let [Op::PatchDeployment { name, body }] = ops.as_slice() else {

@@ -93,6 +93,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             )),
         ]));
     }
+    if s.paused {
+        lines.push(Line::from(vec![
+            Span::styled("rollout   ", theme.muted),
+            Span::styled(
+                "paused: template changes wait until it is resumed",
+                theme.warn,
+            ),
+        ]));
+    }
     let mode = match s.traffic.mode {
         SplitMode::Gateway => "gateway weights",
         SplitMode::ReplicaRatio => "replica ratio (no gateway: split follows ready replicas)",

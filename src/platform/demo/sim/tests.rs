@@ -70,6 +70,25 @@ fn rollout_progresses_and_completes() {
 }
 
 #[test]
+fn a_paused_rollout_waits_until_resumed() {
+    let mut s = sim();
+    let key = first_canary(&s);
+    let target = s.service_mut(&key).unwrap();
+    target.apply(&Change::Pause, "t", "", 0);
+    target.apply(&Change::Promote, "t", "", 0);
+    s.advance(60.0);
+    let held = s.service_mut(&key).unwrap();
+    assert!(held.svc.paused);
+    assert_eq!(held.svc.rollout.as_ref().map(|r| r.updated), Some(0));
+    held.apply(&Change::Resume, "t", "", 0);
+    s.advance(60.0);
+    assert!(
+        s.service_mut(&key).unwrap().svc.rollout.is_none(),
+        "finished"
+    );
+}
+
+#[test]
 fn scaling_changes_ready_replicas_over_seconds() {
     let mut s = sim();
     let key = first_canary(&s);

@@ -182,6 +182,8 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         Change::Scale { replicas } => scale(t, *replicas),
         Change::Rollback => rollback(t, req, now),
         Change::Restart => restart(t, now),
+        Change::Pause => set_paused(t, true),
+        Change::Resume => set_paused(t, false),
     }
 }
 
@@ -504,6 +506,19 @@ fn rollback(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platf
         body: Value::Array(patch),
     });
     Ok(out)
+}
+
+/// As `kubectl rollout pause` / `resume`: `spec.paused`, on the revision decided on.
+fn set_paused(t: &Target, paused: bool) -> Result<Vec<Op>, PlatformError> {
+    let s = t.stable;
+    let patch = vec![
+        json!({ "op": "test", "path": "/metadata/resourceVersion", "value": s.resource_version }),
+        json!({ "op": "add", "path": "/spec/paused", "value": paused }),
+    ];
+    Ok(vec![Op::PatchDeployment {
+        name: t.stable_name.into(),
+        body: Value::Array(patch),
+    }])
 }
 
 fn restart(t: &Target, now: &str) -> Result<Vec<Op>, PlatformError> {
