@@ -1,6 +1,7 @@
 //! Benchmarks of the telemetry path: aggregation of decoded call records (target ≥ 1M
 //! records/s on one core), decoding + aggregation from bytes, and plain serde_json
 //! decoding of the same bytes as the limit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;

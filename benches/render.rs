@@ -1,5 +1,6 @@
 //! Benchmarks: render of each view at 200×60 on the large scenario, `update` throughput,
 //! and the binary's time to first frame.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;

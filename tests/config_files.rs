@@ -1,4 +1,5 @@
 //! Broken user files: reported with a clear message, the defaults are used, nothing stops.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

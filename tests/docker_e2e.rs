@@ -4,6 +4,7 @@
 //! scripts/docker-demo-load (shop: dev web 1.1.0 ×2 + cart, test web 1.0.0 + cart).
 //! scripts/test.sh sets WHEELHOUSE_E2E_DOCKER_HOST and runs these with --ignored; without
 //! it they fail, never skip. The engine's own CLI checks what wheelhouse did.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

@@ -1,4 +1,5 @@
 //! Whole key sequences through the app against the demo platform: state, screen, audit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Unix manners of the CLI: a closed pipe ends quietly with 141, errors of `-o json`
 //! commands are JSON on stdout too, bad values are refused where they enter (exit 2).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

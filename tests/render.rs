@@ -1,5 +1,6 @@
 //! Every view rendered into ratatui's TestBackend at 80×24 and 200×60 (insta snapshots,
 //! clock filtered), plus checks of what a person must be able to read.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

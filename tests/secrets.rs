@@ -1,6 +1,7 @@
 //! Secret values never leave the process: every output format of every subcommand on the
 //! demo, the audit log, the log file (at trace level) and every view of the cockpit are
 //! searched for the values the demo scenario declares secret.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Wrong targets are refused, not applied: unknown versions (exit 4), rollback during a
 //! rollout returns to the release that ran before it, a second deploy supersedes the first.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

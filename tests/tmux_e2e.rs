@@ -1,5 +1,6 @@
 //! The real binary in a real terminal (tmux): start, navigate, act, quit; the terminal is
 //! left clean. Fails (never skips) when tmux is missing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

@@ -1,4 +1,5 @@
 //! `update` in isolation: an event in, the state and the commands out.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

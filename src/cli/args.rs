@@ -2,24 +2,7 @@
 //! silently wrong later (an empty revision that disables the guard, NaN seconds, a weight
 //! over 100, control characters in text that ends up in history and on terminals).
 
-use crate::domain::text::is_unsafe;
-
-/// Longest free text (`--why`) and longest name or revision taken.
-const MAX_TEXT: usize = 1000;
-const MAX_NAME: usize = 128;
-
-fn printable(what: &str, s: &str, max: usize) -> Result<String, String> {
-    if s.chars().count() > max {
-        return Err(format!("{what} is longer than {max} characters"));
-    }
-    if let Some(c) = s.chars().find(|c| is_unsafe(*c)) {
-        return Err(format!(
-            "{what} contains the control character U+{:04X}",
-            c as u32
-        ));
-    }
-    Ok(s.to_string())
-}
+use crate::domain::text::{MAX_NAME, MAX_TEXT, printable};
 
 /// `--if-revision`: a revision as `status -o json` prints it; never empty.
 pub fn revision(s: &str) -> Result<String, String> {
@@ -39,10 +22,7 @@ pub fn why(s: &str) -> Result<String, String> {
 
 /// `--as` and version arguments: a non-empty name.
 pub fn name(s: &str) -> Result<String, String> {
-    if s.trim().is_empty() {
-        return Err("must not be empty".into());
-    }
-    printable("the name", s, MAX_NAME)
+    crate::domain::text::name(s)
 }
 
 /// `--kafka-from`: checked here so a bad value is an argument error (exit 2).

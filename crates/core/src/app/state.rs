@@ -1,0 +1,324 @@
+//! The one owner of the cockpit's state. Only `update` changes it; `ui::draw` reads it.
+
+use crate::config::keymap::{Chord, Keymap};
+use crate::domain::capacity::Thresholds;
+use crate::domain::change::{ChangeRequest, FieldChange};
+use crate::domain::traffic::{Series, TrafficFrame};
+use crate::domain::{EnvKey, ServiceKey, Snapshot};
+use crate::interface::{Connection, PlatformError, PlatformInfo};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+/// Seconds of per-second history kept for charts (5 minutes).
+pub const HISTORY_SECONDS: usize = 300;
+/// Activity lines kept.
+pub const ACTIVITY_LINES: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Overview,
+    Service,
+    Topology,
+    Capacity,
+    Config,
+    Events,
+    Logs,
+    Images,
+}
+
+impl View {
+    pub const ALL: [View; 8] = [
+        View::Overview,
+        View::Service,
+        View::Topology,
+        View::Capacity,
+        View::Config,
+        View::Events,
+        View::Logs,
+        View::Images,
+    ];
+
+    /// Tab label when the window is narrow.
+    pub fn short(self) -> &'static str {
+        match self {
+            View::Overview => "Ovw",
+            View::Service => "Svc",
+            View::Topology => "Topo",
+            View::Capacity => "Cap",
+            View::Config => "Cfg",
+            View::Events => "Evt",
+            View::Logs => "Log",
+            View::Images => "Img",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Overview => "Overview",
+            View::Service => "Service",
+            View::Topology => "Topology",
+            View::Capacity => "Capacity",
+            View::Config => "Config",
+            View::Events => "Events",
+            View::Logs => "Logs",
+            View::Images => "Images",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Info,
+    Success,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub at: i64,
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusMessage {
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    /// The operation the prompt asks a value for (its registry input says how).
+    pub op: crate::domain::operation::Op,
+    pub target: ServiceKey,
+    pub title: String,
+    pub input: String,
+    pub options: Vec<String>,
+    pub selected: usize,
+    pub error: Option<String>,
+}
+
+/// The dry-run answer shown in a confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Preview {
+    Loading,
+    Ready(Vec<FieldChange>),
+    Failed(PlatformError),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub id: u64,
+    pub request: ChangeRequest,
+    pub preview: Preview,
+    /// Set for production-tier environments: the name the user must type.
+    pub type_to_confirm: Option<String>,
+    pub typed: String,
+    /// Why, as the operator puts it (release history and audit log); optional.
+    pub why: String,
+    /// Which text field typing goes to.
+    pub field: ConfirmField,
+}
+
+/// The confirmation's text fields: the environment's name (production tier), and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmField {
+    Name,
+    Why,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaletteState {
+    pub query: String,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    Normal,
+    Filter,
+    Palette(PaletteState),
+    Prompt(Prompt),
+    Confirm(Confirm),
+    Help {
+        scroll: u16,
+    },
+    /// Typing a search in the logs view.
+    LogSearch,
+}
+
+/// A write sent to the platform and not answered yet, or a rollout being watched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InFlight {
+    pub request: ChangeRequest,
+    /// Its intent record, already in the audit log; the result record follows it.
+    pub intent: super::audit::AuditRecord,
+}
+
+/// Seconds of frames kept for comparisons that one second is too noisy for (canary vs
+/// stable).
+pub const WINDOW_SECONDS: usize = 30;
+
+/// Traffic of one environment: the newest frame, the last [`WINDOW_SECONDS`] frames and
+/// per-service history.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnvTraffic {
+    pub latest: TrafficFrame,
+    /// The newest frames, oldest first.
+    pub recent: std::collections::VecDeque<TrafficFrame>,
+    /// Inbound requests/s per service, one sample per second.
+    pub inbound: BTreeMap<String, Series>,
+    /// Error ratio of inbound calls per service.
+    pub errors: BTreeMap<String, Series>,
+}
+
+impl EnvTraffic {
+    /// The mean second of the last [`WINDOW_SECONDS`] (see [`TrafficFrame::window`]).
+    pub fn window(&self) -> TrafficFrame {
+        TrafficFrame::window(&self.recent)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TopologyView {
+    pub scroll_x: u16,
+    pub scroll_y: u16,
+    /// None: automatic (compact when the graph is large).
+    pub compact: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub platform: PlatformInfo,
+    pub read_only: bool,
+    pub connection: Connection,
+    /// The call-record stream's state, when one is configured.
+    pub telemetry: Option<crate::interface::SourceStatus>,
+    /// Who acts (the OS identity, and the operator name beside it).
+    pub user: super::audit::Identity,
+    /// Wall-clock unix seconds, from ticks.
+    pub now: i64,
+    pub snapshot: Arc<Snapshot>,
+    pub traffic: BTreeMap<EnvKey, EnvTraffic>,
+    pub thresholds: Thresholds,
+    /// Selected tree path: [line], [line, env] or [line, env, service].
+    pub selected: Vec<String>,
+    pub expanded: BTreeSet<Vec<String>>,
+    pub filter: String,
+    pub view: View,
+    pub mode: Mode,
+    pub status: Option<StatusMessage>,
+    pub activity: VecDeque<Activity>,
+    pub inflight: BTreeMap<u64, InFlight>,
+    /// Services whose rollout the user started and is watching.
+    pub watching: BTreeSet<ServiceKey>,
+    pub next_id: u64,
+    pub topology: TopologyView,
+    /// Environment compared with the selected one in the config view.
+    pub compare_env: Option<String>,
+    /// The open log tail (while the logs view shows a service).
+    pub logs: Option<super::logs::LogsView>,
+    /// The engine's image list, when the platform has one (else the services' images).
+    pub images: Option<Vec<crate::domain::image::ImageInfo>>,
+    pub scroll: u16,
+    pub keymap: Keymap,
+    pub typed: Vec<Chord>,
+    pub size: (u16, u16),
+    pub quit: bool,
+    /// Set when something visible changed since the last frame.
+    pub dirty: bool,
+}
+
+impl State {
+    pub fn new(
+        platform: PlatformInfo,
+        read_only: bool,
+        keymap: Keymap,
+        user: super::audit::Identity,
+        now: i64,
+    ) -> State {
+        State {
+            platform,
+            read_only,
+            connection: Connection::Connecting,
+            telemetry: None,
+            user,
+            now,
+            snapshot: Arc::new(Snapshot::default()),
+            traffic: BTreeMap::new(),
+            thresholds: Thresholds::default(),
+            selected: Vec::new(),
+            expanded: BTreeSet::new(),
+            filter: String::new(),
+            view: View::Overview,
+            mode: Mode::Normal,
+            status: None,
+            activity: VecDeque::new(),
+            inflight: BTreeMap::new(),
+            watching: BTreeSet::new(),
+            next_id: 1,
+            topology: TopologyView::default(),
+            logs: None,
+            images: None,
+            compare_env: None,
+            scroll: 0,
+            keymap,
+            typed: Vec::new(),
+            size: (80, 24),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn selected_line(&self) -> Option<&str> {
+        self.selected.first().map(String::as_str)
+    }
+
+    /// The environment in context: the selected one, or the first of the selected line.
+    pub fn context_env(&self) -> Option<EnvKey> {
+        let line = self.snapshot.line(self.selected.first()?)?;
+        let env = match self.selected.get(1) {
+            Some(e) => line.environment(e)?,
+            None => line.environments.first()?,
+        };
+        Some(EnvKey {
+            line: line.name.clone(),
+            env: env.name.clone(),
+        })
+    }
+
+    pub fn selected_service(&self) -> Option<ServiceKey> {
+        match self.selected.as_slice() {
+            [line, env, service] => {
+                let key = ServiceKey::new(line, env, service);
+                self.snapshot.service(&key).map(|_| key)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn log(&mut self, level: Level, text: impl Into<String>) {
+        if self.activity.len() == ACTIVITY_LINES {
+            self.activity.pop_front();
+        }
+        self.activity.push_back(Activity {
+            at: self.now,
+            level,
+            text: text.into(),
+        });
+        self.dirty = true;
+    }
+
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        self.status = Some(StatusMessage { level, text });
+        self.dirty = true;
+    }
+
+    pub fn next_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+}

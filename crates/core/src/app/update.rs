@@ -1,0 +1,509 @@
+//! `update(&mut State, Event) -> Vec<Command>`: the only place state changes.
+
+use super::action::Action;
+use super::event::{Command, Event};
+use super::navigation;
+use super::operations;
+use super::palette::{self, PaletteKind};
+use super::state::{
+    ConfirmField, HISTORY_SECONDS, Level, Mode, PaletteState, State, View, WINDOW_SECONDS,
+};
+use crate::config::keymap::{Chord, Lookup, Section};
+use crate::domain::traffic::{NodeId, Series};
+use crate::interface::{Connection, PlatformEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+pub fn update(state: &mut State, event: Event) -> Vec<Command> {
+    let mut commands = handle(state, event);
+    // The log tail follows what the logs view shows, whatever changed it.
+    commands.extend(super::logs::sync(state));
+    commands
+}
+
+fn handle(state: &mut State, event: Event) -> Vec<Command> {
+    match event {
+        Event::Key(key) => {
+            if key.kind == KeyEventKind::Release {
+                return vec![];
+            }
+            on_key(state, key)
+        }
+        Event::Resize(w, h) => {
+            state.size = (w, h);
+            state.dirty = true;
+            vec![]
+        }
+        Event::Tick(now) => {
+            if now / 60 != state.now / 60 {
+                state.dirty = true;
+            }
+            state.now = now;
+            vec![]
+        }
+        Event::Problem(text) => {
+            state.say(Level::Error, text.clone());
+            state.log(Level::Error, text);
+            vec![]
+        }
+        Event::WriteRefused { id, reason } => {
+            operations::refused(state, id, &reason);
+            vec![]
+        }
+        Event::Platform(event) => on_platform(state, *event),
+    }
+}
+
+fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
+    match event {
+        PlatformEvent::Snapshot(snapshot) => {
+            state.snapshot = snapshot;
+            navigation::repair_selection(state);
+            operations::follow_rollouts(state);
+            state.dirty = true;
+            vec![]
+        }
+        PlatformEvent::Logs { id, lines, note } => {
+            super::logs::on_lines(state, id, lines, note);
+            vec![]
+        }
+        PlatformEvent::Images(images) => {
+            state.images = Some(images);
+            if state.view == View::Images {
+                state.dirty = true;
+            }
+            vec![]
+        }
+        PlatformEvent::Traffic(frames) => {
+            for (env_key, frame) in frames {
+                let services: Vec<String> = state
+                    .snapshot
+                    .environment(&env_key)
+                    .map(|e| e.services.iter().map(|s| s.name.clone()).collect())
+                    .unwrap_or_default();
+                let entry = state.traffic.entry(env_key.clone()).or_default();
+                for name in services {
+                    let rps = frame.inbound_rps(&name);
+                    let (mut total, mut errs) = (0.0, 0.0);
+                    for e in frame.edges.iter().filter(|e| e.to.service == name) {
+                        total += e.rps;
+                        errs += e.rps * e.error_ratio;
+                    }
+                    let ratio = if total > 0.0 { errs / total } else { 0.0 };
+                    entry
+                        .inbound
+                        .entry(name.clone())
+                        .or_insert_with(|| Series::new(HISTORY_SECONDS))
+                        .push(rps);
+                    entry
+                        .errors
+                        .entry(name)
+                        .or_insert_with(|| Series::new(HISTORY_SECONDS))
+                        .push(ratio);
+                }
+                if entry.recent.len() == WINDOW_SECONDS {
+                    entry.recent.pop_front();
+                }
+                entry.recent.push_back(frame.clone());
+                entry.latest = frame;
+                if state.context_env().as_ref() == Some(&env_key) {
+                    state.dirty = true;
+                }
+            }
+            vec![]
+        }
+        PlatformEvent::Previewed { id, result } => {
+            operations::previewed(state, id, result);
+            vec![]
+        }
+        PlatformEvent::Applied { id, result } => operations::applied(state, id, result),
+        PlatformEvent::Connection(c) => {
+            if c != state.connection {
+                match &c {
+                    Connection::Live => state.log(Level::Success, "platform connected"),
+                    Connection::Retrying(why) => state.log(
+                        Level::Error,
+                        format!("platform connection lost: {why}; retrying"),
+                    ),
+                    Connection::Connecting => {}
+                }
+                state.connection = c;
+                state.dirty = true;
+            }
+            vec![]
+        }
+        PlatformEvent::Notice(text) => {
+            state.log(Level::Info, text);
+            vec![]
+        }
+        PlatformEvent::Telemetry(status) => {
+            if let Some(e) = &status.error
+                && state.telemetry.as_ref().and_then(|t| t.error.as_ref()) != Some(e)
+            {
+                state.log(Level::Warn, format!("{}: {e}", status.source));
+            }
+            let before = state.telemetry.as_ref().map_or(0, |t| t.rejects.total());
+            if status.rejects.total() > before {
+                let reasons: Vec<String> = status
+                    .rejects
+                    .nonzero()
+                    .map(|(r, n)| format!("{n} {r}"))
+                    .collect();
+                state.log(
+                    Level::Warn,
+                    format!(
+                        "{}: rejected records: {}",
+                        status.source,
+                        reasons.join(", ")
+                    ),
+                );
+            }
+            state.telemetry = Some(status);
+            state.dirty = true;
+            vec![]
+        }
+    }
+}
+
+fn section(mode: &Mode) -> Section {
+    match mode {
+        Mode::Normal | Mode::Help { .. } => Section::Normal,
+        _ => Section::Input,
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let chord = Chord::from_event(&key);
+    let section = section(&state.mode);
+    state.typed.push(chord);
+    let found = match state.keymap.lookup(section, &state.typed) {
+        Lookup::Pending => return vec![],
+        Lookup::Action(a) => Some(a),
+        Lookup::None if state.typed.len() > 1 => {
+            state.typed = vec![chord];
+            match state.keymap.lookup(section, &state.typed) {
+                Lookup::Action(a) => Some(a),
+                Lookup::Pending => return vec![],
+                Lookup::None => None,
+            }
+        }
+        Lookup::None => None,
+    };
+    state.typed.clear();
+    match found {
+        Some(action) => dispatch(state, action),
+        None => {
+            if section == Section::Input {
+                edit_text(state, &key);
+            } else if matches!(state.mode, Mode::Help { .. }) {
+                state.mode = Mode::Normal;
+                state.dirty = true;
+            } else {
+                state.say(
+                    Level::Info,
+                    format!("{chord} is not bound; ? shows the keys"),
+                );
+            }
+            vec![]
+        }
+    }
+}
+
+/// Longest text a prompt, the filter, the palette or the confirmation takes.
+const MAX_INPUT: usize = 200;
+
+/// Typing into the text field of the active input mode.
+fn edit_text(state: &mut State, key: &KeyEvent) {
+    let chord = Chord::from_event(key);
+    let field: Option<&mut String> = match &mut state.mode {
+        Mode::Filter => Some(&mut state.filter),
+        Mode::LogSearch => state.logs.as_mut().map(|l| &mut l.search),
+        Mode::Palette(p) => Some(&mut p.query),
+        Mode::Prompt(p) if p.op.spec().input.picks() => None,
+        Mode::Prompt(p) => Some(&mut p.input),
+        Mode::Confirm(c) if key.code == KeyCode::Tab && c.type_to_confirm.is_some() => {
+            c.field = match c.field {
+                ConfirmField::Name => ConfirmField::Why,
+                ConfirmField::Why => ConfirmField::Name,
+            };
+            state.dirty = true;
+            return;
+        }
+        Mode::Confirm(c) if c.field == ConfirmField::Name => Some(&mut c.typed),
+        Mode::Confirm(c) => Some(&mut c.why),
+        _ => None,
+    };
+    let Some(field) = field else { return };
+    match key.code {
+        KeyCode::Backspace => {
+            field.pop();
+        }
+        KeyCode::Char(c)
+            if !chord.ctrl
+                && !chord.alt
+                && !crate::domain::text::is_unsafe(c)
+                && field.chars().count() < MAX_INPUT =>
+        {
+            field.push(c)
+        }
+        _ => return,
+    }
+    if let Mode::Palette(p) = &mut state.mode {
+        p.selected = 0;
+    }
+    if let Mode::Prompt(p) = &mut state.mode {
+        p.error = None;
+    }
+    if state.mode == Mode::Filter {
+        navigation::repair_selection(state);
+    }
+    state.dirty = true;
+}
+
+pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
+    state.dirty = true;
+    let mode = std::mem::replace(&mut state.mode, Mode::Normal);
+    match mode {
+        Mode::Normal => normal(state, action),
+        Mode::Help { scroll } => {
+            state.mode = match action {
+                Action::Down | Action::PanDown => Mode::Help {
+                    scroll: scroll.saturating_add(1),
+                },
+                Action::Up | Action::PanUp => Mode::Help {
+                    scroll: scroll.saturating_sub(1),
+                },
+                _ => Mode::Normal,
+            };
+            vec![]
+        }
+        Mode::Filter => {
+            match action {
+                Action::Confirm => {}
+                Action::Cancel => {
+                    state.filter.clear();
+                    navigation::repair_selection(state);
+                }
+                Action::Up | Action::Down => {
+                    navigation::move_by(state, if action == Action::Up { -1 } else { 1 });
+                    state.mode = Mode::Filter;
+                }
+                _ => state.mode = Mode::Filter,
+            }
+            vec![]
+        }
+        Mode::LogSearch => {
+            match action {
+                Action::Confirm => {
+                    if let Some(l) = state.logs.as_mut() {
+                        l.focus = None;
+                    }
+                    if let Some(text) = super::logs::jump(state, true) {
+                        state.say(Level::Info, text);
+                    }
+                }
+                Action::Cancel => {
+                    if let Some(l) = state.logs.as_mut() {
+                        l.search.clear();
+                        l.focus = None;
+                    }
+                }
+                _ => state.mode = Mode::LogSearch,
+            }
+            vec![]
+        }
+        Mode::Palette(mut p) => match action {
+            Action::Cancel => vec![],
+            Action::Up => {
+                p.selected = p.selected.saturating_sub(1);
+                state.mode = Mode::Palette(p);
+                vec![]
+            }
+            Action::Down => {
+                let n = palette::matches(state, &p.query).len();
+                p.selected = (p.selected + 1).min(n.saturating_sub(1));
+                state.mode = Mode::Palette(p);
+                vec![]
+            }
+            Action::Confirm => {
+                let items = palette::matches(state, &p.query);
+                match items.get(p.selected).map(|i| i.kind.clone()) {
+                    Some(PaletteKind::Action(a)) => normal(state, a),
+                    Some(PaletteKind::Target(path)) => {
+                        navigation::jump(state, path);
+                        vec![]
+                    }
+                    None => vec![],
+                }
+            }
+            _ => {
+                state.mode = Mode::Palette(p);
+                vec![]
+            }
+        },
+        Mode::Prompt(mut p) => match action {
+            Action::Cancel => {
+                state.say(Level::Info, "cancelled");
+                vec![]
+            }
+            Action::Confirm => operations::submit_prompt(state, p),
+            Action::Up | Action::Down => {
+                let n = p.options.len();
+                if n > 0 {
+                    p.selected = if action == Action::Up {
+                        p.selected.saturating_sub(1)
+                    } else {
+                        (p.selected + 1).min(n - 1)
+                    };
+                }
+                state.mode = Mode::Prompt(p);
+                vec![]
+            }
+            _ => {
+                state.mode = Mode::Prompt(p);
+                vec![]
+            }
+        },
+        Mode::Confirm(c) => match action {
+            Action::Cancel => {
+                state.say(Level::Info, "cancelled: nothing was changed");
+                vec![]
+            }
+            Action::Confirm => operations::execute(state, c),
+            _ => {
+                state.mode = Mode::Confirm(c);
+                vec![]
+            }
+        },
+    }
+}
+
+fn normal(state: &mut State, action: Action) -> Vec<Command> {
+    if let Action::Op(op) = action {
+        return operations::begin(state, op);
+    }
+    match action {
+        Action::Quit => state.quit = true,
+        Action::Up => navigation::move_by(state, -1),
+        Action::Down => navigation::move_by(state, 1),
+        Action::Left => navigation::left(state),
+        Action::Right => navigation::right(state),
+        Action::Top => navigation::to_edge(state, false),
+        Action::Bottom => navigation::to_edge(state, true),
+        Action::Open => {
+            if state.selected.len() == 3 {
+                state.view = View::Service;
+            } else {
+                navigation::toggle(state);
+            }
+        }
+        Action::Filter if state.view == View::Logs && state.logs.is_some() => {
+            state.mode = Mode::LogSearch
+        }
+        Action::Filter => state.mode = Mode::Filter,
+        Action::Palette => {
+            state.mode = Mode::Palette(PaletteState {
+                query: String::new(),
+                selected: 0,
+            })
+        }
+        Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::NextView | Action::PrevView => {
+            let i = View::ALL.iter().position(|v| *v == state.view).unwrap_or(0);
+            let n = View::ALL.len();
+            let next = if action == Action::NextView {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            state.view = View::ALL[next];
+            state.scroll = 0;
+        }
+        Action::ViewOverview => state.view = View::Overview,
+        Action::ViewService => state.view = View::Service,
+        Action::ViewTopology => state.view = View::Topology,
+        Action::ViewCapacity => state.view = View::Capacity,
+        Action::ViewConfig => state.view = View::Config,
+        Action::ViewEvents => state.view = View::Events,
+        Action::ViewLogs => {
+            state.view = View::Logs;
+            if state.selected_service().is_none() {
+                state.say(Level::Info, "select a service to tail its logs");
+            }
+        }
+        Action::ViewImages => state.view = View::Images,
+        Action::LogFollow => super::logs::toggle_follow(state),
+        Action::SearchNext | Action::SearchPrev => {
+            if let Some(text) = super::logs::jump(state, action == Action::SearchNext) {
+                state.say(Level::Info, text);
+            }
+        }
+        Action::PanUp if state.view == View::Logs => super::logs::scroll(state, -10),
+        Action::PanDown if state.view == View::Logs => super::logs::scroll(state, 10),
+        Action::CompareNext | Action::ComparePrev => {
+            cycle_compare(state, action == Action::CompareNext)
+        }
+        Action::Zoom => {
+            let compact = state.topology.compact.unwrap_or(false);
+            state.topology.compact = Some(!compact);
+        }
+        Action::PanLeft => state.topology.scroll_x = state.topology.scroll_x.saturating_sub(8),
+        Action::PanRight => state.topology.scroll_x = state.topology.scroll_x.saturating_add(8),
+        Action::PanUp => {
+            state.scroll = state.scroll.saturating_sub(5);
+            state.topology.scroll_y = state.topology.scroll_y.saturating_sub(5);
+        }
+        Action::PanDown => {
+            state.scroll = state.scroll.saturating_add(5);
+            state.topology.scroll_y = state.topology.scroll_y.saturating_add(5);
+        }
+        Action::Cancel => {
+            state.status = None;
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// Picks the next (or previous) environment of the line to compare with.
+fn cycle_compare(state: &mut State, forward: bool) {
+    let Some(key) = state.selected_service() else {
+        state.say(Level::Warn, "select a service to compare its config");
+        return;
+    };
+    let Some(line) = state.snapshot.line(&key.line) else {
+        return;
+    };
+    let others: Vec<String> = line
+        .environments
+        .iter()
+        .filter(|e| e.name != key.env && e.service(&key.service).is_some())
+        .map(|e| e.name.clone())
+        .collect();
+    if others.is_empty() {
+        state.say(
+            Level::Warn,
+            format!("{} runs in no other environment", key.service),
+        );
+        return;
+    }
+    let current = state
+        .compare_env
+        .as_ref()
+        .and_then(|c| others.iter().position(|o| o == c));
+    let n = others.len();
+    let next = match (current, forward) {
+        (None, true) => 0,
+        (None, false) => n - 1,
+        (Some(i), true) => (i + 1) % n,
+        (Some(i), false) => (i + n - 1) % n,
+    };
+    state.compare_env = Some(others[next].clone());
+    state.view = View::Config;
+}
+
+/// The node of the selected service's stable version (used by views to highlight).
+pub fn selected_node(state: &State) -> Option<NodeId> {
+    let key = state.selected_service()?;
+    let s = state.snapshot.service(&key)?;
+    Some(NodeId::new(&s.name, &s.version, false))
+}
