@@ -9,6 +9,7 @@ pub mod handle;
 pub mod kube;
 pub mod mixed;
 pub mod session;
+pub(crate) mod worker;
 
 pub use handle::PlatformHandle;
 pub use wheelhouse_core::interface::*;

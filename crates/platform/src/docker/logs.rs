@@ -38,11 +38,11 @@ struct Tail {
 
 pub struct LogTails {
     tails: BTreeMap<u64, Tail>,
-    ended_tx: mpsc::UnboundedSender<Ended>,
+    ended_tx: mpsc::UnboundedSender<super::worker::Msg>,
 }
 
 impl LogTails {
-    pub fn new(ended_tx: mpsc::UnboundedSender<Ended>) -> Self {
+    pub(super) fn new(ended_tx: mpsc::UnboundedSender<super::worker::Msg>) -> Self {
         LogTails {
             tails: BTreeMap::new(),
             ended_tx,
@@ -132,7 +132,7 @@ impl Tail {
         id: u64,
         docker: &Docker,
         inv: &Inventory,
-        ended_tx: &mpsc::UnboundedSender<Ended>,
+        ended_tx: &mpsc::UnboundedSender<super::worker::Msg>,
     ) {
         let running: Vec<(String, String)> = service_containers(inv, &self.key)
             .into_iter()
@@ -152,7 +152,7 @@ impl Tail {
         id: &str,
         name: &str,
         since: Option<i64>,
-        ended_tx: &mpsc::UnboundedSender<Ended>,
+        ended_tx: &mpsc::UnboundedSender<super::worker::Msg>,
     ) {
         let mut options = LogsOptionsBuilder::new()
             .follow(true)
@@ -212,7 +212,8 @@ impl Tail {
                 },
                 Some(end),
             ));
-            let _ = ended_tx.send((tail_id, cid, chrono::Utc::now().timestamp()));
+            let ended = (tail_id, cid, chrono::Utc::now().timestamp());
+            let _ = ended_tx.send(super::worker::Msg::TailEnded(ended));
         })
         .abort_handle();
         self.streams.insert(id.to_string(), handle);

@@ -1,4 +1,4 @@
-//! The Docker platform as a worker task. A watcher lists the labelled containers and the
+//! The Docker platform's worker (on the shared skeleton, `crate::worker`). A watcher lists the labelled containers and the
 //! images, then follows the engine's event stream (no polling); when the stream breaks
 //! (the engine went away) it reports the connection lost and starts over with a fresh
 //! list once the engine answers again. The worker owns the inventory, publishes a
@@ -7,12 +7,13 @@
 
 use super::assemble::{self, Scope, service_containers};
 use super::inventory::{self, Container, Image, Inventory};
-use super::logs::LogTails;
+use super::logs::{Ended, LogTails};
 use super::writes;
 use super::{DockerSetup, contract};
-use crate::domain::change::{FieldChange, plan};
+use crate::domain::change::{ChangeRequest, FieldChange, plan};
 use crate::domain::image::ImageInfo;
 use crate::domain::{ServiceKey, Snapshot};
+use crate::worker::{self, Backend, Backoff, Outbox};
 use crate::{Applied, Connection, PlatformError, PlatformEvent, PlatformHandle, PlatformRequest};
 use bollard::Docker;
 use bollard::query_parameters::{
@@ -20,9 +21,16 @@ use bollard::query_parameters::{
 };
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
+
+/// What the worker's own tasks tell it: the watcher, writes that ended, log streams.
+#[derive(Debug)]
+pub(super) enum Msg {
+    Watch(WatchMsg),
+    Finished(Box<Finished>),
+    TailEnded(Ended),
+}
 
 /// What the watcher tells the worker.
 #[derive(Debug)]
@@ -83,10 +91,21 @@ pub fn spawn(
     read_only: bool,
     events: mpsc::UnboundedSender<PlatformEvent>,
 ) -> PlatformHandle {
-    let (tx, rx) = mpsc::unbounded_channel::<PlatformRequest>();
-    let handle = PlatformHandle::new(setup.info.clone(), read_only, tx, events.clone());
-    tokio::spawn(run(setup, read_only, rx, events));
-    handle
+    worker::spawn(setup.info.clone(), read_only, events, move |tx| {
+        tokio::spawn(watch(setup.docker.clone(), setup.scope.clone(), tx.clone()));
+        Worker {
+            docker: setup.docker,
+            engine: setup.engine,
+            scope: setup.scope,
+            inv: Inventory::default(),
+            images: Vec::new(),
+            in_flight: BTreeMap::new(),
+            gone: BTreeMap::new(),
+            tails: LogTails::new(tx.clone()),
+            tx,
+            dirty: false,
+        }
+    })
 }
 
 /// The containers labelled with a service, under its key or the former one (a container
@@ -151,144 +170,177 @@ async fn list_images(docker: &Docker) -> Result<Vec<Image>, bollard::errors::Err
         .collect())
 }
 
-/// Lists, then follows events; on any failure reports it and starts over.
 /// A stream that lasted this long was healthy: the next failure retries quickly again.
 const STREAM_HEALTHY: Duration = Duration::from_secs(10);
 
-async fn watch(docker: Docker, scope: Scope, tx: mpsc::UnboundedSender<WatchMsg>) {
-    let mut delay = Duration::from_millis(250);
-    // Events already handled: a resumed stream replays its last second, and a death
-    // should not be told twice.
-    let mut handled: std::collections::VecDeque<(i64, String, String)> = Default::default();
+/// Events already handled: a resumed stream replays its last second, and a death should
+/// not be told twice.
+type Handled = std::collections::VecDeque<(i64, String, String)>;
+
+/// Lists, then follows events; on any failure reports it and starts over (backing off).
+async fn watch(docker: Docker, scope: Scope, tx: mpsc::UnboundedSender<Msg>) {
+    let say = |m: WatchMsg| tx.send(Msg::Watch(m)).is_ok();
+    let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(5));
+    let mut handled = Handled::default();
     loop {
         let since = chrono::Utc::now().timestamp() - 1;
         let inv = match list_all(&docker).await {
             Ok(inv) => inv,
             Err(e) => {
-                if tx.send(WatchMsg::Lost(e.to_string())).is_err() {
+                if !say(WatchMsg::Lost(e.to_string())) {
                     return;
                 }
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
+                backoff.wait().await;
                 continue;
             }
         };
-        if tx.send(WatchMsg::Reset(inv)).is_err() {
+        if !say(WatchMsg::Reset(inv)) {
             return;
         }
         let stream_start = tokio::time::Instant::now();
-        let mut filters: HashMap<&str, Vec<&str>> = HashMap::new();
-        filters.insert("type", vec!["container", "image"]);
-        filters.insert(
-            "event",
-            CONTAINER_ACTIONS
-                .iter()
-                .chain(&IMAGE_ACTIONS)
-                .copied()
-                .collect(),
-        );
-        let options = EventsOptionsBuilder::new()
-            .since(&since.to_string())
-            .filters(&filters)
-            .build();
-        let mut stream = docker.events(Some(options));
-        let reason = loop {
-            let Some(item) = stream.next().await else {
-                break "the engine closed the event stream".to_string();
-            };
-            let event = match item {
-                Ok(e) => e,
-                Err(e) => break e.to_string(),
-            };
-            let typ = event.typ.map(|t| t.to_string()).unwrap_or_default();
-            let id = event
-                .actor
-                .as_ref()
-                .and_then(|a| a.id.clone())
-                .unwrap_or_default();
-            let fingerprint = (
-                event.time_nano.unwrap_or_default(),
-                id.clone(),
-                event.action.clone().unwrap_or_default(),
-            );
-            if handled.contains(&fingerprint) {
-                continue;
-            }
-            if handled.len() == 256 {
-                handled.pop_front();
-            }
-            handled.push_back(fingerprint);
-            let msg = if typ == "image" {
-                match list_images(&docker).await {
-                    Ok(images) => WatchMsg::Images(images),
-                    Err(e) => break e.to_string(),
-                }
-            } else if event.action.as_deref() == Some("destroy") {
-                WatchMsg::Container(id, inventory::next_seq(), None)
-            } else {
-                let labelled = event
-                    .actor
-                    .as_ref()
-                    .and_then(|a| a.attributes.as_ref())
-                    .is_some_and(|a| {
-                        crate::contract::read(|k| a.get(k), contract::LABEL_SERVICE).is_some()
-                    });
-                if !labelled {
-                    continue;
-                }
-                let said = event
-                    .actor
-                    .as_ref()
-                    .and_then(|a| a.attributes.as_ref())
-                    .filter(|a| {
-                        let read = |key| {
-                            crate::contract::read(|k| a.get(k), key).map_or("", String::as_str)
-                        };
-                        scope.shows(read(contract::LABEL_LINE), read(contract::LABEL_ENV))
-                    })
-                    .and_then(|a| notice(event.action.as_deref().unwrap_or_default(), a));
-                if let Some(text) = said
-                    && tx.send(WatchMsg::Notice(text)).is_err()
-                {
-                    return;
-                }
-                let seq = inventory::next_seq();
-                match docker.inspect_container(&id, None).await {
-                    Ok(c) => WatchMsg::Container(
-                        id,
-                        seq,
-                        inventory::container(&c).map(|mut c| {
-                            c.seen = seq;
-                            Box::new(c)
-                        }),
-                    ),
-                    Err(bollard::errors::Error::DockerResponseServerError {
-                        status_code: 404,
-                        ..
-                    }) => WatchMsg::Container(id, seq, None),
-                    Err(e) => break e.to_string(),
-                }
-            };
-            if tx.send(msg).is_err() {
-                return;
-            }
+        let Some(reason) = follow(&docker, &scope, since, &mut handled, &say).await else {
+            return;
         };
         tracing::warn!(%reason, "docker event stream ended; listing again");
-        if tx.send(WatchMsg::Lost(reason)).is_err() {
+        if !say(WatchMsg::Lost(reason)) {
             return;
         }
         // A stream that keeps breaking right after a good list backs off like a failed list.
-        delay = if stream_start.elapsed() >= STREAM_HEALTHY {
-            Duration::from_millis(250)
-        } else {
-            (delay * 2).min(Duration::from_secs(5))
+        if stream_start.elapsed() >= STREAM_HEALTHY {
+            backoff.reset();
+        }
+        backoff.wait().await;
+    }
+}
+
+/// Follows the engine's events from `since`; why the stream ended (None: the worker is gone).
+async fn follow(
+    docker: &Docker,
+    scope: &Scope,
+    since: i64,
+    handled: &mut Handled,
+    say: &impl Fn(WatchMsg) -> bool,
+) -> Option<String> {
+    let mut filters: HashMap<&str, Vec<&str>> = HashMap::new();
+    filters.insert("type", vec!["container", "image"]);
+    filters.insert(
+        "event",
+        CONTAINER_ACTIONS
+            .iter()
+            .chain(&IMAGE_ACTIONS)
+            .copied()
+            .collect(),
+    );
+    let options = EventsOptionsBuilder::new()
+        .since(&since.to_string())
+        .filters(&filters)
+        .build();
+    let mut stream = docker.events(Some(options));
+    loop {
+        let event = match stream.next().await {
+            None => return Some("the engine closed the event stream".to_string()),
+            Some(Err(e)) => return Some(e.to_string()),
+            Some(Ok(e)) => e,
         };
-        tokio::time::sleep(delay).await;
+        if !first_time(handled, &event) {
+            continue;
+        }
+        match on_event(docker, scope, event, say).await {
+            Ok(Some(msg)) => {
+                if !say(msg) {
+                    return None;
+                }
+            }
+            Ok(None) => {}
+            Err(reason) => return Some(reason),
+        }
+    }
+}
+
+/// Whether the event was not handled before (remembering the last 256).
+fn first_time(handled: &mut Handled, event: &bollard::models::EventMessage) -> bool {
+    let id = event
+        .actor
+        .as_ref()
+        .and_then(|a| a.id.clone())
+        .unwrap_or_default();
+    let fingerprint = (
+        event.time_nano.unwrap_or_default(),
+        id,
+        event.action.clone().unwrap_or_default(),
+    );
+    if handled.contains(&fingerprint) {
+        return false;
+    }
+    if handled.len() == 256 {
+        handled.pop_front();
+    }
+    handled.push_back(fingerprint);
+    true
+}
+
+/// What an event changes: the image list, or one container read again (None: an event
+/// of an unlabelled container). Err: the engine stopped answering.
+async fn on_event(
+    docker: &Docker,
+    scope: &Scope,
+    event: bollard::models::EventMessage,
+    say: &impl Fn(WatchMsg) -> bool,
+) -> Result<Option<WatchMsg>, String> {
+    let typ = event.typ.map(|t| t.to_string()).unwrap_or_default();
+    if typ == "image" {
+        return list_images(docker)
+            .await
+            .map(|images| Some(WatchMsg::Images(images)))
+            .map_err(|e| e.to_string());
+    }
+    let id = event
+        .actor
+        .as_ref()
+        .and_then(|a| a.id.clone())
+        .unwrap_or_default();
+    if event.action.as_deref() == Some("destroy") {
+        return Ok(Some(WatchMsg::Container(id, inventory::next_seq(), None)));
+    }
+    let attributes = event.actor.as_ref().and_then(|a| a.attributes.as_ref());
+    fn read<'a>(a: &'a HashMap<String, String>, key: &'static str) -> &'a str {
+        crate::contract::read(|k| a.get(k), key).map_or("", String::as_str)
+    }
+    let labelled = |a: &&HashMap<String, String>| {
+        crate::contract::read(|k| a.get(k), contract::LABEL_SERVICE).is_some()
+    };
+    let Some(attributes) = attributes.filter(labelled) else {
+        return Ok(None);
+    };
+    let shown = scope.shows(
+        read(attributes, contract::LABEL_LINE),
+        read(attributes, contract::LABEL_ENV),
+    );
+    if let Some(text) = notice(event.action.as_deref().unwrap_or_default(), attributes)
+        && shown
+    {
+        say(WatchMsg::Notice(text));
+    }
+    let seq = inventory::next_seq();
+    match docker.inspect_container(&id, None).await {
+        Ok(c) => Ok(Some(WatchMsg::Container(
+            id,
+            seq,
+            inventory::container(&c).map(|mut c| {
+                c.seen = seq;
+                Box::new(c)
+            }),
+        ))),
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(Some(WatchMsg::Container(id, seq, None))),
+        Err(e) => Err(e.to_string()),
     }
 }
 
 /// A write that ended, with the engine's state right after it.
-struct Finished {
+#[derive(Debug)]
+pub(super) struct Finished {
     id: u64,
     key: ServiceKey,
     result: Result<Applied, PlatformError>,
@@ -299,7 +351,7 @@ struct Finished {
 struct Running {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Id, request and the version a rollback decided to return to.
-    next: Option<(u64, crate::domain::change::ChangeRequest, Option<String>)>,
+    next: Option<(u64, ChangeRequest, Option<String>)>,
 }
 
 /// Changes that replace a write in flight instead of waiting for it.
@@ -314,21 +366,18 @@ struct Worker {
     docker: Docker,
     engine: String,
     scope: Scope,
-    read_only: bool,
     inv: Inventory,
-    snapshot: Arc<Snapshot>,
     images: Vec<ImageInfo>,
     /// Writes running, per service (a deploy or rollback asks the one running to stop and
     /// runs after it).
     in_flight: BTreeMap<ServiceKey, Running>,
     /// Containers destroyed, with when (to keep a list taken earlier from reviving them).
     gone: BTreeMap<String, u64>,
-    connection: Connection,
-    events: mpsc::UnboundedSender<PlatformEvent>,
-    done_tx: mpsc::UnboundedSender<Finished>,
+    /// The worker's own messages (writes that ended, log streams).
+    tx: mpsc::UnboundedSender<Msg>,
     tails: LogTails,
-    /// Notices already given (former label keys).
-    said: BTreeSet<String>,
+    /// Something changed since the last publish.
+    dirty: bool,
 }
 
 impl Worker {
@@ -383,33 +432,21 @@ impl Worker {
                 .any(|(l, e)| *l == c.line && *e == c.env)
     }
 
-    fn set_connection(&mut self, c: Connection) {
-        if self.connection != c {
-            self.connection = c.clone();
-            let _ = self.events.send(PlatformEvent::Connection(c));
-        }
-    }
-
     /// Publishes the snapshot and the image list when they changed.
-    fn publish(&mut self) {
-        let snapshot = self.assemble();
-        if *self.snapshot != snapshot {
-            self.snapshot = Arc::new(snapshot);
-            let _ = self
-                .events
-                .send(PlatformEvent::Snapshot(self.snapshot.clone()));
-        }
+    fn publish(&mut self, out: &mut Outbox) {
+        self.dirty = false;
+        out.snapshot(self.assemble());
         let images = self.image_infos();
         if images != self.images {
             self.images = images.clone();
-            let _ = self.events.send(PlatformEvent::Images(images));
+            out.send(PlatformEvent::Images(images));
         }
         self.tails.follow_new(&self.docker, &self.inv);
-        self.say_former_keys();
+        self.say_former_keys(out);
     }
 
     /// Labels under the former Docker keys are read; say once per key which one to use.
-    fn say_former_keys(&mut self) {
+    fn say_former_keys(&self, out: &mut Outbox) {
         let labels = self
             .inv
             .containers
@@ -417,20 +454,19 @@ impl Worker {
             .flat_map(|c| c.labels.keys())
             .chain(self.inv.images.iter().flat_map(|i| i.labels.keys()));
         for text in crate::contract::former_keys_used(labels) {
-            if self.said.insert(text.clone()) {
-                let _ = self.events.send(PlatformEvent::Notice(text));
-            }
+            out.notice_once(text);
         }
     }
 
     /// Checks a request against the inventory and plans it.
     fn prepare(
         &self,
-        request: &crate::domain::change::ChangeRequest,
+        request: &ChangeRequest,
+        out: &Outbox,
     ) -> Result<(writes::Plan, Vec<FieldChange>), PlatformError> {
         let key = &request.target;
-        let service = self
-            .snapshot
+        let service = out
+            .current()
             .service(key)
             .ok_or_else(|| PlatformError::NotFound {
                 what: format!("service {key}"),
@@ -493,13 +529,11 @@ impl Worker {
     }
 
     /// Plans and starts a write; its answer comes through `done_tx` when it ends.
-    fn start_write(&mut self, id: u64, request: crate::domain::change::ChangeRequest) {
-        let (p, changes) = match self.prepare(&request) {
+    fn start_write(&mut self, id: u64, request: ChangeRequest, out: &mut Outbox) {
+        let (p, changes) = match self.prepare(&request, out) {
             Ok(x) => x,
             Err(e) => {
-                let _ = self
-                    .events
-                    .send(PlatformEvent::Applied { id, result: Err(e) });
+                out.send(PlatformEvent::Applied { id, result: Err(e) });
                 return;
             }
         };
@@ -511,47 +545,41 @@ impl Worker {
                 next: None,
             },
         );
-        self.publish();
-        let (docker, done) = (self.docker.clone(), self.done_tx.clone());
+        self.publish(out);
+        let (docker, done) = (self.docker.clone(), self.tx.clone());
         tokio::spawn(async move {
-            // Run apart, so that even a panic in it ends with an answer.
             let d2 = docker.clone();
-            let outcome = tokio::spawn(async move { writes::run(&d2, p, &stop).await }).await;
-            let result = match outcome {
-                Ok(r) => r,
-                Err(e) => Err(PlatformError::Unavailable {
-                    reason: format!("the write task failed: {e}"),
-                }),
-            }
-            .map(|done| Applied {
-                request: request.clone(),
-                changes,
-                revision: done.join("; "),
-            });
+            let result = worker::guarded(async move { writes::run(&d2, p, &stop).await })
+                .await
+                .map(|done| Applied {
+                    request: request.clone(),
+                    changes,
+                    revision: done.join("; "),
+                });
             // The answer goes out with the state the write left: listed now, so
             // that whoever reads the answer sees the end of it, not a moment of
             // the event stream that is still catching up.
             let inventory = list_all(&docker).await.ok();
-            let _ = done.send(Finished {
+            let _ = done.send(Msg::Finished(Box::new(Finished {
                 id,
                 key: request.target.clone(),
                 result,
                 inventory,
-            });
+            })));
         });
     }
 
     /// A write ended: the superseding change waiting on it runs now, on what it left. A
     /// rollback whose release never replaced a container has nothing to undo.
-    fn after_write(&mut self, running: Running) {
+    fn after_write(&mut self, running: Running, out: &mut Outbox) {
         let Some((id, mut request, target)) = running.next else {
             return;
         };
-        let service = self.snapshot.service(&request.target);
+        let service = out.current().service(&request.target);
         let untouched = request.change == crate::domain::Change::Rollback
             && service.is_some_and(|s| s.rollout.is_none() && Some(&s.version) == target.as_ref());
         if untouched {
-            let _ = self.events.send(PlatformEvent::Applied {
+            out.send(PlatformEvent::Applied {
                 id,
                 result: Ok(Applied {
                     request: request.clone(),
@@ -567,198 +595,162 @@ impl Worker {
         }
         // Decided while the stopped write changed the containers: not compared again.
         request.expected_revision.clear();
-        self.start_write(id, request);
+        self.start_write(id, request, out);
     }
 
-    fn on_request(&mut self, request: PlatformRequest) {
-        match request {
-            PlatformRequest::Preview { id, request } => {
-                let result = self.prepare(&request).map(|(p, mut changes)| {
-                    // Docker has no dry run: the engine is asked (reads only) whether
-                    // every image the plan needs is there.
-                    let images: BTreeSet<&str> = p
-                        .steps
-                        .iter()
-                        .filter_map(|s| match s {
-                            writes::Step::Replace { image, .. }
-                            | writes::Step::Create { image } => Some(image.as_str()),
-                            _ => None,
-                        })
-                        .collect();
-                    let present: Vec<String> = images
-                        .iter()
-                        .map(|i| {
-                            match self
-                                .inv
-                                .images
-                                .iter()
-                                .find(|x| x.tags.iter().any(|t| t == i))
-                            {
-                                Some(x) => format!("{i} present ({:.1} MB)", x.size as f64 / 1e6),
-                                None => format!("{i} missing"),
-                            }
-                        })
-                        .collect();
-                    changes.push(FieldChange {
-                        field: "engine check".into(),
-                        before: String::new(),
-                        after: if present.is_empty() {
-                            "no image needed".into()
-                        } else {
-                            present.join(", ")
-                        },
-                    });
-                    changes
-                });
-                let _ = self.events.send(PlatformEvent::Previewed { id, result });
-            }
-            PlatformRequest::Apply { id, request } => {
-                if self.read_only {
-                    let _ = self.events.send(PlatformEvent::Applied {
-                        id,
-                        result: Err(PlatformError::ReadOnly),
-                    });
-                    return;
-                }
-                if self.in_flight.contains_key(&request.target) && supersedes(&request.change) {
-                    // Checked now, run when the write in flight has stopped (on a step
-                    // boundary), planned again on what it left.
-                    if let Err(e) = self.prepare(&request) {
-                        let _ = self
-                            .events
-                            .send(PlatformEvent::Applied { id, result: Err(e) });
-                        return;
+    /// The dry run: Docker has none, so the plan and whether the engine has every image
+    /// it needs (reads only).
+    fn preview(&self, id: u64, request: ChangeRequest, out: &Outbox) {
+        let result = self.prepare(&request, out).map(|(p, mut changes)| {
+            let images: BTreeSet<&str> = p
+                .steps
+                .iter()
+                .filter_map(|s| match s {
+                    writes::Step::Replace { image, .. } | writes::Step::Create { image } => {
+                        Some(image.as_str())
                     }
-                    let target = self
-                        .snapshot
-                        .service(&request.target)
-                        .and_then(|s| s.rollback_target().map(String::from));
-                    let Some(running) = self.in_flight.get_mut(&request.target) else {
-                        return;
-                    };
-                    running
-                        .stop
-                        .store(true, std::sync::atomic::Ordering::SeqCst);
-                    if let Some((old, _, _)) = running.next.replace((id, request, target)) {
-                        let _ = self.events.send(PlatformEvent::Applied {
-                            id: old,
-                            result: Err(PlatformError::Invalid {
-                                reason: "superseded by a newer deploy or rollback".into(),
-                            }),
-                        });
-                    }
-                    return;
+                    _ => None,
+                })
+                .collect();
+            let present: Vec<String> = images.iter().map(|i| self.image_check(i)).collect();
+            changes.push(FieldChange {
+                field: "engine check".into(),
+                before: String::new(),
+                after: if present.is_empty() {
+                    "no image needed".into()
+                } else {
+                    present.join(", ")
+                },
+            });
+            changes
+        });
+        out.send(PlatformEvent::Previewed { id, result });
+    }
+
+    fn image_check(&self, image: &str) -> String {
+        match self
+            .inv
+            .images
+            .iter()
+            .find(|x| x.tags.iter().any(|t| t == image))
+        {
+            Some(x) => format!("{image} present ({:.1} MB)", x.size as f64 / 1e6),
+            None => format!("{image} missing"),
+        }
+    }
+
+    /// A write; a deploy or rollback of a service with a write in flight supersedes it.
+    fn apply(&mut self, id: u64, request: ChangeRequest, out: &mut Outbox) {
+        if self.in_flight.contains_key(&request.target) && supersedes(&request.change) {
+            self.supersede(id, request, out);
+        } else {
+            self.start_write(id, request, out);
+        }
+    }
+
+    /// Checked now, run when the write in flight has stopped (on a step boundary), planned
+    /// again on what it left.
+    fn supersede(&mut self, id: u64, request: ChangeRequest, out: &mut Outbox) {
+        if let Err(e) = self.prepare(&request, out) {
+            out.send(PlatformEvent::Applied { id, result: Err(e) });
+            return;
+        }
+        let target = out
+            .current()
+            .service(&request.target)
+            .and_then(|s| s.rollback_target().map(String::from));
+        let Some(running) = self.in_flight.get_mut(&request.target) else {
+            return;
+        };
+        running
+            .stop
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some((old, _, _)) = running.next.replace((id, request, target)) {
+            out.send(PlatformEvent::Applied {
+                id: old,
+                result: Err(PlatformError::Invalid {
+                    reason: "superseded by a newer deploy or rollback".into(),
+                }),
+            });
+        }
+    }
+
+    fn on_watch(&mut self, msg: WatchMsg, out: &mut Outbox) {
+        match msg {
+            WatchMsg::Reset(inv) => {
+                self.inv = inv;
+                out.connection(Connection::Live);
+                self.publish(out);
+            }
+            WatchMsg::Container(id, _, Some(c)) => {
+                self.inv.containers.insert(id, *c);
+                self.dirty = true;
+            }
+            WatchMsg::Container(id, seq, None) => {
+                self.inv.containers.remove(&id);
+                self.gone.insert(id, seq);
+                if self.gone.len() > 4096 {
+                    self.gone.pop_first();
                 }
-                self.start_write(id, request);
+                self.dirty = true;
             }
-            PlatformRequest::Logs { id, target } => {
-                self.tails
-                    .open(id, target, &self.docker, &self.inv, &self.events);
+            WatchMsg::Images(images) => {
+                self.inv.images = images;
+                self.dirty = true;
             }
-            PlatformRequest::StopLogs { id } => self.tails.close(id),
+            WatchMsg::Notice(text) => out.notice(text),
+            WatchMsg::Lost(reason) => {
+                out.connection(Connection::Retrying(format!("docker engine: {reason}")));
+            }
+        }
+    }
+
+    /// A write ended: publish what it left, answer, run what waited on it.
+    fn finished(&mut self, f: Finished, out: &mut Outbox) {
+        let running = self.in_flight.remove(&f.key);
+        if let Some(inv) = f.inventory {
+            self.inv.merge(inv, &self.gone);
+        }
+        self.publish(out);
+        out.send(PlatformEvent::Applied {
+            id: f.id,
+            result: f.result,
+        });
+        if let Some(r) = running {
+            self.after_write(r, out);
         }
     }
 }
 
-async fn run(
-    setup: DockerSetup,
-    read_only: bool,
-    mut requests: mpsc::UnboundedReceiver<PlatformRequest>,
-    events: mpsc::UnboundedSender<PlatformEvent>,
-) {
-    let (watch_tx, mut watch_rx) = mpsc::unbounded_channel();
-    tokio::spawn(watch(setup.docker.clone(), setup.scope.clone(), watch_tx));
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
-    let (ended_tx, mut ended_rx) = mpsc::unbounded_channel();
-    let mut w = Worker {
-        docker: setup.docker,
-        engine: setup.engine,
-        scope: setup.scope,
-        read_only,
-        inv: Inventory::default(),
-        snapshot: Arc::new(Snapshot::default()),
-        images: Vec::new(),
-        in_flight: BTreeMap::new(),
-        gone: BTreeMap::new(),
-        connection: Connection::Connecting,
-        events,
-        done_tx,
-        tails: LogTails::new(ended_tx),
-        said: BTreeSet::new(),
-    };
-    let _ = w
-        .events
-        .send(PlatformEvent::Connection(Connection::Connecting));
-    let mut dirty = false;
-    let mut tick = tokio::time::interval(Duration::from_millis(100));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            msg = watch_rx.recv() => {
-                let Some(msg) = msg else { break };
-                match msg {
-                    WatchMsg::Reset(inv) => {
-                        w.inv = inv;
-                        w.set_connection(Connection::Live);
-                        w.publish();
-                        dirty = false;
-                    }
-                    WatchMsg::Container(id, seq, c) => {
-                        match c {
-                            Some(c) => { w.inv.containers.insert(id, *c); }
-                            None => {
-                                w.inv.containers.remove(&id);
-                                w.gone.insert(id, seq);
-                                if w.gone.len() > 4096 {
-                                    w.gone.pop_first();
-                                }
-                            }
-                        }
-                        dirty = true;
-                    }
-                    WatchMsg::Images(images) => {
-                        w.inv.images = images;
-                        dirty = true;
-                    }
-                    WatchMsg::Notice(text) => {
-                        let _ = w.events.send(PlatformEvent::Notice(text));
-                    }
-                    WatchMsg::Lost(reason) => {
-                        w.set_connection(Connection::Retrying(format!("docker engine: {reason}")));
-                    }
-                }
-            }
-            finished = done_rx.recv() => {
-                if let Some(f) = finished {
-                    let running = w.in_flight.remove(&f.key);
-                    if let Some(inv) = f.inventory {
-                        w.inv.merge(inv, &w.gone);
-                    }
-                    w.publish();
-                    dirty = false;
-                    let _ = w.events.send(PlatformEvent::Applied { id: f.id, result: f.result });
-                    if let Some(r) = running {
-                        w.after_write(r);
-                    }
-                }
-            }
-            request = requests.recv() => {
-                let Some(request) = request else { break };
-                w.on_request(request);
-            }
-            ended = ended_rx.recv() => {
-                // Followed again once the engine says it runs (the next publish).
-                if let Some(e) = ended {
-                    w.tails.ended(e);
-                }
-            }
-            _ = tick.tick() => {
-                if dirty {
-                    dirty = false;
-                    w.publish();
-                }
-            }
+impl Backend for Worker {
+    type Msg = Msg;
+    const NAME: &'static str = "docker";
+
+    fn on_message(&mut self, msg: Msg, out: &mut Outbox) {
+        match msg {
+            Msg::Watch(m) => self.on_watch(m, out),
+            Msg::Finished(f) => self.finished(*f, out),
+            // Followed again once the engine says it runs (the next publish).
+            Msg::TailEnded(e) => self.tails.ended(e),
         }
     }
-    tracing::info!("docker platform worker stopped");
+
+    fn on_request(&mut self, request: PlatformRequest, out: &mut Outbox) {
+        match request {
+            PlatformRequest::Preview { id, request } => self.preview(id, request, out),
+            PlatformRequest::Apply { id, request } => self.apply(id, request, out),
+            PlatformRequest::Logs { id, target } => {
+                let events = out.sender();
+                self.tails
+                    .open(id, target, &self.docker, &self.inv, &events);
+            }
+            PlatformRequest::StopLogs { id } => self.tails.close(id),
+        }
+    }
+
+    fn on_tick(&mut self, out: &mut Outbox) {
+        if self.dirty {
+            self.publish(out);
+        }
+    }
 }

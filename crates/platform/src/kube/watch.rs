@@ -48,6 +48,12 @@ pub enum WatchMsg {
         namespace: String,
         text: String,
     },
+    /// API discovery of a context is done: whether it serves the Gateway API (its watches
+    /// start now).
+    Discovered {
+        context: String,
+        gateway: bool,
+    },
 }
 
 /// What one context's watches cover.

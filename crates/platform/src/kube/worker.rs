@@ -1,6 +1,7 @@
-//! The kube platform as a worker task: owns the inventory the watches fill, publishes a
-//! snapshot when something changed (at most every 100 ms, and only once every watch has
-//! its first complete list), tracks the connection, and serves previews and writes.
+//! The kube platform's worker (on the shared skeleton, `crate::worker`): owns the
+//! inventory the watches fill, publishes a snapshot when something changed (at most every
+//! 100 ms, and only once every watch has its first complete list), tracks the connection,
+//! and serves previews and writes.
 
 use super::assemble::{self, EnvBinding};
 use super::inventory::{Delta, Inventory, Kind};
@@ -8,39 +9,32 @@ use super::watch::{self, Scope, WatchMsg};
 use super::writes;
 use super::{ContextSetup, KubeSetup};
 use crate::domain::change::{ChangeRequest, FieldChange, plan};
-use crate::domain::{ServiceKey, Snapshot};
+use crate::domain::{Capability, Location, ServiceKey};
+use crate::worker::{self, Backend, Backoff, Outbox};
 use crate::{Applied, Connection, PlatformError, PlatformEvent, PlatformHandle, PlatformRequest};
 use kube::Client;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-const PUBLISH_EVERY: Duration = Duration::from_millis(100);
 /// How long the first tree waits for every watch before showing what it has.
 const PARTIAL_AFTER: Duration = Duration::from_secs(10);
-
-/// Extra messages from the per-context start-up tasks.
-enum Setup {
-    Gateway { context: String, present: bool },
-}
 
 struct Worker {
     inv: Inventory,
     contexts: BTreeMap<String, (Client, Scope)>,
     catalog: Vec<EnvBinding>,
     fallback: Option<EnvBinding>,
+    /// Contexts whose API discovery has not answered yet.
+    discovering: BTreeSet<String>,
     /// (context, kind, namespace) that must sync before the tree is complete.
     expected: BTreeSet<(String, Kind, Option<String>)>,
     synced: BTreeSet<(String, Kind, Option<String>)>,
     failing: BTreeMap<(String, Kind), String>,
-    connection: Connection,
-    snapshot: Arc<Snapshot>,
     bindings: Vec<EnvBinding>,
-    problems: BTreeSet<String>,
     dirty: bool,
     read_only: bool,
-    events: mpsc::UnboundedSender<PlatformEvent>,
+    started: tokio::time::Instant,
 }
 
 pub fn spawn(
@@ -48,10 +42,29 @@ pub fn spawn(
     read_only: bool,
     events: mpsc::UnboundedSender<PlatformEvent>,
 ) -> PlatformHandle {
-    let (tx, rx) = mpsc::unbounded_channel::<PlatformRequest>();
-    let handle = PlatformHandle::new(setup.info.clone(), read_only, tx, events.clone());
-    tokio::spawn(run(setup, read_only, rx, events));
-    handle
+    worker::spawn(setup.info.clone(), read_only, events, move |tx| {
+        for c in &setup.contexts {
+            start_context(c, &tx);
+        }
+        Worker {
+            inv: Inventory::default(),
+            contexts: setup
+                .contexts
+                .iter()
+                .map(|c| (c.name.clone(), (c.client.clone(), c.scope.clone())))
+                .collect(),
+            discovering: setup.contexts.iter().map(|c| c.name.clone()).collect(),
+            catalog: setup.catalog,
+            fallback: setup.fallback,
+            expected: BTreeSet::new(),
+            synced: BTreeSet::new(),
+            failing: BTreeMap::new(),
+            bindings: Vec::new(),
+            dirty: false,
+            read_only,
+            started: tokio::time::Instant::now(),
+        }
+    })
 }
 
 async fn detect_gateway(client: &Client) -> Result<bool, kube::Error> {
@@ -70,138 +83,85 @@ async fn detect_gateway(client: &Client) -> Result<bool, kube::Error> {
     }
 }
 
-fn start_context(
-    c: &ContextSetup,
-    watch_tx: &mpsc::UnboundedSender<WatchMsg>,
-    setup_tx: &mpsc::UnboundedSender<Setup>,
-) {
-    let (client, name, scope) = (c.client.clone(), c.name.clone(), c.scope.clone());
-    let (watch_tx, setup_tx) = (watch_tx.clone(), setup_tx.clone());
+/// API discovery of one context (retried with backoff), then its watches.
+fn start_context(c: &ContextSetup, tx: &mpsc::UnboundedSender<WatchMsg>) {
+    let (client, name, scope, tx) = (
+        c.client.clone(),
+        c.name.clone(),
+        c.scope.clone(),
+        tx.clone(),
+    );
     tokio::spawn(async move {
-        let mut delay = Duration::from_millis(500);
-        let present = loop {
+        let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(10));
+        let gateway = loop {
             match detect_gateway(&client).await {
                 Ok(p) => break p,
                 Err(e) => {
-                    let _ = watch_tx.send(WatchMsg::Failed {
+                    let attempt = super::errors::Attempt {
+                        verb: "get",
+                        resource: "apis/gateway.networking.k8s.io".into(),
+                        namespace: "(cluster)".into(),
+                        target: name.clone(),
+                    };
+                    let error = super::errors::classify(&e, &attempt);
+                    let _ = tx.send(WatchMsg::Failed {
                         context: name.clone(),
                         kind: Kind::Route,
-                        error: format!(
-                            "API discovery: {}",
-                            super::errors::classify(
-                                &e,
-                                &super::errors::Attempt {
-                                    verb: "get",
-                                    resource: "apis/gateway.networking.k8s.io".into(),
-                                    namespace: "(cluster)".into(),
-                                    target: name.clone(),
-                                }
-                            )
-                        ),
+                        error: format!("API discovery: {error}"),
                     });
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(10));
+                    backoff.wait().await;
                 }
             }
         };
-        let _ = setup_tx.send(Setup::Gateway {
+        let _ = tx.send(WatchMsg::Discovered {
             context: name.clone(),
-            present,
+            gateway,
         });
-        watch::start(&client, &name, &scope, present, &watch_tx);
+        watch::start(&client, &name, &scope, gateway, &tx);
     });
 }
 
-async fn run(
-    setup: KubeSetup,
-    read_only: bool,
-    mut requests: mpsc::UnboundedReceiver<PlatformRequest>,
-    events: mpsc::UnboundedSender<PlatformEvent>,
-) {
-    let (watch_tx, mut watch_rx) = mpsc::unbounded_channel();
-    let (setup_tx, mut setup_rx) = mpsc::unbounded_channel();
-    for c in &setup.contexts {
-        start_context(c, &watch_tx, &setup_tx);
+impl Backend for Worker {
+    type Msg = WatchMsg;
+    const NAME: &'static str = "kube";
+
+    fn on_message(&mut self, msg: WatchMsg, out: &mut Outbox) {
+        self.on_watch(msg, out);
     }
-    let mut w = Worker {
-        inv: Inventory::default(),
-        contexts: setup
-            .contexts
-            .iter()
-            .map(|c| (c.name.clone(), (c.client.clone(), c.scope.clone())))
-            .collect(),
-        catalog: setup.catalog.clone(),
-        fallback: setup.fallback.clone(),
-        expected: BTreeSet::new(),
-        synced: BTreeSet::new(),
-        failing: BTreeMap::new(),
-        connection: Connection::Connecting,
-        snapshot: Arc::new(Snapshot::default()),
-        bindings: Vec::new(),
-        problems: BTreeSet::new(),
-        dirty: false,
-        read_only,
-        events,
-    };
-    // Every context must report whether it serves the Gateway API before the tree counts as complete.
-    let mut pending_contexts: BTreeSet<String> = w.contexts.keys().cloned().collect();
-    let _ = w
-        .events
-        .send(PlatformEvent::Connection(Connection::Connecting));
-    let started = tokio::time::Instant::now();
-    let mut tick = tokio::time::interval(PUBLISH_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            Some(msg) = watch_rx.recv() => w.on_watch(msg),
-            Some(Setup::Gateway { context, present }) = setup_rx.recv() => {
-                pending_contexts.remove(&context);
-                if present {
-                    w.inv.gateway_api.insert(context.clone());
-                } else {
-                    w.notice(format!(
-                        "{context}: no Gateway API (HTTPRoute) in this cluster: canary traffic follows the replica ratio; tag routes are unavailable"
-                    ));
-                }
-                w.failing.remove(&(context.clone(), Kind::Route));
-                let namespaces: Vec<Option<String>> = match &w.contexts[&context].1 {
-                    Scope::All => vec![None],
-                    Scope::Namespaces(list) => list.iter().cloned().map(Some).collect(),
+
+    fn on_request(&mut self, request: PlatformRequest, out: &mut Outbox) {
+        match request {
+            // Not asked for: the capability is declared missing (`Location::supports`).
+            PlatformRequest::Logs { id, .. } => {
+                let kube = Location::Kube {
+                    context: String::new(),
+                    namespace: String::new(),
                 };
-                for ns in namespaces {
-                    for kind in watch::kinds(present) {
-                        w.expected.insert((context.clone(), kind, ns.clone()));
-                    }
-                }
-                w.dirty = true;
+                out.send(PlatformEvent::Logs {
+                    id,
+                    lines: Vec::new(),
+                    note: kube.require(Capability::Logs).err().map(|e| e.to_string()),
+                });
             }
-            request = requests.recv() => {
-                let Some(request) = request else { break };
-                w.on_request(request);
-            }
-            _ = tick.tick() => {
-                if w.events.is_closed() {
-                    break;
-                }
-                let complete = pending_contexts.is_empty() && w.expected.is_subset(&w.synced);
-                w.update_connection(complete);
-                // A cluster that does not answer must not blank the others: after a while
-                // the tree shows what has arrived, and the status line names what has not.
-                if w.dirty && (complete || started.elapsed() > PARTIAL_AFTER) {
-                    w.publish();
-                }
-            }
+            PlatformRequest::StopLogs { .. } => {}
+            PlatformRequest::Preview { id, request } => self.preview(id, request, out),
+            PlatformRequest::Apply { id, request } => self.apply(id, request, out),
         }
     }
-    tracing::info!("kube platform worker stopped");
+
+    fn on_tick(&mut self, out: &mut Outbox) {
+        let complete = self.discovering.is_empty() && self.expected.is_subset(&self.synced);
+        self.update_connection(complete, out);
+        // A cluster that does not answer must not blank the others: after a while
+        // the tree shows what has arrived, and the status line names what has not.
+        if self.dirty && (complete || self.started.elapsed() > PARTIAL_AFTER) {
+            self.publish(out);
+        }
+    }
 }
 
 impl Worker {
-    fn notice(&self, text: String) {
-        let _ = self.events.send(PlatformEvent::Notice(text));
-    }
-
-    fn on_watch(&mut self, msg: WatchMsg) {
+    fn on_watch(&mut self, msg: WatchMsg, out: &mut Outbox) {
         match msg {
             WatchMsg::Delta(d) => {
                 if let Delta::Reset { kind, context, .. } = &d {
@@ -231,13 +191,13 @@ impl Worker {
                 namespace,
                 reason,
             } => {
-                self.notice(format!(
-                    "{context}: cannot watch {}{}: {reason}; shown without them",
+                let place = namespace
+                    .as_ref()
+                    .map(|n| format!(" in {n}"))
+                    .unwrap_or_default();
+                out.notice(format!(
+                    "{context}: cannot watch {}{place}: {reason}; shown without them",
                     kind.resource(),
-                    namespace
-                        .as_ref()
-                        .map(|n| format!(" in {n}"))
-                        .unwrap_or_default()
                 ));
                 self.failing.remove(&(context.clone(), kind));
                 self.synced.insert((context, kind, namespace));
@@ -248,18 +208,42 @@ impl Worker {
                 namespace,
                 text,
             } => {
-                if self
+                let shown = self
                     .bindings
                     .iter()
-                    .any(|b| b.context == context && b.namespace == namespace)
-                {
-                    self.notice(text);
+                    .any(|b| b.context == context && b.namespace == namespace);
+                if shown {
+                    out.notice(text);
                 }
             }
+            WatchMsg::Discovered { context, gateway } => self.discovered(context, gateway, out),
         }
     }
 
-    fn update_connection(&mut self, complete: bool) {
+    /// A context answered API discovery: its watches are expected to sync now.
+    fn discovered(&mut self, context: String, gateway: bool, out: &mut Outbox) {
+        self.discovering.remove(&context);
+        if gateway {
+            self.inv.gateway_api.insert(context.clone());
+        } else {
+            out.notice(format!(
+                "{context}: no Gateway API (HTTPRoute) in this cluster: canary traffic follows the replica ratio; tag routes are unavailable"
+            ));
+        }
+        self.failing.remove(&(context.clone(), Kind::Route));
+        let namespaces: Vec<Option<String>> = match self.contexts.get(&context).map(|c| &c.1) {
+            Some(Scope::Namespaces(list)) => list.iter().cloned().map(Some).collect(),
+            Some(Scope::All) | None => vec![None],
+        };
+        for ns in namespaces {
+            for kind in watch::kinds(gateway) {
+                self.expected.insert((context.clone(), kind, ns.clone()));
+            }
+        }
+        self.dirty = true;
+    }
+
+    fn update_connection(&mut self, complete: bool, out: &mut Outbox) {
         let next = if let Some(((ctx, kind), error)) = self.failing.iter().next() {
             let more = self.failing.len() - 1;
             let others = if more > 0 {
@@ -273,27 +257,17 @@ impl Worker {
         } else {
             Connection::Connecting
         };
-        if next != self.connection {
-            self.connection = next.clone();
-            let _ = self.events.send(PlatformEvent::Connection(next));
-        }
+        out.connection(next);
     }
 
-    fn publish(&mut self) {
+    fn publish(&mut self, out: &mut Outbox) {
         self.dirty = false;
         self.bindings = assemble::bindings(&self.inv, &self.catalog, self.fallback.as_ref());
         let (snapshot, problems) = assemble::snapshot(&self.inv, &self.bindings);
         for p in problems {
-            if self.problems.insert(p.clone()) {
-                self.notice(p);
-            }
+            out.notice_once(p);
         }
-        if *self.snapshot != snapshot {
-            self.snapshot = Arc::new(snapshot);
-            let _ = self
-                .events
-                .send(PlatformEvent::Snapshot(self.snapshot.clone()));
-        }
+        out.snapshot(snapshot);
     }
 
     fn binding(&self, key: &ServiceKey) -> Option<&EnvBinding> {
@@ -306,13 +280,14 @@ impl Worker {
     fn prepare(
         &self,
         request: &ChangeRequest,
+        out: &Outbox,
     ) -> Result<(Client, String, Vec<writes::Op>, Vec<FieldChange>), PlatformError> {
         let key = &request.target;
         let not_found = || PlatformError::NotFound {
             what: format!("service {key}"),
         };
         let binding = self.binding(key).ok_or_else(not_found)?;
-        let service = self.snapshot.service(key).ok_or_else(not_found)?;
+        let service = out.current().service(key).ok_or_else(not_found)?;
         let target = writes::target(&self.inv, binding, &key.service).ok_or_else(not_found)?;
         // Checked on the very objects the write starts from (the inventory can be newer
         // than the last published snapshot); the write itself carries their
@@ -336,91 +311,72 @@ impl Worker {
         Ok((client, binding.namespace.clone(), ops, changes))
     }
 
-    fn on_request(&mut self, request: PlatformRequest) {
-        let events = self.events.clone();
-        match request {
-            // Not asked for: the capability is declared missing (`Location::capabilities`).
-            PlatformRequest::Logs { id, .. } => {
-                let kube = crate::domain::Location::Kube {
-                    context: String::new(),
-                    namespace: String::new(),
-                };
-                let _ = events.send(PlatformEvent::Logs {
-                    id,
-                    lines: Vec::new(),
-                    note: kube.logs().err().map(|e| e.to_string()),
-                });
-            }
-            PlatformRequest::StopLogs { .. } => {}
-            PlatformRequest::Preview { id, request } => {
-                let prepared = self.prepare(&request);
-                let read_only = self.read_only;
-                tokio::spawn(async move {
-                    let result = match prepared {
-                        Err(e) => Err(e),
-                        Ok((_, _, ops, mut changes)) if read_only => {
-                            changes.push(FieldChange {
-                                field: "server dry run".into(),
-                                before: String::new(),
-                                after: format!("not sent (read-only): would {}", describe(&ops)),
-                            });
-                            Ok(changes)
-                        }
-                        Ok((client, ns, ops, mut changes)) => {
-                            writes::run(&client, &ns, &request.target.to_string(), &ops, true)
-                                .await
-                                .map(|lines| {
-                                    changes.push(FieldChange {
-                                        field: "server dry run".into(),
-                                        before: String::new(),
-                                        after: format!(
-                                            "accepted: {}",
-                                            lines
-                                                .iter()
-                                                .map(|d| d.what.as_str())
-                                                .collect::<Vec<_>>()
-                                                .join(", ")
-                                        ),
-                                    });
-                                    changes
-                                })
-                        }
-                    };
-                    let _ = events.send(PlatformEvent::Previewed { id, result });
-                });
-            }
-            PlatformRequest::Apply { id, request } => {
-                if self.read_only {
-                    let _ = events.send(PlatformEvent::Applied {
-                        id,
-                        result: Err(PlatformError::ReadOnly),
-                    });
+    /// The dry run: the plan, then the API server's server-side dry run of every request
+    /// (in read-only mode, what would be sent).
+    fn preview(&self, id: u64, request: ChangeRequest, out: &Outbox) {
+        let prepared = self.prepare(&request, out);
+        let (read_only, events) = (self.read_only, out.sender());
+        tokio::spawn(async move {
+            let result = match prepared {
+                Err(e) => Err(e),
+                Ok((_, _, ops, changes)) if read_only => Ok(with_dry_run(
+                    changes,
+                    format!("not sent (read-only): would {}", describe(&ops)),
+                )),
+                Ok((client, ns, ops, changes)) => {
+                    let target = request.target.to_string();
+                    writes::run(&client, &ns, &target, &ops, true)
+                        .await
+                        .map(|done| {
+                            let what: Vec<&str> = done.iter().map(|d| d.what.as_str()).collect();
+                            with_dry_run(changes, format!("accepted: {}", what.join(", ")))
+                        })
+                }
+            };
+            let _ = events.send(PlatformEvent::Previewed { id, result });
+        });
+    }
+
+    /// The write, in a task of its own; the answer carries the revision it left.
+    fn apply(&self, id: u64, request: ChangeRequest, out: &Outbox) {
+        let prepared = self.prepare(&request, out);
+        let events = out.sender();
+        tokio::spawn(async move {
+            let (client, ns, ops, changes) = match prepared {
+                Ok(p) => p,
+                Err(e) => {
+                    let _ = events.send(PlatformEvent::Applied { id, result: Err(e) });
                     return;
                 }
-                let prepared = self.prepare(&request);
-                tokio::spawn(async move {
-                    let result = match prepared {
-                        Err(e) => Err(e),
-                        Ok((client, ns, ops, changes)) => {
-                            writes::run(&client, &ns, &request.target.to_string(), &ops, false)
-                                .await
-                                .map(|done| Applied {
-                                    request: request.clone(),
-                                    changes,
-                                    revision: done
-                                        .iter()
-                                        .rev()
-                                        .map(|d| d.resource_version.clone())
-                                        .find(|rv| !rv.is_empty())
-                                        .unwrap_or_default(),
-                                })
-                        }
-                    };
-                    let _ = events.send(PlatformEvent::Applied { id, result });
+            };
+            let target = request.target.to_string();
+            let result =
+                worker::guarded(
+                    async move { writes::run(&client, &ns, &target, &ops, false).await },
+                )
+                .await
+                .map(|done| Applied {
+                    request: request.clone(),
+                    changes,
+                    revision: done
+                        .iter()
+                        .rev()
+                        .map(|d| d.resource_version.clone())
+                        .find(|rv| !rv.is_empty())
+                        .unwrap_or_default(),
                 });
-            }
-        }
+            let _ = events.send(PlatformEvent::Applied { id, result });
+        });
     }
+}
+
+fn with_dry_run(mut changes: Vec<FieldChange>, after: String) -> Vec<FieldChange> {
+    changes.push(FieldChange {
+        field: "server dry run".into(),
+        before: String::new(),
+        after,
+    });
+    changes
 }
 
 fn describe(ops: &[writes::Op]) -> String {
