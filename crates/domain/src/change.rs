@@ -69,214 +69,264 @@ pub fn unknown_version<'a>(service: &Service, change: &'a Change) -> Option<&'a 
         .then_some(version.as_str())
 }
 
-/// Computes what `change` would do to `service`, or why it can't be done.
+/// Computes what `change` would do to `service`, or why it can't be done: one function
+/// per operation.
 pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Invalid> {
-    let canary_version = service.canary.as_ref().map(|c| c.version.clone());
-    let need_canary = || {
-        canary_version
-            .clone()
-            .ok_or_else(|| Invalid(format!("{} has no canary", service.name)))
-    };
-    let mut out = Vec::new();
     match change {
-        Change::Deploy { version } => {
-            valid_version(version)?;
-            if *version == service.version {
-                return Err(Invalid(format!("{} already runs {version}", service.name)));
-            }
-            if service
-                .rollout
-                .as_ref()
-                .is_some_and(|r| r.to_version == *version)
-            {
-                return Err(Invalid(format!(
-                    "{} is already rolling out {version}",
-                    service.name
-                )));
-            }
-            out.push(FieldChange::new("version", &service.version, version));
-            out.push(FieldChange::new(
-                "image",
-                &service.image,
-                retag(&service.image, version),
-            ));
-        }
-        Change::StartCanary { version } => {
-            valid_version(version)?;
-            if *version == service.version {
-                return Err(Invalid(format!(
-                    "{} already runs {version} as the stable release",
-                    service.name
-                )));
-            }
-            if canary_version.as_deref() == Some(version.as_str()) {
-                return Err(Invalid(format!("the canary already runs {version}")));
-            }
-            let before = match &service.canary {
-                Some(c) => format!("{} ({} replicas)", c.version, c.replicas.desired),
-                None => "none".into(),
-            };
-            let replicas = service
-                .canary
-                .as_ref()
-                .map_or(1, |c| c.replicas.desired.max(1));
-            out.push(FieldChange::new(
-                "canary",
-                before,
-                format!("{version} ({replicas} replicas)"),
-            ));
-            out.push(FieldChange::new(
-                "canary image",
-                service
-                    .canary
-                    .as_ref()
-                    .map_or("none".into(), |c| c.image.clone()),
-                retag(&service.image, version),
-            ));
-        }
-        Change::SetCanaryWeight { weight } => {
-            let canary = need_canary()?;
-            if *weight > 100 {
-                return Err(Invalid(format!("weight {weight} is over 100")));
-            }
-            if *weight == service.traffic.canary_weight {
-                return Err(Invalid(format!("canary weight is already {weight}%")));
-            }
-            out.push(FieldChange::new(
-                "weights (stable/canary)",
-                format!(
-                    "{}/{} ({canary})",
-                    service.traffic.stable_weight(),
-                    service.traffic.canary_weight
-                ),
-                format!("{}/{} ({canary})", 100 - weight, weight),
-            ));
-        }
-        Change::AddTagRoute { tag } => {
-            let canary = need_canary()?;
-            valid_tag(tag)?;
-            if service.traffic.tag_routes.iter().any(|r| &r.tag == tag) {
-                return Err(Invalid(format!("tag route {tag} exists")));
-            }
-            let mut after = service.traffic.tag_routes.clone();
-            after.push(TagRoute {
-                tag: tag.clone(),
-                version: canary,
-            });
-            out.push(FieldChange::new(
-                "tag routes",
-                routes(&service.traffic.tag_routes),
-                routes(&after),
-            ));
-        }
-        Change::RemoveTagRoute { tag } => {
-            if !service.traffic.tag_routes.iter().any(|r| &r.tag == tag) {
-                return Err(Invalid(format!("no tag route {tag}")));
-            }
-            let after: Vec<TagRoute> = service
-                .traffic
-                .tag_routes
-                .iter()
-                .filter(|r| &r.tag != tag)
-                .cloned()
-                .collect();
-            out.push(FieldChange::new(
-                "tag routes",
-                routes(&service.traffic.tag_routes),
-                routes(&after),
-            ));
-        }
-        Change::Promote => {
-            let canary = need_canary()?;
-            out.push(FieldChange::new("version", &service.version, &canary));
-            out.push(weights_back_to_stable(service));
-            out.push(FieldChange::new("canary", canary, "removed"));
-            out.extend(tag_routes_cleared(service));
-        }
-        Change::Abort => {
-            let canary = need_canary()?;
-            out.push(weights_back_to_stable(service));
-            let replicas = service.canary.as_ref().map_or(0, |c| c.replicas.desired);
-            out.push(FieldChange::new(
-                "canary replicas",
-                format!("{replicas} ({canary})"),
-                "0",
-            ));
-            out.extend(tag_routes_cleared(service));
-        }
-        Change::Scale { replicas } => {
-            if *replicas == service.replicas.desired {
-                return Err(Invalid(format!(
-                    "{} already has {replicas} replicas",
-                    service.name
-                )));
-            }
-            if *replicas > 500 {
-                return Err(Invalid(format!(
-                    "{replicas} replicas is over the limit of 500"
-                )));
-            }
-            out.push(FieldChange::new(
-                "replicas",
-                service.replicas.desired.to_string(),
-                replicas.to_string(),
-            ));
-            out.push(FieldChange::new(
-                "capacity (req/s)",
-                format!(
-                    "{:.0}",
-                    service.capacity_rps * service.replicas.desired as f64
-                ),
-                format!("{:.0}", service.capacity_rps * *replicas as f64),
-            ));
-        }
-        Change::Rollback => {
-            let previous = service.rollback_target().ok_or_else(|| {
-                Invalid(format!(
-                    "{} has no earlier release to roll back to",
-                    service.name
-                ))
-            })?;
-            let from = service
-                .rollout
-                .as_ref()
-                .map_or(service.version.as_str(), |r| r.to_version.as_str());
-            out.push(FieldChange::new("version", from, previous));
-            out.push(FieldChange::new(
-                "image",
-                retag(&service.image, from),
-                retag(&service.image, previous),
-            ));
-        }
-        Change::Restart => {
-            if service.replicas.desired == 0 {
-                return Err(Invalid(format!(
-                    "{} has no replicas to restart",
-                    service.name
-                )));
-            }
-            out.push(FieldChange::new(
-                "replicas",
-                format!("{} running", service.replicas.desired),
-                format!("{} restarted one at a time", service.replicas.desired),
-            ));
-        }
-        Change::Pause => {
-            if service.paused {
-                return Err(Invalid(format!(
-                    "{}'s rollout is already paused",
-                    service.name
-                )));
-            }
-            out.push(FieldChange::new("rollout", "running", "paused"));
-        }
-        Change::Resume => {
-            if !service.paused {
-                return Err(Invalid(format!("{}'s rollout is not paused", service.name)));
-            }
-            out.push(FieldChange::new("rollout", "paused", "running"));
-        }
+        Change::Deploy { version } => plan_deploy(service, version),
+        Change::StartCanary { version } => plan_start_canary(service, version),
+        Change::SetCanaryWeight { weight } => plan_set_canary_weight(service, *weight),
+        Change::AddTagRoute { tag } => plan_add_tag_route(service, tag),
+        Change::RemoveTagRoute { tag } => plan_remove_tag_route(service, tag),
+        Change::Promote => plan_promote(service),
+        Change::Abort => plan_abort(service),
+        Change::Scale { replicas } => plan_scale(service, *replicas),
+        Change::Rollback => plan_rollback(service),
+        Change::Restart => plan_restart(service),
+        Change::Pause => plan_pause(service),
+        Change::Resume => plan_resume(service),
     }
+}
+
+/// The running canary's version, or why there is none.
+fn canary_of(service: &Service) -> Result<String, Invalid> {
+    service
+        .canary
+        .as_ref()
+        .map(|c| c.version.clone())
+        .ok_or_else(|| Invalid(format!("{} has no canary", service.name)))
+}
+
+fn plan_deploy(service: &Service, version: &str) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    valid_version(version)?;
+    if version == service.version {
+        return Err(Invalid(format!("{} already runs {version}", service.name)));
+    }
+    if service
+        .rollout
+        .as_ref()
+        .is_some_and(|r| r.to_version == version)
+    {
+        return Err(Invalid(format!(
+            "{} is already rolling out {version}",
+            service.name
+        )));
+    }
+    out.push(FieldChange::new("version", &service.version, version));
+    out.push(FieldChange::new(
+        "image",
+        &service.image,
+        retag(&service.image, version),
+    ));
+    Ok(out)
+}
+
+fn plan_start_canary(service: &Service, version: &str) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    valid_version(version)?;
+    if version == service.version {
+        return Err(Invalid(format!(
+            "{} already runs {version} as the stable release",
+            service.name
+        )));
+    }
+    if service.canary.as_ref().map(|c| c.version.as_str()) == Some(version) {
+        return Err(Invalid(format!("the canary already runs {version}")));
+    }
+    let before = match &service.canary {
+        Some(c) => format!("{} ({} replicas)", c.version, c.replicas.desired),
+        None => "none".into(),
+    };
+    let replicas = service
+        .canary
+        .as_ref()
+        .map_or(1, |c| c.replicas.desired.max(1));
+    out.push(FieldChange::new(
+        "canary",
+        before,
+        format!("{version} ({replicas} replicas)"),
+    ));
+    out.push(FieldChange::new(
+        "canary image",
+        service
+            .canary
+            .as_ref()
+            .map_or("none".into(), |c| c.image.clone()),
+        retag(&service.image, version),
+    ));
+    Ok(out)
+}
+
+fn plan_set_canary_weight(service: &Service, weight: u8) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    let canary = canary_of(service)?;
+    if weight > 100 {
+        return Err(Invalid(format!("weight {weight} is over 100")));
+    }
+    if weight == service.traffic.canary_weight {
+        return Err(Invalid(format!("canary weight is already {weight}%")));
+    }
+    out.push(FieldChange::new(
+        "weights (stable/canary)",
+        format!(
+            "{}/{} ({canary})",
+            service.traffic.stable_weight(),
+            service.traffic.canary_weight
+        ),
+        format!("{}/{} ({canary})", 100 - weight, weight),
+    ));
+    Ok(out)
+}
+
+fn plan_add_tag_route(service: &Service, tag: &str) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    let canary = canary_of(service)?;
+    valid_tag(tag)?;
+    if service.traffic.tag_routes.iter().any(|r| r.tag == tag) {
+        return Err(Invalid(format!("tag route {tag} exists")));
+    }
+    let mut after = service.traffic.tag_routes.clone();
+    after.push(TagRoute {
+        tag: tag.to_string(),
+        version: canary,
+    });
+    out.push(FieldChange::new(
+        "tag routes",
+        routes(&service.traffic.tag_routes),
+        routes(&after),
+    ));
+    Ok(out)
+}
+
+fn plan_remove_tag_route(service: &Service, tag: &str) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    if !service.traffic.tag_routes.iter().any(|r| r.tag == tag) {
+        return Err(Invalid(format!("no tag route {tag}")));
+    }
+    let after: Vec<TagRoute> = service
+        .traffic
+        .tag_routes
+        .iter()
+        .filter(|r| r.tag != tag)
+        .cloned()
+        .collect();
+    out.push(FieldChange::new(
+        "tag routes",
+        routes(&service.traffic.tag_routes),
+        routes(&after),
+    ));
+    Ok(out)
+}
+
+fn plan_promote(service: &Service) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    let canary = canary_of(service)?;
+    out.push(FieldChange::new("version", &service.version, &canary));
+    out.push(weights_back_to_stable(service));
+    out.push(FieldChange::new("canary", canary, "removed"));
+    out.extend(tag_routes_cleared(service));
+    Ok(out)
+}
+
+fn plan_abort(service: &Service) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    let canary = canary_of(service)?;
+    out.push(weights_back_to_stable(service));
+    let replicas = service.canary.as_ref().map_or(0, |c| c.replicas.desired);
+    out.push(FieldChange::new(
+        "canary replicas",
+        format!("{replicas} ({canary})"),
+        "0",
+    ));
+    out.extend(tag_routes_cleared(service));
+    Ok(out)
+}
+
+fn plan_scale(service: &Service, replicas: u32) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    if replicas == service.replicas.desired {
+        return Err(Invalid(format!(
+            "{} already has {replicas} replicas",
+            service.name
+        )));
+    }
+    if replicas > 500 {
+        return Err(Invalid(format!(
+            "{replicas} replicas is over the limit of 500"
+        )));
+    }
+    out.push(FieldChange::new(
+        "replicas",
+        service.replicas.desired.to_string(),
+        replicas.to_string(),
+    ));
+    out.push(FieldChange::new(
+        "capacity (req/s)",
+        format!(
+            "{:.0}",
+            service.capacity_rps * service.replicas.desired as f64
+        ),
+        format!("{:.0}", service.capacity_rps * replicas as f64),
+    ));
+    Ok(out)
+}
+
+fn plan_rollback(service: &Service) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    let previous = service.rollback_target().ok_or_else(|| {
+        Invalid(format!(
+            "{} has no earlier release to roll back to",
+            service.name
+        ))
+    })?;
+    let from = service
+        .rollout
+        .as_ref()
+        .map_or(service.version.as_str(), |r| r.to_version.as_str());
+    out.push(FieldChange::new("version", from, previous));
+    out.push(FieldChange::new(
+        "image",
+        retag(&service.image, from),
+        retag(&service.image, previous),
+    ));
+    Ok(out)
+}
+
+fn plan_restart(service: &Service) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    if service.replicas.desired == 0 {
+        return Err(Invalid(format!(
+            "{} has no replicas to restart",
+            service.name
+        )));
+    }
+    out.push(FieldChange::new(
+        "replicas",
+        format!("{} running", service.replicas.desired),
+        format!("{} restarted one at a time", service.replicas.desired),
+    ));
+    Ok(out)
+}
+
+fn plan_pause(service: &Service) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    if service.paused {
+        return Err(Invalid(format!(
+            "{}'s rollout is already paused",
+            service.name
+        )));
+    }
+    out.push(FieldChange::new("rollout", "running", "paused"));
+    Ok(out)
+}
+
+fn plan_resume(service: &Service) -> Result<Vec<FieldChange>, Invalid> {
+    let mut out = Vec::new();
+    if !service.paused {
+        return Err(Invalid(format!("{}'s rollout is not paused", service.name)));
+    }
+    out.push(FieldChange::new("rollout", "paused", "running"));
     Ok(out)
 }
 
