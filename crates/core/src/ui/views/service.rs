@@ -3,7 +3,8 @@
 
 use crate::app::derived;
 use crate::app::state::State;
-use crate::domain::{ReleaseState, SplitMode};
+use crate::domain::traffic::{NodeId, TrafficFrame};
+use crate::domain::{Canary, ReleaseState, Service, ServiceKey, SplitMode};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{ago, bar, datetime, fit, percent, rps, truncate};
 use ratatui::Frame;
@@ -24,7 +25,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     };
     let w = area.width as usize;
-    let mut lines = vec![
+    let mut lines = header(s, &key, w, theme);
+    lines.push(replicas(state, s, &key, theme));
+    lines.extend(rollout(s, theme));
+    lines.extend(traffic(state, s, &key, theme));
+    lines.push(tag_routes(s, theme));
+    lines.extend(neighbours(state, s, &key, theme));
+    lines.push(Line::from(""));
+    lines.extend(history(state, s, w, theme));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Name, version, where; the image and its base.
+fn header(s: &Service, key: &ServiceKey, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    vec![
         Line::from(vec![
             Span::styled(format!("{} ", s.name), theme.title),
             Span::styled(s.version.clone(), theme.accent),
@@ -41,13 +55,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 theme.muted,
             ),
         ]),
-    ];
+    ]
+}
+
+/// Ready replicas, capacity each, observed load and the recommendation.
+fn replicas(state: &State, s: &Service, key: &ServiceKey, theme: &Theme) -> Line<'static> {
     let ready_style = if s.replicas.ready < s.replicas.desired {
         theme.warn
     } else {
         theme.ok
     };
-    let mut replicas = vec![
+    let mut spans = vec![
         Span::styled("replicas  ", theme.muted),
         Span::styled(
             format!("{}/{} ready", s.replicas.ready, s.replicas.desired),
@@ -58,13 +76,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.muted,
         ),
     ];
-    if let Some(c) = derived::capacity(state, &key) {
+    if let Some(c) = derived::capacity(state, key) {
         let style = match c.level {
             crate::domain::capacity::Level::Ok => theme.ok,
             crate::domain::capacity::Level::Warn => theme.hot,
             crate::domain::capacity::Level::Critical => theme.failing,
         };
-        replicas.push(Span::styled(
+        spans.push(Span::styled(
             format!(
                 "  load {} req/s, {} used",
                 rps(c.observed_rps),
@@ -73,13 +91,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             style,
         ));
         if c.recommended_replicas != s.replicas.desired {
-            replicas.push(Span::styled(
+            spans.push(Span::styled(
                 format!("  → {} recommended", c.recommended_replicas),
                 theme.warn,
             ));
         }
     }
-    lines.push(Line::from(replicas));
+    Line::from(spans)
+}
+
+/// A rollout in progress, and whether it is paused.
+fn rollout(s: &Service, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     if let Some(r) = &s.rollout {
         lines.push(Line::from(vec![
             Span::styled("rollout   ", theme.muted),
@@ -102,78 +125,92 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
         ]));
     }
+    lines
+}
+
+/// The split between stable and canary, and how the canary does next to stable.
+fn traffic(state: &State, s: &Service, key: &ServiceKey, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(c) = &s.canary else {
+        return vec![Line::from(vec![
+            Span::styled("traffic   ", theme.muted),
+            Span::raw(format!("100% stable {} (no canary)", s.version)),
+        ])];
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled("traffic   ", theme.muted),
+        Span::raw(format!(
+            "stable {} {}% ",
+            s.version,
+            s.traffic.stable_weight()
+        )),
+        Span::styled(
+            bar(s.traffic.stable_weight() as f64 / 100.0, 10),
+            theme.accent,
+        ),
+        Span::styled(
+            format!(" {}% canary {} ◆", s.traffic.canary_weight, c.version),
+            theme.canary,
+        ),
+        Span::styled(
+            format!(" ({}/{} ready)", c.replicas.ready, c.replicas.desired),
+            theme.muted,
+        ),
+    ])];
+    // One second of a small canary is a handful of calls: compare over a window.
+    if let Some(t) = state.traffic.get(&key.env_key()) {
+        lines.extend(canary_observed(s, c, t.recent.len(), &t.window(), theme));
+    }
+    lines
+}
+
+/// The canary's observed share, errors and p99 against stable's, over `seconds`.
+fn canary_observed(
+    s: &Service,
+    c: &Canary,
+    seconds: usize,
+    f: &TrafficFrame,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mode = match s.traffic.mode {
         SplitMode::Gateway => "gateway weights",
         SplitMode::ReplicaRatio => "replica ratio (no gateway: split follows ready replicas)",
     };
-    match &s.canary {
-        Some(c) => {
-            lines.push(Line::from(vec![
-                Span::styled("traffic   ", theme.muted),
-                Span::raw(format!(
-                    "stable {} {}% ",
-                    s.version,
-                    s.traffic.stable_weight()
-                )),
-                Span::styled(
-                    bar(s.traffic.stable_weight() as f64 / 100.0, 10),
-                    theme.accent,
-                ),
-                Span::styled(
-                    format!(" {}% canary {} ◆", s.traffic.canary_weight, c.version),
-                    theme.canary,
-                ),
-                Span::styled(
-                    format!(" ({}/{} ready)", c.replicas.ready, c.replicas.desired),
-                    theme.muted,
-                ),
-            ]));
-            // One second of a small canary is a handful of calls: compare over a window.
-            let window = state
-                .traffic
-                .get(&key.env_key())
-                .map(|t| (t.recent.len(), t.window()));
-            if let Some((seconds, f)) = &window {
-                lines.push(Line::from(vec![
-                    Span::styled("observed  ", theme.muted),
-                    Span::raw(format!(
-                        "canary share {}  ",
-                        percent(f.canary_share(&s.name))
-                    )),
-                    Span::styled(format!("[{mode}] last {seconds}s"), theme.muted),
-                ]));
-            }
-            if let Some((_, f)) = &window {
-                let stable = crate::domain::traffic::NodeId::new(&s.name, &s.version, false);
-                let canary = crate::domain::traffic::NodeId::new(&s.name, &c.version, true);
-                let (se, ce) = (
-                    f.inbound_error_ratio(&stable),
-                    f.inbound_error_ratio(&canary),
-                );
-                let cstyle = if ce > se * 2.0 && ce > 0.01 {
-                    theme.failing
-                } else {
-                    theme.canary
-                };
-                lines.push(Line::from(vec![
-                    Span::styled("errors    ", theme.muted),
-                    Span::raw(format!(
-                        "stable {} p99 {:.0}ms   ",
-                        percent(se),
-                        f.inbound_p99(&stable)
-                    )),
-                    Span::styled(
-                        format!("canary {} p99 {:.0}ms", percent(ce), f.inbound_p99(&canary)),
-                        cstyle,
-                    ),
-                ]));
-            }
-        }
-        None => lines.push(Line::from(vec![
-            Span::styled("traffic   ", theme.muted),
-            Span::raw(format!("100% stable {} (no canary)", s.version)),
-        ])),
-    }
+    let stable = NodeId::new(&s.name, &s.version, false);
+    let canary = NodeId::new(&s.name, &c.version, true);
+    let (se, ce) = (
+        f.inbound_error_ratio(&stable),
+        f.inbound_error_ratio(&canary),
+    );
+    let cstyle = if ce > se * 2.0 && ce > 0.01 {
+        theme.failing
+    } else {
+        theme.canary
+    };
+    vec![
+        Line::from(vec![
+            Span::styled("observed  ", theme.muted),
+            Span::raw(format!(
+                "canary share {}  ",
+                percent(f.canary_share(&s.name))
+            )),
+            Span::styled(format!("[{mode}] last {seconds}s"), theme.muted),
+        ]),
+        Line::from(vec![
+            Span::styled("errors    ", theme.muted),
+            Span::raw(format!(
+                "stable {} p99 {:.0}ms   ",
+                percent(se),
+                f.inbound_p99(&stable)
+            )),
+            Span::styled(
+                format!("canary {} p99 {:.0}ms", percent(ce), f.inbound_p99(&canary)),
+                cstyle,
+            ),
+        ]),
+    ]
+}
+
+fn tag_routes(s: &Service, theme: &Theme) -> Line<'static> {
     let routes = if s.traffic.tag_routes.is_empty() {
         "none".to_string()
     } else {
@@ -184,10 +221,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    lines.push(Line::from(vec![
+    Line::from(vec![
         Span::styled("tag routes ", theme.muted),
         Span::styled(routes, theme.canary),
-    ]));
+    ])
+}
+
+/// What it calls, and what calls it in its environment.
+fn neighbours(state: &State, s: &Service, key: &ServiceKey, theme: &Theme) -> Vec<Line<'static>> {
     let callers: Vec<String> = state
         .snapshot
         .environment(&key.env_key())
@@ -199,24 +240,29 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .collect()
         })
         .unwrap_or_default();
-    lines.push(Line::from(vec![
-        Span::styled("calls     ", theme.muted),
-        Span::raw(if s.dependencies.is_empty() {
-            "nothing".into()
-        } else {
-            s.dependencies.join(", ")
-        }),
-    ]));
-    lines.push(Line::from(vec![
-        Span::styled("called by ", theme.muted),
-        Span::raw(if callers.is_empty() {
-            "ingress".into()
-        } else {
-            callers.join(", ")
-        }),
-    ]));
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
+    vec![
+        Line::from(vec![
+            Span::styled("calls     ", theme.muted),
+            Span::raw(if s.dependencies.is_empty() {
+                "nothing".into()
+            } else {
+                s.dependencies.join(", ")
+            }),
+        ]),
+        Line::from(vec![
+            Span::styled("called by ", theme.muted),
+            Span::raw(if callers.is_empty() {
+                "ingress".into()
+            } else {
+                callers.join(", ")
+            }),
+        ]),
+    ]
+}
+
+/// The release history, newest first, from the scroll position.
+fn history(state: &State, s: &Service, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
         fit(
             &format!(
                 "{:<4} {:<20} {:<12} {:<16} {:<12} why",
@@ -225,7 +271,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             w,
         ),
         theme.title,
-    )));
+    ))];
     for r in s.releases.iter().rev().skip(state.scroll as usize) {
         let style = match r.state {
             ReleaseState::Complete => theme.base,
@@ -254,5 +300,5 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if s.releases.is_empty() {
         lines.push(Line::from(Span::styled("no release history", theme.muted)));
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    lines
 }
