@@ -174,6 +174,32 @@ pub struct EnvTraffic {
 }
 
 impl EnvTraffic {
+    /// Takes one second of traffic: each of `services`' inbound rate and error ratio
+    /// series, the recent window, the latest frame.
+    pub fn push(&mut self, frame: TrafficFrame, services: &[String]) {
+        for name in services {
+            let (mut total, mut errs) = (0.0, 0.0);
+            for e in frame.edges.iter().filter(|e| e.to.service == *name) {
+                total += e.rps;
+                errs += e.rps * e.error_ratio;
+            }
+            let ratio = if total > 0.0 { errs / total } else { 0.0 };
+            self.inbound
+                .entry(name.clone())
+                .or_insert_with(|| Series::new(HISTORY_SECONDS))
+                .push(frame.inbound_rps(name));
+            self.errors
+                .entry(name.clone())
+                .or_insert_with(|| Series::new(HISTORY_SECONDS))
+                .push(ratio);
+        }
+        if self.recent.len() == WINDOW_SECONDS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(frame.clone());
+        self.latest = frame;
+    }
+
     /// The mean second of the last [`WINDOW_SECONDS`] (see [`TrafficFrame::window`]).
     pub fn window(&self) -> TrafficFrame {
         TrafficFrame::window(&self.recent)

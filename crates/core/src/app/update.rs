@@ -5,12 +5,10 @@ use super::event::{Command, Event};
 use super::navigation;
 use super::operations;
 use super::palette::{self, PaletteKind};
-use super::state::{
-    ConfirmField, HISTORY_SECONDS, Level, Mode, PaletteState, State, View, WINDOW_SECONDS,
-};
+use super::state::{ConfirmField, Level, Mode, PaletteState, Prompt, State, View};
 use crate::config::keymap::{Chord, Lookup, Section};
-use crate::domain::traffic::{NodeId, Series};
-use crate::interface::{Connection, PlatformEvent};
+use crate::domain::traffic::NodeId;
+use crate::interface::{Connection, PlatformEvent, SourceStatus};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 pub fn update(state: &mut State, event: Event) -> Vec<Command> {
@@ -80,34 +78,13 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
                     .environment(&env_key)
                     .map(|e| e.services.iter().map(|s| s.name.clone()).collect())
                     .unwrap_or_default();
-                let entry = state.traffic.entry(env_key.clone()).or_default();
-                for name in services {
-                    let rps = frame.inbound_rps(&name);
-                    let (mut total, mut errs) = (0.0, 0.0);
-                    for e in frame.edges.iter().filter(|e| e.to.service == name) {
-                        total += e.rps;
-                        errs += e.rps * e.error_ratio;
-                    }
-                    let ratio = if total > 0.0 { errs / total } else { 0.0 };
-                    entry
-                        .inbound
-                        .entry(name.clone())
-                        .or_insert_with(|| Series::new(HISTORY_SECONDS))
-                        .push(rps);
-                    entry
-                        .errors
-                        .entry(name)
-                        .or_insert_with(|| Series::new(HISTORY_SECONDS))
-                        .push(ratio);
-                }
-                if entry.recent.len() == WINDOW_SECONDS {
-                    entry.recent.pop_front();
-                }
-                entry.recent.push_back(frame.clone());
-                entry.latest = frame;
-                if state.context_env().as_ref() == Some(&env_key) {
-                    state.dirty = true;
-                }
+                let shown = state.context_env().as_ref() == Some(&env_key);
+                state
+                    .traffic
+                    .entry(env_key)
+                    .or_default()
+                    .push(frame, &services);
+                state.dirty |= shown;
             }
             vec![]
         }
@@ -117,18 +94,7 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
         }
         PlatformEvent::Applied { id, result } => operations::applied(state, id, result),
         PlatformEvent::Connection(c) => {
-            if c != state.connection {
-                match &c {
-                    Connection::Live => state.log(Level::Success, "platform connected"),
-                    Connection::Retrying(why) => state.log(
-                        Level::Error,
-                        format!("platform connection lost: {why}; retrying"),
-                    ),
-                    Connection::Connecting => {}
-                }
-                state.connection = c;
-                state.dirty = true;
-            }
+            connection(state, c);
             vec![]
         }
         PlatformEvent::Notice(text) => {
@@ -136,32 +102,54 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
             vec![]
         }
         PlatformEvent::Telemetry(status) => {
-            if let Some(e) = &status.error
-                && state.telemetry.as_ref().and_then(|t| t.error.as_ref()) != Some(e)
-            {
-                state.log(Level::Warn, format!("{}: {e}", status.source));
-            }
-            let before = state.telemetry.as_ref().map_or(0, |t| t.rejects.total());
-            if status.rejects.total() > before {
-                let reasons: Vec<String> = status
-                    .rejects
-                    .nonzero()
-                    .map(|(r, n)| format!("{n} {r}"))
-                    .collect();
-                state.log(
-                    Level::Warn,
-                    format!(
-                        "{}: rejected records: {}",
-                        status.source,
-                        reasons.join(", ")
-                    ),
-                );
-            }
-            state.telemetry = Some(status);
-            state.dirty = true;
+            telemetry(state, status);
             vec![]
         }
     }
+}
+
+/// The platform's connection changed: said in the events view when it is news.
+fn connection(state: &mut State, c: Connection) {
+    if c == state.connection {
+        return;
+    }
+    match &c {
+        Connection::Live => state.log(Level::Success, "platform connected"),
+        Connection::Retrying(why) => state.log(
+            Level::Error,
+            format!("platform connection lost: {why}; retrying"),
+        ),
+        Connection::Connecting => {}
+    }
+    state.connection = c;
+    state.dirty = true;
+}
+
+/// The call-record source's second: a new error or new rejected records are logged.
+fn telemetry(state: &mut State, status: SourceStatus) {
+    if let Some(e) = &status.error
+        && state.telemetry.as_ref().and_then(|t| t.error.as_ref()) != Some(e)
+    {
+        state.log(Level::Warn, format!("{}: {e}", status.source));
+    }
+    let before = state.telemetry.as_ref().map_or(0, |t| t.rejects.total());
+    if status.rejects.total() > before {
+        let reasons: Vec<String> = status
+            .rejects
+            .nonzero()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        state.log(
+            Level::Warn,
+            format!(
+                "{}: rejected records: {}",
+                status.source,
+                reasons.join(", ")
+            ),
+        );
+    }
+    state.telemetry = Some(status);
+    state.dirty = true;
 }
 
 fn section(mode: &Mode) -> Section {
@@ -277,92 +265,15 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
             vec![]
         }
         Mode::Filter => {
-            match action {
-                Action::Confirm => {}
-                Action::Cancel => {
-                    state.filter.clear();
-                    navigation::repair_selection(state);
-                }
-                Action::Up | Action::Down => {
-                    navigation::move_by(state, if action == Action::Up { -1 } else { 1 });
-                    state.mode = Mode::Filter;
-                }
-                _ => state.mode = Mode::Filter,
-            }
+            in_filter(state, action);
             vec![]
         }
         Mode::LogSearch => {
-            match action {
-                Action::Confirm => {
-                    if let Some(l) = state.logs.as_mut() {
-                        l.focus = None;
-                    }
-                    if let Some(text) = super::logs::jump(state, true) {
-                        state.say(Level::Info, text);
-                    }
-                }
-                Action::Cancel => {
-                    if let Some(l) = state.logs.as_mut() {
-                        l.search.clear();
-                        l.focus = None;
-                    }
-                }
-                _ => state.mode = Mode::LogSearch,
-            }
+            in_log_search(state, action);
             vec![]
         }
-        Mode::Palette(mut p) => match action {
-            Action::Cancel => vec![],
-            Action::Up => {
-                p.selected = p.selected.saturating_sub(1);
-                state.mode = Mode::Palette(p);
-                vec![]
-            }
-            Action::Down => {
-                let n = palette::matches(state, &p.query).len();
-                p.selected = (p.selected + 1).min(n.saturating_sub(1));
-                state.mode = Mode::Palette(p);
-                vec![]
-            }
-            Action::Confirm => {
-                let items = palette::matches(state, &p.query);
-                match items.get(p.selected).map(|i| i.kind.clone()) {
-                    Some(PaletteKind::Action(a)) => normal(state, a),
-                    Some(PaletteKind::Target(path)) => {
-                        navigation::jump(state, path);
-                        vec![]
-                    }
-                    None => vec![],
-                }
-            }
-            _ => {
-                state.mode = Mode::Palette(p);
-                vec![]
-            }
-        },
-        Mode::Prompt(mut p) => match action {
-            Action::Cancel => {
-                state.say(Level::Info, "cancelled");
-                vec![]
-            }
-            Action::Confirm => operations::submit_prompt(state, p),
-            Action::Up | Action::Down => {
-                let n = p.options.len();
-                if n > 0 {
-                    p.selected = if action == Action::Up {
-                        p.selected.saturating_sub(1)
-                    } else {
-                        (p.selected + 1).min(n - 1)
-                    };
-                }
-                state.mode = Mode::Prompt(p);
-                vec![]
-            }
-            _ => {
-                state.mode = Mode::Prompt(p);
-                vec![]
-            }
-        },
+        Mode::Palette(p) => in_palette(state, p, action),
+        Mode::Prompt(p) => in_prompt(state, p, action),
         Mode::Confirm(c) => match action {
             Action::Cancel => {
                 state.say(Level::Info, "cancelled: nothing was changed");
@@ -374,6 +285,99 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
                 vec![]
             }
         },
+    }
+}
+
+fn in_filter(state: &mut State, action: Action) {
+    match action {
+        Action::Confirm => {}
+        Action::Cancel => {
+            state.filter.clear();
+            navigation::repair_selection(state);
+        }
+        Action::Up | Action::Down => {
+            navigation::move_by(state, if action == Action::Up { -1 } else { 1 });
+            state.mode = Mode::Filter;
+        }
+        _ => state.mode = Mode::Filter,
+    }
+}
+
+fn in_log_search(state: &mut State, action: Action) {
+    match action {
+        Action::Confirm => {
+            if let Some(l) = state.logs.as_mut() {
+                l.focus = None;
+            }
+            if let Some(text) = super::logs::jump(state, true) {
+                state.say(Level::Info, text);
+            }
+        }
+        Action::Cancel => {
+            if let Some(l) = state.logs.as_mut() {
+                l.search.clear();
+                l.focus = None;
+            }
+        }
+        _ => state.mode = Mode::LogSearch,
+    }
+}
+
+fn in_palette(state: &mut State, mut p: PaletteState, action: Action) -> Vec<Command> {
+    match action {
+        Action::Cancel => vec![],
+        Action::Up => {
+            p.selected = p.selected.saturating_sub(1);
+            state.mode = Mode::Palette(p);
+            vec![]
+        }
+        Action::Down => {
+            let n = palette::matches(state, &p.query).len();
+            p.selected = (p.selected + 1).min(n.saturating_sub(1));
+            state.mode = Mode::Palette(p);
+            vec![]
+        }
+        Action::Confirm => {
+            let items = palette::matches(state, &p.query);
+            match items.get(p.selected).map(|i| i.kind.clone()) {
+                Some(PaletteKind::Action(a)) => normal(state, a),
+                Some(PaletteKind::Target(path)) => {
+                    navigation::jump(state, path);
+                    vec![]
+                }
+                None => vec![],
+            }
+        }
+        _ => {
+            state.mode = Mode::Palette(p);
+            vec![]
+        }
+    }
+}
+
+fn in_prompt(state: &mut State, mut p: Prompt, action: Action) -> Vec<Command> {
+    match action {
+        Action::Cancel => {
+            state.say(Level::Info, "cancelled");
+            vec![]
+        }
+        Action::Confirm => operations::submit_prompt(state, p),
+        Action::Up | Action::Down => {
+            let n = p.options.len();
+            if n > 0 {
+                p.selected = if action == Action::Up {
+                    p.selected.saturating_sub(1)
+                } else {
+                    (p.selected + 1).min(n - 1)
+                };
+            }
+            state.mode = Mode::Prompt(p);
+            vec![]
+        }
+        _ => {
+            state.mode = Mode::Prompt(p);
+            vec![]
+        }
     }
 }
 
