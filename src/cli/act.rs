@@ -93,7 +93,8 @@ fn table(changes: &[FieldChange]) -> String {
         .collect()
 }
 
-/// Runs a write subcommand against a platform.
+/// Runs a write subcommand against a platform: decide the request, show the dry run
+/// (and stop there unless `--yes`), apply it with its audit records, report.
 pub async fn run<P: Session>(
     cmd: &WriteCommand,
     platform: &mut P,
@@ -101,31 +102,13 @@ pub async fn run<P: Session>(
     user: &Identity,
     audit: &AuditLog,
 ) -> Outcome {
-    let (opts, target) = (&cmd.write, cmd.target.as_str());
+    let opts = &cmd.write;
     let out = opts.output;
-    let Some(key) = ServiceKey::parse(target) else {
-        return fail(
-            EXIT_INVALID,
-            format!("target {target:?} is not LINE/ENV/SERVICE"),
-            out,
-        );
-    };
-    let change = match change_of(cmd, platform, &key).await {
-        Ok(c) => c,
+    let request = match decide(cmd, platform, user).await {
+        Ok(r) => r,
         Err((code, msg)) => return fail(code, msg, out),
     };
-    if let Some(capability) = change.spec().needs
-        && let Some(Err(e)) = platform
-            .snapshot()
-            .environment(&key.env_key())
-            .map(|e| e.location.require(capability))
-    {
-        return fail(EXIT_INVALID, format!("{key}: {e}"), out);
-    }
-    let Some(service) = platform.snapshot().service(&key).cloned() else {
-        return fail(exit::NOT_FOUND, format!("service {key} not found"), out);
-    };
-    let request = request_for(&key, &change, &service, opts, user);
+    let (key, change) = (&request.target, &request.change);
     let preview = match platform.preview(&request).await {
         Ok(p) => p,
         Err(e) => return fail(e.exit_code(), format!("{key}: {change}: {e}"), out),
@@ -137,37 +120,8 @@ pub async fn run<P: Session>(
         info.target,
         table(&preview)
     );
-    if opts.dry_run {
-        let stdout = match out {
-            Output::Json => json!({ "ok": true, "dry_run": true, "target": key, "change": change, "changes": preview }).to_string(),
-            Output::Text => format!("dry run (nothing changed)\n{preview_text}"),
-        };
-        return Outcome {
-            code: 0,
-            stdout,
-            stderr: String::new(),
-        };
-    }
-    if read_only {
-        return fail(
-            EXIT_REFUSED,
-            format!(
-                "read-only: {} not applied (started with --read-only)",
-                change.verb()
-            ),
-            out,
-        );
-    }
-    if !opts.yes {
-        let mut o = fail(
-            EXIT_REFUSED,
-            "not applied: add --yes to apply (or --dry-run to preview)".into(),
-            out,
-        );
-        if out == Output::Text {
-            o.stdout = preview_text;
-        }
-        return o;
+    if let Some(stop) = before_applying(&request, &preview, &preview_text, opts, read_only) {
+        return stop;
     }
     let platform_name = format!("{}: {}", info.kind, info.target);
     let intent = AuditRecord::intent(1, user, &platform_name, &request, "--yes", &preview);
@@ -176,13 +130,111 @@ pub async fn run<P: Session>(
         Err((code, msg)) => return fail(code, msg, out),
     };
     let progress = if opts.wait {
-        wait_for_rollout(platform, &key).await
+        wait_for_rollout(platform, key).await
     } else {
         String::new()
     };
-    let after = platform.snapshot().service(&key).cloned();
+    let done = Done {
+        request: &request,
+        applied,
+        audit_problem,
+        progress,
+        preview_text,
+    };
+    report(platform, opts, done)
+}
+
+/// The request a write subcommand makes, checked: its target, its change (computed values
+/// worked out), the capability it needs, the revision it is decided on.
+async fn decide<P: Session>(
+    cmd: &WriteCommand,
+    platform: &mut P,
+    user: &Identity,
+) -> Result<ChangeRequest, (i32, String)> {
+    let target = cmd.target.as_str();
+    let key = ServiceKey::parse(target).ok_or_else(|| {
+        (
+            EXIT_INVALID,
+            format!("target {target:?} is not LINE/ENV/SERVICE"),
+        )
+    })?;
+    let change = change_of(cmd, platform, &key).await?;
+    if let Some(capability) = change.spec().needs
+        && let Some(Err(e)) = platform
+            .snapshot()
+            .environment(&key.env_key())
+            .map(|e| e.location.require(capability))
+    {
+        return Err((EXIT_INVALID, format!("{key}: {e}")));
+    }
+    let service = platform
+        .snapshot()
+        .service(&key)
+        .cloned()
+        .ok_or((exit::NOT_FOUND, format!("service {key} not found")))?;
+    Ok(request_for(&key, &change, &service, &cmd.write, user))
+}
+
+/// Where a write stops before it is applied: a dry run, read-only, or `--yes` missing.
+fn before_applying(
+    request: &ChangeRequest,
+    preview: &[FieldChange],
+    preview_text: &str,
+    opts: &WriteOpts,
+    read_only: bool,
+) -> Option<Outcome> {
+    let out = opts.output;
+    if opts.dry_run {
+        let stdout = match out {
+            Output::Json => json!({ "ok": true, "dry_run": true, "target": request.target, "change": request.change, "changes": preview }).to_string(),
+            Output::Text => format!("dry run (nothing changed)\n{preview_text}"),
+        };
+        return Some(Outcome {
+            code: 0,
+            stdout,
+            stderr: String::new(),
+        });
+    }
+    if read_only {
+        return Some(fail(
+            EXIT_REFUSED,
+            format!(
+                "read-only: {} not applied (started with --read-only)",
+                request.change.verb()
+            ),
+            out,
+        ));
+    }
+    if !opts.yes {
+        let mut o = fail(
+            EXIT_REFUSED,
+            "not applied: add --yes to apply (or --dry-run to preview)".into(),
+            out,
+        );
+        if out == Output::Text {
+            o.stdout = preview_text.to_string();
+        }
+        return Some(o);
+    }
+    None
+}
+
+/// A write that was applied, and what was seen of it.
+struct Done<'a> {
+    request: &'a ChangeRequest,
+    applied: crate::platform::Applied,
+    audit_problem: Option<crate::audit::AuditError>,
+    progress: String,
+    preview_text: String,
+}
+
+/// The outcome of an applied write: what it changed, where the service is now, and (with
+/// `--wait`) an error when the rollout failed or did not finish.
+fn report<P: Session>(platform: &mut P, opts: &WriteOpts, done: Done) -> Outcome {
+    let (out, key, change) = (opts.output, &done.request.target, &done.request.change);
+    let after = platform.snapshot().service(key).cloned();
     let mut stderr = String::new();
-    if let Some(p) = audit_problem {
+    if let Some(p) = done.audit_problem {
         stderr = format!("wheelhouse: warning: the result is not in the audit log: {p}");
     }
     // --wait promises a finished rollout: say so when it failed or is still going.
@@ -210,8 +262,8 @@ pub async fn run<P: Session>(
             "applied": true,
             "target": key,
             "change": change,
-            "changes": applied.changes,
-            "revision": after.as_ref().map(|s| s.revision.clone()).unwrap_or(applied.revision),
+            "changes": done.applied.changes,
+            "revision": after.as_ref().map(|s| s.revision.clone()).unwrap_or(done.applied.revision),
             "service": after,
             "note": platform.note(),
         })
@@ -222,7 +274,10 @@ pub async fn run<P: Session>(
                 .note()
                 .map(|n| format!("({n})\n"))
                 .unwrap_or_default();
-            format!("applied\n{preview_text}{progress}{key}: {state}\n{note}")
+            format!(
+                "applied\n{}{}{key}: {state}\n{note}",
+                done.preview_text, done.progress
+            )
         }
     };
     Outcome {

@@ -3,6 +3,7 @@
 
 pub mod act;
 pub mod args;
+pub mod dispatch;
 pub mod inspect;
 pub mod output;
 pub mod run;
