@@ -551,93 +551,24 @@ fn build_service(
 impl SimService {
     /// Applies a validated change (see `domain::change::plan`); returns nothing to report.
     pub(super) fn apply(&mut self, change: &Change, who: &str, why: &str, now: i64) {
+        let by = By { who, why, now };
         let svc = &mut self.svc;
-        let next_revision = svc.releases.last().map_or(1, |r| r.revision + 1);
-        // A release still rolling out when another starts was superseded (by a deploy or
-        // promote) or rolled back (by a rollback), never "failed".
-        let start_rollout =
-            |svc: &mut Service, from: String, to: String, why: String, ended: ReleaseState| {
-                for r in svc
-                    .releases
-                    .iter_mut()
-                    .filter(|r| r.state == ReleaseState::Progressing)
-                {
-                    r.state = ended;
-                }
-                let already = match &svc.rollout {
-                    // Back to the version that still runs: the replicas not yet replaced are done.
-                    Some(r) if r.to_version != to && to == svc.version => {
-                        r.total.saturating_sub(r.updated)
-                    }
-                    _ => 0,
-                };
-                svc.releases.push(Release {
-                    revision: next_revision,
-                    from,
-                    to: to.clone(),
-                    who: who.to_string(),
-                    when: now,
-                    why,
-                    state: ReleaseState::Progressing,
-                });
-                svc.rollout = Some(Rollout {
-                    to_version: to,
-                    updated: already,
-                    total: svc.replicas.desired.max(1),
-                });
-            };
         match change {
             // From what runs: a release superseded half-way is not what it moved from.
-            Change::Deploy { version } => start_rollout(
-                svc,
-                svc.version.clone(),
-                version.clone(),
-                why.to_string(),
-                ReleaseState::Superseded,
-            ),
-            Change::Rollback => {
-                if let Some(prev) = svc.rollback_target().map(str::to_string) {
-                    // What is undone: the rollout in progress, else the running release.
-                    let current = svc
-                        .rollout
-                        .as_ref()
-                        .map_or(svc.version.clone(), |r| r.to_version.clone());
-                    if svc.rollout.is_none()
-                        && let Some(r) = svc.releases.iter_mut().rev().find(|r| r.to == current)
-                    {
-                        r.state = ReleaseState::RolledBack;
-                    }
-                    let reason = if why.is_empty() {
-                        format!("rollback from {current}")
-                    } else {
-                        format!("rollback: {why}")
-                    };
-                    start_rollout(svc, current, prev, reason, ReleaseState::RolledBack);
-                }
+            Change::Deploy { version } => {
+                let from = svc.version.clone();
+                let why = why.to_string();
+                start_rollout(
+                    svc,
+                    &by,
+                    (from, version.clone()),
+                    why,
+                    ReleaseState::Superseded,
+                );
             }
-            Change::StartCanary { version } => {
-                let replicas = svc.canary.as_ref().map_or(1, |c| c.replicas.desired.max(1));
-                svc.canary = Some(Canary {
-                    version: version.clone(),
-                    image: retag(&svc.image, version),
-                    replicas: Replicas {
-                        desired: replicas,
-                        ready: 0,
-                    },
-                });
-                for r in &mut svc.traffic.tag_routes {
-                    r.version = version.clone();
-                }
-            }
-            Change::SetCanaryWeight { weight } => {
-                svc.traffic.canary_weight = *weight;
-                if let Some(c) = &mut svc.canary
-                    && *weight > 0
-                    && c.replicas.desired == 0
-                {
-                    c.replicas.desired = 1;
-                }
-            }
+            Change::Rollback => rollback(svc, &by),
+            Change::StartCanary { version } => start_canary(svc, version),
+            Change::SetCanaryWeight { weight } => set_weight(svc, *weight),
             Change::AddTagRoute { tag } => {
                 if let Some(c) = &svc.canary {
                     svc.traffic.tag_routes.push(TagRoute {
@@ -647,19 +578,7 @@ impl SimService {
                 }
             }
             Change::RemoveTagRoute { tag } => svc.traffic.tag_routes.retain(|r| &r.tag != tag),
-            Change::Promote => {
-                if let Some(c) = svc.canary.take() {
-                    svc.traffic.canary_weight = 0;
-                    svc.traffic.tag_routes.clear();
-                    let reason = if why.is_empty() {
-                        format!("promote canary {}", c.version)
-                    } else {
-                        why.to_string()
-                    };
-                    let from = svc.version.clone();
-                    start_rollout(svc, from, c.version, reason, ReleaseState::Superseded);
-                }
-            }
+            Change::Promote => promote(svc, &by),
             Change::Abort => {
                 svc.traffic.canary_weight = 0;
                 svc.traffic.tag_routes.clear();
@@ -676,6 +595,114 @@ impl SimService {
         self.revision += 1;
         self.svc.revision = self.revision.to_string();
     }
+}
+
+/// Who makes a change, why, and when (Unix seconds).
+struct By<'a> {
+    who: &'a str,
+    why: &'a str,
+    now: i64,
+}
+
+/// A new release rolling out from `from` to `to`. A release still rolling out when another
+/// starts was superseded (by a deploy or promote) or rolled back (by a rollback), never
+/// "failed": `ended` says which.
+fn start_rollout(
+    svc: &mut Service,
+    by: &By,
+    (from, to): (String, String),
+    why: String,
+    ended: ReleaseState,
+) {
+    let revision = svc.releases.last().map_or(1, |r| r.revision + 1);
+    for r in svc
+        .releases
+        .iter_mut()
+        .filter(|r| r.state == ReleaseState::Progressing)
+    {
+        r.state = ended;
+    }
+    let already = match &svc.rollout {
+        // Back to the version that still runs: the replicas not yet replaced are done.
+        Some(r) if r.to_version != to && to == svc.version => r.total.saturating_sub(r.updated),
+        _ => 0,
+    };
+    svc.releases.push(Release {
+        revision,
+        from,
+        to: to.clone(),
+        who: by.who.to_string(),
+        when: by.now,
+        why,
+        state: ReleaseState::Progressing,
+    });
+    svc.rollout = Some(Rollout {
+        to_version: to,
+        updated: already,
+        total: svc.replicas.desired.max(1),
+    });
+}
+
+fn rollback(svc: &mut Service, by: &By) {
+    let Some(prev) = svc.rollback_target().map(str::to_string) else {
+        return;
+    };
+    // What is undone: the rollout in progress, else the running release.
+    let current = svc
+        .rollout
+        .as_ref()
+        .map_or(svc.version.clone(), |r| r.to_version.clone());
+    if svc.rollout.is_none()
+        && let Some(r) = svc.releases.iter_mut().rev().find(|r| r.to == current)
+    {
+        r.state = ReleaseState::RolledBack;
+    }
+    let reason = if by.why.is_empty() {
+        format!("rollback from {current}")
+    } else {
+        format!("rollback: {}", by.why)
+    };
+    start_rollout(svc, by, (current, prev), reason, ReleaseState::RolledBack);
+}
+
+fn start_canary(svc: &mut Service, version: &str) {
+    let replicas = svc.canary.as_ref().map_or(1, |c| c.replicas.desired.max(1));
+    svc.canary = Some(Canary {
+        version: version.to_string(),
+        image: retag(&svc.image, version),
+        replicas: Replicas {
+            desired: replicas,
+            ready: 0,
+        },
+    });
+    for r in &mut svc.traffic.tag_routes {
+        r.version = version.to_string();
+    }
+}
+
+fn set_weight(svc: &mut Service, weight: u8) {
+    svc.traffic.canary_weight = weight;
+    if let Some(c) = &mut svc.canary
+        && weight > 0
+        && c.replicas.desired == 0
+    {
+        c.replicas.desired = 1;
+    }
+}
+
+fn promote(svc: &mut Service, by: &By) {
+    let Some(c) = svc.canary.take() else {
+        return;
+    };
+    svc.traffic.canary_weight = 0;
+    svc.traffic.tag_routes.clear();
+    let reason = if by.why.is_empty() {
+        format!("promote canary {}", c.version)
+    } else {
+        by.why.to_string()
+    };
+    let from = svc.version.clone();
+    start_rollout(svc, by, (from, c.version), reason, ReleaseState::Superseded);
 }
 
 #[cfg(test)]

@@ -133,26 +133,61 @@ pub fn plan(
         .ok_or_else(|| PlatformError::NotFound {
             what: format!("containers of {}", request.target),
         })?;
-    // The newest container carries the newest history (a stalled release included).
-    let mut releases = containers.last().map(|c| history(c)).unwrap_or_default();
-    let mut labels = vec![
-        (LABEL_CHANGED_BY.to_string(), request.who.clone()),
-        (LABEL_CHANGED_AT.to_string(), now_rfc3339.to_string()),
-        (LABEL_CHANGE_WHY.to_string(), request.why.clone()),
-    ];
-    let release = |releases: &mut Vec<Release>, to: &str| {
-        releases.push(Release {
-            revision: releases.last().map_or(1, |r| r.revision + 1),
-            from: service.version.clone(),
+    let mut p = Planning {
+        inv,
+        service,
+        request,
+        now_unix,
+        // The newest container carries the newest history (a stalled release included).
+        releases: containers.last().map(|c| history(c)).unwrap_or_default(),
+        containers,
+        template,
+        labels: vec![
+            (LABEL_CHANGED_BY.to_string(), request.who.clone()),
+            (LABEL_CHANGED_AT.to_string(), now_rfc3339.to_string()),
+            (LABEL_CHANGE_WHY.to_string(), request.why.clone()),
+        ],
+    };
+    let steps = match &request.change {
+        Change::Deploy { version } => p.deploy(version)?,
+        Change::Rollback => p.rollback()?,
+        Change::Scale { replicas } => p.scale(*replicas)?,
+        Change::Restart => p.restart(),
+        // What Docker lacks is declared in `Location::supports`: the reason comes from there.
+        other => return Err(invalid(unsupported(other))),
+    };
+    Ok(p.finish(steps))
+}
+
+/// What a plan is worked out from, and the labels and history it writes.
+struct Planning<'a> {
+    inv: &'a Inventory,
+    service: &'a Service,
+    request: &'a ChangeRequest,
+    now_unix: i64,
+    containers: Vec<&'a Container>,
+    /// The container new ones are made like.
+    template: Container,
+    releases: Vec<Release>,
+    labels: Vec<(String, String)>,
+}
+
+impl Planning<'_> {
+    fn release(&mut self, from: &str, to: &str) {
+        self.releases.push(Release {
+            revision: self.releases.last().map_or(1, |r| r.revision + 1),
+            from: from.to_string(),
             to: to.to_string(),
-            who: request.who.clone(),
-            when: now_unix,
-            why: request.why.clone(),
+            who: self.request.who.clone(),
+            when: self.now_unix,
+            why: self.request.why.clone(),
             state: ReleaseState::Complete,
         });
-    };
-    let replace_all = |image: &str, version: &str| -> Vec<Step> {
-        containers
+    }
+
+    /// Every container not already running `image` at `version`, replaced one by one.
+    fn replace_all(&self, image: &str, version: &str) -> Vec<Step> {
+        self.containers
             .iter()
             .filter(|c| c.version != version || c.image != image)
             .map(|c| Step::Replace {
@@ -160,100 +195,110 @@ pub fn plan(
                 image: image.to_string(),
             })
             .collect()
-    };
-    let steps = match &request.change {
-        Change::Deploy { version } => {
-            let image = image_for(inv, &service.name, &template.image, version)?;
-            let steps = replace_all(&image, version);
-            if steps.is_empty() {
-                return Err(invalid(format!("every container already runs {image}")));
-            }
-            // A rollout that had not finished is superseded by this one, not failed.
-            if let (Some(r), Some(last)) = (&service.rollout, releases.last_mut())
-                && last.to == r.to_version
-            {
-                last.state = ReleaseState::Superseded;
-            }
-            release(&mut releases, version);
-            labels.push((LABEL_VERSION.into(), version.clone()));
-            steps
+    }
+
+    fn image_for(&self, version: &str) -> Result<String, PlatformError> {
+        image_for(self.inv, &self.service.name, &self.template.image, version)
+    }
+
+    fn deploy(&mut self, version: &str) -> Result<Vec<Step>, PlatformError> {
+        let image = self.image_for(version)?;
+        let steps = self.replace_all(&image, version);
+        if steps.is_empty() {
+            return Err(invalid(format!("every container already runs {image}")));
         }
-        Change::Rollback => {
-            // A rollout that stopped half-way goes back to what the rest still runs.
-            let (current, previous) = match &service.rollout {
-                Some(r) => (r.to_version.clone(), service.version.clone()),
-                None => (
-                    service.version.clone(),
-                    service
-                        .previous_version()
-                        .ok_or_else(|| invalid("no earlier release is recorded for this service"))?
-                        .to_string(),
-                ),
-            };
-            let image = image_for(inv, &service.name, &template.image, &previous)?;
-            if let Some(r) = releases
-                .iter_mut()
-                .rev()
-                .find(|r| r.to == current && r.from == previous)
-            {
-                r.state = ReleaseState::RolledBack;
-            }
-            releases.push(Release {
-                revision: releases.last().map_or(1, |r| r.revision + 1),
-                from: current,
-                to: previous.clone(),
-                who: request.who.clone(),
-                when: now_unix,
-                why: request.why.clone(),
-                state: ReleaseState::Complete,
-            });
-            labels.push((LABEL_VERSION.into(), previous.clone()));
-            replace_all(&image, &previous)
+        // A rollout that had not finished is superseded by this one, not failed.
+        if let (Some(r), Some(last)) = (&self.service.rollout, self.releases.last_mut())
+            && last.to == r.to_version
+        {
+            last.state = ReleaseState::Superseded;
         }
-        Change::Scale { replicas } => {
-            let n = containers.len() as u32;
-            if *replicas == 0 {
-                return Err(invalid(
-                    "a Docker service exists through its containers: scale to 1 or more",
-                ));
-            }
-            if *replicas >= n {
-                (n..*replicas)
-                    .map(|_| Step::Create {
-                        image: template.image.clone(),
-                    })
-                    .collect()
-            } else {
-                // Not-ready containers go first, then the newest.
-                let mut order: Vec<&&Container> = containers.iter().collect();
-                order.sort_by_key(|c| (c.ready(), std::cmp::Reverse(c.created)));
-                order
-                    .into_iter()
-                    .take((n - replicas) as usize)
-                    .map(|c| Step::Remove { old: (*c).clone() })
-                    .collect()
-            }
+        let from = self.service.version.clone();
+        self.release(&from, version);
+        self.labels
+            .push((LABEL_VERSION.into(), version.to_string()));
+        Ok(steps)
+    }
+
+    fn rollback(&mut self) -> Result<Vec<Step>, PlatformError> {
+        let service = self.service;
+        // A rollout that stopped half-way goes back to what the rest still runs.
+        let (current, previous) = match &service.rollout {
+            Some(r) => (r.to_version.clone(), service.version.clone()),
+            None => (
+                service.version.clone(),
+                service
+                    .previous_version()
+                    .ok_or_else(|| invalid("no earlier release is recorded for this service"))?
+                    .to_string(),
+            ),
+        };
+        let image = self.image_for(&previous)?;
+        if let Some(r) = self
+            .releases
+            .iter_mut()
+            .rev()
+            .find(|r| r.to == current && r.from == previous)
+        {
+            r.state = ReleaseState::RolledBack;
         }
-        Change::Restart => containers
+        self.release(&current, &previous);
+        self.labels.push((LABEL_VERSION.into(), previous.clone()));
+        Ok(self.replace_all(&image, &previous))
+    }
+
+    fn scale(&self, replicas: u32) -> Result<Vec<Step>, PlatformError> {
+        let n = self.containers.len() as u32;
+        if replicas == 0 {
+            return Err(invalid(
+                "a Docker service exists through its containers: scale to 1 or more",
+            ));
+        }
+        if replicas >= n {
+            return Ok((n..replicas)
+                .map(|_| Step::Create {
+                    image: self.template.image.clone(),
+                })
+                .collect());
+        }
+        // Not-ready containers go first, then the newest.
+        let mut order: Vec<&&Container> = self.containers.iter().collect();
+        order.sort_by_key(|c| (c.ready(), std::cmp::Reverse(c.created)));
+        Ok(order
+            .into_iter()
+            .take((n - replicas) as usize)
+            .map(|c| Step::Remove { old: (*c).clone() })
+            .collect())
+    }
+
+    fn restart(&self) -> Vec<Step> {
+        self.containers
             .iter()
             .map(|c| Step::Restart { old: (*c).clone() })
-            .collect(),
-        // What Docker lacks is declared in `Location::supports`: the reason comes from there.
-        other => return Err(invalid(unsupported(other))),
-    };
-    if releases.len() > HISTORY_KEPT {
-        releases.drain(..releases.len() - HISTORY_KEPT);
+            .collect()
     }
-    labels.push((
-        LABEL_HISTORY.into(),
-        serde_json::to_string(&releases).unwrap_or_default(),
-    ));
-    Ok(Plan {
-        steps,
-        template,
-        labels,
-        taken: inv.containers.values().map(|c| c.name.clone()).collect(),
-    })
+
+    /// The plan: its steps, with the history (the newest kept) in the labels.
+    fn finish(mut self, steps: Vec<Step>) -> Plan {
+        if self.releases.len() > HISTORY_KEPT {
+            self.releases.drain(..self.releases.len() - HISTORY_KEPT);
+        }
+        self.labels.push((
+            LABEL_HISTORY.into(),
+            serde_json::to_string(&self.releases).unwrap_or_default(),
+        ));
+        Plan {
+            steps,
+            template: self.template,
+            labels: self.labels,
+            taken: self
+                .inv
+                .containers
+                .values()
+                .map(|c| c.name.clone())
+                .collect(),
+        }
+    }
 }
 
 /// The first free `<prefix>-<n>` name; the prefix is the template's name without its
