@@ -1,5 +1,7 @@
 //! Every view rendered into ratatui's TestBackend at 80×24 and 200×60 (insta snapshots,
-//! clock filtered), plus checks of what a person must be able to read.
+//! clock filtered), plus checks of what a person must be able to read. A view's snapshot
+//! holds what the view draws; the tab bar, status line, footer and tree have snapshots of
+//! their own (adding a tab changes one snapshot, not every view's).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
@@ -33,7 +35,8 @@ macro_rules! view_snapshots {
                     let screen = h.render(w, hgt);
                     assert!(screen.contains("wheelhouse"), "status line at {w}x{hgt}");
                     assert!(screen.contains("demo: scenario default"), "platform named at {w}x{hgt}");
-                    check(&format!("{}_{w}x{hgt}", stringify!($test)), &screen);
+                    let view = h.render_part(w, hgt, |a| Some(a.view));
+                    check(&format!("{}_{w}x{hgt}", stringify!($test)), &view);
                 }
             }
         )*
@@ -59,7 +62,33 @@ fn logs() {
         let screen = h.render(w, hgt);
         assert!(screen.contains("following"), "{screen}");
         assert!(screen.contains("GET /v1/scoring"), "{screen}");
-        check(&format!("logs_{w}x{hgt}"), &screen);
+        check(
+            &format!("logs_{w}x{hgt}"),
+            &h.render_part(w, hgt, |a| Some(a.view)),
+        );
+    }
+}
+
+/// The frame around every view: status line, tab bar (the panel's top border), footer,
+/// and the tree, each cut out on its own.
+#[test]
+fn chrome() {
+    let h = prepared(View::Service);
+    for (w, hgt) in [(80u16, 24u16), (200, 60)] {
+        let part = |pick: fn(&wheelhouse::ui::Areas) -> ratatui::layout::Rect| {
+            h.render_part(w, hgt, |a| Some(pick(a)))
+        };
+        let tab_bar = |a: &wheelhouse::ui::Areas| ratatui::layout::Rect {
+            height: 1,
+            ..a.panel
+        };
+        let bars = [part(|a| a.status), part(tab_bar), part(|a| a.footer)].concat();
+        assert!(
+            bars.contains("Service"),
+            "the selected tab is named: {bars}"
+        );
+        check(&format!("chrome_{w}x{hgt}"), &bars);
+        check(&format!("tree_{w}x{hgt}"), &part(|a| a.tree));
     }
 }
 

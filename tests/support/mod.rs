@@ -192,15 +192,29 @@ impl Harness {
     }
 
     pub fn render(&self, w: u16, h: u16) -> String {
+        self.render_part(w, h, |_| None)
+    }
+
+    /// The screen at w×h, cut to the part `pick` gives (the whole screen when None).
+    pub fn render_part(
+        &self,
+        w: u16,
+        h: u16,
+        pick: impl Fn(&wheelhouse::ui::Areas) -> Option<ratatui::layout::Rect>,
+    ) -> String {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal
             .draw(|f| wheelhouse::ui::draw(f, &self.state, &self.theme))
             .unwrap();
         let buf = terminal.backend().buffer().clone();
+        let full = ratatui::layout::Rect::new(0, 0, w, h);
+        let part = wheelhouse::ui::areas(full, self.state.view)
+            .and_then(|a| pick(&a))
+            .unwrap_or(full);
         let mut out = String::new();
-        for y in 0..h {
+        for y in part.top()..part.bottom() {
             let mut line = String::new();
-            for x in 0..w {
+            for x in part.left()..part.right() {
                 line.push_str(buf[(x, y)].symbol());
             }
             out.push_str(line.trim_end());

@@ -17,12 +17,24 @@ use theme::Theme;
 use widgets::truncate;
 
 /// Draws the whole screen.
-pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
-    let area = frame.area();
-    frame.render_widget(Block::default().style(theme.base), area);
+/// Where each part of the screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub status: Rect,
+    pub tree: Rect,
+    /// The view's panel: its top border is the tab bar.
+    pub panel: Rect,
+    /// Inside the panel: what the view draws.
+    pub view: Rect,
+    /// The events panel below the view on large screens.
+    pub events: Option<Rect>,
+    pub footer: Rect,
+}
+
+/// The layout of a screen of `area` showing `view` (None: too small to draw).
+pub fn areas(area: Rect, view: View) -> Option<Areas> {
     if area.width < 20 || area.height < 6 {
-        frame.render_widget(Paragraph::new("window too small").style(theme.warn), area);
-        return;
+        return None;
     }
     let [status, body, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -30,21 +42,41 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
-    status_bar(frame, status, state, theme);
     let tree_width = (area.width / 4).clamp(24, 44);
     let [tree, main] =
         Layout::horizontal([Constraint::Length(tree_width), Constraint::Min(10)]).areas(body);
-    views::tree::draw(frame, tree, state, theme);
-    let large = area.width >= 160 && area.height >= 40 && state.view != View::Events;
-    if large {
+    let large = area.width >= 160 && area.height >= 40 && view != View::Events;
+    let (panel, events) = if large {
         let [top, bottom] =
             Layout::vertical([Constraint::Min(10), Constraint::Length(10)]).areas(main);
-        view_panel(frame, top, state, theme);
-        views::events::draw(frame, bottom, state, theme, false);
+        (top, Some(bottom))
     } else {
-        view_panel(frame, main, state, theme);
+        (main, None)
+    };
+    Some(Areas {
+        status,
+        tree,
+        panel,
+        view: Block::default().borders(Borders::ALL).inner(panel),
+        events,
+        footer,
+    })
+}
+
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(theme.base), area);
+    let Some(a) = areas(area, state.view) else {
+        frame.render_widget(Paragraph::new("window too small").style(theme.warn), area);
+        return;
+    };
+    status_bar(frame, a.status, state, theme);
+    views::tree::draw(frame, a.tree, state, theme);
+    view_panel(frame, a.panel, state, theme);
+    if let Some(events) = a.events {
+        views::events::draw(frame, events, state, theme, false);
     }
-    footer_bar(frame, footer, state, theme);
+    footer_bar(frame, a.footer, state, theme);
     match &state.mode {
         Mode::Help { scroll } => views::help::draw(frame, area, state, theme, *scroll),
         Mode::Palette(p) => views::palette::draw(frame, area, state, theme, p),
