@@ -845,3 +845,125 @@ async fn a_product_line_spans_two_clusters_and_falls_back_to_replicas_without_ga
         .unwrap_or(0);
     assert_eq!((stable, canary), (1, 2), "3 replicas split 50 %");
 }
+
+/// A product line of its own for the pod health test: a Deployment whose pods crash-loop
+/// (kwok's `wh-pod-crashloop` stage, demo/kwok/stages.yaml) and one whose pod no node can
+/// take (a nodeSelector no node has).
+async fn apply_unhealthy(ns: &str) {
+    let c = client("wh-admin").await;
+    let pp = PatchParams::apply("wheelhouse-test").force();
+    let namespace = json!({
+        "apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"name": ns, "labels": {
+            "wheelhouse.dev/product-line": "health",
+            "wheelhouse.dev/environment": "dev"}}
+    });
+    Api::<k8s_openapi::api::core::v1::Namespace>::all(c.clone())
+        .patch(ns, &pp, &Patch::Apply(namespace))
+        .await
+        .expect("namespace");
+    let deploy = |name: &str, template: Value| {
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "labels": {
+                "app.kubernetes.io/name": name, "app.kubernetes.io/version": "1.0.0"}},
+            "spec": {"replicas": 1,
+                "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
+                "template": template}
+        })
+    };
+    let crasher = deploy(
+        "crasher",
+        json!({"metadata": {"labels": {"app.kubernetes.io/name": "crasher",
+                "app.kubernetes.io/version": "1.0.0", "wh.test/behaviour": "crashloop"}},
+            "spec": {"containers": [{"name": "app", "image": "registry.local/health/crasher:1.0.0"}]}}),
+    );
+    let stuck = deploy(
+        "stuck",
+        json!({"metadata": {"labels": {"app.kubernetes.io/name": "stuck",
+                "app.kubernetes.io/version": "1.0.0"}},
+            "spec": {"nodeSelector": {"wh.test/none": "x"},
+                "containers": [{"name": "app", "image": "registry.local/health/stuck:1.0.0"}]}}),
+    );
+    let api = Api::<Deployment>::namespaced(c, ns);
+    for (name, body) in [("crasher", crasher), ("stuck", stuck)] {
+        api.patch(name, &pp, &Patch::Apply(body))
+            .await
+            .expect("deployment");
+    }
+}
+
+// Named to run last (the tests run one at a time, in name order): its namespace goes away
+// at its end, but nothing else sees it meanwhile.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn unhealthy_pods_crash_loop_or_wait_for_a_node_and_say_why() {
+    let run = Run::new("pods");
+    apply_unhealthy("health-dev").await;
+    let pods = |s: &Value| s["pods"].as_array().cloned().unwrap_or_default();
+    let mut seen = (Value::Null, Value::Null);
+    for _ in 0..60 {
+        let status = run.status("health/dev");
+        let services = status["product_lines"][0]["environments"][0]["services"].clone();
+        let find = |n: &str| {
+            services
+                .as_array()
+                .and_then(|a| a.iter().find(|s| s["name"] == n).cloned())
+                .unwrap_or(Value::Null)
+        };
+        seen = (find("crasher"), find("stuck"));
+        let crashing = pods(&seen.0).iter().any(|p| {
+            p["waiting"] == "CrashLoopBackOff" && p["restarts"].as_u64().unwrap_or(0) >= 2
+        });
+        let unscheduled = pods(&seen.1).iter().any(|p| {
+            p["unscheduled"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("Unschedulable"))
+        });
+        if crashing && unscheduled {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let crasher = &pods(&seen.0)[0];
+    assert_eq!(crasher["waiting"], "CrashLoopBackOff", "{seen:?}");
+    assert!(crasher["restarts"].as_u64().unwrap_or(0) >= 2, "{crasher}");
+    assert_eq!(crasher["last_exit"]["reason"], "Error", "{crasher}");
+    assert_eq!(crasher["last_exit"]["code"], 1, "{crasher}");
+    assert!(
+        crasher["node"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("kwok-node-"))
+    );
+    let stuck = &pods(&seen.1)[0];
+    assert_eq!(stuck["phase"], "Pending", "{stuck}");
+    assert!(
+        stuck["unscheduled"]
+            .as_str()
+            .is_some_and(|u| u.contains("node affinity/selector")),
+        "{stuck}"
+    );
+    // The text status says it in words.
+    let text = run.ok(&["status", "health/dev"], 0);
+    assert!(
+        text.contains("0/1 ready: 1 CrashLoopBackOff, restarts"),
+        "{text}"
+    );
+    assert!(text.contains("0/1 ready: 1 Unschedulable"), "{text}");
+    // The cockpit: the tree marks it, the service view lists its pods with the reason.
+    let t = cockpit("kube-pods", &run);
+    goto(&t, "health/dev/crasher");
+    t.wait_for("crasher 1.0.0 0/1 ⚠ Crash");
+    t.wait_for("stuck 1.0.0 0/1 ⚠ Unschedulable");
+    t.send(&["1"]);
+    t.wait_for("⚠ stuck@dev 0/1 ready: 1 Unschedulable");
+    t.send(&["2"]);
+    t.wait_for("pods      0/1 ready: 1 CrashLoopBackOff, restarts");
+    t.wait_for("last exit Error (1)");
+    t.send(&["q"]);
+    t.wait_for("EXITED:0");
+    Api::<k8s_openapi::api::core::v1::Namespace>::all(client("wh-admin").await)
+        .delete("health-dev", &Default::default())
+        .await
+        .expect("namespace deleted");
+}

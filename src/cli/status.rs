@@ -60,8 +60,12 @@ pub fn render(info: &PlatformInfo, snapshot: &Snapshot, output: Output) -> Strin
                                 format!("  rolling out {} {}/{}", r.to_version, r.updated, r.total)
                             })
                             .unwrap_or_default();
+                        let health = s
+                            .pod_health()
+                            .map(|why| format!("  ⚠ {why}"))
+                            .unwrap_or_default();
                         out.push_str(&format!(
-                            "    {:<20} {:<10} {:>3}/{:<3}{canary}{rollout}\n",
+                            "    {:<20} {:<10} {:>3}/{:<3}{canary}{rollout}{health}\n",
                             s.name, s.version, s.replicas.ready, s.replicas.desired
                         ));
                     }

@@ -436,6 +436,7 @@ pub(crate) mod tests_support {
             revision: "7".into(),
             known_versions: vec![],
             paused: false,
+            pods: Vec::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod image;
 pub mod logs;
 pub mod model;
 pub mod operation;
+pub mod pods;
 pub mod rng;
 pub mod secret;
 pub mod text;

@@ -275,6 +275,10 @@ pub struct Service {
     /// The rollout is paused (template changes wait until it is resumed).
     #[serde(default, skip_serializing_if = "is_false")]
     pub paused: bool,
+    /// Its replicas as the platform reports them, stable and canary (Kubernetes pods;
+    /// empty where the platform has none to show).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<super::pods::Pod>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -282,6 +286,12 @@ fn is_false(b: &bool) -> bool {
 }
 
 impl Service {
+    /// Why not every replica is ready, in words ("2/3 ready: 1 CrashLoopBackOff, restarts
+    /// 14"); None when they are, or when the platform shows no pods.
+    pub fn pod_health(&self) -> Option<String> {
+        super::pods::health(&self.pods)
+    }
+
     pub fn healthy(&self) -> bool {
         self.replicas.ready >= self.replicas.desired && self.rollout.is_none()
     }

@@ -531,6 +531,7 @@ fn build_service(
             revision: "1".into(),
             known_versions: spec.versions.get_ref().clone(),
             paused: false,
+            pods: Vec::new(),
         },
         entry_rps: spec.entry_rps,
         calls: spec

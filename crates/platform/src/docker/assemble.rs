@@ -224,5 +224,6 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
         revision: revision(containers.iter().copied()),
         known_versions,
         paused: false,
+        pods: Vec::new(),
     }
 }

@@ -303,7 +303,21 @@ fn service(
         rollout,
         known_versions,
         paused: d.paused,
+        pods: pods_of(inv, b, app),
     }
+}
+
+/// The pods of a service (stable first, then canary; by name).
+fn pods_of(inv: &Inventory, b: &EnvBinding, app: &str) -> Vec<crate::domain::pods::Pod> {
+    let mut pods: Vec<crate::domain::pods::Pod> = inv
+        .in_namespace(Kind::Pod, &b.context, &b.namespace)
+        .filter_map(|(_, o)| match o {
+            Obj::Pod(p) if p.app.as_deref() == Some(app) => Some(p.pod.clone()),
+            _ => None,
+        })
+        .collect();
+    pods.sort_by(|a, b| (a.canary, &a.name).cmp(&(b.canary, &b.name)));
+    pods
 }
 
 /// Release history from the Deployment's ReplicaSets, oldest first.

@@ -93,7 +93,8 @@ impl std::fmt::Debug for AppData {
 pub struct PodInfo {
     pub app: Option<String>,
     pub track: String,
-    pub ready: bool,
+    /// What the model shows of it (see `kube::pods`).
+    pub pod: crate::domain::pods::Pod,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,7 +110,7 @@ pub enum Obj {
     Namespace(NamespaceInfo),
     Deployment(Box<DeployInfo>),
     ReplicaSet(Box<ReplicaSetInfo>),
-    Pod(PodInfo),
+    Pod(Box<PodInfo>),
     Service(ServiceInfo),
     ConfigMap(AppData),
     Secret(AppData),
@@ -370,21 +371,17 @@ pub fn replica_set(context: &str, rs: &ReplicaSet) -> (ObjKey, Obj) {
 
 pub fn pod(context: &str, p: &Pod) -> (ObjKey, Obj) {
     let labels = labels_of(&p.metadata);
-    let ready = p
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    let track = labels
+        .get(LABEL_TRACK)
+        .cloned()
+        .unwrap_or_else(|| TRACK_STABLE.into());
     (
         meta_key(context, &p.metadata),
-        Obj::Pod(PodInfo {
+        Obj::Pod(Box::new(PodInfo {
             app: labels.get(LABEL_NAME).cloned(),
-            track: labels
-                .get(LABEL_TRACK)
-                .cloned()
-                .unwrap_or_else(|| TRACK_STABLE.into()),
-            ready,
-        }),
+            pod: super::pods::read(p, track == TRACK_CANARY),
+            track,
+        })),
     )
 }
 

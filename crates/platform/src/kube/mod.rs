@@ -7,6 +7,7 @@ pub mod assemble;
 pub mod contract;
 pub mod errors;
 pub mod inventory;
+pub mod pods;
 pub mod route;
 pub mod watch;
 pub mod worker;

@@ -87,6 +87,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             )),
         ]));
     }
+    for (env, service, why) in unhealthy(line) {
+        lines.push(Line::from(vec![
+            Span::styled("⚠ ", theme.failing),
+            Span::styled(format!("{service}@{env} "), theme.warn),
+            Span::raw(why),
+        ]));
+    }
     lines.push(Line::from(Span::styled(
         "◆ canary version   ↓ lags an earlier environment",
         theme.muted,
@@ -120,4 +127,16 @@ fn cell_span(cell: &Cell, width: usize, theme: &Theme, selected_env: bool) -> Sp
         style = style.add_modifier(ratatui::style::Modifier::UNDERLINED);
     }
     Span::styled(fit(&text, width), style)
+}
+
+/// Services of the line whose pods are not all ready, with why (environment order).
+fn unhealthy(line: &crate::domain::ProductLine) -> Vec<(String, String, String)> {
+    line.environments
+        .iter()
+        .flat_map(|e| {
+            e.services
+                .iter()
+                .filter_map(|s| Some((e.name.clone(), s.name.clone(), s.pod_health()?)))
+        })
+        .collect()
 }

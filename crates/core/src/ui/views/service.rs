@@ -27,6 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let w = area.width as usize;
     let mut lines = header(s, &key, w, theme);
     lines.push(replicas(state, s, &key, theme));
+    lines.extend(pods(state, s, w, theme));
     lines.extend(rollout(s, theme));
     lines.extend(traffic(state, s, &key, theme));
     lines.push(tag_routes(s, theme));
@@ -98,6 +99,53 @@ fn replicas(state: &State, s: &Service, key: &ServiceKey, theme: &Theme) -> Line
         }
     }
     Line::from(spans)
+}
+
+/// The pods (where the platform shows them): why not all are ready, then one line each.
+fn pods(state: &State, s: &Service, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    if s.pods.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![match s.pod_health() {
+        Some(why) => Line::from(vec![
+            Span::styled("pods      ", theme.muted),
+            Span::styled(why, theme.failing),
+        ]),
+        None => Line::from(vec![
+            Span::styled("pods      ", theme.muted),
+            Span::styled(format!("{} ready", s.pods.len()), theme.ok),
+        ]),
+    }];
+    for p in &s.pods {
+        let (mark, style) = match p.trouble() {
+            None => ("✓", theme.ok),
+            Some(_) => ("✕", theme.failing),
+        };
+        let what = p.trouble().unwrap_or_else(|| p.phase.clone());
+        let age = p.started.map(|t| ago(state.now, t)).unwrap_or_default();
+        let mut text = format!(
+            "{}{:<28} {:<18} restarts {:<3} {:<14} {age}",
+            if p.canary { "◆ " } else { "  " },
+            truncate(&p.name, 28),
+            what,
+            p.restarts,
+            truncate(&p.node, 14),
+        );
+        if let Some(e) = &p.last_exit {
+            let when =
+                e.at.map(|t| format!(" {}", ago(state.now, t)))
+                    .unwrap_or_default();
+            text.push_str(&format!("  last exit {} ({}){when}", e.reason, e.code));
+        }
+        if let Some(u) = &p.unscheduled {
+            text.push_str(&format!("  {u}"));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {mark} "), style),
+            Span::raw(truncate(&text, w.saturating_sub(4))),
+        ]));
+    }
+    lines
 }
 
 /// A rollout in progress, and whether it is paused.

@@ -76,6 +76,9 @@ fn label<'a>(state: &State, theme: &Theme, path: &[String]) -> Line<'a> {
             if s.rollout.is_some() {
                 spans.push(Span::styled(" ⟳", theme.warn));
             }
+            if let Some(why) = s.pods.iter().find_map(crate::domain::pods::Pod::trouble) {
+                spans.push(Span::styled(format!(" ⚠ {why}"), theme.failing));
+            }
             match derived::capacity(state, &key).map(|c| c.level) {
                 Some(Level::Critical) => spans.push(Span::styled(" ▲", theme.failing)),
                 Some(Level::Warn) => spans.push(Span::styled(" △", theme.hot)),
