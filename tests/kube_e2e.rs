@@ -943,6 +943,33 @@ async fn unhealthy_pods_crash_loop_or_wait_for_a_node_and_say_why() {
             .is_some_and(|u| u.contains("node affinity/selector")),
         "{stuck}"
     );
+    // The events of its pods, repeats counted (kwok's stage and the scheduler record them).
+    let events = |s: &Value| s["events"].as_array().cloned().unwrap_or_default();
+    let status = run.status("health/dev");
+    let services = &status["product_lines"][0]["environments"][0]["services"];
+    let of = |n: &str| {
+        services
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["name"] == n).cloned())
+            .unwrap_or(Value::Null)
+    };
+    let backoff = events(&of("crasher"))
+        .into_iter()
+        .find(|e| e["reason"] == "BackOff")
+        .unwrap_or_else(|| panic!("no BackOff event: {}", of("crasher")));
+    assert_eq!(backoff["warning"], true, "{backoff}");
+    assert!(
+        backoff["object"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("pod/crasher-"))
+    );
+    assert!(
+        events(&of("stuck"))
+            .iter()
+            .any(|e| e["reason"] == "FailedScheduling"),
+        "{}",
+        of("stuck")
+    );
     // The text status says it in words.
     let text = run.ok(&["status", "health/dev"], 0);
     assert!(
@@ -960,6 +987,7 @@ async fn unhealthy_pods_crash_loop_or_wait_for_a_node_and_say_why() {
     t.send(&["2"]);
     t.wait_for("pods      0/1 ready: 1 CrashLoopBackOff, restarts");
     t.wait_for("last exit Error (1)");
+    t.wait_for("BackOff pod/crasher-");
     t.send(&["q"]);
     t.wait_for("EXITED:0");
     Api::<k8s_openapi::api::core::v1::Namespace>::all(client("wh-admin").await)

@@ -437,6 +437,7 @@ pub(crate) mod tests_support {
             known_versions: vec![],
             paused: false,
             pods: Vec::new(),
+            events: Vec::new(),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod capacity;
 pub mod change;
 pub mod config_diff;
 pub mod drift;
+pub mod events;
 pub mod fuzzy;
 pub mod image;
 pub mod logs;

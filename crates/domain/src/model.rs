@@ -279,6 +279,9 @@ pub struct Service {
     /// empty where the platform has none to show).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pods: Vec<super::pods::Pod>,
+    /// What the platform recorded about its objects, newest first (Kubernetes Events).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<super::events::ObjectEvent>,
 }
 
 fn is_false(b: &bool) -> bool {

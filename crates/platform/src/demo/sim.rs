@@ -532,6 +532,7 @@ fn build_service(
             known_versions: spec.versions.get_ref().clone(),
             paused: false,
             pods: Vec::new(),
+            events: Vec::new(),
         },
         entry_rps: spec.entry_rps,
         calls: spec

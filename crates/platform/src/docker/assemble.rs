@@ -225,5 +225,6 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
         known_versions,
         paused: false,
         pods: Vec::new(),
+        events: Vec::new(),
     }
 }

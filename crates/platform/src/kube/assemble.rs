@@ -279,6 +279,7 @@ fn service(
         updated: d.updated.min(d.replicas),
         total: d.replicas,
     });
+    let pods = pods_of(inv, b, app);
     Service {
         name: app.to_string(),
         image: d.image.clone(),
@@ -303,8 +304,42 @@ fn service(
         rollout,
         known_versions,
         paused: d.paused,
-        pods: pods_of(inv, b, app),
+        events: events_of(inv, b, app, &canary_name, &pods),
+        pods,
     }
+}
+
+/// The events of a service's Deployments, their ReplicaSets (`<deployment>-<hash>`) and
+/// its pods, newest first.
+fn events_of(
+    inv: &Inventory,
+    b: &EnvBinding,
+    app: &str,
+    canary: &str,
+    pods: &[crate::domain::pods::Pod],
+) -> Vec<crate::domain::events::ObjectEvent> {
+    let ours = |kind: &str, name: &str| match kind {
+        "Deployment" => name == app || name == canary,
+        "ReplicaSet" => [app, canary].iter().any(|d| replica_set_of(d, name)),
+        "Pod" => pods.iter().any(|p| p.name == name),
+        _ => false,
+    };
+    let events = inv
+        .in_namespace(Kind::Event, &b.context, &b.namespace)
+        .filter_map(|(_, o)| match o {
+            Obj::Event(e) if ours(&e.kind, &e.name) => Some(e.event.clone()),
+            _ => None,
+        })
+        .collect();
+    crate::domain::events::newest(events)
+}
+
+/// Whether `name` is a ReplicaSet of Deployment `deployment` (`<deployment>-<hash>`): the
+/// ReplicaSets of `order-api` are not those of `order`.
+fn replica_set_of(deployment: &str, name: &str) -> bool {
+    name.strip_prefix(deployment)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hash| !hash.is_empty() && !hash.contains('-'))
 }
 
 /// The pods of a service (stable first, then canary; by name).
@@ -401,4 +436,15 @@ fn releases(sets: &[&ReplicaSetInfo], d: &DeployInfo) -> Vec<Release> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod names {
+    #[test]
+    fn a_replica_set_belongs_to_its_deployment_only() {
+        assert!(super::replica_set_of("order", "order-7d9f8c"));
+        assert!(!super::replica_set_of("order", "order-api-7d9f8c"));
+        assert!(!super::replica_set_of("order", "order-"));
+        assert!(super::replica_set_of("order-canary", "order-canary-5b6c"));
+    }
 }

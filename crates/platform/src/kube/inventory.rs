@@ -97,6 +97,15 @@ pub struct PodInfo {
     pub pod: crate::domain::pods::Pod,
 }
 
+/// A Kubernetes Event: what it is about, and what the model shows of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventInfo {
+    /// The involved object's kind and name.
+    pub kind: String,
+    pub name: String,
+    pub event: crate::domain::events::ObjectEvent,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceInfo {
     pub app: Option<String>,
@@ -115,6 +124,7 @@ pub enum Obj {
     ConfigMap(AppData),
     Secret(AppData),
     Route(Route),
+    Event(Box<EventInfo>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -157,6 +167,7 @@ impl Obj {
             Obj::ConfigMap(_) => Kind::ConfigMap,
             Obj::Secret(_) => Kind::Secret,
             Obj::Route(_) => Kind::Route,
+            Obj::Event(_) => Kind::Event,
         }
     }
 }
@@ -382,6 +393,36 @@ pub fn pod(context: &str, p: &Pod) -> (ObjKey, Obj) {
             pod: super::pods::read(p, track == TRACK_CANARY),
             track,
         })),
+    )
+}
+
+pub fn event(context: &str, e: &k8s_openapi::api::core::v1::Event) -> (ObjKey, Obj) {
+    let kind = e.involved_object.kind.clone().unwrap_or_default();
+    let name = e.involved_object.name.clone().unwrap_or_default();
+    let last = e
+        .last_timestamp
+        .as_ref()
+        .map(|t| t.0.as_second())
+        .or_else(|| e.event_time.as_ref().map(|t| t.0.as_second()))
+        .or_else(|| {
+            e.metadata
+                .creation_timestamp
+                .as_ref()
+                .map(|t| t.0.as_second())
+        })
+        .unwrap_or(0);
+    let event = crate::domain::events::ObjectEvent {
+        object: format!("{}/{name}", kind.to_lowercase()),
+        warning: e.type_.as_deref() == Some("Warning"),
+        reason: e.reason.clone().unwrap_or_default(),
+        message: crate::domain::text::clean_line(e.message.as_deref().unwrap_or("").trim())
+            .into_owned(),
+        count: e.count.and_then(|c| u32::try_from(c).ok()).unwrap_or(1),
+        last,
+    };
+    (
+        meta_key(context, &e.metadata),
+        Obj::Event(Box::new(EventInfo { kind, name, event })),
     )
 }
 

@@ -352,14 +352,18 @@ pub fn start(
         }
         // Two narrow event watches rather than all events: a cluster full of pods has
         // thousands of routine ones, and their initial list is skipped anyway.
-        for selector in ["type=Warning", "involvedObject.kind=Deployment,type=Normal"] {
+        for selector in [
+            "type=Warning",
+            "involvedObject.kind=Deployment,type=Normal",
+            "involvedObject.kind=ReplicaSet,type=Normal",
+        ] {
             spawn_events(api::<KubeEvent>(client, n), selector, context, tx);
         }
     }
 }
 
-/// Kubernetes Events after the initial list, as notices: warnings, and what happens to
-/// Deployments.
+/// Kubernetes Events into the inventory (a service shows those of its objects), and the
+/// ones after the initial list as notices: warnings, and what happens to Deployments.
 fn spawn_events(
     api: Api<KubeEvent>,
     selector: &'static str,
@@ -374,6 +378,19 @@ fn spawn_events(
             .boxed();
         let mut live = false;
         while let Some(item) = stream.next().await {
+            let kept = match &item {
+                Ok(Event::InitApply(e) | Event::Apply(e)) => {
+                    let (key, obj) = inventory::event(&context, e);
+                    Some(Delta::Upsert(key, obj))
+                }
+                Ok(Event::Delete(e)) => Some(Delta::Remove(Kind::Event, key_of(&context, e))),
+                _ => None,
+            };
+            if let Some(delta) = kept
+                && tx.send(WatchMsg::Delta(delta)).is_err()
+            {
+                break;
+            }
             match item {
                 Ok(Event::InitDone) => live = true,
                 Ok(Event::Apply(e)) if live => {

@@ -28,6 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut lines = header(s, &key, w, theme);
     lines.push(replicas(state, s, &key, theme));
     lines.extend(pods(state, s, w, theme));
+    lines.extend(events(state, s, w, theme));
     lines.extend(rollout(s, theme));
     lines.extend(traffic(state, s, &key, theme));
     lines.push(tag_routes(s, theme));
@@ -143,6 +144,36 @@ fn pods(state: &State, s: &Service, w: usize, theme: &Theme) -> Vec<Line<'static
         lines.push(Line::from(vec![
             Span::styled(format!("  {mark} "), style),
             Span::raw(truncate(&text, w.saturating_sub(4))),
+        ]));
+    }
+    lines
+}
+
+/// The newest events of its objects (where the platform records them), repeats counted.
+fn events(state: &State, s: &Service, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    /// Lines the section takes at most; the rest are in `status -o json`.
+    const SHOWN: usize = 6;
+    let mut lines = Vec::new();
+    for (i, e) in s.events.iter().take(SHOWN).enumerate() {
+        let label = if i == 0 { "events    " } else { "          " };
+        let repeats = if e.count > 1 {
+            format!(" ×{}", e.count)
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "{:>4} {} {}{repeats}: {}",
+            ago(state.now, e.last),
+            e.reason,
+            e.object,
+            e.message
+        );
+        lines.push(Line::from(vec![
+            Span::styled(label, theme.muted),
+            Span::styled(
+                truncate(&text, w.saturating_sub(10)),
+                if e.warning { theme.warn } else { theme.base },
+            ),
         ]));
     }
     lines
