@@ -846,6 +846,25 @@ async fn a_product_line_spans_two_clusters_and_falls_back_to_replicas_without_ga
     assert_eq!((stable, canary), (1, 2), "3 replicas split 50 %");
 }
 
+/// Deployment `rolling` at `version`; its pods behave as `behaviour` says (kwok stages).
+fn rolling(version: &str, behaviour: Option<&str>) -> Value {
+    let mut labels =
+        json!({"app.kubernetes.io/name": "rolling", "app.kubernetes.io/version": version});
+    if let Some(b) = behaviour {
+        labels["wh.test/behaviour"] = json!(b);
+    }
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "rolling", "labels": {
+            "app.kubernetes.io/name": "rolling", "app.kubernetes.io/version": version}},
+        "spec": {"replicas": 1,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": "rolling"}},
+            "template": {"metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "app",
+                    "image": format!("registry.local/health/rolling:{version}")}]}}}
+    })
+}
+
 /// A product line of its own for the pod health test: a Deployment whose pods crash-loop
 /// (kwok's `wh-pod-crashloop` stage, demo/kwok/stages.yaml) and one whose pod no node can
 /// take (a nodeSelector no node has).
@@ -886,7 +905,11 @@ async fn apply_unhealthy(ns: &str) {
                 "containers": [{"name": "app", "image": "registry.local/health/stuck:1.0.0"}]}}),
     );
     let api = Api::<Deployment>::namespaced(c, ns);
-    for (name, body) in [("crasher", crasher), ("stuck", stuck)] {
+    for (name, body) in [
+        ("crasher", crasher),
+        ("stuck", stuck),
+        ("rolling", rolling("1.0.0", None)),
+    ] {
         api.patch(name, &pp, &Patch::Apply(body))
             .await
             .expect("deployment");
@@ -970,6 +993,28 @@ async fn unhealthy_pods_crash_loop_or_wait_for_a_node_and_say_why() {
         "{}",
         of("stuck")
     );
+    // A rollout to a version whose pods crash-loop stalls, and says why.
+    Api::<Deployment>::namespaced(client("wh-admin").await, "health-dev")
+        .patch(
+            "rolling",
+            &PatchParams::apply("wheelhouse-test").force(),
+            &Patch::Apply(rolling("2.0.0", Some("crashloop"))),
+        )
+        .await
+        .expect("rolling to 2.0.0");
+    let mut text = String::new();
+    for _ in 0..60 {
+        text = run.ok(&["status", "health/dev"], 0);
+        if text.contains("rollout stalled: new pods 0/1 ready: 1 CrashLoopBackOff") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    assert!(
+        text.contains("rolling out 2.0.0")
+            && text.contains("rollout stalled: new pods 0/1 ready: 1 CrashLoopBackOff"),
+        "{text}"
+    );
     // The text status says it in words.
     let text = run.ok(&["status", "health/dev"], 0);
     assert!(
@@ -988,6 +1033,8 @@ async fn unhealthy_pods_crash_loop_or_wait_for_a_node_and_say_why() {
     t.wait_for("pods      0/1 ready: 1 CrashLoopBackOff, restarts");
     t.wait_for("last exit Error (1)");
     t.wait_for("BackOff pod/crasher-");
+    goto(&t, "health/dev/rolling");
+    t.wait_for("stalled: new pods 0/1 ready: 1 CrashLoopBackOff");
     t.send(&["q"]);
     t.wait_for("EXITED:0");
     Api::<k8s_openapi::api::core::v1::Namespace>::all(client("wh-admin").await)

@@ -61,8 +61,9 @@ pub fn render(info: &PlatformInfo, snapshot: &Snapshot, output: Output) -> Strin
                             })
                             .unwrap_or_default();
                         let health = s
-                            .pod_health()
-                            .map(|why| format!("  ⚠ {why}"))
+                            .rollout_stalled()
+                            .map(|why| format!("  ⚠ rollout stalled: new pods {why}"))
+                            .or_else(|| s.pod_health().map(|why| format!("  ⚠ {why}")))
                             .unwrap_or_default();
                         out.push_str(&format!(
                             "    {:<20} {:<10} {:>3}/{:<3}{canary}{rollout}{health}\n",

@@ -295,6 +295,13 @@ impl Service {
         super::pods::health(&self.pods)
     }
 
+    /// Why its rollout does not progress, told by the new version's pods (None when there
+    /// is no rollout, or its pods are ready).
+    pub fn rollout_stalled(&self) -> Option<String> {
+        let rollout = self.rollout.as_ref()?;
+        super::pods::stalled(&self.pods, &rollout.to_version)
+    }
+
     pub fn healthy(&self) -> bool {
         self.replicas.ready >= self.replicas.desired && self.rollout.is_none()
     }

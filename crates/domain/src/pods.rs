@@ -10,6 +10,9 @@ pub struct Pod {
     /// A replica of the canary, not of the stable release.
     #[serde(default, skip_serializing_if = "is_false")]
     pub canary: bool,
+    /// The version it runs (its template's), when labelled.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub version: String,
     /// Pending, Running, Succeeded, Failed or Unknown.
     pub phase: String,
     pub ready: bool,
@@ -67,6 +70,17 @@ impl Pod {
     }
 }
 
+/// Why a rollout to `version` does not progress: how its new pods do, when some are not
+/// ready ("1/2 ready: 1 CrashLoopBackOff, restarts 3").
+pub fn stalled(pods: &[Pod], version: &str) -> Option<String> {
+    let new: Vec<Pod> = pods
+        .iter()
+        .filter(|p| !p.canary && p.version == version)
+        .cloned()
+        .collect();
+    health(&new)
+}
+
 /// "2/3 ready: 1 CrashLoopBackOff, restarts 14" — None when every pod is ready (or there
 /// are no pods to tell about).
 pub fn health(pods: &[Pod]) -> Option<String> {
@@ -113,6 +127,7 @@ mod tests {
         Pod {
             name: name.into(),
             canary: false,
+            version: "1.0".into(),
             phase: "Running".into(),
             ready,
             restarts: 0,
@@ -122,6 +137,21 @@ mod tests {
             last_exit: None,
             unscheduled: None,
         }
+    }
+
+    #[test]
+    fn a_stalled_rollout_is_told_by_its_new_pods() {
+        let old = pod("a", true);
+        let mut new = pod("b", false);
+        new.version = "2.0".into();
+        new.waiting = Some("CrashLoopBackOff".into());
+        new.restarts = 3;
+        let pods = [old, new];
+        assert_eq!(
+            stalled(&pods, "2.0").as_deref(),
+            Some("0/1 ready: 1 CrashLoopBackOff, restarts 3")
+        );
+        assert_eq!(stalled(&pods, "1.0"), None);
     }
 
     #[test]

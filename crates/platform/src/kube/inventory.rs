@@ -390,7 +390,11 @@ pub fn pod(context: &str, p: &Pod) -> (ObjKey, Obj) {
         meta_key(context, &p.metadata),
         Obj::Pod(Box::new(PodInfo {
             app: labels.get(LABEL_NAME).cloned(),
-            pod: super::pods::read(p, track == TRACK_CANARY),
+            pod: super::pods::read(
+                p,
+                track == TRACK_CANARY,
+                labels.get(LABEL_VERSION).cloned().unwrap_or_default(),
+            ),
             track,
         })),
     )

@@ -5,7 +5,7 @@ use crate::domain::pods::{Exit, Pod};
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod as KubePod};
 
 /// What the model keeps of a pod (the rest of the object is dropped in the watch task).
-pub fn read(p: &KubePod, canary: bool) -> Pod {
+pub fn read(p: &KubePod, canary: bool, version: String) -> Pod {
     let status = p.status.as_ref();
     let conditions = status.and_then(|s| s.conditions.as_deref()).unwrap_or(&[]);
     let condition = |kind: &str| conditions.iter().find(|c| c.type_ == kind);
@@ -30,6 +30,7 @@ pub fn read(p: &KubePod, canary: bool) -> Pod {
     Pod {
         name: p.metadata.name.clone().unwrap_or_default(),
         canary,
+        version,
         phase: status.and_then(|s| s.phase.clone()).unwrap_or_default(),
         ready: condition("Ready").is_some_and(|c| c.status == "True"),
         restarts: containers
@@ -97,7 +98,7 @@ mod tests {
             }
         }))
         .unwrap();
-        let pod = read(&p, true);
+        let pod = read(&p, true, "1.0".into());
         assert_eq!(pod.waiting.as_deref(), Some("CrashLoopBackOff"));
         assert_eq!(pod.restarts, 14);
         assert!(!pod.ready && pod.canary);
@@ -119,7 +120,7 @@ mod tests {
             }
         }))
         .unwrap();
-        let pod = read(&p, false);
+        let pod = read(&p, false, String::new());
         assert_eq!(pod.trouble().as_deref(), Some("Unschedulable"));
         assert!(
             pod.unscheduled
