@@ -5,7 +5,7 @@ mod support;
 
 use support::Harness;
 use wheelhouse::app::{Mode, View};
-use wheelhouse::domain::Change;
+use wheelhouse::domain::{Change, Service, ServiceKey};
 
 fn rows(h: &Harness) -> Vec<Vec<String>> {
     wheelhouse::app::navigation::visible_rows(&h.state)
@@ -119,9 +119,9 @@ fn read_only_sends_no_write_and_says_why() {
     );
 }
 
-#[test]
-fn deploy_picks_a_version_and_the_rollout_progresses() {
-    let mut h = Harness::new("deploy");
+/// Selects a running service of a non-production environment that has another version to
+/// deploy (after two seconds of simulation).
+fn select_deployable(h: &mut Harness) -> (ServiceKey, Service) {
     h.advance(2);
     let snap = h.platform.snapshot();
     let line = &snap.product_lines[0];
@@ -136,6 +136,16 @@ fn deploy_picks_a_version_and_the_rollout_progresses() {
         .find(|s| s.known_versions.len() > 1 && s.replicas.desired > 0)
         .unwrap();
     h.select(&[&line.name, &env.name, &svc.name]);
+    (
+        ServiceKey::new(&line.name, &env.name, &svc.name),
+        svc.clone(),
+    )
+}
+
+#[test]
+fn deploy_picks_a_version_and_the_rollout_progresses() {
+    let mut h = Harness::new("deploy");
+    let (key, svc) = select_deployable(&mut h);
     h.keys("d");
     let Mode::Prompt(p) = &h.state.mode else {
         panic!("version prompt expected")
@@ -158,7 +168,6 @@ fn deploy_picks_a_version_and_the_rollout_progresses() {
     );
     h.keys("enter");
     assert_eq!(h.applies, 1);
-    let key = wheelhouse::domain::ServiceKey::new(&line.name, &env.name, &svc.name);
     assert!(h.state.watching.contains(&key));
     assert!(
         h.render(120, 30).contains("⟳"),
@@ -175,21 +184,7 @@ fn deploy_picks_a_version_and_the_rollout_progresses() {
 #[test]
 fn pause_holds_a_rollout_and_resume_lets_it_finish() {
     let mut h = Harness::new("pause");
-    h.advance(2);
-    let snap = h.platform.snapshot();
-    let line = &snap.product_lines[0];
-    let env = line
-        .environments
-        .iter()
-        .find(|e| e.tier == wheelhouse::domain::Tier::NonProduction)
-        .unwrap();
-    let svc = env
-        .services
-        .iter()
-        .find(|s| s.known_versions.len() > 1 && s.replicas.desired > 0)
-        .unwrap();
-    let key = wheelhouse::domain::ServiceKey::new(&line.name, &env.name, &svc.name);
-    h.select(&[&line.name, &env.name, &svc.name]);
+    let (key, _) = select_deployable(&mut h);
     h.keys("p");
     let Mode::Confirm(c) = &h.state.mode else {
         panic!("confirm expected, got {:?}", h.state.mode)
