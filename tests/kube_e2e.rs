@@ -857,7 +857,7 @@ fn rolling(version: &str, behaviour: Option<&str>) -> Value {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "rolling", "labels": {
             "app.kubernetes.io/name": "rolling", "app.kubernetes.io/version": version}},
-        "spec": {"replicas": 1,
+        "spec": {"replicas": 1, "progressDeadlineSeconds": 5,
             "selector": {"matchLabels": {"app.kubernetes.io/name": "rolling"}},
             "template": {"metadata": {"labels": labels},
                 "spec": {"containers": [{"name": "app",
@@ -1003,16 +1003,20 @@ async fn unhealthy_pods_crash_loop_or_wait_for_a_node_and_say_why() {
         .await
         .expect("rolling to 2.0.0");
     let mut text = String::new();
+    // The controller gives up after the 5 s progress deadline and says so.
     for _ in 0..60 {
         text = run.ok(&["status", "health/dev"], 0);
-        if text.contains("rollout stalled: new pods 0/1 ready: 1 CrashLoopBackOff") {
+        if text.contains("rollout stalled: new pods 0/1 ready: 1 CrashLoopBackOff")
+            && text.contains("has timed out progressing")
+        {
             break;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     assert!(
         text.contains("rolling out 2.0.0")
-            && text.contains("rollout stalled: new pods 0/1 ready: 1 CrashLoopBackOff"),
+            && text.contains("rollout stalled: new pods 0/1 ready: 1 CrashLoopBackOff")
+            && text.contains("has timed out progressing"),
         "{text}"
     );
     // The text status says it in words.

@@ -62,7 +62,7 @@ pub fn render(info: &PlatformInfo, snapshot: &Snapshot, output: Output) -> Strin
                             .unwrap_or_default();
                         let health = s
                             .rollout_stalled()
-                            .map(|why| format!("  ⚠ rollout stalled: new pods {why}"))
+                            .map(|why| format!("  ⚠ rollout stalled: {why}"))
                             .or_else(|| s.pod_health().map(|why| format!("  ⚠ {why}")))
                             .unwrap_or_default();
                         out.push_str(&format!(

@@ -237,6 +237,10 @@ pub struct Rollout {
     pub to_version: String,
     pub updated: u32,
     pub total: u32,
+    /// What the platform says stops it (Kubernetes: the Progressing condition's message,
+    /// e.g. a progress deadline exceeded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 impl Rollout {
@@ -295,11 +299,17 @@ impl Service {
         super::pods::health(&self.pods)
     }
 
-    /// Why its rollout does not progress, told by the new version's pods (None when there
-    /// is no rollout, or its pods are ready).
+    /// Why its rollout does not progress: the new version's pods, and what the platform
+    /// says (None when there is no rollout, or nothing holds it).
     pub fn rollout_stalled(&self) -> Option<String> {
         let rollout = self.rollout.as_ref()?;
-        super::pods::stalled(&self.pods, &rollout.to_version)
+        let pods = super::pods::stalled(&self.pods, &rollout.to_version)
+            .map(|why| format!("new pods {why}"));
+        match (pods, &rollout.problem) {
+            (Some(p), Some(problem)) => Some(format!("{p} ({problem})")),
+            (Some(p), None) => Some(p),
+            (None, problem) => problem.clone(),
+        }
     }
 
     pub fn healthy(&self) -> bool {

@@ -642,6 +642,7 @@ fn start_rollout(
         to_version: to,
         updated: already,
         total: svc.replicas.desired.max(1),
+        problem: None,
     });
 }
 

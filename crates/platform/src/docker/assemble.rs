@@ -155,6 +155,7 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
     let desired = containers.len() as u32;
     let ready = containers.iter().filter(|c| c.ready()).count() as u32;
     let rollout = (counts.len() > 1).then(|| Rollout {
+        problem: None,
         to_version: newest_version.to_string(),
         updated: containers
             .iter()

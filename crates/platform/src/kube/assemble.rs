@@ -278,6 +278,7 @@ fn service(
         to_version: version.clone(),
         updated: d.updated.min(d.replicas),
         total: d.replicas,
+        problem: d.progress_problem.clone(),
     });
     let pods = pods_of(inv, b, app);
     Service {

@@ -48,6 +48,8 @@ pub struct DeployInfo {
     pub template_version: Option<String>,
     /// The rollout passed its progress deadline.
     pub failed: bool,
+    /// The Progressing condition's message while it is False (why the rollout stopped).
+    pub progress_problem: Option<String>,
     /// `spec.paused`: the rollout waits (kubectl rollout pause).
     pub paused: bool,
     /// The pod template (a canary starts from the stable one).
@@ -302,6 +304,16 @@ pub fn deployment(context: &str, d: &Deployment) -> (ObjKey, Obj) {
         .and_then(|t| t.spec.as_ref())
         .and_then(|s| s.containers.first());
     let count = |v: Option<i32>| v.unwrap_or(0).max(0) as u32;
+    let progress_problem = status
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|cs| {
+            cs.iter()
+                .find(|c| c.type_ == "Progressing" && c.status == "False")
+        })
+        .map(|c| {
+            let message = c.message.as_deref().unwrap_or_default();
+            crate::domain::text::clean_line(message).into_owned()
+        });
     let failed = status
         .and_then(|s| s.conditions.as_ref())
         .is_some_and(|cs| {
@@ -330,6 +342,7 @@ pub fn deployment(context: &str, d: &Deployment) -> (ObjKey, Obj) {
                 .and_then(|m| m.labels.as_ref())
                 .and_then(|l| l.get(LABEL_VERSION).cloned()),
             failed,
+            progress_problem,
             paused: spec.and_then(|s| s.paused).unwrap_or(false),
             template: template.cloned(),
         })),

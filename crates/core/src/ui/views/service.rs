@@ -198,7 +198,7 @@ fn rollout(s: &Service, theme: &Theme) -> Vec<Line<'static>> {
     if let Some(why) = s.rollout_stalled() {
         lines.push(Line::from(vec![
             Span::styled("          ", theme.muted),
-            Span::styled(format!("stalled: new pods {why}"), theme.failing),
+            Span::styled(format!("stalled: {why}"), theme.failing),
         ]));
     }
     if s.paused {
