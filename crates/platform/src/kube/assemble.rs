@@ -319,10 +319,12 @@ fn events_of(
     canary: &str,
     pods: &[crate::domain::pods::Pod],
 ) -> Vec<crate::domain::events::ObjectEvent> {
+    let pod_names: std::collections::BTreeSet<&str> =
+        pods.iter().map(|p| p.name.as_str()).collect();
     let ours = |kind: &str, name: &str| match kind {
         "Deployment" => name == app || name == canary,
         "ReplicaSet" => [app, canary].iter().any(|d| replica_set_of(d, name)),
-        "Pod" => pods.iter().any(|p| p.name == name),
+        "Pod" => pod_names.contains(name),
         _ => false,
     };
     let events = inv
