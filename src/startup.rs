@@ -22,6 +22,14 @@ pub enum Choice {
     },
 }
 
+/// The catalog's path: --catalog, else catalog.toml in the config dir.
+pub fn catalog_path(global: &Global, paths: &Paths) -> std::path::PathBuf {
+    global
+        .catalog
+        .clone()
+        .unwrap_or_else(|| paths.config_dir.join("catalog.toml"))
+}
+
 /// The catalog from --catalog or the config dir (missing = empty; broken = an error).
 pub fn catalog(global: &Global, paths: &Paths) -> Result<Catalog, String> {
     match &global.catalog {
@@ -60,6 +68,7 @@ pub async fn choose(global: &Global, paths: &Paths, epoch: i64) -> Result<Choice
     let options = KubeOptions {
         context: global.context.clone(),
         namespace: global.namespace.clone(),
+        system_namespaces: global.all_namespaces,
     };
     kube::connect(&options, &catalog)
         .await
@@ -103,6 +112,7 @@ async fn mixed(global: &Global, catalog: &Catalog) -> Result<Choice, String> {
         let options = KubeOptions {
             context: global.context.clone(),
             namespace: global.namespace.clone(),
+            system_namespaces: global.all_namespaces,
         };
         Some(
             kube::connect(&options, catalog)

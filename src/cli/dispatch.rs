@@ -118,10 +118,11 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
         };
         return tui(cli, paths, start).await;
     }
+    let catalog_path = startup::catalog_path(&cli.global, &paths);
     let (ptx, prx) = mpsc::unbounded_channel();
     let handle = match choice {
         Choice::Demo(mut p) => {
-            let mut o = super::run::subcommand(&cli, &mut p, &audit, &user).await;
+            let mut o = super::run::subcommand(&cli, &catalog_path, &mut p, &audit, &user).await;
             warn_all(&mut o, &problems);
             return emit(&o);
         }
@@ -130,7 +131,9 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
         Choice::Mixed { kube, docker } => mixed(kube, docker, read_only, ptx),
     };
     let mut o = match Remote::open(handle, prx, CLI_SYNC_TIMEOUT).await {
-        Ok(mut remote) => super::run::subcommand(&cli, &mut remote, &audit, &user).await,
+        Ok(mut remote) => {
+            super::run::subcommand(&cli, &catalog_path, &mut remote, &audit, &user).await
+        }
         Err(e) => Outcome::fail(e.exit_code(), e.to_string(), output),
     };
     warn_all(&mut o, &problems);

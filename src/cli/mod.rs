@@ -3,6 +3,7 @@
 
 pub mod act;
 pub mod args;
+pub mod catalog;
 pub mod dispatch;
 pub mod inspect;
 pub mod output;
@@ -67,6 +68,9 @@ pub struct Global {
     /// Only this namespace (an environment even when its namespace is unlabelled).
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
+    /// Also show the cluster's own namespaces (kube-*, *-system) under "other namespaces".
+    #[arg(short = 'A', long, global = true, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
     /// Use the local Docker engine (DOCKER_HOST, else the default socket).
     #[arg(long, global = true)]
     pub docker: bool,
@@ -166,6 +170,9 @@ pub enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         idle_exit: Option<u64>,
     },
+    /// The catalog of environments.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// Read call records from Kafka until the stream is idle and print the aggregates.
     Traffic {
         /// LINE or LINE/ENV.
@@ -176,6 +183,20 @@ pub enum Command {
         idle_exit: u64,
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: Output,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Write a catalog of the environments as found (labels, conventions), to pin and edit.
+    Init {
+        /// Where to write it ("-": standard output; default: the catalog the cockpit reads,
+        /// --catalog or catalog.toml in the config dir).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -211,7 +232,7 @@ impl Command {
             | Command::Simulate { output, .. }
             | Command::Traffic { output, .. } => *output,
             Command::Write(w) => w.write.output,
-            Command::Aggregate { .. } => Output::Text,
+            Command::Aggregate { .. } | Command::Catalog(_) => Output::Text,
         }
     }
 }

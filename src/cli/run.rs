@@ -16,6 +16,7 @@ fn from_pair(code: i32, text: String, output: super::Output) -> Outcome {
 
 pub async fn subcommand<P: Session>(
     cli: &Cli,
+    catalog_path: &std::path::Path,
     platform: &mut P,
     audit: &AuditLog,
     user: &Identity,
@@ -67,6 +68,10 @@ pub async fn subcommand<P: Session>(
             from_pair(code, text, *output)
         }
         Command::Images { output } => Outcome::ok(inspect::images(platform, *output).await),
+        Command::Catalog(super::CatalogCommand::Init { output, force }) => {
+            let dest = output.as_deref().unwrap_or(catalog_path);
+            super::catalog::init(&platform.snapshot(), &platform.info().target, dest, *force)
+        }
         Command::Status { target, output } => {
             let snap = platform.snapshot();
             match status::filter(&snap, target.as_deref()) {

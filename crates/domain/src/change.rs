@@ -72,6 +72,9 @@ pub fn unknown_version<'a>(service: &Service, change: &'a Change) -> Option<&'a 
 /// Computes what `change` would do to `service`, or why it can't be done: one function
 /// per operation.
 pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Invalid> {
+    if let Some(why) = service.refuses(change.op()) {
+        return Err(Invalid(why));
+    }
     match change {
         Change::Deploy { version } => plan_deploy(service, version),
         Change::StartCanary { version } => plan_start_canary(service, version),
@@ -438,6 +441,7 @@ pub(crate) mod tests_support {
             paused: false,
             pods: Vec::new(),
             events: Vec::new(),
+            workload: None,
         }
     }
 }

@@ -286,6 +286,9 @@ pub struct Service {
     /// What the platform recorded about its objects, newest first (Kubernetes Events).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<super::events::ObjectEvent>,
+    /// The platform object it is read from, where the platform has one (Kubernetes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<super::workload::Workload>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -301,6 +304,11 @@ impl Service {
 
     /// Why its rollout does not progress: the new version's pods, and what the platform
     /// says (None when there is no rollout, or nothing holds it).
+    /// Why `op` cannot be done on this service's kind of object, if it cannot.
+    pub fn refuses(&self, op: super::operation::Op) -> Option<String> {
+        self.workload.as_ref().and_then(|w| w.refuses(op))
+    }
+
     pub fn rollout_stalled(&self) -> Option<String> {
         let rollout = self.rollout.as_ref()?;
         let pods = super::pods::stalled(&self.pods, &rollout.to_version)
@@ -345,6 +353,14 @@ pub struct Environment {
     pub tier: Tier,
     pub location: Location,
     pub services: Vec<Service>,
+    /// How the platform knows this is an environment, and of which line ("namespace
+    /// labels", "the catalog", "namespace name shop-staging: <line>-<env>"…).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub found_by: String,
+    /// Only the workloads of its namespace with one of these `app.kubernetes.io/part-of`
+    /// values (`""`: without the label); empty: all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub part_of: Vec<String>,
 }
 
 impl Environment {
@@ -386,6 +402,9 @@ impl Health {
         }
     }
 }
+
+/// The group of namespaces that follow no convention (one environment per namespace).
+pub const OTHER_NAMESPACES: &str = "other namespaces";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductLine {

@@ -5,6 +5,7 @@
 pub mod contract;
 pub mod demo;
 pub mod docker;
+pub mod environments;
 pub mod handle;
 pub mod kube;
 pub mod mixed;

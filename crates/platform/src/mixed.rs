@@ -247,6 +247,8 @@ mod tests {
                         tier: Tier::NonProduction,
                         location: location.clone(),
                         services: Vec::new(),
+                        found_by: String::new(),
+                        part_of: Vec::new(),
                     })
                     .collect(),
             }],

@@ -64,6 +64,9 @@ fn refusal(state: &State, key: &ServiceKey, service: &Service, spec: &Spec) -> R
             .require(capability)
             .map_err(|e| format!("{key}: {e}"))?;
     }
+    if let Some(why) = service.refuses(spec.op) {
+        return Err(format!("{key}: {why}"));
+    }
     if spec.needs_canary && service.canary.is_none() {
         return Err(format!("{key} has no canary"));
     }

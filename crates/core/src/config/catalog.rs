@@ -9,6 +9,8 @@
 //! context = "prod-cluster"   # optional: the current context
 //! namespace = "trade-prod"
 //! tier = "production"        # optional: from the environment's name
+//! part_of = ["checkout"]     # optional: only workloads with this app.kubernetes.io/part-of
+//!                            # ("" for those without it); all of the namespace's when absent
 //!
 //! [[environment]]
 //! line = "trade"
@@ -31,6 +33,9 @@ pub struct CatalogEntry {
     /// The Docker engine: "default" or a unix:// / tcp:// address.
     pub docker: Option<String>,
     pub tier: Option<Tier>,
+    /// Only the namespace's workloads whose `app.kubernetes.io/part-of` is one of these
+    /// (`""`: workloads without the label).
+    pub part_of: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -143,6 +143,8 @@ impl Simulation {
                     tier: env.tier,
                     location: env.location.clone(),
                     services: env.services.iter().map(|s| s.svc.clone()).collect(),
+                    found_by: String::new(),
+                    part_of: Vec::new(),
                 });
             }
         }
@@ -533,6 +535,7 @@ fn build_service(
             paused: false,
             pods: Vec::new(),
             events: Vec::new(),
+            workload: None,
         },
         entry_rps: spec.entry_rps,
         calls: spec

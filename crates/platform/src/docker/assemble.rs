@@ -101,6 +101,11 @@ pub fn assemble(
         let env_tier = scope
             .tier(&line, &env)
             .unwrap_or_else(|| tier(tier_label.as_deref(), &env));
+        let found_by = format!(
+            "container labels {}={line}, {}={env}",
+            crate::contract::LINE,
+            crate::contract::ENV
+        );
         lines.entry(line).or_default().push(Environment {
             tier: env_tier,
             name: env,
@@ -108,6 +113,8 @@ pub fn assemble(
                 engine: engine.to_string(),
             },
             services,
+            found_by,
+            part_of: Vec::new(),
         });
     }
     lines
@@ -227,5 +234,6 @@ fn service(inv: &Inventory, name: &str, containers: &[&Container], writing: bool
         paused: false,
         pods: Vec::new(),
         events: Vec::new(),
+        workload: None,
     }
 }

@@ -1,7 +1,8 @@
-//! From the watched objects to the cockpit's model: environments from namespace labels
-//! (or the catalog), services from Deployments, history from ReplicaSets, traffic from
-//! HTTPRoutes (or the replica ratio), config from ConfigMaps, secret key names from Secrets.
-//! Pure: the same inventory gives the same snapshot.
+//! From the watched objects to the cockpit's model: environments as `discover` finds them,
+//! services from Deployments, StatefulSets and Rollouts (`workloads`), history from
+//! ReplicaSets, traffic from HTTPRoutes (or the replica ratio), config from ConfigMaps,
+//! secret key names from Secrets, pods by owner. Pure: the same inventory gives the same
+//! snapshot.
 
 use super::contract::*;
 use super::inventory::*;
@@ -9,52 +10,7 @@ use super::route;
 use crate::domain::*;
 use std::collections::BTreeMap;
 
-/// Where one environment lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnvBinding {
-    pub line: String,
-    pub env: String,
-    pub tier: Tier,
-    pub context: String,
-    pub namespace: String,
-}
-
-/// Environments named by the catalog, then by namespace labels (the catalog wins for a
-/// line/env it names); `fallback` (the namespace given with -n) when nothing names it.
-pub fn bindings(
-    inv: &Inventory,
-    catalog: &[EnvBinding],
-    fallback: Option<&EnvBinding>,
-) -> Vec<EnvBinding> {
-    let mut out: Vec<EnvBinding> = catalog.to_vec();
-    for (key, obj) in inv.of(Kind::Namespace) {
-        let Obj::Namespace(ns) = obj else { continue };
-        let (Some(line), Some(env)) = (ns.labels.get(LABEL_LINE), ns.labels.get(LABEL_ENV)) else {
-            continue;
-        };
-        if out.iter().any(|b| {
-            (b.line == *line && b.env == *env)
-                || (b.context == key.context && b.namespace == key.name)
-        }) {
-            continue;
-        }
-        out.push(EnvBinding {
-            line: line.clone(),
-            env: env.clone(),
-            tier: tier(ns.labels.get(LABEL_TIER).map(String::as_str), env),
-            context: key.context.clone(),
-            namespace: key.name.clone(),
-        });
-    }
-    if let Some(f) = fallback
-        && !out
-            .iter()
-            .any(|b| b.context == f.context && b.namespace == f.namespace)
-    {
-        out.push(f.clone());
-    }
-    out
-}
+pub use super::discover::{EnvBinding, Source, bindings};
 
 /// The snapshot, plus problems worth telling the operator (missing labels and annotations).
 pub fn snapshot(inv: &Inventory, bindings: &[EnvBinding]) -> (Snapshot, Vec<String>) {
@@ -64,7 +20,10 @@ pub fn snapshot(inv: &Inventory, bindings: &[EnvBinding]) -> (Snapshot, Vec<Stri
         let env = environment(inv, b, &mut problems);
         lines.entry(b.line.as_str()).or_default().push(env);
     }
-    let product_lines = lines
+    // The namespaces that follow no convention come last.
+    let mut ordered: Vec<(&str, Vec<Environment>)> = lines.into_iter().collect();
+    ordered.sort_by_key(|(name, _)| *name == crate::domain::OTHER_NAMESPACES);
+    let product_lines = ordered
         .into_iter()
         .map(|(name, mut envs)| {
             envs.sort_by(|a, b| {
@@ -82,44 +41,10 @@ pub fn snapshot(inv: &Inventory, bindings: &[EnvBinding]) -> (Snapshot, Vec<Stri
 }
 
 fn environment(inv: &Inventory, b: &EnvBinding, problems: &mut Vec<String>) -> Environment {
-    let mut stable: BTreeMap<String, (&ObjKey, &DeployInfo)> = BTreeMap::new();
-    let mut canary: BTreeMap<String, (&ObjKey, &DeployInfo)> = BTreeMap::new();
-    for (key, obj) in inv.in_namespace(Kind::Deployment, &b.context, &b.namespace) {
-        let Obj::Deployment(d) = obj else { continue };
-        let Some(app) = d.labels.get(LABEL_NAME) else {
-            problems.push(format!(
-                "deployment {}/{} has no {LABEL_NAME} label: not shown",
-                b.namespace, key.name
-            ));
-            continue;
-        };
-        let is_canary = d.labels.get(LABEL_TRACK).map(String::as_str) == Some(TRACK_CANARY);
-        let slot = if is_canary { &mut canary } else { &mut stable };
-        slot.insert(app.clone(), (key, d.as_ref()));
-    }
-    for (app, (key, _)) in &canary {
-        if !stable.contains_key(app) {
-            problems.push(format!(
-                "canary deployment {}/{} has no stable deployment of {app}",
-                b.namespace, key.name
-            ));
-        }
-    }
     let gateway = inv.gateway_api.contains(&b.context);
-    let services = stable
+    let services = super::workloads::of(inv, b, problems)
         .iter()
-        .map(|(app, (key, d))| {
-            service(
-                inv,
-                b,
-                app,
-                key,
-                d,
-                canary.get(app).copied(),
-                gateway,
-                problems,
-            )
-        })
+        .map(|(app, found)| service(inv, b, app, found, gateway, problems))
         .collect();
     Environment {
         name: b.env.clone(),
@@ -129,6 +54,8 @@ fn environment(inv: &Inventory, b: &EnvBinding, problems: &mut Vec<String>) -> E
             namespace: b.namespace.clone(),
         },
         services,
+        found_by: b.found_by.clone(),
+        part_of: b.part_of.iter().flatten().cloned().collect(),
     }
 }
 
@@ -136,8 +63,8 @@ fn environment(inv: &Inventory, b: &EnvBinding, problems: &mut Vec<String>) -> E
 /// from. A status update (a pod becoming ready) does not change it; somebody else's
 /// change to the stable or canary spec or to the route does.
 pub fn revision(
-    stable: &DeployInfo,
-    canary: Option<&DeployInfo>,
+    stable: &WorkloadInfo,
+    canary: Option<&WorkloadInfo>,
     route: Option<&route::Route>,
 ) -> String {
     format!(
@@ -148,24 +75,11 @@ pub fn revision(
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-fn service(
-    inv: &Inventory,
-    b: &EnvBinding,
-    app: &str,
-    key: &ObjKey,
-    d: &DeployInfo,
-    canary: Option<(&ObjKey, &DeployInfo)>,
-    gateway: bool,
-    problems: &mut Vec<String>,
-) -> Service {
-    let version = d
-        .template_version
-        .clone()
-        .or_else(|| d.labels.get(LABEL_VERSION).cloned())
-        .or_else(|| image_tag(&d.image).map(String::from))
-        .unwrap_or_else(|| "unknown".into());
-    let capacity_rps = match d
+/// Capacity from the annotation; its absence is worth a word only where the namespace
+/// follows wheelhouse's contract (elsewhere nobody promised it).
+fn capacity(b: &EnvBinding, key: &ObjKey, d: &WorkloadInfo, problems: &mut Vec<String>) -> f64 {
+    let contract = matches!(b.source, Source::Catalog | Source::Labels);
+    match d
         .annotations
         .get(ANN_CAPACITY)
         .map(|v| v.trim().parse::<f64>())
@@ -178,14 +92,34 @@ fn service(
             ));
             0.0
         }
-        None => {
+        None if contract => {
             problems.push(format!(
                 "deployment {}/{} has no {ANN_CAPACITY} annotation: capacity unknown",
                 b.namespace, key.name
             ));
             0.0
         }
-    };
+        None => 0.0,
+    }
+}
+
+fn service(
+    inv: &Inventory,
+    b: &EnvBinding,
+    app: &str,
+    found: &super::workloads::Found,
+    gateway: bool,
+    problems: &mut Vec<String>,
+) -> Service {
+    let (key, d) = found.stable;
+    let canary = found.canary;
+    let version = d
+        .template_version
+        .clone()
+        .or_else(|| d.labels.get(LABEL_VERSION).cloned())
+        .or_else(|| image_tag(&d.image).map(String::from))
+        .unwrap_or_else(|| "unknown".into());
+    let capacity_rps = capacity(b, key, d, problems);
     let route_key = ObjKey::new(&b.context, &b.namespace, app);
     let route = inv.route(&route_key).or_else(|| {
         inv.in_namespace(Kind::Route, &b.context, &b.namespace)
@@ -254,7 +188,10 @@ fn service(
             secret_keys.extend(&s.secrets);
         }
     }
-    let sets = replica_sets(inv, b, d);
+    let sets: Vec<&ReplicaSetInfo> = replica_sets(inv, b, d)
+        .into_iter()
+        .map(|(_, rs)| rs)
+        .collect();
     let releases = releases(&sets, d);
     let mut known_versions = list(d.annotations.get(ANN_VERSIONS));
     for r in &releases {
@@ -280,7 +217,7 @@ fn service(
         total: d.replicas,
         problem: d.progress_problem.clone(),
     });
-    let pods = pods_of(inv, b, app);
+    let pods = pods_of(inv, b, app, found, &version);
     Service {
         name: app.to_string(),
         image: d.image.clone(),
@@ -305,8 +242,19 @@ fn service(
         rollout,
         known_versions,
         paused: d.paused,
-        events: events_of(inv, b, app, &canary_name, &pods),
+        events: events_of(
+            inv,
+            b,
+            &key.name,
+            canary.map(|(k, _)| k.name.as_str()),
+            &pods,
+        ),
         pods,
+        workload: Some(crate::domain::workload::Workload {
+            kind: d.kind,
+            name: key.name.clone(),
+            step: d.step.clone(),
+        }),
     }
 }
 
@@ -315,15 +263,16 @@ fn service(
 fn events_of(
     inv: &Inventory,
     b: &EnvBinding,
-    app: &str,
-    canary: &str,
+    stable: &str,
+    canary: Option<&str>,
     pods: &[crate::domain::pods::Pod],
 ) -> Vec<crate::domain::events::ObjectEvent> {
     let pod_names: std::collections::BTreeSet<&str> =
         pods.iter().map(|p| p.name.as_str()).collect();
+    let workloads: Vec<&str> = std::iter::once(stable).chain(canary).collect();
     let ours = |kind: &str, name: &str| match kind {
-        "Deployment" => name == app || name == canary,
-        "ReplicaSet" => [app, canary].iter().any(|d| replica_set_of(d, name)),
+        "Deployment" | "StatefulSet" | "Rollout" => workloads.contains(&name),
+        "ReplicaSet" => workloads.iter().any(|d| replica_set_of(d, name)),
         "Pod" => pod_names.contains(name),
         _ => false,
     };
@@ -345,12 +294,45 @@ fn replica_set_of(deployment: &str, name: &str) -> bool {
         .is_some_and(|hash| !hash.is_empty() && !hash.contains('-'))
 }
 
-/// The pods of a service (stable first, then canary; by name).
-fn pods_of(inv: &Inventory, b: &EnvBinding, app: &str) -> Vec<crate::domain::pods::Pod> {
+/// The pods of a service (stable first, then canary; by name): those its workloads
+/// control (through their ReplicaSets, or a StatefulSet's own), and unowned pods labelled
+/// with its name. A pod's version is its label's, else its ReplicaSet's, else the
+/// service's.
+fn pods_of(
+    inv: &Inventory,
+    b: &EnvBinding,
+    app: &str,
+    found: &super::workloads::Found,
+    version: &str,
+) -> Vec<crate::domain::pods::Pod> {
+    // Owner name → (canary?, version of its pods).
+    let mut owners: BTreeMap<&str, (bool, &str)> = BTreeMap::new();
+    for (canary, (key, w)) in
+        std::iter::once((false, found.stable)).chain(found.canary.map(|c| (true, c)))
+    {
+        owners.insert(key.name.as_str(), (canary, version));
+        for (rs_key, rs) in replica_sets(inv, b, w) {
+            owners.insert(rs_key.name.as_str(), (canary, rs.version.as_str()));
+        }
+    }
     let mut pods: Vec<crate::domain::pods::Pod> = inv
         .in_namespace(Kind::Pod, &b.context, &b.namespace)
         .filter_map(|(_, o)| match o {
-            Obj::Pod(p) if p.app.as_deref() == Some(app) => Some(p.pod.clone()),
+            Obj::Pod(p) => {
+                let owned = p.owner.as_deref().and_then(|o| owners.get(o));
+                let labelled = p.owner.is_none() && p.app.as_deref() == Some(app);
+                let mut pod = match (owned, labelled) {
+                    (Some(_), _) | (None, true) => p.pod.clone(),
+                    _ => return None,
+                };
+                if let Some((canary, owner_version)) = owned {
+                    pod.canary |= *canary;
+                    if pod.version.is_empty() {
+                        pod.version = owner_version.to_string();
+                    }
+                }
+                Some(pod)
+            }
             _ => None,
         })
         .collect();
@@ -358,27 +340,26 @@ fn pods_of(inv: &Inventory, b: &EnvBinding, app: &str) -> Vec<crate::domain::pod
     pods
 }
 
-/// Release history from the Deployment's ReplicaSets, oldest first.
-/// The Deployment's ReplicaSets, oldest revision first.
+/// A workload's ReplicaSets, oldest revision first.
 fn replica_sets<'a>(
     inv: &'a Inventory,
     b: &'a EnvBinding,
-    d: &DeployInfo,
-) -> Vec<&'a ReplicaSetInfo> {
-    let mut sets: Vec<&ReplicaSetInfo> = inv
+    d: &WorkloadInfo,
+) -> Vec<(&'a ObjKey, &'a ReplicaSetInfo)> {
+    let mut sets: Vec<(&ObjKey, &ReplicaSetInfo)> = inv
         .in_namespace(Kind::ReplicaSet, &b.context, &b.namespace)
-        .filter_map(|(_, o)| match o {
+        .filter_map(|(k, o)| match o {
             Obj::ReplicaSet(rs) if rs.owner_uid.as_deref() == Some(d.uid.as_str()) => {
-                Some(rs.as_ref())
+                Some((k, rs.as_ref()))
             }
             _ => None,
         })
         .collect();
-    sets.sort_by_key(|rs| rs.revision);
+    sets.sort_by_key(|(_, rs)| rs.revision);
     sets
 }
 
-fn releases(sets: &[&ReplicaSetInfo], d: &DeployInfo) -> Vec<Release> {
+fn releases(sets: &[&ReplicaSetInfo], d: &WorkloadInfo) -> Vec<Release> {
     let mut out: Vec<Release> = Vec::new();
     let mut previous = String::new();
     for rs in sets {

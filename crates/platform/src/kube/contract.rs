@@ -1,8 +1,6 @@
 //! The Kubernetes contract: the labels and annotations wheelhouse reads and writes.
 //! See the README's "Kubernetes contract" section; demo/k8s/ follows it.
 
-use crate::domain::Tier;
-
 // The keys every platform shares (see `platform::contract`), under the names this
 // platform's code uses for them: labels of namespaces and workloads, annotations.
 use crate::contract as shared;
@@ -45,6 +43,15 @@ pub const ANN_CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 /// Pod template annotation whose change restarts every pod (as `kubectl rollout restart`).
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 pub const ANN_REVISION: &str = "deployment.kubernetes.io/revision";
+/// The revision of an Argo Rollouts ReplicaSet.
+pub const ANN_ROLLOUT_REVISION: &str = "rollout.argoproj.io/revision";
+/// The Argo Rollouts API group, version and resource.
+pub const ROLLOUT_GROUP: &str = "argoproj.io";
+pub const ROLLOUT_VERSION: &str = "v1alpha1";
+pub const ROLLOUT_KIND: &str = "Rollout";
+pub const ROLLOUT_PLURAL: &str = "rollouts";
+/// Labels naming a service where `app.kubernetes.io/name` is absent (older charts).
+pub const LABEL_APP: &str = "app";
 
 /// Requests carrying this header with a tag's value go to the canary.
 pub const TAG_HEADER: &str = "x-traffic-tag";
@@ -63,21 +70,7 @@ pub fn canary_name(service: &str) -> String {
     format!("{service}-canary")
 }
 
-/// Tier from the namespace label, else from the environment's name.
-pub fn tier(label: Option<&str>, env: &str) -> Tier {
-    match label {
-        Some("production") => Tier::Production,
-        Some("non-production") => Tier::NonProduction,
-        _ if matches!(env, "prod" | "production" | "gray" | "grey") => Tier::Production,
-        _ => Tier::NonProduction,
-    }
-}
-
-/// Position of an environment on the promotion path (unknown names go last).
-pub fn env_rank(env: &str) -> usize {
-    const PATH: [&str; 6] = ["dev", "test", "integration", "sandbox", "gray", "prod"];
-    PATH.iter().position(|e| *e == env).unwrap_or(PATH.len())
-}
+pub use crate::environments::{rank as env_rank, tier};
 
 pub use crate::contract::list;
 
@@ -94,14 +87,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tier_follows_label_then_name() {
-        assert_eq!(tier(Some("production"), "dev"), Tier::Production);
-        assert_eq!(tier(Some("non-production"), "prod"), Tier::NonProduction);
-        assert_eq!(tier(None, "gray"), Tier::Production);
-        assert_eq!(tier(None, "sandbox"), Tier::NonProduction);
-    }
-
-    #[test]
     fn image_tag_ignores_registry_port() {
         assert_eq!(
             image_tag("registry.local:5000/trade/order:4.2.1"),
@@ -116,12 +101,5 @@ mod tests {
         let v = " a, ,b ,".to_string();
         assert_eq!(list(Some(&v)), vec!["a", "b"]);
         assert!(list(None).is_empty());
-    }
-
-    #[test]
-    fn environments_follow_the_promotion_path() {
-        let mut envs = vec!["prod", "dev", "qa", "gray", "test"];
-        envs.sort_by_key(|e| env_rank(e));
-        assert_eq!(envs, vec!["dev", "test", "gray", "prod", "qa"]);
     }
 }

@@ -3,7 +3,8 @@
 
 use super::contract::*;
 use super::route::Route;
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use crate::domain::workload::{CanaryStep, WorkloadKind};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, PodTemplateSpec, Secret, Service};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,8 +33,10 @@ pub struct NamespaceInfo {
     pub labels: Labels,
 }
 
+/// A Deployment, StatefulSet or Argo Rollouts Rollout, as the model needs it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DeployInfo {
+pub struct WorkloadInfo {
+    pub kind: WorkloadKind,
     pub uid: String,
     pub resource_version: String,
     pub labels: Labels,
@@ -54,6 +57,8 @@ pub struct DeployInfo {
     pub paused: bool,
     /// The pod template (a canary starts from the stable one).
     pub template: Option<PodTemplateSpec>,
+    /// An Argo Rollouts canary's progress through its steps.
+    pub step: Option<CanaryStep>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +99,8 @@ impl std::fmt::Debug for AppData {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodInfo {
     pub app: Option<String>,
+    /// The name of its controlling owner (a ReplicaSet or StatefulSet).
+    pub owner: Option<String>,
     pub track: String,
     /// What the model shows of it (see `kube::pods`).
     pub pod: crate::domain::pods::Pod,
@@ -119,7 +126,8 @@ pub struct ServiceInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Obj {
     Namespace(NamespaceInfo),
-    Deployment(Box<DeployInfo>),
+    /// A Deployment, StatefulSet or Argo Rollouts Rollout.
+    Workload(Box<WorkloadInfo>),
     ReplicaSet(Box<ReplicaSetInfo>),
     Pod(Box<PodInfo>),
     Service(ServiceInfo),
@@ -133,6 +141,8 @@ pub enum Obj {
 pub enum Kind {
     Namespace,
     Deployment,
+    StatefulSet,
+    Rollout,
     ReplicaSet,
     Pod,
     Service,
@@ -147,6 +157,8 @@ impl Kind {
         match self {
             Kind::Namespace => "namespaces",
             Kind::Deployment => "deployments",
+            Kind::StatefulSet => "statefulsets",
+            Kind::Rollout => "rollouts",
             Kind::ReplicaSet => "replicasets",
             Kind::Pod => "pods",
             Kind::Service => "services",
@@ -162,7 +174,11 @@ impl Obj {
     pub fn kind(&self) -> Kind {
         match self {
             Obj::Namespace(_) => Kind::Namespace,
-            Obj::Deployment(_) => Kind::Deployment,
+            Obj::Workload(w) => match w.kind {
+                WorkloadKind::Deployment => Kind::Deployment,
+                WorkloadKind::StatefulSet => Kind::StatefulSet,
+                WorkloadKind::ArgoRollout => Kind::Rollout,
+            },
             Obj::ReplicaSet(_) => Kind::ReplicaSet,
             Obj::Pod(_) => Kind::Pod,
             Obj::Service(_) => Kind::Service,
@@ -257,11 +273,19 @@ impl Inventory {
         self.objects.get(&kind)?.get(key)
     }
 
-    pub fn deployment(&self, key: &ObjKey) -> Option<&DeployInfo> {
-        match self.get(Kind::Deployment, key)? {
-            Obj::Deployment(d) => Some(d),
-            _ => None,
-        }
+    /// The Deployments, StatefulSets and Rollouts of one namespace.
+    pub fn workloads_in<'a>(
+        &'a self,
+        context: &'a str,
+        namespace: &'a str,
+    ) -> impl Iterator<Item = (&'a ObjKey, &'a WorkloadInfo)> + 'a {
+        [Kind::Deployment, Kind::StatefulSet, Kind::Rollout]
+            .into_iter()
+            .flat_map(move |kind| self.in_namespace(kind, context, namespace))
+            .filter_map(|(k, o)| match o {
+                Obj::Workload(w) => Some((k, w.as_ref())),
+                _ => None,
+            })
     }
 
     pub fn route(&self, key: &ObjKey) -> Option<&Route> {
@@ -296,57 +320,177 @@ pub fn namespace(context: &str, ns: &Namespace) -> (ObjKey, Obj) {
     )
 }
 
-pub fn deployment(context: &str, d: &Deployment) -> (ObjKey, Obj) {
-    let spec = d.spec.as_ref();
-    let status = d.status.as_ref();
-    let template = spec.map(|s| &s.template);
-    let container = template
+/// What every workload kind has: its pod template's first container, counts, labels.
+struct Common<'a> {
+    kind: WorkloadKind,
+    meta: &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    template: Option<&'a PodTemplateSpec>,
+    replicas: Option<i32>,
+    ready: Option<i32>,
+    updated: Option<i32>,
+    observed_generation: Option<i64>,
+    paused: bool,
+}
+
+fn workload(context: &str, c: Common) -> (ObjKey, WorkloadInfo) {
+    let container = c
+        .template
         .and_then(|t| t.spec.as_ref())
         .and_then(|s| s.containers.first());
     let count = |v: Option<i32>| v.unwrap_or(0).max(0) as u32;
-    let progress_problem = status
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|cs| {
-            cs.iter()
-                .find(|c| c.type_ == "Progressing" && c.status == "False")
-        })
-        .map(|c| {
-            let message = c.message.as_deref().unwrap_or_default();
-            crate::domain::text::clean_line(message).into_owned()
-        });
-    let failed = status
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|cs| {
-            cs.iter().any(|c| {
-                c.type_ == "Progressing"
-                    && c.status == "False"
-                    && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
-            })
-        });
     (
-        meta_key(context, &d.metadata),
-        Obj::Deployment(Box::new(DeployInfo {
-            uid: d.metadata.uid.clone().unwrap_or_default(),
-            resource_version: d.metadata.resource_version.clone().unwrap_or_default(),
-            labels: labels_of(&d.metadata),
-            annotations: d.metadata.annotations.clone().unwrap_or_default(),
-            generation: d.metadata.generation.unwrap_or(0),
-            observed_generation: status.and_then(|s| s.observed_generation).unwrap_or(0),
-            replicas: count(spec.and_then(|s| s.replicas).or(Some(1))),
-            ready: count(status.and_then(|s| s.ready_replicas)),
-            updated: count(status.and_then(|s| s.updated_replicas)),
+        meta_key(context, c.meta),
+        WorkloadInfo {
+            kind: c.kind,
+            uid: c.meta.uid.clone().unwrap_or_default(),
+            resource_version: c.meta.resource_version.clone().unwrap_or_default(),
+            labels: labels_of(c.meta),
+            annotations: c.meta.annotations.clone().unwrap_or_default(),
+            generation: c.meta.generation.unwrap_or(0),
+            observed_generation: c.observed_generation.unwrap_or(0),
+            replicas: count(c.replicas.or(Some(1))),
+            ready: count(c.ready),
+            updated: count(c.updated),
             container: container.map(|c| c.name.clone()).unwrap_or_default(),
             image: container.and_then(|c| c.image.clone()).unwrap_or_default(),
-            template_version: template
+            template_version: c
+                .template
                 .and_then(|t| t.metadata.as_ref())
                 .and_then(|m| m.labels.as_ref())
                 .and_then(|l| l.get(LABEL_VERSION).cloned()),
-            failed,
-            progress_problem,
-            paused: spec.and_then(|s| s.paused).unwrap_or(false),
-            template: template.cloned(),
-        })),
+            failed: false,
+            progress_problem: None,
+            paused: c.paused,
+            template: c.template.cloned(),
+            step: None,
+        },
     )
+}
+
+pub fn deployment(context: &str, d: &Deployment) -> (ObjKey, Obj) {
+    let spec = d.spec.as_ref();
+    let status = d.status.as_ref();
+    let progressing = status.and_then(|s| s.conditions.as_ref()).and_then(|cs| {
+        cs.iter()
+            .find(|c| c.type_ == "Progressing" && c.status == "False")
+    });
+    let (key, mut info) = workload(
+        context,
+        Common {
+            kind: WorkloadKind::Deployment,
+            meta: &d.metadata,
+            template: spec.map(|s| &s.template),
+            replicas: spec.and_then(|s| s.replicas),
+            ready: status.and_then(|s| s.ready_replicas),
+            updated: status.and_then(|s| s.updated_replicas),
+            observed_generation: status.and_then(|s| s.observed_generation),
+            paused: spec.and_then(|s| s.paused).unwrap_or(false),
+        },
+    );
+    info.progress_problem = progressing.map(|c| {
+        let message = c.message.as_deref().unwrap_or_default();
+        crate::domain::text::clean_line(message).into_owned()
+    });
+    info.failed =
+        progressing.is_some_and(|c| c.reason.as_deref() == Some("ProgressDeadlineExceeded"));
+    (key, Obj::Workload(Box::new(info)))
+}
+
+pub fn stateful_set(context: &str, d: &StatefulSet) -> (ObjKey, Obj) {
+    let spec = d.spec.as_ref();
+    let status = d.status.as_ref();
+    let (key, info) = workload(
+        context,
+        Common {
+            kind: WorkloadKind::StatefulSet,
+            meta: &d.metadata,
+            template: spec.map(|s| &s.template),
+            replicas: spec.and_then(|s| s.replicas),
+            ready: status.and_then(|s| s.ready_replicas),
+            updated: status.and_then(|s| s.updated_replicas),
+            observed_generation: status.and_then(|s| s.observed_generation),
+            paused: false,
+        },
+    );
+    (key, Obj::Workload(Box::new(info)))
+}
+
+/// An Argo Rollouts `Rollout` (read as JSON: its schema is not compiled in).
+pub fn rollout(context: &str, o: &kube::api::DynamicObject) -> (ObjKey, Obj) {
+    let spec = o.data.get("spec");
+    let status = o.data.get("status");
+    let int = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_i64()).map(|n| n as i32);
+    fn at<'v>(root: Option<&'v serde_json::Value>, path: &str) -> Option<&'v serde_json::Value> {
+        root.and_then(|r| r.pointer(path))
+    }
+    let template: Option<PodTemplateSpec> =
+        at(spec, "/template").and_then(|t| serde_json::from_value(t.clone()).ok());
+    let (key, mut info) = workload(
+        context,
+        Common {
+            kind: WorkloadKind::ArgoRollout,
+            meta: &o.metadata,
+            template: template.as_ref(),
+            replicas: int(at(spec, "/replicas")),
+            ready: int(at(status, "/readyReplicas")),
+            updated: int(at(status, "/updatedReplicas")),
+            observed_generation: at(status, "/observedGeneration")
+                .and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_i64())),
+            paused: at(spec, "/paused").and_then(|v| v.as_bool()) == Some(true),
+        },
+    );
+    info.step = canary_step(spec, status);
+    info.progress_problem = at(status, "/message")
+        .and_then(|m| m.as_str())
+        .filter(|m| !m.is_empty())
+        .map(|m| crate::domain::text::clean_line(m).into_owned());
+    (key, Obj::Workload(Box::new(info)))
+}
+
+/// Where a Rollout's canary is: the step index from its status, the weight from the
+/// traffic router's status when there is one, else from the last `setWeight` passed.
+fn canary_step(
+    spec: Option<&serde_json::Value>,
+    status: Option<&serde_json::Value>,
+) -> Option<CanaryStep> {
+    let steps = spec?.pointer("/strategy/canary/steps")?.as_array()?;
+    let count = steps.len() as u32;
+    let index = status
+        .and_then(|s| s.pointer("/currentStepIndex"))
+        .and_then(|v| v.as_u64())
+        .map_or(0, |i| (i as u32).min(count));
+    let passed_weight = steps[..index as usize]
+        .iter()
+        .rev()
+        .find_map(|s| s.get("setWeight").and_then(|w| w.as_u64()));
+    let routed = status
+        .and_then(|s| s.pointer("/canary/weights/canary/weight"))
+        .and_then(|w| w.as_u64());
+    let weight = if index == count {
+        100
+    } else {
+        routed.or(passed_weight).unwrap_or(0)
+    };
+    Some(CanaryStep {
+        index: index + 1,
+        count,
+        weight: weight.min(100) as u8,
+        phase: status
+            .and_then(|s| s.get("phase"))
+            .and_then(|p| p.as_str())
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
+/// The owner that controls an object (the one marked controller, else the only one).
+fn controller(
+    owners: &[k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference],
+) -> Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference> {
+    owners
+        .iter()
+        .find(|r| r.controller == Some(true))
+        .or_else(|| owners.first().filter(|_| owners.len() == 1))
 }
 
 pub fn replica_set(context: &str, rs: &ReplicaSet) -> (ObjKey, Obj) {
@@ -372,10 +516,11 @@ pub fn replica_set(context: &str, rs: &ReplicaSet) -> (ObjKey, Obj) {
                 .metadata
                 .owner_references
                 .as_ref()
-                .and_then(|o| o.iter().find(|r| r.kind == "Deployment"))
+                .and_then(|o| controller(o))
                 .map(|r| r.uid.clone()),
             revision: annotations
                 .get(ANN_REVISION)
+                .or_else(|| annotations.get(ANN_ROLLOUT_REVISION))
                 .and_then(|r| r.parse().ok())
                 .unwrap_or(0),
             annotations,
@@ -403,6 +548,12 @@ pub fn pod(context: &str, p: &Pod) -> (ObjKey, Obj) {
         meta_key(context, &p.metadata),
         Obj::Pod(Box::new(PodInfo {
             app: labels.get(LABEL_NAME).cloned(),
+            owner: p
+                .metadata
+                .owner_references
+                .as_ref()
+                .and_then(|o| controller(o))
+                .map(|r| r.name.clone()),
             pod: super::pods::read(
                 p,
                 track == TRACK_CANARY,

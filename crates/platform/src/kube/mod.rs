@@ -5,17 +5,20 @@
 
 pub mod assemble;
 pub mod contract;
+pub mod discover;
 pub mod errors;
 pub mod inventory;
 pub mod pods;
 pub mod route;
 pub mod watch;
 pub mod worker;
+pub mod workloads;
 pub mod writes;
 
 use crate::PlatformInfo;
 use crate::config::catalog::Catalog;
 use assemble::EnvBinding;
+use discover::{Discovery, Source};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use watch::Scope;
@@ -28,6 +31,8 @@ pub const USER_AGENT: &str = concat!("wheelhouse/", env!("CARGO_PKG_VERSION"));
 pub struct KubeOptions {
     pub context: Option<String>,
     pub namespace: Option<String>,
+    /// Show the cluster's own namespaces (`kube-*`, `*-system`) under "other namespaces".
+    pub system_namespaces: bool,
 }
 
 /// One context's client and what its watches cover.
@@ -38,14 +43,12 @@ pub struct ContextSetup {
     pub scope: Scope,
 }
 
-/// Everything the worker needs: clients per context and the catalog's environments.
+/// Everything the worker needs: clients per context and what discovery starts from.
 #[derive(Clone)]
 pub struct KubeSetup {
     pub info: PlatformInfo,
     pub contexts: Vec<ContextSetup>,
-    pub catalog: Vec<EnvBinding>,
-    /// The namespace given with -n, shown even when unlabelled.
-    pub fallback: Option<EnvBinding>,
+    pub discovery: Discovery,
 }
 
 async fn client_for(context: Option<&str>) -> anyhow::Result<(String, Client)> {
@@ -94,6 +97,9 @@ pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result
             tier: e.tier.unwrap_or_else(|| contract::tier(None, &e.env)),
             context: context.clone(),
             namespace: namespace.to_string(),
+            part_of: e.part_of.as_ref().map(|p| p.iter().cloned().collect()),
+            source: Source::Catalog,
+            found_by: format!("the catalog: {}/{} is namespace {namespace}", e.line, e.env),
         });
         match contexts.iter_mut().find(|c| c.name == context) {
             Some(c) => {
@@ -113,13 +119,11 @@ pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result
             }
         }
     }
-    let fallback = options.namespace.as_ref().map(|ns| EnvBinding {
-        line: ns.clone(),
-        env: ns.clone(),
-        tier: crate::domain::Tier::NonProduction,
-        context: main.clone(),
-        namespace: ns.clone(),
-    });
+    let named = options
+        .namespace
+        .iter()
+        .map(|ns| (main.clone(), ns.clone()))
+        .collect();
     let target = match &options.namespace {
         Some(ns) => format!("context {main}, namespace {ns}"),
         None if contexts.len() > 1 => format!("context {main} (+{} more)", contexts.len() - 1),
@@ -131,10 +135,15 @@ pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result
             target,
         },
         contexts,
-        catalog: bindings,
-        fallback,
+        discovery: Discovery {
+            catalog: bindings,
+            named,
+            system: options.system_namespaces,
+        },
     })
 }
 
+#[cfg(test)]
+mod discover_tests;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 
 use super::assemble::{self, EnvBinding};
 use super::contract::*;
+use super::discover::{Discovery, Source};
 use super::inventory::{self, Delta, Inventory, Kind, ObjKey};
 use super::writes::{self, Op, ratio_replicas};
 use crate::domain::change::{Change, ChangeRequest};
@@ -177,24 +178,28 @@ fn request(change: Change) -> ChangeRequest {
 #[test]
 fn namespaces_become_environments_in_promotion_order() {
     let inv = inventory(true);
-    let b = assemble::bindings(&inv, &[], None);
+    let b = assemble::bindings(&inv, &Discovery::default());
     let (snap, problems) = assemble::snapshot(&inv, &b);
     let line = snap.line("loan-core").expect("line");
     let envs: Vec<&str> = line.environments.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(envs, vec!["dev", "prod"]);
     assert_eq!(line.environments[1].tier, Tier::Production);
+    // A workload without labels is a service under its own name.
+    let prod = &line.environments[1];
+    assert!(prod.service("mystery").is_some(), "{:?}", prod.services);
     assert!(
-        problems
+        !problems
             .iter()
             .any(|p| p.contains("mystery") && p.contains(LABEL_NAME)),
         "{problems:?}"
     );
+    assert!(prod.found_by.contains("labelled"), "{}", prod.found_by);
 }
 
 #[test]
 fn a_service_carries_canary_split_history_config_and_only_secret_keys() {
     let inv = inventory(true);
-    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &Discovery::default()));
     let s = snap
         .service(&ServiceKey::new("loan-core", "prod", "scoring"))
         .expect("scoring");
@@ -230,7 +235,7 @@ fn a_service_carries_canary_split_history_config_and_only_secret_keys() {
 #[test]
 fn without_the_gateway_api_the_split_follows_replicas() {
     let inv = inventory(false);
-    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &Discovery::default()));
     let s = snap
         .service(&ServiceKey::new("loan-core", "prod", "scoring"))
         .unwrap();
@@ -248,7 +253,7 @@ fn a_relist_replaces_only_its_scope() {
         namespace: Some("loan-dev".into()),
         objects: vec![],
     });
-    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &Discovery::default()));
     assert!(
         snap.service(&ServiceKey::new("loan-core", "dev", "scoring"))
             .is_none()
@@ -268,14 +273,21 @@ fn the_catalog_names_environments_and_wins() {
         tier: Tier::NonProduction,
         context: CTX.into(),
         namespace: "loan-prod".into(),
+        part_of: None,
+        source: Source::Catalog,
+        found_by: "the catalog".into(),
     }];
-    let b = assemble::bindings(&inv, &catalog, None);
+    let discovery = Discovery {
+        catalog,
+        ..Discovery::default()
+    };
+    let b = assemble::bindings(&inv, &discovery);
     assert_eq!(b.iter().filter(|b| b.namespace == "loan-prod").count(), 1);
     assert_eq!(b[0].tier, Tier::NonProduction);
 }
 
 fn ops(inv: &Inventory, change: Change) -> Result<Vec<Op>, crate::PlatformError> {
-    let b = assemble::bindings(inv, &[], None);
+    let b = assemble::bindings(inv, &Discovery::default());
     let binding = b.iter().find(|b| b.namespace == "loan-prod").unwrap();
     let t = writes::target(inv, binding, "scoring").expect("target");
     writes::ops(&t, &request(change), "2026-11-24T10:00:00Z")
@@ -500,7 +512,7 @@ fn history_marks_a_rolled_back_release() {
         .unwrap()
         .insert(ANN_ROLLBACK_TO.into(), "1".into());
     upsert(&mut inv, inventory::replica_set(CTX, &rs));
-    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &Discovery::default()));
     let s = snap
         .service(&ServiceKey::new("loan-core", "prod", "scoring"))
         .unwrap();
@@ -513,13 +525,13 @@ fn history_marks_a_rolled_back_release() {
 fn a_rollout_is_old_pods_remaining_not_a_scale() {
     let inv = inventory(true);
     let key = ServiceKey::new("loan-core", "prod", "scoring");
-    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &Discovery::default()));
     assert!(snap.service(&key).unwrap().rollout.is_none());
     let mut inv = inv;
     let mut old = replica_set("loan-prod", "scoring", 1, "3.1.0", "ana");
     old.status = serde_json::from_value(json!({ "replicas": 2 })).unwrap();
     upsert(&mut inv, inventory::replica_set(CTX, &old));
-    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &Discovery::default()));
     let s = snap.service(&key).unwrap();
     let r = s.rollout.as_ref().expect("old pods remain: rolling out");
     assert_eq!(r.to_version, "3.1.4");
@@ -611,7 +623,7 @@ fn a_deploy_during_a_rollout_supersedes_it_and_history_says_so() {
         .unwrap()
         .insert(ANN_SUPERSEDES.into(), "2".into());
     upsert(&mut inv, inventory::replica_set(CTX, &rs));
-    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &Discovery::default()));
     let s = snap
         .service(&ServiceKey::new("loan-core", "prod", "scoring"))
         .unwrap();
@@ -622,7 +634,7 @@ fn a_deploy_during_a_rollout_supersedes_it_and_history_says_so() {
 #[test]
 fn rollback_during_a_rollout_goes_to_the_revision_before_it() {
     let inv = rolling_out();
-    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &[], None));
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &Discovery::default()));
     let s = snap
         .service(&ServiceKey::new("loan-core", "prod", "scoring"))
         .unwrap();

@@ -6,7 +6,7 @@ use super::contract::*;
 use super::inventory::{self, Delta, Kind, Obj, ObjKey};
 use super::route::Route;
 use futures::{Stream, StreamExt};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Event as KubeEvent, Namespace, Pod, Secret, Service};
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::runtime::WatchStreamExt;
@@ -48,12 +48,21 @@ pub enum WatchMsg {
         namespace: String,
         text: String,
     },
-    /// API discovery of a context is done: whether it serves the Gateway API (its watches
+    /// API discovery of a context is done: which optional APIs it serves (its watches
     /// start now).
     Discovered {
         context: String,
-        gateway: bool,
+        apis: Apis,
     },
+}
+
+/// The optional APIs a cluster may serve.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Apis {
+    /// Gateway API HTTPRoutes (canary weights and tag routes).
+    pub gateway: bool,
+    /// Argo Rollouts `Rollout` objects (shown read-only).
+    pub rollouts: bool,
 }
 
 /// What one context's watches cover.
@@ -63,6 +72,14 @@ pub enum Scope {
     All,
     /// Only these namespaces.
     Namespaces(Vec<String>),
+}
+
+pub fn rollout_resource() -> ApiResource {
+    ApiResource::from_gvk(&GroupVersionKind::gvk(
+        ROLLOUT_GROUP,
+        ROLLOUT_VERSION,
+        ROLLOUT_KIND,
+    ))
 }
 
 pub fn route_resource() -> ApiResource {
@@ -243,18 +260,22 @@ where
 }
 
 /// The kinds watched in one scope (the events watch is not counted: it has no list).
-pub fn kinds(gateway: bool) -> Vec<Kind> {
+pub fn kinds(apis: Apis) -> Vec<Kind> {
     let mut k = vec![
         Kind::Namespace,
         Kind::Deployment,
+        Kind::StatefulSet,
         Kind::ReplicaSet,
         Kind::Pod,
         Kind::Service,
         Kind::ConfigMap,
         Kind::Secret,
     ];
-    if gateway {
+    if apis.gateway {
         k.push(Kind::Route);
+    }
+    if apis.rollouts {
+        k.push(Kind::Rollout);
     }
     k
 }
@@ -264,7 +285,7 @@ pub fn start(
     client: &Client,
     context: &str,
     scope: &Scope,
-    gateway: bool,
+    apis: Apis,
     tx: &mpsc::UnboundedSender<WatchMsg>,
 ) {
     let namespaces: Vec<Option<String>> = match scope {
@@ -277,7 +298,7 @@ pub fn start(
         let n = ns.as_deref();
         let ns_config = match n {
             Some(name) => watcher::Config::default().fields(&format!("metadata.name={name}")),
-            None => watcher::Config::default().labels(LABEL_LINE),
+            None => watcher::Config::default(),
         };
         spawn_watch(
             Api::<Namespace>::all(client.clone()),
@@ -298,8 +319,18 @@ pub fn start(
             tx,
         );
         spawn_watch(
+            api::<StatefulSet>(client, n),
+            plain(),
+            context,
+            Kind::StatefulSet,
+            ns.clone(),
+            inventory::stateful_set,
+            tx,
+        );
+        // Every ReplicaSet and pod, labelled or not: a workload's are found by owner.
+        spawn_watch(
             api::<ReplicaSet>(client, n),
-            labelled(),
+            plain(),
             context,
             Kind::ReplicaSet,
             ns.clone(),
@@ -308,7 +339,7 @@ pub fn start(
         );
         spawn_watch(
             api::<Pod>(client, n),
-            labelled(),
+            plain(),
             context,
             Kind::Pod,
             ns.clone(),
@@ -342,7 +373,23 @@ pub fn start(
             inventory::secret,
             tx,
         );
-        if gateway {
+        if apis.rollouts {
+            let ar = rollout_resource();
+            let rollouts: Api<DynamicObject> = match n {
+                Some(name) => Api::namespaced_with(client.clone(), name, &ar),
+                None => Api::all_with(client.clone(), &ar),
+            };
+            spawn_watch(
+                rollouts,
+                plain(),
+                context,
+                Kind::Rollout,
+                ns.clone(),
+                inventory::rollout,
+                tx,
+            );
+        }
+        if apis.gateway {
             let ar = route_resource();
             let routes: Api<DynamicObject> = match n {
                 Some(name) => Api::namespaced_with(client.clone(), name, &ar),

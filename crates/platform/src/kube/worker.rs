@@ -4,8 +4,9 @@
 //! and serves previews and writes.
 
 use super::assemble::{self, EnvBinding};
+use super::discover::Discovery;
 use super::inventory::{Delta, Inventory, Kind};
-use super::watch::{self, Scope, WatchMsg};
+use super::watch::{self, Apis, Scope, WatchMsg};
 use super::writes;
 use super::{ContextSetup, KubeSetup};
 use crate::domain::change::{ChangeRequest, FieldChange, plan};
@@ -23,8 +24,7 @@ const PARTIAL_AFTER: Duration = Duration::from_secs(10);
 struct Worker {
     inv: Inventory,
     contexts: BTreeMap<String, (Client, Scope)>,
-    catalog: Vec<EnvBinding>,
-    fallback: Option<EnvBinding>,
+    discovery: Discovery,
     /// Contexts whose API discovery has not answered yet.
     discovering: BTreeSet<String>,
     /// (context, kind, namespace) that must sync before the tree is complete.
@@ -54,8 +54,7 @@ pub fn spawn(
                 .map(|c| (c.name.clone(), (c.client.clone(), c.scope.clone())))
                 .collect(),
             discovering: setup.contexts.iter().map(|c| c.name.clone()).collect(),
-            catalog: setup.catalog,
-            fallback: setup.fallback,
+            discovery: setup.discovery,
             expected: BTreeSet::new(),
             synced: BTreeSet::new(),
             failing: BTreeMap::new(),
@@ -67,20 +66,33 @@ pub fn spawn(
     })
 }
 
-async fn detect_gateway(client: &Client) -> Result<bool, kube::Error> {
-    let group = format!(
-        "{}/{}",
-        super::contract::GATEWAY_GROUP,
-        super::contract::GATEWAY_VERSION
-    );
-    match client.list_api_group_resources(&group).await {
-        Ok(list) => Ok(list
-            .resources
-            .iter()
-            .any(|r| r.name == super::contract::ROUTE_PLURAL)),
+/// Whether the cluster serves `plural` in `group/version` (404: the group is absent).
+async fn serves(
+    client: &Client,
+    group: &str,
+    version: &str,
+    plural: &str,
+) -> Result<bool, kube::Error> {
+    match client
+        .list_api_group_resources(&format!("{group}/{version}"))
+        .await
+    {
+        Ok(list) => Ok(list.resources.iter().any(|r| r.name == plural)),
         Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Which optional APIs the cluster serves.
+async fn detect_apis(client: &Client) -> Result<Apis, (String, kube::Error)> {
+    use super::contract::*;
+    let gateway = serves(client, GATEWAY_GROUP, GATEWAY_VERSION, ROUTE_PLURAL)
+        .await
+        .map_err(|e| (format!("apis/{GATEWAY_GROUP}"), e))?;
+    let rollouts = serves(client, ROLLOUT_GROUP, ROLLOUT_VERSION, ROLLOUT_PLURAL)
+        .await
+        .map_err(|e| (format!("apis/{ROLLOUT_GROUP}"), e))?;
+    Ok(Apis { gateway, rollouts })
 }
 
 /// API discovery of one context (retried with backoff), then its watches.
@@ -93,13 +105,13 @@ fn start_context(c: &ContextSetup, tx: &mpsc::UnboundedSender<WatchMsg>) {
     );
     tokio::spawn(async move {
         let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(10));
-        let gateway = loop {
-            match detect_gateway(&client).await {
-                Ok(p) => break p,
-                Err(e) => {
+        let apis = loop {
+            match detect_apis(&client).await {
+                Ok(apis) => break apis,
+                Err((resource, e)) => {
                     let attempt = super::errors::Attempt {
                         verb: "get",
-                        resource: "apis/gateway.networking.k8s.io".into(),
+                        resource,
                         namespace: "(cluster)".into(),
                         target: name.clone(),
                     };
@@ -115,9 +127,9 @@ fn start_context(c: &ContextSetup, tx: &mpsc::UnboundedSender<WatchMsg>) {
         };
         let _ = tx.send(WatchMsg::Discovered {
             context: name.clone(),
-            gateway,
+            apis,
         });
-        watch::start(&client, &name, &scope, gateway, &tx);
+        watch::start(&client, &name, &scope, apis, &tx);
     });
 }
 
@@ -216,14 +228,14 @@ impl Worker {
                     out.notice(text);
                 }
             }
-            WatchMsg::Discovered { context, gateway } => self.discovered(context, gateway, out),
+            WatchMsg::Discovered { context, apis } => self.discovered(context, apis, out),
         }
     }
 
     /// A context answered API discovery: its watches are expected to sync now.
-    fn discovered(&mut self, context: String, gateway: bool, out: &mut Outbox) {
+    fn discovered(&mut self, context: String, apis: Apis, out: &mut Outbox) {
         self.discovering.remove(&context);
-        if gateway {
+        if apis.gateway {
             self.inv.gateway_api.insert(context.clone());
         } else {
             out.notice(format!(
@@ -236,7 +248,7 @@ impl Worker {
             Some(Scope::All) | None => vec![None],
         };
         for ns in namespaces {
-            for kind in watch::kinds(gateway) {
+            for kind in watch::kinds(apis) {
                 self.expected.insert((context.clone(), kind, ns.clone()));
             }
         }
@@ -262,7 +274,7 @@ impl Worker {
 
     fn publish(&mut self, out: &mut Outbox) {
         self.dirty = false;
-        self.bindings = assemble::bindings(&self.inv, &self.catalog, self.fallback.as_ref());
+        self.bindings = assemble::bindings(&self.inv, &self.discovery);
         let (snapshot, problems) = assemble::snapshot(&self.inv, &self.bindings);
         for p in problems {
             out.notice_once(p);

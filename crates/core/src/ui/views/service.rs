@@ -26,6 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     let w = area.width as usize;
     let mut lines = header(s, &key, w, theme);
+    lines.extend(origin(state, s, &key, w, theme));
     lines.push(replicas(state, s, &key, theme));
     lines.extend(pods(state, s, w, theme));
     lines.extend(events(state, s, w, theme));
@@ -60,6 +61,36 @@ fn header(s: &Service, key: &ServiceKey, w: usize, theme: &Theme) -> Vec<Line<'s
     ]
 }
 
+/// The object it is read from, and how its environment was found (labels, catalog,
+/// naming convention).
+fn origin(
+    state: &State,
+    s: &Service,
+    key: &ServiceKey,
+    w: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(workload) = &s.workload {
+        lines.push(Line::from(vec![
+            Span::styled("object    ", theme.muted),
+            Span::raw(truncate(&workload.to_string(), w.saturating_sub(10))),
+        ]));
+    }
+    let found_by = state
+        .snapshot
+        .environment(&key.env_key())
+        .map(|e| e.found_by.as_str())
+        .unwrap_or_default();
+    if !found_by.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("env from  ", theme.muted),
+            Span::styled(truncate(found_by, w.saturating_sub(10)), theme.muted),
+        ]));
+    }
+    lines
+}
+
 /// Ready replicas, capacity each, observed load and the recommendation.
 fn replicas(state: &State, s: &Service, key: &ServiceKey, theme: &Theme) -> Line<'static> {
     let ready_style = if s.replicas.ready < s.replicas.desired {
@@ -74,7 +105,11 @@ fn replicas(state: &State, s: &Service, key: &ServiceKey, theme: &Theme) -> Line
             ready_style,
         ),
         Span::styled(
-            format!("  × {} req/s each", rps(s.capacity_rps)),
+            if s.capacity_rps > 0.0 {
+                format!("  × {} req/s each", rps(s.capacity_rps))
+            } else {
+                "  capacity per replica unknown".to_string()
+            },
             theme.muted,
         ),
     ];
@@ -192,6 +227,22 @@ fn rollout(s: &Service, theme: &Theme) -> Vec<Line<'static>> {
                 r.updated,
                 r.total,
                 r.percent()
+            )),
+        ]));
+    }
+    if let Some(step) = s.workload.as_ref().and_then(|w| w.step.as_ref()) {
+        let phase = if step.phase.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", step.phase)
+        };
+        lines.push(Line::from(vec![
+            Span::styled("steps     ", theme.muted),
+            Span::raw(format!(
+                "canary step {}/{} at {}%{phase}  (Argo Rollouts; read-only here)",
+                step.index.min(step.count),
+                step.count,
+                step.weight
             )),
         ]));
     }

@@ -50,13 +50,47 @@ pub enum Op {
     DeleteService {
         name: String,
     },
+    /// Server-side apply of a StatefulSet (a deploy).
+    ApplyStatefulSet {
+        name: String,
+        body: Value,
+    },
+    /// JSON patch of a StatefulSet (a restart).
+    PatchStatefulSet {
+        name: String,
+        body: Value,
+    },
+    /// The scale subresource of a StatefulSet.
+    ScaleStatefulSet {
+        name: String,
+        body: Value,
+    },
 }
 
 impl Op {
+    /// The same write addressed to a StatefulSet when the stable workload is one.
+    pub fn for_workload(self, kind: crate::domain::workload::WorkloadKind) -> Op {
+        if kind != crate::domain::workload::WorkloadKind::StatefulSet {
+            return self;
+        }
+        match self {
+            Op::ApplyDeployment { name, body } => Op::ApplyStatefulSet { name, body },
+            Op::PatchDeployment { name, body } => Op::PatchStatefulSet { name, body },
+            Op::Scale { name, body } => Op::ScaleStatefulSet { name, body },
+            other => other,
+        }
+    }
+
     pub fn verb(&self) -> &'static str {
         match self {
-            Op::ApplyDeployment { .. } | Op::ApplyService { .. } => "apply",
-            Op::PatchRoute { .. } | Op::Scale { .. } | Op::PatchDeployment { .. } => "patch",
+            Op::ApplyDeployment { .. } | Op::ApplyService { .. } | Op::ApplyStatefulSet { .. } => {
+                "apply"
+            }
+            Op::PatchRoute { .. }
+            | Op::Scale { .. }
+            | Op::PatchDeployment { .. }
+            | Op::PatchStatefulSet { .. }
+            | Op::ScaleStatefulSet { .. } => "patch",
             Op::DeleteDeployment { .. } | Op::DeleteService { .. } => "delete",
         }
     }
@@ -71,6 +105,10 @@ impl Op {
                 format!("services/{name}")
             }
             Op::PatchRoute { name, .. } => format!("httproutes/{name}"),
+            Op::ApplyStatefulSet { name, .. } | Op::PatchStatefulSet { name, .. } => {
+                format!("statefulsets/{name}")
+            }
+            Op::ScaleStatefulSet { name, .. } => format!("statefulsets/{name}/scale"),
         }
     }
 }
@@ -82,8 +120,8 @@ pub struct Target<'a> {
     /// The Deployments' own names (found by label, so not necessarily `app`).
     pub stable_name: &'a str,
     pub canary_deployment: String,
-    pub stable: &'a DeployInfo,
-    pub canary: Option<&'a DeployInfo>,
+    pub stable: &'a WorkloadInfo,
+    pub canary: Option<&'a WorkloadInfo>,
     pub route: Option<(&'a str, &'a route::Route)>,
     pub stable_service: Option<&'a ServiceInfo>,
     pub canary_service: bool,
@@ -102,22 +140,13 @@ impl Target<'_> {
 /// Finds a service's objects in the inventory.
 pub fn target<'a>(inv: &'a Inventory, binding: &'a EnvBinding, app: &'a str) -> Option<Target<'a>> {
     let (ctx, ns) = (binding.context.as_str(), binding.namespace.as_str());
-    let mut stable = None;
-    let mut canary = None;
-    for (k, o) in inv.in_namespace(Kind::Deployment, ctx, ns) {
-        if let Obj::Deployment(d) = o
-            && d.labels.get(LABEL_NAME).map(String::as_str) == Some(app)
-        {
-            if d.labels.get(LABEL_TRACK).map(String::as_str) == Some(TRACK_CANARY) {
-                canary = Some((k.name.as_str(), d.as_ref()));
-            } else {
-                stable = Some((k.name.as_str(), d.as_ref()));
-            }
-        }
-    }
-    let (stable_name, stable) = stable?;
-    let canary_deployment = canary.map_or_else(|| canary_name(app), |(n, _)| n.to_string());
-    let canary = canary.map(|(_, d)| d);
+    let found = super::workloads::find(inv, binding, app)?;
+    let (stable_key, stable) = found.stable;
+    let stable_name = stable_key.name.as_str();
+    let canary_deployment = found
+        .canary
+        .map_or_else(|| canary_name(app), |(k, _)| k.name.clone());
+    let canary = found.canary.map(|(_, d)| d);
     let route = inv
         .in_namespace(Kind::Route, ctx, ns)
         .find_map(|(k, o)| match o {

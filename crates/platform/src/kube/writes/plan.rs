@@ -65,15 +65,19 @@ fn cause(req: &ChangeRequest) -> String {
 fn version_body(
     t: &Target,
     name: &str,
-    d: &DeployInfo,
+    d: &WorkloadInfo,
     image: &str,
     version: &str,
     rv: &str,
     ann: Value,
 ) -> Value {
+    let kind = match d.kind {
+        crate::domain::workload::WorkloadKind::StatefulSet => "StatefulSet",
+        _ => "Deployment",
+    };
     json!({
         "apiVersion": "apps/v1",
-        "kind": "Deployment",
+        "kind": kind,
         "metadata": {
             "name": name,
             "namespace": t.binding.namespace,
@@ -200,18 +204,21 @@ fn deploy(
     if let Some(rev) = unfinished_revision(t) {
         ann[ANN_SUPERSEDES] = json!(rev.to_string());
     }
-    out.push(Op::ApplyDeployment {
-        name: t.stable_name.into(),
-        body: version_body(
-            t,
-            t.stable_name,
-            s,
-            &retag(&s.image, version),
-            version,
-            &s.resource_version,
-            ann,
-        ),
-    });
+    out.push(
+        Op::ApplyDeployment {
+            name: t.stable_name.into(),
+            body: version_body(
+                t,
+                t.stable_name,
+                s,
+                &retag(&s.image, version),
+                version,
+                &s.resource_version,
+                ann,
+            ),
+        }
+        .for_workload(s.kind),
+    );
     Ok(out)
 }
 
@@ -440,10 +447,13 @@ fn abort(t: &Target) -> Result<Vec<Op>, PlatformError> {
 }
 
 fn scale(t: &Target, replicas: u32) -> Result<Vec<Op>, PlatformError> {
-    Ok(vec![Op::Scale {
-        name: t.stable_name.into(),
-        body: scale_body(replicas, &t.stable.resource_version),
-    }])
+    Ok(vec![
+        Op::Scale {
+            name: t.stable_name.into(),
+            body: scale_body(replicas, &t.stable.resource_version),
+        }
+        .for_workload(t.stable.kind),
+    ])
 }
 
 fn rollback(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, PlatformError> {
@@ -501,10 +511,13 @@ fn rollback(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platf
         patch.push(json!({ "op": "add", "path": format!("/metadata/annotations/{}", pointer(k)), "value": v }));
     }
     patch.push(json!({ "op": "add", "path": format!("/metadata/labels/{}", pointer(LABEL_VERSION)), "value": previous.version }));
-    out.push(Op::PatchDeployment {
-        name: t.stable_name.into(),
-        body: Value::Array(patch),
-    });
+    out.push(
+        Op::PatchDeployment {
+            name: t.stable_name.into(),
+            body: Value::Array(patch),
+        }
+        .for_workload(s.kind),
+    );
     Ok(out)
 }
 
@@ -540,9 +553,12 @@ fn restart(t: &Target, now: &str) -> Result<Vec<Op>, PlatformError> {
         json!({ "op": "test", "path": "/metadata/resourceVersion", "value": s.resource_version }),
         restarted,
     ];
-    out.push(Op::PatchDeployment {
-        name: t.stable_name.into(),
-        body: Value::Array(patch),
-    });
+    out.push(
+        Op::PatchDeployment {
+            name: t.stable_name.into(),
+            body: Value::Array(patch),
+        }
+        .for_workload(s.kind),
+    );
     Ok(out)
 }

@@ -5,7 +5,7 @@ use crate::PlatformError;
 use crate::kube::contract::*;
 use crate::kube::errors::{Attempt, classify};
 use crate::kube::watch::route_resource;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::Service as KubeService;
 use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams, Preconditions};
 use kube::{Api, Client};
@@ -43,6 +43,7 @@ pub async fn run(
     dry_run: bool,
 ) -> Result<Vec<Done>, PlatformError> {
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+    let stateful_sets: Api<StatefulSet> = Api::namespaced(client.clone(), namespace);
     let services: Api<KubeService> = Api::namespaced(client.clone(), namespace);
     let routes: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), namespace, &route_resource());
@@ -102,6 +103,22 @@ pub async fn run(
                     .delete(name, &delete(None))
                     .await
                     .map(|_| String::new()),
+                Op::ApplyStatefulSet { name, body } => stateful_sets
+                    .patch(name, &apply, &Patch::Apply(body))
+                    .await
+                    .map(|d| d.metadata.resource_version.unwrap_or_default()),
+                Op::PatchStatefulSet { name, body } => {
+                    let patch: json_patch::Patch =
+                        serde_json::from_value(body.clone()).map_err(kube::Error::SerdeError)?;
+                    stateful_sets
+                        .patch(name, &merge, &Patch::<()>::Json(patch))
+                        .await
+                        .map(|d| d.metadata.resource_version.unwrap_or_default())
+                }
+                Op::ScaleStatefulSet { name, body } => stateful_sets
+                    .patch_scale(name, &merge, &Patch::Merge(body))
+                    .await
+                    .map(|s| s.metadata.resource_version.unwrap_or_default()),
                 Op::PatchRoute { name, body } => routes
                     .patch(name, &merge, &Patch::Merge(body))
                     .await
