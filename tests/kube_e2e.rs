@@ -7,6 +7,10 @@
 
 mod support;
 
+/// The tests of discovery on an unlabelled cluster (tests/kube_e2e/discovery.rs).
+#[path = "kube_e2e/discovery.rs"]
+mod discovery;
+
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Service;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams};
