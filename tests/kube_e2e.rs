@@ -10,6 +10,9 @@ mod support;
 /// The tests of discovery on an unlabelled cluster (tests/kube_e2e/discovery.rs).
 #[path = "kube_e2e/discovery.rs"]
 mod discovery;
+/// Pod logs through the API server, served by kwok (tests/kube_e2e/logs.rs).
+#[path = "kube_e2e/logs.rs"]
+mod logs;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Service;
@@ -195,12 +198,6 @@ fn status_lists_product_lines_environments_and_services() {
     );
     let text = run.ok(&["status", "trade/gray"], 0);
     assert!(!text.contains("not-a-real-"), "{text}");
-    // Declared, not stubbed: pod logs are not a capability of this version.
-    let out = run.ok(&["logs", "trade/gray/order", "-o", "json"], 2);
-    assert!(
-        out.contains("tailing logs is not supported on Kubernetes environments"),
-        "{out}"
-    );
     assert!(
         text.contains("order") && text.contains("4.2.1") && text.contains("prod-tier"),
         "{text}"

@@ -228,25 +228,27 @@ fn canary_keys_say_not_supported_where_the_platform_has_no_router() {
 }
 
 #[test]
-fn the_logs_view_says_why_instead_of_asking_a_platform_without_tails() {
+fn the_logs_view_tails_kubernetes_pods_and_switches_to_previous_logs() {
     let mut s = on_location(wheelhouse::domain::Location::Kube {
         context: "c".into(),
         namespace: "loan-core-gray".into(),
     });
     let cmds = update(&mut s, key('7'));
+    let asked = |cmds: &[Command], previous: bool| {
+        cmds.iter().any(|c| {
+            matches!(c, Command::Platform(PlatformRequest::Logs { previous: p, .. }) if *p == previous)
+        })
+    };
+    assert!(asked(&cmds, false), "{cmds:?}");
+    // `v`: the previous containers' logs; the live tail is closed, then reopened.
+    let cmds = update(&mut s, key('v'));
+    assert!(asked(&cmds, true), "{cmds:?}");
     assert!(
-        !cmds
-            .iter()
-            .any(|c| matches!(c, Command::Platform(PlatformRequest::Logs { .. }))),
+        cmds.iter()
+            .any(|c| matches!(c, Command::Platform(PlatformRequest::StopLogs { .. }))),
         "{cmds:?}"
     );
-    let note = s
-        .logs
-        .as_ref()
-        .and_then(|l| l.note.clone())
-        .unwrap_or_default();
-    assert!(
-        note.contains("tailing logs is not supported on Kubernetes"),
-        "{note}"
-    );
+    assert!(s.logs.as_ref().is_some_and(|l| l.previous));
+    let cmds = update(&mut s, key('v'));
+    assert!(asked(&cmds, false), "{cmds:?}");
 }

@@ -13,6 +13,7 @@ pub async fn logs<P: Session>(
     target: &str,
     lines: usize,
     wait: f64,
+    previous: bool,
     output: Output,
 ) -> (i32, String) {
     let key = match ServiceKey::parse(target) {
@@ -29,7 +30,7 @@ pub async fn logs<P: Session>(
     {
         return (exit::INVALID, format!("{key}: {e}"));
     }
-    let (out, note) = platform.logs(&key, lines, wait).await;
+    let (out, note) = platform.logs(&key, lines, wait, previous).await;
     let text = match output {
         Output::Json => {
             serde_json::json!({ "service": key.to_string(), "lines": out, "note": note })

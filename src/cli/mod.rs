@@ -132,6 +132,9 @@ pub enum Command {
         /// Seconds to wait for lines (0-86400).
         #[arg(long, default_value_t = 5.0, value_parser = args::seconds)]
         wait: f64,
+        /// The previous containers' logs (of pods whose containers restarted: a crash).
+        #[arg(long, short = 'p')]
+        previous: bool,
         #[arg(short, long, value_enum, default_value = "text")]
         output: Output,
     },

@@ -61,10 +61,11 @@ pub async fn subcommand<P: Session>(
             target,
             lines,
             wait,
+            previous,
             output,
         } => {
             let (code, text) =
-                inspect::logs(platform, target, *lines as usize, *wait, *output).await;
+                inspect::logs(platform, target, *lines as usize, *wait, *previous, *output).await;
             from_pair(code, text, *output)
         }
         Command::Images { output } => Outcome::ok(inspect::images(platform, *output).await),

@@ -78,7 +78,9 @@ async fn apply_unlabelled() {
         let pp = pp.clone();
         async move {
             let name = body["metadata"]["name"].as_str().unwrap().to_string();
-            api.patch(&name, &pp, &Patch::Apply(body)).await.expect("deployment");
+            api.patch(&name, &pp, &Patch::Apply(body))
+                .await
+                .expect("deployment");
         }
     };
     let storefront = |v: &str| {
@@ -264,9 +266,11 @@ async fn an_unlabelled_cluster_is_discovered_by_convention() {
     assert!(other.contains(&"team-tools".to_string()), "{other:?}");
     assert!(!other.iter().any(|n| n.starts_with("kube-")), "{other:?}");
     let toolbox = service(&v, "other namespaces", "team-tools", "toolbox");
-    assert_eq!(toolbox["workload"]["name"], "toolbox", "no labels: its own name");
-    let all: Value =
-        serde_json::from_str(&run.ok(&["-A", "status", "-o", "json"], 0)).unwrap();
+    assert_eq!(
+        toolbox["workload"]["name"], "toolbox",
+        "no labels: its own name"
+    );
+    let all: Value = serde_json::from_str(&run.ok(&["-A", "status", "-o", "json"], 0)).unwrap();
     assert!(env_names(&all, "other namespaces").contains(&"kube-system".to_string()));
 
     // Actions on inferred environments, as on labelled ones.
@@ -284,18 +288,21 @@ async fn an_unlabelled_cluster_is_discovered_by_convention() {
     let image = web.spec.unwrap().template.spec.unwrap().containers[0]
         .image
         .clone();
-    assert_eq!(image.as_deref(), Some("registry.local/shop/storefront:2.3.1"));
+    assert_eq!(
+        image.as_deref(),
+        Some("registry.local/shop/storefront:2.3.1")
+    );
     let refused = run.ok(&["scale", "shop/staging/api", "5", "--yes"], 2);
     assert!(refused.contains("read-only"), "{refused}");
-    let refused = run.ok(&["shift", "shop/dev/postgres", "--start", "17.0", "--yes"], 2);
+    let refused = run.ok(
+        &["shift", "shop/dev/postgres", "--start", "17.0", "--yes"],
+        2,
+    );
     assert!(refused.contains("StatefulSet"), "{refused}");
 
     // `catalog init` pins what was inferred; re-read, it gives the same tree.
     let file = run.dir.join("pinned.toml");
-    let wrote = run.ok(
-        &["catalog", "init", "--output", file.to_str().unwrap()],
-        0,
-    );
+    let wrote = run.ok(&["catalog", "init", "--output", file.to_str().unwrap()], 0);
     assert!(wrote.contains("environments"), "{wrote}");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("namespace = \"shop-dev\""), "{text}");

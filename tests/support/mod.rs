@@ -117,7 +117,7 @@ impl Harness {
                 self.event(Event::from(PlatformEvent::Applied { id, result }));
                 self.snapshot();
             }
-            Command::Platform(PlatformRequest::Logs { id, target }) => {
+            Command::Platform(PlatformRequest::Logs { id, target, .. }) => {
                 let mut rng = wheelhouse::domain::rng::Rng::new(1);
                 let snapshot = self.platform.snapshot();
                 let lines = wheelhouse::platform::demo::logs::lines(

@@ -33,6 +33,9 @@ pub struct Pod {
     /// Not scheduled: the scheduler's reason and message (PodScheduled False).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unscheduled: Option<String>,
+    /// Its containers' names (logs are read per container).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<String>,
 }
 
 /// How a container ended.
@@ -136,6 +139,7 @@ mod tests {
             waiting: None,
             last_exit: None,
             unscheduled: None,
+            containers: Vec::new(),
         }
     }
 

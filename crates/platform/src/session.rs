@@ -30,12 +30,14 @@ pub trait Session {
     fn note(&self) -> Option<&'static str>;
     /// The platform's images (or the services' images where it lists none).
     fn images(&mut self) -> impl Future<Output = Vec<ImageInfo>>;
-    /// The last lines of a service's logs, collected for up to `wait` seconds.
+    /// The last lines of a service's logs (or of its previous containers), collected for
+    /// up to `wait` seconds.
     fn logs(
         &mut self,
         key: &ServiceKey,
         lines: usize,
         wait: f64,
+        previous: bool,
     ) -> impl Future<Output = (Vec<LogLine>, Option<String>)>;
 }
 
@@ -66,7 +68,12 @@ impl Session for DemoPlatform {
         key: &ServiceKey,
         lines: usize,
         _wait: f64,
+        previous: bool,
     ) -> (Vec<LogLine>, Option<String>) {
+        if previous {
+            let note = "the demo platform keeps no previous container logs".to_string();
+            return (Vec::new(), Some(note));
+        }
         let mut rng = crate::domain::rng::Rng::new(0x10c5);
         let snapshot = DemoPlatform::snapshot(self);
         let out = super::demo::logs::lines(&snapshot, key, self.now_unix(), lines, &mut rng);
@@ -274,12 +281,14 @@ impl Session for Remote {
         key: &ServiceKey,
         lines: usize,
         wait: f64,
+        previous: bool,
     ) -> (Vec<LogLine>, Option<String>) {
         self.next_id += 1;
         let id = self.next_id;
         self.handle.send(PlatformRequest::Logs {
             id,
             target: key.clone(),
+            previous,
         });
         let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(wait.max(0.0));
         let (mut out, mut note) = (Vec::new(), None);

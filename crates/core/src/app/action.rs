@@ -83,6 +83,7 @@ actions! {
     ViewLogs => "view-logs", "log tail of the selected service";
     ViewImages => "view-images", "images: tags, size, age, base, where they run";
     LogFollow => "log-follow", "logs: follow the newest lines on/off";
+    LogPrevious => "log-previous", "logs: the previous containers' logs (restarted pods) / the live tail";
     SearchNext => "search-next", "logs: next match of the search";
     SearchPrev => "search-prev", "logs: previous match of the search";
     [operations]

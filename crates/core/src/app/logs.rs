@@ -25,10 +25,12 @@ pub struct LogsView {
     pub focus: Option<usize>,
     /// What the platform said about the tail (a container stopped…).
     pub note: Option<String>,
+    /// The previous containers' logs rather than the live tail.
+    pub previous: bool,
 }
 
 impl LogsView {
-    fn new(id: u64, target: ServiceKey) -> Self {
+    fn new(id: u64, target: ServiceKey, previous: bool) -> Self {
         LogsView {
             id,
             target,
@@ -38,6 +40,7 @@ impl LogsView {
             search: String::new(),
             focus: None,
             note: None,
+            previous,
         }
     }
 
@@ -58,7 +61,8 @@ pub fn sync(state: &mut State) -> Vec<Command> {
     } else {
         None
     };
-    if state.logs.as_ref().map(|l| &l.target) == want.as_ref() {
+    let same = state.logs.as_ref().map(|l| (&l.target, l.previous));
+    if same == want.as_ref().map(|t| (t, state.logs_previous)) {
         return vec![];
     }
     let mut commands = Vec::new();
@@ -67,7 +71,7 @@ pub fn sync(state: &mut State) -> Vec<Command> {
     }
     if let Some(target) = want {
         let id = state.next_id();
-        let mut view = LogsView::new(id, target.clone());
+        let mut view = LogsView::new(id, target.clone(), state.logs_previous);
         // A platform without log tails is not asked for one: the view says why.
         match state
             .snapshot
@@ -75,7 +79,11 @@ pub fn sync(state: &mut State) -> Vec<Command> {
             .map(|e| e.location.logs())
         {
             Some(Err(e)) => view.note = Some(e.to_string()),
-            _ => commands.push(Command::Platform(PlatformRequest::Logs { id, target })),
+            _ => commands.push(Command::Platform(PlatformRequest::Logs {
+                id,
+                target,
+                previous: state.logs_previous,
+            })),
         }
         state.logs = Some(view);
     }
@@ -99,6 +107,12 @@ pub fn on_lines(state: &mut State, id: u64, lines: Vec<LogLine>, note: Option<St
     if note.is_some() {
         view.note = note;
     }
+    state.dirty = true;
+}
+
+/// Switches between the live tail and the previous containers' logs (reopened by `sync`).
+pub fn toggle_previous(state: &mut State) {
+    state.logs_previous = !state.logs_previous;
     state.dirty = true;
 }
 
@@ -162,7 +176,7 @@ mod tests {
             crate::app::Identity::named("me"),
             0,
         );
-        s.logs = Some(LogsView::new(7, ServiceKey::new("l", "e", "s")));
+        s.logs = Some(LogsView::new(7, ServiceKey::new("l", "e", "s"), false));
         s
     }
 

@@ -245,6 +245,8 @@ pub struct State {
     pub compare_env: Option<String>,
     /// The open log tail (while the logs view shows a service).
     pub logs: Option<super::logs::LogsView>,
+    /// The logs view shows the previous containers' logs rather than the live tail.
+    pub logs_previous: bool,
     /// The engine's image list, when the platform has one (else the services' images).
     pub images: Option<Vec<crate::domain::image::ImageInfo>>,
     pub scroll: u16,
@@ -286,6 +288,7 @@ impl State {
             next_id: 1,
             topology: TopologyView::default(),
             logs: None,
+            logs_previous: false,
             images: None,
             compare_env: None,
             scroll: 0,

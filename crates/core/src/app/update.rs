@@ -436,6 +436,7 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::ViewImages => state.view = View::Images,
         Action::LogFollow => super::logs::toggle_follow(state),
+        Action::LogPrevious => super::logs::toggle_previous(state),
         Action::SearchNext | Action::SearchPrev => {
             if let Some(text) = super::logs::jump(state, action == Action::SearchNext) {
                 state.say(Level::Info, text);

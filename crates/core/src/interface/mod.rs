@@ -90,6 +90,8 @@ pub enum PlatformRequest {
     Logs {
         id: u64,
         target: crate::domain::ServiceKey,
+        /// The previous containers' logs (of pods whose containers restarted), not followed.
+        previous: bool,
     },
     StopLogs {
         id: u64,

@@ -53,7 +53,7 @@ impl Backend for Worker {
 
     fn on_request(&mut self, request: PlatformRequest, out: &mut Outbox) {
         match request {
-            PlatformRequest::Logs { id, target } => {
+            PlatformRequest::Logs { id, target, .. } => {
                 let lines = super::logs::lines(
                     out.current(),
                     &target,

@@ -739,7 +739,16 @@ impl Backend for Worker {
         match request {
             PlatformRequest::Preview { id, request } => self.preview(id, request, out),
             PlatformRequest::Apply { id, request } => self.apply(id, request, out),
-            PlatformRequest::Logs { id, target } => {
+            PlatformRequest::Logs {
+                id, previous: true, ..
+            } => out.send(PlatformEvent::Logs {
+                id,
+                lines: Vec::new(),
+                note: Some(
+                    "previous logs: a Docker container keeps one log across restarts, shown in the tail".into(),
+                ),
+            }),
+            PlatformRequest::Logs { id, target, .. } => {
                 let events = out.sender();
                 self.tails
                     .open(id, target, &self.docker, &self.inv, &events);

@@ -8,6 +8,7 @@ pub mod contract;
 pub mod discover;
 pub mod errors;
 pub mod inventory;
+pub mod logs;
 pub mod pods;
 pub mod route;
 pub mod watch;

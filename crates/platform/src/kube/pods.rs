@@ -53,6 +53,11 @@ pub fn read(p: &KubePod, canary: bool, version: String) -> Pod {
         }),
         last_exit: last_exit(&containers),
         unscheduled,
+        containers: p
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter().map(|c| c.name.clone()))
+            .collect(),
     }
 }
 

@@ -9,8 +9,8 @@ use super::inventory::{Delta, Inventory, Kind};
 use super::watch::{self, Apis, Scope, WatchMsg};
 use super::writes;
 use super::{ContextSetup, KubeSetup};
+use crate::domain::ServiceKey;
 use crate::domain::change::{ChangeRequest, FieldChange, plan};
-use crate::domain::{Capability, Location, ServiceKey};
 use crate::worker::{self, Backend, Backoff, Outbox};
 use crate::{Applied, Connection, PlatformError, PlatformEvent, PlatformHandle, PlatformRequest};
 use kube::Client;
@@ -32,6 +32,7 @@ struct Worker {
     synced: BTreeSet<(String, Kind, Option<String>)>,
     failing: BTreeMap<(String, Kind), String>,
     bindings: Vec<EnvBinding>,
+    tails: super::logs::LogTails,
     dirty: bool,
     read_only: bool,
     started: tokio::time::Instant,
@@ -59,6 +60,7 @@ pub fn spawn(
             synced: BTreeSet::new(),
             failing: BTreeMap::new(),
             bindings: Vec::new(),
+            tails: super::logs::LogTails::default(),
             dirty: false,
             read_only,
             started: tokio::time::Instant::now(),
@@ -143,19 +145,12 @@ impl Backend for Worker {
 
     fn on_request(&mut self, request: PlatformRequest, out: &mut Outbox) {
         match request {
-            // Not asked for: the capability is declared missing (`Location::supports`).
-            PlatformRequest::Logs { id, .. } => {
-                let kube = Location::Kube {
-                    context: String::new(),
-                    namespace: String::new(),
-                };
-                out.send(PlatformEvent::Logs {
-                    id,
-                    lines: Vec::new(),
-                    note: kube.require(Capability::Logs).err().map(|e| e.to_string()),
-                });
-            }
-            PlatformRequest::StopLogs { .. } => {}
+            PlatformRequest::Logs {
+                id,
+                target,
+                previous,
+            } => self.open_logs(id, target, previous, out),
+            PlatformRequest::StopLogs { id } => self.tails.close(id),
             PlatformRequest::Preview { id, request } => self.preview(id, request, out),
             PlatformRequest::Apply { id, request } => self.apply(id, request, out),
         }
@@ -280,6 +275,29 @@ impl Worker {
             out.notice_once(p);
         }
         out.snapshot(snapshot);
+        self.tails.sync(out.current());
+    }
+
+    /// A log tail of a service's pods (see `kube::logs`).
+    fn open_logs(&mut self, id: u64, target: ServiceKey, previous: bool, out: &mut Outbox) {
+        let found = self.binding(&target).and_then(|b| {
+            let (client, _) = self.contexts.get(&b.context)?;
+            Some(super::logs::Source {
+                client: client.clone(),
+                namespace: b.namespace.clone(),
+                previous,
+            })
+        });
+        let Some(source) = found else {
+            out.send(PlatformEvent::Logs {
+                id,
+                lines: Vec::new(),
+                note: Some(format!("service {target} not found")),
+            });
+            return;
+        };
+        let events = out.sender();
+        self.tails.open(id, target, source, out.current(), &events);
     }
 
     fn binding(&self, key: &ServiceKey) -> Option<&EnvBinding> {

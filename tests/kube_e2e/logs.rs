@@ -1,0 +1,170 @@
+//! Pod logs through the API server's pods/log, served by kwok from files this test writes
+//! (a ClusterLogs object): two pods tailed, new lines followed, a pod added by a scale
+//! joined, the previous container's logs read.
+
+use super::*;
+use k8s_openapi::api::core::v1::Namespace;
+use std::io::Write as _;
+
+const NS: &str = "chatter-dev";
+
+fn cri(text: &str) -> String {
+    format!(
+        "{} stdout F {text}\n",
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+    )
+}
+
+fn append(path: &std::path::Path, text: &str) {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .unwrap();
+    f.write_all(cri(text).as_bytes()).unwrap();
+}
+
+/// The namespace (named by convention: line chatter, env dev), a Deployment of two
+/// replicas, and kwok's ClusterLogs pointing at `current` and `previous`.
+async fn apply(current: &std::path::Path, previous: &std::path::Path) {
+    let c = client("wh-admin").await;
+    let pp = PatchParams::apply("wheelhouse-test").force();
+    let ns = json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": NS } });
+    Api::<Namespace>::all(c.clone())
+        .patch(NS, &pp, &Patch::Apply(ns))
+        .await
+        .expect("namespace");
+    let logs = json!({ "apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterLogs",
+        "metadata": { "name": "wh-e2e-logs" },
+        "spec": { "selector": { "matchNamespaces": [NS] },
+            "logs": [{ "containers": ["app"], "logsFile": current, "previousLogsFile": previous }] } });
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("kwok.x-k8s.io", "v1alpha1", "ClusterLogs"),
+        "clusterlogs",
+    );
+    Api::<DynamicObject>::all_with(c.clone(), &ar)
+        .patch("wh-e2e-logs", &pp, &Patch::Apply(logs))
+        .await
+        .expect("ClusterLogs");
+    let deploy = json!({ "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": { "name": "talker", "labels": { "app.kubernetes.io/name": "talker" } },
+        "spec": { "replicas": 2,
+            "selector": { "matchLabels": { "app.kubernetes.io/name": "talker" } },
+            "template": { "metadata": { "labels": { "app.kubernetes.io/name": "talker" } },
+                "spec": { "containers": [{ "name": "app", "image": "registry.local/logs/talker:1.0" }] } } } });
+    Api::<Deployment>::namespaced(c, NS)
+        .patch("talker", &pp, &Patch::Apply(deploy))
+        .await
+        .expect("deployment");
+}
+
+fn sources(v: &Value) -> std::collections::BTreeSet<String> {
+    v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["source"].as_str().map(String::from))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn pod_logs_are_tailed_followed_joined_and_previous_ones_read() {
+    let run = Run::new("logs");
+    let current = run.dir.join("talker.log");
+    let previous = run.dir.join("talker.previous.log");
+    std::fs::write(&previous, cri("panic: the previous run crashed")).unwrap();
+    append(&current, "started, listening on :8080");
+    append(&current, "GET /health 200");
+    apply(&current, &previous).await;
+    // Both pods, each line prefixed by its pod (kwok may take a moment to serve them).
+    let mut v = Value::Null;
+    for _ in 0..60 {
+        let out = run.ok(
+            &["logs", "chatter/dev/talker", "--wait", "3", "-o", "json"],
+            0,
+        );
+        v = serde_json::from_str(&out).unwrap();
+        if sources(&v).len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let seen = sources(&v);
+    assert_eq!(seen.len(), 2, "{v}");
+    assert!(seen.iter().all(|s| s.starts_with("talker-")), "{seen:?}");
+    let texts: Vec<&str> = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["text"].as_str())
+        .collect();
+    assert_eq!(
+        texts.iter().filter(|t| **t == "GET /health 200").count(),
+        2,
+        "once per pod, no timestamps: {texts:?}"
+    );
+    // The previous container's logs.
+    let out = run.ok(
+        &[
+            "logs",
+            "chatter/dev/talker",
+            "--previous",
+            "--wait",
+            "3",
+            "-o",
+            "json",
+        ],
+        0,
+    );
+    // Restart counts decide which pods have previous logs; kwok's pods never restarted,
+    // so the tail says so rather than inventing lines.
+    let p: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        p["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("no pod with a restarted container")),
+        "{p}"
+    );
+
+    // Followed: a line written while the tail is open arrives in the same stream.
+    let writer = {
+        let current = current.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(2500));
+            append(&current, "GET /orders 201 followed");
+        })
+    };
+    let out = run.ok(
+        &["logs", "chatter/dev/talker", "--wait", "8", "-o", "json"],
+        0,
+    );
+    writer.join().unwrap();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let followed = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["text"] == "GET /orders 201 followed")
+        .count();
+    assert_eq!(followed, 2, "once per pod: {v}");
+    // A pod added by a scale is joined.
+    run.ok(&["scale", "chatter/dev/talker", "3", "--yes"], 0);
+    let mut three = std::collections::BTreeSet::new();
+    for _ in 0..60 {
+        let out = run.ok(
+            &["logs", "chatter/dev/talker", "--wait", "3", "-o", "json"],
+            0,
+        );
+        three = sources(&serde_json::from_str(&out).unwrap());
+        if three.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    assert_eq!(three.len(), 3, "{three:?}");
+    assert!(seen.is_subset(&three));
+    let _ = Api::<Namespace>::all(client("wh-admin").await)
+        .delete(NS, &Default::default())
+        .await;
+}
