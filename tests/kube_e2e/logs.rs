@@ -28,6 +28,20 @@ fn append(path: &std::path::Path, text: &str) {
 /// replicas, and kwok's ClusterLogs pointing at `current` and `previous`.
 async fn apply(current: &std::path::Path, previous: &std::path::Path) {
     let c = client("wh-admin").await;
+    // What an earlier run left goes first.
+    let namespaces = Api::<Namespace>::all(c.clone());
+    let _ = namespaces.delete(NS, &Default::default()).await;
+    for _ in 0..120 {
+        if namespaces
+            .get_opt(NS)
+            .await
+            .expect("get namespace")
+            .is_none()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let pp = PatchParams::apply("wheelhouse-test").force();
     let ns = json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": NS } });
     Api::<Namespace>::all(c.clone())
@@ -52,10 +66,20 @@ async fn apply(current: &std::path::Path, previous: &std::path::Path) {
             "selector": { "matchLabels": { "app.kubernetes.io/name": "talker" } },
             "template": { "metadata": { "labels": { "app.kubernetes.io/name": "talker" } },
                 "spec": { "containers": [{ "name": "app", "image": "registry.local/logs/talker:1.0" }] } } } });
-    Api::<Deployment>::namespaced(c, NS)
-        .patch("talker", &pp, &Patch::Apply(deploy))
-        .await
-        .expect("deployment");
+    // Its pods crash-loop (kwok's wh-pod-crashloop stage): restarts, previous logs.
+    let crasher = json!({ "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": { "name": "crasher", "labels": { "app.kubernetes.io/name": "crasher" } },
+        "spec": { "replicas": 1,
+            "selector": { "matchLabels": { "app.kubernetes.io/name": "crasher" } },
+            "template": { "metadata": { "labels": { "app.kubernetes.io/name": "crasher",
+                    "wh.test/behaviour": "crashloop" } },
+                "spec": { "containers": [{ "name": "app", "image": "registry.local/logs/crasher:1.0" }] } } } });
+    let api = Api::<Deployment>::namespaced(c, NS);
+    for (name, body) in [("talker", deploy), ("crasher", crasher)] {
+        api.patch(name, &pp, &Patch::Apply(body))
+            .await
+            .expect("deployment");
+    }
 }
 
 fn sources(v: &Value) -> std::collections::BTreeSet<String> {
@@ -104,7 +128,7 @@ async fn pod_logs_are_tailed_followed_joined_and_previous_ones_read() {
         2,
         "once per pod, no timestamps: {texts:?}"
     );
-    // The previous container's logs.
+    // A live tail shows no previous lines; the previous containers' logs are asked for.
     let out = run.ok(
         &[
             "logs",
@@ -117,16 +141,47 @@ async fn pod_logs_are_tailed_followed_joined_and_previous_ones_read() {
         ],
         0,
     );
-    // Restart counts decide which pods have previous logs; kwok's pods never restarted,
-    // so the tail says so rather than inventing lines.
     let p: Value = serde_json::from_str(&out).unwrap();
     assert!(
         p["note"]
             .as_str()
             .is_some_and(|n| n.contains("no pod with a restarted container")),
+        "talker never restarted: {p}"
+    );
+    let mut p = Value::Null;
+    for _ in 0..60 {
+        let out = run.ok(
+            &[
+                "logs",
+                "chatter/dev/crasher",
+                "--previous",
+                "--wait",
+                "3",
+                "-o",
+                "json",
+            ],
+            0,
+        );
+        p = serde_json::from_str(&out).unwrap();
+        if !p["lines"].as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let lines = p["lines"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["text"] == "panic: the previous run crashed"
+                && l["source"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("crasher-"))),
         "{p}"
     );
-
+    assert!(
+        !lines.iter().any(|l| l["text"] == "GET /health 200"),
+        "only the previous file: {p}"
+    );
     // Followed: a line written while the tail is open arrives in the same stream.
     let writer = {
         let current = current.clone();
@@ -148,6 +203,16 @@ async fn pod_logs_are_tailed_followed_joined_and_previous_ones_read() {
         .filter(|l| l["text"] == "GET /orders 201 followed")
         .count();
     assert_eq!(followed, 2, "once per pod: {v}");
+    // The cockpit's logs view: both pods, and a line written while it is open.
+    let t = cockpit("kube-logs", &run);
+    t.wait_for("chatter 1 envs");
+    goto(&t, "chatter/dev/talker");
+    t.wait_for("│ chatter/dev/talker");
+    t.send(&["7"]);
+    t.wait_for_within("chatter/dev/talker following", Duration::from_secs(10));
+    t.wait_for_within("GET /orders 201 followed", Duration::from_secs(20));
+    append(&current, "GET /cockpit 200 live");
+    t.wait_for_within("GET /cockpit 200 live", Duration::from_secs(20));
     // A pod added by a scale is joined.
     run.ok(&["scale", "chatter/dev/talker", "3", "--yes"], 0);
     let mut three = std::collections::BTreeSet::new();
@@ -164,6 +229,11 @@ async fn pod_logs_are_tailed_followed_joined_and_previous_ones_read() {
     }
     assert_eq!(three.len(), 3, "{three:?}");
     assert!(seen.is_subset(&three));
+    // The open view joined the new pod: its lines carry its name.
+    let new_pod = three.difference(&seen).next().unwrap().clone();
+    t.wait_for_within(&new_pod, Duration::from_secs(20));
+    t.send(&["q"]);
+    t.wait_for("EXITED:0");
     let _ = Api::<Namespace>::all(client("wh-admin").await)
         .delete(NS, &Default::default())
         .await;

@@ -283,6 +283,7 @@ async fn stream(
 ) {
     let mut position = Position::default();
     let mut delay = RESUME_FIRST;
+    let mut said: Option<String> = None;
     let note = |text: String| {
         let line = LogLine {
             source: source.clone(),
@@ -316,7 +317,13 @@ async fn stream(
                 return;
             }
             Err(e) => {
-                let _ = note(format!("{source}: cannot read logs: {e}; retrying"));
+                // Said once per kind of failure, retried quietly (e.g. a container that
+                // has not written yet, a kubelet that does not answer).
+                let text = format!("{source}: cannot read logs: {e}; retrying");
+                if said.as_ref() != Some(&text) {
+                    let _ = note(text.clone());
+                    said = Some(text);
+                }
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(RESUME_MAX);
                 continue;
@@ -327,6 +334,7 @@ async fn stream(
             match lines.next().await {
                 Some(Ok(raw)) => {
                     delay = RESUME_FIRST;
+                    said = None;
                     if let Some(text) = position.admit(&raw, &mut replay) {
                         let line = LogLine {
                             source: source.clone(),
