@@ -280,12 +280,22 @@ pub fn kinds(apis: Apis) -> Vec<Kind> {
     k
 }
 
-/// Starts every watch of one context.
+/// Which watches to start: the tree's (namespaces and workloads) first, the details'
+/// (ReplicaSets, pods, services, config, routes, events) once those are listed, so the
+/// tree does not wait behind the much longer lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Tree,
+    Details,
+}
+
+/// Starts the watches of one stage of one context.
 pub fn start(
     client: &Client,
     context: &str,
     scope: &Scope,
     apis: Apis,
+    stage: Stage,
     tx: &mpsc::UnboundedSender<WatchMsg>,
 ) {
     let namespaces: Vec<Option<String>> = match scope {
@@ -296,37 +306,56 @@ pub fn start(
     let plain = watcher::Config::default;
     for ns in namespaces {
         let n = ns.as_deref();
-        let ns_config = match n {
-            Some(name) => watcher::Config::default().fields(&format!("metadata.name={name}")),
-            None => watcher::Config::default(),
-        };
-        spawn_watch(
-            Api::<Namespace>::all(client.clone()),
-            ns_config,
-            context,
-            Kind::Namespace,
-            ns.clone(),
-            inventory::namespace,
-            tx,
-        );
-        spawn_watch(
-            api::<Deployment>(client, n),
-            plain(),
-            context,
-            Kind::Deployment,
-            ns.clone(),
-            inventory::deployment,
-            tx,
-        );
-        spawn_watch(
-            api::<StatefulSet>(client, n),
-            plain(),
-            context,
-            Kind::StatefulSet,
-            ns.clone(),
-            inventory::stateful_set,
-            tx,
-        );
+        if stage == Stage::Tree {
+            let ns_config = match n {
+                Some(name) => watcher::Config::default().fields(&format!("metadata.name={name}")),
+                None => watcher::Config::default(),
+            };
+            spawn_watch(
+                Api::<Namespace>::all(client.clone()),
+                ns_config,
+                context,
+                Kind::Namespace,
+                ns.clone(),
+                inventory::namespace,
+                tx,
+            );
+            spawn_watch(
+                api::<Deployment>(client, n),
+                plain(),
+                context,
+                Kind::Deployment,
+                ns.clone(),
+                inventory::deployment,
+                tx,
+            );
+            spawn_watch(
+                api::<StatefulSet>(client, n),
+                plain(),
+                context,
+                Kind::StatefulSet,
+                ns.clone(),
+                inventory::stateful_set,
+                tx,
+            );
+            if apis.rollouts {
+                let ar = rollout_resource();
+                let rollouts: Api<DynamicObject> = match n {
+                    Some(name) => Api::namespaced_with(client.clone(), name, &ar),
+                    None => Api::all_with(client.clone(), &ar),
+                };
+                spawn_watch(
+                    rollouts,
+                    plain(),
+                    context,
+                    Kind::Rollout,
+                    ns.clone(),
+                    inventory::rollout,
+                    tx,
+                );
+            }
+            continue;
+        }
         // Every ReplicaSet and pod, labelled or not: a workload's are found by owner.
         spawn_watch(
             api::<ReplicaSet>(client, n),
@@ -373,22 +402,6 @@ pub fn start(
             inventory::secret,
             tx,
         );
-        if apis.rollouts {
-            let ar = rollout_resource();
-            let rollouts: Api<DynamicObject> = match n {
-                Some(name) => Api::namespaced_with(client.clone(), name, &ar),
-                None => Api::all_with(client.clone(), &ar),
-            };
-            spawn_watch(
-                rollouts,
-                plain(),
-                context,
-                Kind::Rollout,
-                ns.clone(),
-                inventory::rollout,
-                tx,
-            );
-        }
         if apis.gateway {
             let ar = route_resource();
             let routes: Api<DynamicObject> = match n {

@@ -20,6 +20,8 @@ use tokio::sync::mpsc;
 
 /// How long the first tree waits for every watch before showing what it has.
 const PARTIAL_AFTER: Duration = Duration::from_secs(10);
+/// How often the tree is republished while lists are still arriving.
+const LOADING_REPUBLISH: Duration = Duration::from_secs(1);
 
 struct Worker {
     inv: Inventory,
@@ -33,9 +35,14 @@ struct Worker {
     failing: BTreeMap<(String, Kind), String>,
     bindings: Vec<EnvBinding>,
     tails: super::logs::LogTails,
+    /// What each discovered context serves; removed once its detail watches started.
+    details_pending: BTreeMap<String, Apis>,
+    watches: mpsc::UnboundedSender<WatchMsg>,
     dirty: bool,
     read_only: bool,
     started: tokio::time::Instant,
+    /// When the last picture went out.
+    published: tokio::time::Instant,
 }
 
 pub fn spawn(
@@ -61,9 +68,12 @@ pub fn spawn(
             failing: BTreeMap::new(),
             bindings: Vec::new(),
             tails: super::logs::LogTails::default(),
+            details_pending: BTreeMap::new(),
+            watches: tx.clone(),
             dirty: false,
             read_only,
             started: tokio::time::Instant::now(),
+            published: tokio::time::Instant::now() - LOADING_REPUBLISH,
         }
     })
 }
@@ -131,7 +141,7 @@ fn start_context(c: &ContextSetup, tx: &mpsc::UnboundedSender<WatchMsg>) {
             context: name.clone(),
             apis,
         });
-        watch::start(&client, &name, &scope, apis, &tx);
+        watch::start(&client, &name, &scope, apis, watch::Stage::Tree, &tx);
     });
 }
 
@@ -157,11 +167,22 @@ impl Backend for Worker {
     }
 
     fn on_tick(&mut self, out: &mut Outbox) {
+        self.start_details();
         let complete = self.discovering.is_empty() && self.expected.is_subset(&self.synced);
         self.update_connection(complete, out);
-        // A cluster that does not answer must not blank the others: after a while
-        // the tree shows what has arrived, and the status line names what has not.
-        if self.dirty && (complete || self.started.elapsed() > PARTIAL_AFTER) {
+        // The tree (lines, environments, services) is shown once namespaces and workloads
+        // are listed; pods, history and events fill in as their (much longer) lists
+        // arrive, and the status line stays "connecting" until they have. A cluster that
+        // does not answer must not blank the others: after a while the tree shows what
+        // has arrived, and the status line names what has not.
+        // While the lists arrive, at most once a second: each picture costs the cockpit
+        // a recomputation, and keys must stay quick meanwhile.
+        let loading_pause = !complete && self.published.elapsed() < LOADING_REPUBLISH;
+        if self.dirty
+            && !loading_pause
+            && (complete || self.tree_listed() || self.started.elapsed() > PARTIAL_AFTER)
+        {
+            self.published = tokio::time::Instant::now();
             self.publish(out);
         }
     }
@@ -230,6 +251,7 @@ impl Worker {
     /// A context answered API discovery: its watches are expected to sync now.
     fn discovered(&mut self, context: String, apis: Apis, out: &mut Outbox) {
         self.discovering.remove(&context);
+        self.details_pending.insert(context.clone(), apis);
         if apis.gateway {
             self.inv.gateway_api.insert(context.clone());
         } else {
@@ -248,6 +270,52 @@ impl Worker {
             }
         }
         self.dirty = true;
+    }
+
+    /// Every context discovered, and its namespaces and workloads completely listed.
+    fn tree_listed(&self) -> bool {
+        self.discovering.is_empty() && self.contexts.keys().all(|c| self.tree_listed_in(c))
+    }
+
+    fn tree_listed_in(&self, context: &str) -> bool {
+        const TREE: [Kind; 4] = [
+            Kind::Namespace,
+            Kind::Deployment,
+            Kind::StatefulSet,
+            Kind::Rollout,
+        ];
+        !self.discovering.contains(context)
+            && self
+                .expected
+                .iter()
+                .filter(|(c, kind, _)| c == context && TREE.contains(kind))
+                .all(|e| self.synced.contains(e))
+    }
+
+    /// The detail watches of each context whose tree is listed (see `watch::Stage`).
+    fn start_details(&mut self) {
+        let ready: Vec<String> = self
+            .details_pending
+            .keys()
+            .filter(|c| self.tree_listed_in(c))
+            .cloned()
+            .collect();
+        for context in ready {
+            let (Some(apis), Some((client, scope))) = (
+                self.details_pending.remove(&context),
+                self.contexts.get(&context),
+            ) else {
+                continue;
+            };
+            watch::start(
+                client,
+                &context,
+                scope,
+                apis,
+                watch::Stage::Details,
+                &self.watches,
+            );
+        }
     }
 
     fn update_connection(&mut self, complete: bool, out: &mut Outbox) {
