@@ -126,16 +126,20 @@ pub async fn run(
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     let mut last_draw = tokio::time::Instant::now() - FRAME_INTERVAL;
+    // A key is answered on the next frame at once; the frame interval paces what the
+    // platform sends (a picture every 100 ms must not take the CPU keys need).
+    let mut keyed = false;
     let result: anyhow::Result<Ending> = async {
         loop {
             // In the background (continued without `fg`) the shell owns the terminal: no
             // drawing, and no frame timer either (it would spin); SIGCONT on `fg` repaints.
             let foreground = terminal::is_foreground();
-            if state.dirty && last_draw.elapsed() >= FRAME_INTERVAL && foreground {
+            if state.dirty && (keyed || last_draw.elapsed() >= FRAME_INTERVAL) && foreground {
                 terminal.draw(|f| ui::draw(f, &state, &theme))?;
                 state.dirty = false;
                 last_draw = tokio::time::Instant::now();
             }
+            keyed = false;
             let wake = last_draw + FRAME_INTERVAL;
             let event = tokio::select! {
                 e = rx.recv() => e,
@@ -171,6 +175,7 @@ pub async fn run(
                 }
             }
             for e in batch {
+                keyed |= matches!(e, Event::Key(_));
                 if is_suspend_key(&e) {
                     suspend(&mut terminal, &mut state);
                     continue;

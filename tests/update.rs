@@ -240,8 +240,9 @@ fn the_logs_view_tails_kubernetes_pods_and_switches_to_previous_logs() {
         })
     };
     assert!(asked(&cmds, false), "{cmds:?}");
-    // `v`: the previous containers' logs; the live tail is closed, then reopened.
-    let cmds = update(&mut s, key('v'));
+    // `p` (in the logs view; pause elsewhere): the previous containers' logs; the live
+    // tail is closed, then reopened.
+    let cmds = update(&mut s, key('p'));
     assert!(asked(&cmds, true), "{cmds:?}");
     assert!(
         cmds.iter()
@@ -249,6 +250,6 @@ fn the_logs_view_tails_kubernetes_pods_and_switches_to_previous_logs() {
         "{cmds:?}"
     );
     assert!(s.logs.as_ref().is_some_and(|l| l.previous));
-    let cmds = update(&mut s, key('v'));
+    let cmds = update(&mut s, key('p'));
     assert!(asked(&cmds, false), "{cmds:?}");
 }

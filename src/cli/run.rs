@@ -75,7 +75,11 @@ pub async fn subcommand<P: Session>(
         }
         Command::Status { target, output } => {
             let snap = platform.snapshot();
-            match status::filter(&snap, target.as_deref()) {
+            let shown = match target.as_deref() {
+                None => Ok(snap),
+                Some(t) => status::filter(&snap, Some(t)),
+            };
+            match shown {
                 Ok(s) => Outcome::ok(status::render(&platform.info(), &s, *output)),
                 Err(e) => Outcome::fail(exit::NOT_FOUND, e, *output),
             }

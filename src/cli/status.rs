@@ -3,7 +3,15 @@
 use super::Output;
 use crate::domain::Snapshot;
 use crate::platform::PlatformInfo;
-use serde_json::json;
+use serde::Serialize;
+
+/// What `status -o json` prints, serialized straight from the model (no intermediate
+/// JSON tree: at 20,000 pods that tree alone was the biggest thing in memory).
+#[derive(Serialize)]
+struct Status<'a> {
+    platform: &'a PlatformInfo,
+    product_lines: &'a [crate::domain::ProductLine],
+}
 
 /// Keeps only the product line (and environment) named by `target`.
 pub fn filter(snapshot: &Snapshot, target: Option<&str>) -> Result<Snapshot, String> {
@@ -31,8 +39,11 @@ pub fn filter(snapshot: &Snapshot, target: Option<&str>) -> Result<Snapshot, Str
 pub fn render(info: &PlatformInfo, snapshot: &Snapshot, output: Output) -> String {
     match output {
         Output::Json => {
-            let value = json!({ "platform": info, "product_lines": snapshot.product_lines });
-            serde_json::to_string_pretty(&value)
+            let status = Status {
+                platform: info,
+                product_lines: &snapshot.product_lines,
+            };
+            serde_json::to_string_pretty(&status)
                 .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
         }
         Output::Text => {

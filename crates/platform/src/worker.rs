@@ -88,6 +88,10 @@ pub(crate) struct Outbox {
     events: mpsc::UnboundedSender<PlatformEvent>,
     connection: Option<Connection>,
     snapshot: Arc<Snapshot>,
+    /// The picture before the current one, held one publish longer: the cockpit lets go
+    /// of it when the next arrives, and the last holder frees it. Held here, that is this
+    /// worker, not the cockpit's thread (freeing 20,000 pods takes a while).
+    previous: Arc<Snapshot>,
     said: BTreeSet<String>,
 }
 
@@ -97,6 +101,7 @@ impl Outbox {
             events,
             connection: None,
             snapshot: Arc::new(Snapshot::default()),
+            previous: Arc::new(Snapshot::default()),
             said: BTreeSet::new(),
         }
     }
@@ -124,7 +129,7 @@ impl Outbox {
     /// Publishes `snapshot` unless it is the one last published.
     pub fn snapshot(&mut self, snapshot: Snapshot) {
         if *self.snapshot != snapshot {
-            self.snapshot = Arc::new(snapshot);
+            self.previous = std::mem::replace(&mut self.snapshot, Arc::new(snapshot));
             self.send(PlatformEvent::Snapshot(self.snapshot.clone()));
         }
     }

@@ -163,6 +163,20 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     let chord = Chord::from_event(&key);
     let section = section(&state.mode);
     state.typed.push(chord);
+    // The logs view's own keys come before the browsing ones.
+    if section == Section::Normal
+        && state.mode == Mode::Normal
+        && state.view == super::state::View::Logs
+    {
+        match state.keymap.lookup(Section::Logs, &state.typed) {
+            Lookup::Action(a) => {
+                state.typed.clear();
+                return dispatch(state, a);
+            }
+            Lookup::Pending => return vec![],
+            Lookup::None => {}
+        }
+    }
     let found = match state.keymap.lookup(section, &state.typed) {
         Lookup::Pending => return vec![],
         Lookup::Action(a) => Some(a),

@@ -13,10 +13,13 @@ use toml::Spanned;
 pub const DEFAULT_KEYMAP: &str = include_str!("../../../../keymaps/default.toml");
 pub const VIM_KEYMAP: &str = include_str!("../../../../keymaps/vim.toml");
 
-/// Keymap sections: `normal` for browsing, `input` for prompts, filter, palette and confirm.
+/// Keymap sections: `normal` for browsing, `logs` for keys of the logs view (looked up
+/// first there, so `p` can be previous logs in the logs view and pause elsewhere),
+/// `input` for prompts, filter, palette and confirm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Section {
     Normal,
+    Logs,
     Input,
 }
 
@@ -170,6 +173,8 @@ struct KeymapFile {
     #[serde(default)]
     normal: RawSection,
     #[serde(default)]
+    logs: RawSection,
+    #[serde(default)]
     input: RawSection,
     /// Anything else at the top level: reported and ignored.
     #[serde(flatten)]
@@ -206,11 +211,15 @@ impl Keymap {
             .unknown
             .keys()
             .map(|name| {
-                format!("{file}: unknown section [{name}] (sections: normal, input); ignored")
+                format!("{file}: unknown section [{name}] (sections: normal, logs, input); ignored")
             })
             .collect();
         let mut map = Keymap::default();
-        for (section, raw_section) in [(Section::Normal, raw.normal), (Section::Input, raw.input)] {
+        for (section, raw_section) in [
+            (Section::Normal, raw.normal),
+            (Section::Logs, raw.logs),
+            (Section::Input, raw.input),
+        ] {
             let mut entries = read_section(file, text, raw_section, &mut problems);
             if let (Section::Normal, Some(preset)) = (section, preset) {
                 let declared = operation_keys(file, preset, &entries, &mut problems);
@@ -563,6 +572,7 @@ fn unreachable(file: &str, section: Section, action: Action) -> String {
 fn section_note(section: Section) -> &'static str {
     match section {
         Section::Normal => "",
+        Section::Logs => " in [logs] (the logs view)",
         Section::Input => " in [input] (prompts, filter, palette, confirmations)",
     }
 }
@@ -609,8 +619,9 @@ mod tests {
             assert!(problems.is_empty(), "{name}: {problems:?}");
             let map = Keymap::preset(name).unwrap();
             for action in Action::all() {
-                let bound = !map.keys(Section::Normal, action).is_empty()
-                    || !map.keys(Section::Input, action).is_empty();
+                let bound = [Section::Normal, Section::Logs, Section::Input]
+                    .iter()
+                    .any(|section| !map.keys(*section, action).is_empty());
                 assert!(bound, "{name}: {} has no key", action.name());
             }
         }
@@ -820,7 +831,7 @@ mod tests {
         assert_eq!(
             problems,
             vec![
-                "k.toml: unknown section [nromal] (sections: normal, input); ignored",
+                "k.toml: unknown section [nromal] (sections: normal, logs, input); ignored",
                 "k.toml:2: unknown action \"fly\"; the line is ignored",
                 "k.toml:3: quit: unknown key \"hyper-q\"; that key is skipped",
                 "k.toml:4: help: expected a list of keys such as [\"q\"]; the line is ignored",

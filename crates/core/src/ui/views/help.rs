@@ -25,6 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, scroll:
     let mut lines = Vec::new();
     for (section, title) in [
         (Section::Normal, "browsing"),
+        (Section::Logs, "in the logs view (before the browsing keys)"),
         (Section::Input, "prompts, filter, palette, confirm"),
     ] {
         lines.push(Line::from(Span::styled(title, theme.title)));

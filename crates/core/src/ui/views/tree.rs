@@ -90,24 +90,46 @@ fn label<'a>(state: &State, theme: &Theme, path: &[String]) -> Line<'a> {
     }
 }
 
-fn items<'a>(state: &State, theme: &Theme, nodes: &[TreeNode]) -> Vec<TreeItem<'a, String>> {
+/// The tree's items. Only rows that can be seen are labelled (a label looks the node up
+/// in the snapshot): the children of a closed node are unlabelled leaves, there only so
+/// that it shows as one that opens. Thousands of services then cost nothing per frame.
+fn items<'a>(
+    state: &State,
+    theme: &Theme,
+    nodes: &[TreeNode],
+    shown: bool,
+) -> Vec<TreeItem<'a, String>> {
     nodes
         .iter()
         .filter_map(|n| {
             let id = n.path.last().cloned().unwrap_or_default();
+            if !shown {
+                return Some(TreeItem::new_leaf(id, Line::default()));
+            }
             let text = label(state, theme, &n.path);
             if n.children.is_empty() {
                 Some(TreeItem::new_leaf(id, text))
             } else {
-                TreeItem::new(id, text, items(state, theme, &n.children)).ok()
+                let open = navigation::is_open(state, &n.path);
+                TreeItem::new(id, text, items(state, theme, &n.children, open)).ok()
             }
         })
         .collect()
 }
 
+/// Opens, in the widget's state, the nodes that are open and can be seen.
+fn open_shown(state: &State, nodes: &[TreeNode], tree_state: &mut TreeState<String>) {
+    for n in nodes {
+        if !n.children.is_empty() && navigation::is_open(state, &n.path) {
+            tree_state.open(n.path.clone());
+            open_shown(state, &n.children, tree_state);
+        }
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let nodes = navigation::tree(&state.snapshot, &state.filter);
-    let items = items(state, theme, &nodes);
+    let items = items(state, theme, &nodes, true);
     let title = if state.filter.is_empty() {
         " Platform ".to_string()
     } else {
@@ -143,16 +165,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .node_open_symbol("▾ ")
         .node_no_children_symbol("  ");
     let mut tree_state = TreeState::default();
-    for i in 1..=3 {
-        for path in navigation::visible_rows(state)
-            .into_iter()
-            .filter(|p| p.len() == i)
-        {
-            if navigation::is_open(state, &path) {
-                tree_state.open(path);
-            }
-        }
-    }
+    open_shown(state, &nodes, &mut tree_state);
     tree_state.select(state.selected.clone());
     frame.render_stateful_widget(tree, area, &mut tree_state);
 }
