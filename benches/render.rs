@@ -131,5 +131,91 @@ fn first_frame(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render, update_throughput, first_frame);
+/// A picture the size of bench-kube's cluster (some 2,000 environments, 5,000 services,
+/// four pods each): copies of the large scenario's lines under new names.
+fn cluster_sized(base: &wheelhouse::domain::Snapshot) -> wheelhouse::domain::Snapshot {
+    let pod = |name: String| -> wheelhouse::domain::pods::Pod {
+        serde_json::from_value(serde_json::json!({
+            "name": name, "phase": "Running", "ready": true, "restarts": 0, "node": "kwok-node-1"
+        }))
+        .expect("pod")
+    };
+    let mut out = wheelhouse::domain::Snapshot::default();
+    let (mut copy, mut services) = (0, 0);
+    while services < 5000 {
+        for line in &base.product_lines {
+            let mut line = line.clone();
+            line.name = format!("{}-{copy}", line.name);
+            for env in &mut line.environments {
+                for s in &mut env.services {
+                    s.pods = (0..4)
+                        .map(|i| pod(format!("{}-7d9f8-{i}", s.name)))
+                        .collect();
+                    services += 1;
+                }
+            }
+            out.product_lines.push(line);
+        }
+        copy += 1;
+    }
+    out
+}
+
+/// The cockpit at a cluster's size: a new picture (what the worker publishes while lists
+/// arrive), and a key with the frame that answers it.
+fn cluster_scale(c: &mut Criterion) {
+    let (mut state, _) = large();
+    let theme = Theme::preset("dark", ColorDepth::TrueColor).expect("theme");
+    let snapshot = Arc::new(cluster_sized(&state.snapshot));
+    let envs: usize = snapshot
+        .product_lines
+        .iter()
+        .map(|l| l.environments.len())
+        .sum();
+    eprintln!(
+        "cluster-sized picture: {} lines, {envs} environments, {} services",
+        snapshot.product_lines.len(),
+        snapshot.service_count()
+    );
+    update(
+        &mut state,
+        Event::from(PlatformEvent::Snapshot(snapshot.clone())),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
+    let mut group = c.benchmark_group("cluster_scale");
+    group.bench_function("snapshot", |b| {
+        let mut s = state.clone();
+        b.iter(|| {
+            update(
+                &mut s,
+                Event::from(PlatformEvent::Snapshot(snapshot.clone())),
+            )
+        })
+    });
+    let down = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Down,
+        crossterm::event::KeyModifiers::NONE,
+    );
+    for view in [View::Overview, View::Service] {
+        state.view = view;
+        group.bench_function(format!("key_and_frame_{view:?}"), |b| {
+            let mut s = state.clone();
+            b.iter(|| {
+                update(&mut s, Event::Key(down));
+                terminal
+                    .draw(|f| wheelhouse::ui::draw(f, black_box(&s), &theme))
+                    .expect("draw");
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    render,
+    update_throughput,
+    cluster_scale,
+    first_frame
+);
 criterion_main!(benches);

@@ -650,9 +650,7 @@ fn cockpit(name: &str, run: &Run) -> Tmux {
 }
 
 fn goto(t: &Tmux, path: &str) {
-    t.send(&[":"]);
-    t.send(&["-l", path]);
-    t.send(&["Enter"]);
+    t.goto(path);
 }
 
 #[tokio::test(flavor = "multi_thread")]

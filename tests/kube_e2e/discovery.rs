@@ -4,7 +4,10 @@
 
 use super::*;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
+
+/// A secret value the test writes; it must never be printed.
+const SECRET_VALUE: &str = "hunter2-discovery";
 use std::collections::BTreeSet;
 
 fn helm_labels(instance: &str, name: Option<&str>, part_of: Option<&str>) -> Value {
@@ -84,13 +87,45 @@ async fn apply_unlabelled() {
         }
     };
     let storefront = |v: &str| {
-        workload(
+        let mut body = workload(
             "Deployment",
             "web",
             helm_labels("web", Some("storefront"), None),
             &format!("registry.local/shop/storefront:{v}"),
-        )
+        );
+        // Config the template reads from unlabelled objects: all of web-settings, one key
+        // of flags, the web-files volume, one key of the web-db Secret.
+        let spec = &mut body["spec"]["template"]["spec"];
+        spec["containers"][0]["envFrom"] = json!([{ "configMapRef": { "name": "web-settings" } }]);
+        spec["containers"][0]["env"] = json!([
+            { "name": "MODE", "valueFrom": { "configMapKeyRef": { "name": "flags", "key": "mode" } } },
+            { "name": "DB_PASSWORD", "valueFrom": { "secretKeyRef": { "name": "web-db", "key": "password" } } }]);
+        spec["volumes"] = json!([{ "name": "files", "configMap": { "name": "web-files" } }]);
+        body
     };
+    for (ns, pool, mode) in [("shop-dev", "5", "debug"), ("shop-staging", "20", "normal")] {
+        let config_map = |name: &str, data: Value| json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": name }, "data": data });
+        let cms = Api::<ConfigMap>::namespaced(c.clone(), ns);
+        for body in [
+            config_map(
+                "web-settings",
+                json!({ "POOL_SIZE": pool, "REGION": "eu-1" }),
+            ),
+            config_map("flags", json!({ "mode": mode, "unread": "x" })),
+            config_map("web-files", json!({ "banner.txt": format!("shop {ns}") })),
+        ] {
+            let name = body["metadata"]["name"].as_str().unwrap().to_string();
+            cms.patch(&name, &pp, &Patch::Apply(body))
+                .await
+                .expect("configmap");
+        }
+        let secret = json!({ "apiVersion": "v1", "kind": "Secret", "metadata": { "name": "web-db" },
+            "stringData": { "password": format!("{SECRET_VALUE}-{ns}"), "unread-key": "y" } });
+        Api::<Secret>::namespaced(c.clone(), ns)
+            .patch("web-db", &pp, &Patch::Apply(secret))
+            .await
+            .expect("secret");
+    }
     deploy("shop-dev", storefront("2.3.1")).await;
     deploy("shop-staging", storefront("2.2.0")).await;
     deploy(
@@ -248,6 +283,22 @@ async fn an_unlabelled_cluster_is_discovered_by_convention() {
         "pods by owner: {storefront}"
     );
     assert_eq!(pod["version"], "2.3.1");
+    // Config from what the template reads: the keys it reads, nothing else; the secret
+    // by name only.
+    assert_eq!(
+        storefront["config"],
+        json!({ "POOL_SIZE": "5", "REGION": "eu-1", "mode": "debug", "banner.txt": "shop shop-dev" }),
+        "{storefront}"
+    );
+    assert_eq!(
+        storefront["secret_keys"],
+        json!(["password"]),
+        "{storefront}"
+    );
+    assert!(
+        !v.to_string().contains(SECRET_VALUE),
+        "a secret value in the output"
+    );
     let postgres = service(&v, "shop", "dev", "postgres");
     assert_eq!(postgres["workload"]["kind"], "stateful-set");
     assert_eq!(postgres["pods"][0]["name"], "db-0");
@@ -333,6 +384,11 @@ async fn an_unlabelled_cluster_is_discovered_by_convention() {
     t.send(&["2"]);
     t.wait_for("env from  namespace name shop-dev (<line>-<env>)");
     t.wait_for("object    Deployment web");
+    // The config diff between the inferred environments: the pool size and mode differ.
+    t.send(&["5"]);
+    t.wait_for("POOL_SIZE");
+    t.wait_for("debug");
+    t.wait_for("normal");
     goto(&t, "shop/staging/api");
     t.send(&["2"]);
     t.wait_for("canary step 2/4 at 20% (Paused)");

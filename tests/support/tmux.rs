@@ -74,6 +74,16 @@ impl Tmux {
         self.tmux(&["capture-pane", "-p", "-t", &self.session])
     }
 
+    /// Selects `path` through the palette: types it, waits until the palette offers it
+    /// (the tree may still be arriving), then takes it.
+    pub fn goto(&self, path: &str) {
+        self.send(&[":"]);
+        self.send(&["-l", path]);
+        let shown: String = path.chars().take(29).collect();
+        self.wait_for(&format!("go to  {shown}"));
+        self.send(&["Enter"]);
+    }
+
     pub fn wait_for(&self, text: &str) -> String {
         self.wait_for_within(text, Duration::from_secs(20))
     }

@@ -136,7 +136,13 @@ impl Secrets {
     }
 
     pub fn extend(&mut self, other: &Secrets) {
-        self.0.extend(other.0.iter().map(|(k, v)| (k.clone(), *v)));
+        self.extend_where(other, |_| true);
+    }
+
+    /// Adds the keys of `other` that `keep` accepts.
+    pub fn extend_where(&mut self, other: &Secrets, keep: impl Fn(&str) -> bool) {
+        let kept = other.0.iter().filter(|(k, _)| keep(k));
+        self.0.extend(kept.map(|(k, v)| (k.clone(), *v)));
     }
 }
 

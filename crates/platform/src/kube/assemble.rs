@@ -170,24 +170,7 @@ fn service(
             }
         }
     };
-    let mut raw = BTreeMap::new();
-    for (_, o) in inv.in_namespace(Kind::ConfigMap, &b.context, &b.namespace) {
-        if let Obj::ConfigMap(c) = o
-            && c.app.as_deref() == Some(app)
-        {
-            raw.extend(c.data.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        }
-    }
-    // A secret-looking key in a ConfigMap is treated as the secret it is.
-    let declared = list(d.annotations.get(ANN_SECRET_KEYS));
-    let (config, mut secret_keys) = crate::domain::secret::split_config(raw, &declared);
-    for (_, o) in inv.in_namespace(Kind::Secret, &b.context, &b.namespace) {
-        if let Obj::Secret(s) = o
-            && s.app.as_deref() == Some(app)
-        {
-            secret_keys.extend(&s.secrets);
-        }
-    }
+    let (config, secret_keys) = config_of(inv, b, app, d);
     let sets: Vec<&ReplicaSetInfo> = replica_sets(inv, b, d)
         .into_iter()
         .map(|(_, rs)| rs)
@@ -420,6 +403,41 @@ fn releases(sets: &[&ReplicaSetInfo], d: &WorkloadInfo) -> Vec<Release> {
         }
     }
     out
+}
+
+/// A service's config and secret keys: the ConfigMaps and Secrets labelled with its name
+/// (the contract) and those its pod template reads (any workload), only the keys it reads
+/// where a reference names one. A secret-looking key in a ConfigMap is treated as the
+/// secret it is.
+fn config_of(
+    inv: &Inventory,
+    b: &EnvBinding,
+    app: &str,
+    d: &WorkloadInfo,
+) -> (BTreeMap<String, String>, crate::domain::secret::Secrets) {
+    let refs = &d.refs;
+    let mut raw = BTreeMap::new();
+    for (k, o) in inv.in_namespace(Kind::ConfigMap, &b.context, &b.namespace) {
+        let Obj::ConfigMap(c) = o else { continue };
+        let labelled = c.app.as_deref() == Some(app);
+        let read = |key: &str| labelled || refs.config_maps.iter().any(|r| r.reads(&k.name, key));
+        raw.extend(
+            c.data
+                .iter()
+                .filter(|(key, _)| read(key))
+                .map(|(key, v)| (key.as_str(), v.as_str())),
+        );
+    }
+    let declared = list(d.annotations.get(ANN_SECRET_KEYS));
+    let (config, mut secret_keys) = crate::domain::secret::split_config(raw, &declared);
+    for (k, o) in inv.in_namespace(Kind::Secret, &b.context, &b.namespace) {
+        let Obj::Secret(s) = o else { continue };
+        let labelled = s.app.as_deref() == Some(app);
+        secret_keys.extend_where(&s.secrets, |key| {
+            labelled || refs.secrets.iter().any(|r| r.reads(&k.name, key))
+        });
+    }
+    (config, secret_keys)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! What the watches have seen, reduced to what the cockpit needs. Secret values are dropped
 //! in the watch task: only key names ever reach the inventory.
 
+use super::config_refs::{ConfigRefs, ROOT_CA_CONFIG_MAP};
 use super::contract::*;
 use super::route::Route;
 use crate::domain::workload::{CanaryStep, WorkloadKind};
@@ -59,6 +60,8 @@ pub struct WorkloadInfo {
     pub template: Option<PodTemplateSpec>,
     /// An Argo Rollouts canary's progress through its steps.
     pub step: Option<CanaryStep>,
+    /// The ConfigMaps and Secrets its pod template reads.
+    pub refs: ConfigRefs,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -363,6 +366,7 @@ fn workload(context: &str, c: Common) -> (ObjKey, WorkloadInfo) {
             paused: c.paused,
             template: c.template.cloned(),
             step: None,
+            refs: c.template.map(ConfigRefs::of).unwrap_or_default(),
         },
     )
 }
@@ -609,13 +613,24 @@ pub fn service(context: &str, s: &Service) -> (ObjKey, Obj) {
     )
 }
 
+/// A config value longer than this is kept as its size and a fingerprint (dashboards,
+/// bundles, scripts): the config diff still sees it change, the memory does not hold it.
+pub const MAX_CONFIG_VALUE: usize = 4096;
+
 pub fn config_map(context: &str, c: &ConfigMap) -> (ObjKey, Obj) {
-    let mut data = c.data.clone().unwrap_or_default();
-    for k in c.binary_data.iter().flat_map(|b| b.keys()) {
-        data.insert(k.clone(), "(binary)".into());
+    let key = meta_key(context, &c.metadata);
+    let mut data = BTreeMap::new();
+    // The cluster's CA in every namespace is nobody's config.
+    if key.name != ROOT_CA_CONFIG_MAP {
+        for (k, v) in c.data.iter().flatten() {
+            data.insert(k.clone(), bounded(v));
+        }
+        for k in c.binary_data.iter().flat_map(|b| b.keys()) {
+            data.insert(k.clone(), "(binary)".into());
+        }
     }
     (
-        meta_key(context, &c.metadata),
+        key,
         Obj::ConfigMap(AppData {
             app: labels_of(&c.metadata).get(LABEL_NAME).cloned(),
             data,
@@ -624,13 +639,36 @@ pub fn config_map(context: &str, c: &ConfigMap) -> (ObjKey, Obj) {
     )
 }
 
+fn bounded(value: &str) -> String {
+    if value.len() <= MAX_CONFIG_VALUE {
+        return value.to_string();
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hasher::write(&mut h, value.as_bytes());
+    format!(
+        "({} bytes, digest {:016x})",
+        value.len(),
+        std::hash::Hasher::finish(&h)
+    )
+}
+
+/// Secrets that hold no service's settings: Helm's release records and service account
+/// tokens. Their keys are not kept.
+fn is_bookkeeping(s: &Secret) -> bool {
+    matches!(
+        s.type_.as_deref(),
+        Some("helm.sh/release.v1" | "kubernetes.io/service-account-token")
+    )
+}
+
 /// Only the key names of a secret: values are dropped here.
 pub fn secret(context: &str, s: &Secret) -> (ObjKey, Obj) {
     let mut secrets = crate::domain::secret::Secrets::default();
-    for (k, v) in s.data.iter().flatten() {
+    let keep = !is_bookkeeping(s);
+    for (k, v) in s.data.iter().flatten().filter(|_| keep) {
         secrets.insert(k, &v.0);
     }
-    for (k, v) in s.string_data.iter().flatten() {
+    for (k, v) in s.string_data.iter().flatten().filter(|_| keep) {
         secrets.insert(k, v.as_bytes());
     }
     (

@@ -4,6 +4,7 @@
 //! were decided on. See the README's "Kubernetes contract".
 
 pub mod assemble;
+pub mod config_refs;
 pub mod contract;
 pub mod discover;
 pub mod errors;

@@ -652,3 +652,38 @@ fn rollback_during_a_rollout_goes_to_the_revision_before_it() {
     let text = body.to_string();
     assert!(text.contains("registry.local/loan/scoring:3.1.0"), "{text}");
 }
+
+#[test]
+fn config_objects_keep_what_a_service_can_read_and_no_more() {
+    let cm = |name: &str, data: Value| -> ConfigMap {
+        serde_json::from_value(
+            json!({ "metadata": { "name": name, "namespace": "loan-prod" },
+            "data": data }),
+        )
+        .unwrap()
+    };
+    let data = |o: &inventory::Obj| match o {
+        inventory::Obj::ConfigMap(a) => a.data.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (_, ca) = inventory::config_map(CTX, &cm("kube-root-ca.crt", json!({ "ca.crt": "PEM" })));
+    assert!(data(&ca).is_empty(), "the cluster's CA is nobody's config");
+    let big = "x".repeat(inventory::MAX_CONFIG_VALUE + 1);
+    let (_, files) = inventory::config_map(CTX, &cm("files", json!({ "big": big, "small": "1" })));
+    let files = data(&files);
+    assert_eq!(files["small"], "1");
+    assert!(
+        files["big"].starts_with("(4097 bytes, digest "),
+        "{}",
+        files["big"]
+    );
+    let (_, other) = inventory::config_map(CTX, &cm("files", json!({ "big": "y".repeat(4097) })));
+    assert_ne!(data(&other)["big"], files["big"], "a change still shows");
+    let helm: Secret = serde_json::from_value(json!({ "metadata": { "name": "sh.helm.release.v1.web.v3",
+        "namespace": "loan-prod" }, "type": "helm.sh/release.v1", "data": { "release": "SDRzSQ==" } }))
+    .unwrap();
+    match inventory::secret(CTX, &helm).1 {
+        inventory::Obj::Secret(a) => assert!(a.secrets.is_empty(), "Helm's records skipped"),
+        other => panic!("{other:?}"),
+    }
+}

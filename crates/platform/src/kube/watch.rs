@@ -386,7 +386,7 @@ pub fn start(
         );
         spawn_watch(
             api::<ConfigMap>(client, n),
-            labelled(),
+            plain(),
             context,
             Kind::ConfigMap,
             ns.clone(),
@@ -395,7 +395,7 @@ pub fn start(
         );
         spawn_watch(
             api::<Secret>(client, n),
-            labelled(),
+            plain(),
             context,
             Kind::Secret,
             ns.clone(),
