@@ -12,6 +12,28 @@ use tokio::sync::mpsc;
 /// Shortest time between two frames (30 frames per second at most).
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(33);
 
+/// How much nicer than the main thread the runtime's threads are in the cockpit.
+pub const BACKGROUND_NICENESS: i32 = 5;
+
+/// Lowers the calling thread's priority (Linux schedules threads one by one): the
+/// platform's work waits while a key is answered, on a machine whose CPU is short.
+pub fn background_priority() {
+    // SAFETY: gettid and setpriority take no pointers; they change this thread only.
+    let failed = unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, BACKGROUND_NICENESS) != 0
+    };
+    if failed {
+        tracing::debug!(
+            "background threads keep their priority: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
+/// A key answered later than this is logged with where the time went.
+pub const SLOW_KEY: Duration = Duration::from_millis(50);
+
 /// Forwards platform events into the app's event channel.
 pub fn forward_platform(
     mut rx: mpsc::UnboundedReceiver<PlatformEvent>,
@@ -129,17 +151,24 @@ pub async fn run(
     // A key is answered on the next frame at once; the frame interval paces what the
     // platform sends (a picture every 100 ms must not take the CPU keys need).
     let mut keyed = false;
+    // When the batch holding the key being answered was taken (for the slow-key log).
+    let mut key_at: Option<std::time::Instant> = None;
     let result: anyhow::Result<Ending> = async {
         loop {
             // In the background (continued without `fg`) the shell owns the terminal: no
             // drawing, and no frame timer either (it would spin); SIGCONT on `fg` repaints.
             let foreground = terminal::is_foreground();
             if state.dirty && (keyed || last_draw.elapsed() >= FRAME_INTERVAL) && foreground {
+                let drawing = std::time::Instant::now();
                 terminal.draw(|f| ui::draw(f, &state, &theme))?;
                 state.dirty = false;
                 last_draw = tokio::time::Instant::now();
+                if let Some(started) = key_at.take() {
+                    log_slow_key(started, drawing);
+                }
             }
             keyed = false;
+            key_at = None;
             let wake = last_draw + FRAME_INTERVAL;
             let event = tokio::select! {
                 e = rx.recv() => e,
@@ -167,6 +196,7 @@ pub async fn run(
                 }
             };
             let Some(event) = event else { break };
+            let batch_at = std::time::Instant::now();
             let mut batch = vec![event];
             while let Ok(e) = rx.try_recv() {
                 batch.push(e);
@@ -175,7 +205,10 @@ pub async fn run(
                 }
             }
             for e in batch {
-                keyed |= matches!(e, Event::Key(_));
+                if matches!(e, Event::Key(_)) {
+                    keyed = true;
+                    key_at.get_or_insert(batch_at);
+                }
                 if is_suspend_key(&e) {
                     suspend(&mut terminal, &mut state);
                     continue;
@@ -193,6 +226,20 @@ pub async fn run(
     .await;
     terminal::restore();
     result
+}
+
+/// Logs a key whose frame came later than [`SLOW_KEY`] after its batch was taken, with
+/// the time spent updating (that batch: pictures, traffic, the key) and drawing.
+fn log_slow_key(taken: std::time::Instant, drawing: std::time::Instant) {
+    let total = taken.elapsed();
+    if total > SLOW_KEY {
+        tracing::info!(
+            total_ms = total.as_millis() as u64,
+            update_ms = drawing.duration_since(taken).as_millis() as u64,
+            draw_ms = drawing.elapsed().as_millis() as u64,
+            "slow key answer"
+        );
+    }
 }
 
 /// A failure to take the terminal back (it hung up while we were stopped) is logged, not

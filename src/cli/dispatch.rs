@@ -30,11 +30,14 @@ pub fn main() -> ExitCode {
     };
     let paths = Paths::discover();
     let log_problem = crate::logging::init(&paths.log_file()).err();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.worker_threads(2).enable_all();
+    if cli.command.is_none() {
+        // The cockpit: keys and frames are answered on the main thread; the runtime's
+        // threads (watches, lists, pictures) yield to it when the CPU is short.
+        builder.on_thread_start(crate::runtime::background_priority);
+    }
+    let runtime = match builder.build() {
         Ok(r) => r,
         Err(e) => {
             return exit_code(emit(&Outcome::fail(

@@ -67,13 +67,14 @@ impl Outcome {
 /// notation); a reader that went away ends the run quietly with 141.
 pub fn emit(o: &Outcome) -> i32 {
     if !o.stdout.is_empty() {
-        let mut text = clean_text(o.stdout.trim_end()).into_owned();
-        text.push('\n');
+        let text = clean_text(o.stdout.trim_end());
         let mut out = std::io::stdout().lock();
-        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return exit::BROKEN_PIPE,
-            Err(_) => return exit::ERROR,
+        let written = out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        if let Err(e) = written {
+            return written_code(&e);
         }
     }
     if !o.stderr.is_empty() {
@@ -81,6 +82,54 @@ pub fn emit(o: &Outcome) -> i32 {
         let _ = writeln!(err, "{}", clean_text(o.stderr.trim_end()));
     }
     o.code
+}
+
+fn written_code(e: &std::io::Error) -> i32 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        exit::BROKEN_PIPE
+    } else {
+        exit::ERROR
+    }
+}
+
+/// Writes `value` to stdout as pretty JSON while it is serialized, without holding the
+/// whole text (a cluster's status is tens of megabytes), made safe for the terminal as
+/// [`emit`] does. The outcome carries only the exit code.
+pub fn stream_json(value: &impl serde::Serialize) -> Outcome {
+    let stdout = std::io::stdout();
+    let mut out = Clean(std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()));
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    Outcome {
+        code: written.as_ref().map_or_else(written_code, |()| exit::OK),
+        stdout: String::new(),
+        stderr: match written {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => format!("wheelhouse: {e}"),
+            _ => String::new(),
+        },
+    }
+}
+
+/// A writer that makes what passes through safe for the terminal (serde_json writes text
+/// in whole characters; control characters in strings are already escaped by it).
+struct Clean<W: Write>(W);
+
+impl<W: Write> Write for Clean<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) => self.0.write_all(clean_text(text).as_bytes())?,
+            Err(_) => self
+                .0
+                .write_all(&String::from_utf8_lossy(buf).into_owned().into_bytes())?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 #[cfg(test)]
@@ -96,5 +145,19 @@ mod tests {
         assert_eq!(o.stderr, "wheelhouse: service x not found");
         let t = Outcome::fail(exit::NOT_FOUND, "nope", Output::Text);
         assert!(t.stdout.is_empty());
+    }
+
+    #[test]
+    fn streamed_json_is_made_safe_for_the_terminal_and_stays_json() {
+        let mut out = Clean(Vec::new());
+        let value = json!({ "name": "evil\u{9b}2J\u{1b}]52;c;AAAA\u{7}", "ok": "plain é" });
+        serde_json::to_writer_pretty(&mut out, &value).unwrap();
+        let text = String::from_utf8(out.0).unwrap();
+        assert!(
+            !text.contains('\u{9b}') && !text.contains('\u{1b}'),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["ok"], "plain é");
     }
 }

@@ -74,14 +74,15 @@ pub async fn subcommand<P: Session>(
             super::catalog::init(&platform.snapshot(), &platform.info().target, dest, *force)
         }
         Command::Status { target, output } => {
-            let snap = platform.snapshot();
+            let snap = platform.shared_snapshot();
             let shown = match target.as_deref() {
                 None => Ok(snap),
-                Some(t) => status::filter(&snap, Some(t)),
+                Some(t) => status::filter(&snap, Some(t)).map(std::sync::Arc::new),
             };
-            match shown {
-                Ok(s) => Outcome::ok(status::render(&platform.info(), &s, *output)),
-                Err(e) => Outcome::fail(exit::NOT_FOUND, e, *output),
+            match (shown, output) {
+                (Ok(s), super::Output::Json) => status::stream_json(&platform.info(), &s),
+                (Ok(s), super::Output::Text) => Outcome::ok(status::text(&platform.info(), &s)),
+                (Err(e), _) => Outcome::fail(exit::NOT_FOUND, e, *output),
             }
         }
         Command::Write(write) => act::run(write, platform, cli.global.read_only, user, audit).await,

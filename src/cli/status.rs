@@ -1,6 +1,5 @@
 //! `wheelhouse status`: text or JSON.
 
-use super::Output;
 use crate::domain::Snapshot;
 use crate::platform::PlatformInfo;
 use serde::Serialize;
@@ -36,54 +35,49 @@ pub fn filter(snapshot: &Snapshot, target: Option<&str>) -> Result<Snapshot, Str
     })
 }
 
-pub fn render(info: &PlatformInfo, snapshot: &Snapshot, output: Output) -> String {
-    match output {
-        Output::Json => {
-            let status = Status {
-                platform: info,
-                product_lines: &snapshot.product_lines,
-            };
-            serde_json::to_string_pretty(&status)
-                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-        }
-        Output::Text => {
-            let mut out = format!("platform {}: {}\n", info.kind, info.target);
-            for line in &snapshot.product_lines {
-                out.push_str(&format!("\n{}\n", line.name));
-                for env in &line.environments {
-                    out.push_str(&format!(
-                        "  {:<12} {:<9} {:<8} {}\n",
-                        env.name,
-                        env.tier.label(),
-                        format!("{:?}", env.health()).to_lowercase(),
-                        env.location
-                    ));
-                    for s in &env.services {
-                        let canary = s
-                            .canary
-                            .as_ref()
-                            .map(|c| format!("  canary {} {}%", c.version, s.traffic.canary_weight))
-                            .unwrap_or_default();
-                        let rollout = s
-                            .rollout
-                            .as_ref()
-                            .map(|r| {
-                                format!("  rolling out {} {}/{}", r.to_version, r.updated, r.total)
-                            })
-                            .unwrap_or_default();
-                        let health = s
-                            .rollout_stalled()
-                            .map(|why| format!("  ⚠ rollout stalled: {why}"))
-                            .or_else(|| s.pod_health().map(|why| format!("  ⚠ {why}")))
-                            .unwrap_or_default();
-                        out.push_str(&format!(
-                            "    {:<20} {:<10} {:>3}/{:<3}{canary}{rollout}{health}\n",
-                            s.name, s.version, s.replicas.ready, s.replicas.desired
-                        ));
-                    }
-                }
+/// `status -o json`, written while it is serialized.
+pub fn stream_json(info: &PlatformInfo, snapshot: &Snapshot) -> super::output::Outcome {
+    super::output::stream_json(&Status {
+        platform: info,
+        product_lines: &snapshot.product_lines,
+    })
+}
+
+/// `status` as text.
+pub fn text(info: &PlatformInfo, snapshot: &Snapshot) -> String {
+    let mut out = format!("platform {}: {}\n", info.kind, info.target);
+    for line in &snapshot.product_lines {
+        out.push_str(&format!("\n{}\n", line.name));
+        for env in &line.environments {
+            out.push_str(&format!(
+                "  {:<12} {:<9} {:<8} {}\n",
+                env.name,
+                env.tier.label(),
+                format!("{:?}", env.health()).to_lowercase(),
+                env.location
+            ));
+            for s in &env.services {
+                let canary = s
+                    .canary
+                    .as_ref()
+                    .map(|c| format!("  canary {} {}%", c.version, s.traffic.canary_weight))
+                    .unwrap_or_default();
+                let rollout = s
+                    .rollout
+                    .as_ref()
+                    .map(|r| format!("  rolling out {} {}/{}", r.to_version, r.updated, r.total))
+                    .unwrap_or_default();
+                let health = s
+                    .rollout_stalled()
+                    .map(|why| format!("  ⚠ rollout stalled: {why}"))
+                    .or_else(|| s.pod_health().map(|why| format!("  ⚠ {why}")))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "    {:<20} {:<10} {:>3}/{:<3}{canary}{rollout}{health}\n",
+                    s.name, s.version, s.replicas.ready, s.replicas.desired
+                ));
             }
-            out
         }
     }
+    out
 }

@@ -19,6 +19,10 @@ use tokio::sync::mpsc;
 pub trait Session {
     fn info(&self) -> PlatformInfo;
     fn snapshot(&self) -> Snapshot;
+    /// The picture without a copy where the platform shares one (a whole cluster's).
+    fn shared_snapshot(&self) -> Arc<Snapshot> {
+        Arc::new(self.snapshot())
+    }
     fn preview(
         &mut self,
         r: &ChangeRequest,
@@ -192,6 +196,9 @@ impl Session for Remote {
     }
     fn snapshot(&self) -> Snapshot {
         (*self.snapshot).clone()
+    }
+    fn shared_snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.clone()
     }
     async fn preview(&mut self, r: &ChangeRequest) -> Result<Vec<FieldChange>, PlatformError> {
         self.next_id += 1;
