@@ -166,7 +166,14 @@ fn cluster_sized(base: &wheelhouse::domain::Snapshot) -> wheelhouse::domain::Sna
 fn cluster_scale(c: &mut Criterion) {
     let (mut state, _) = large();
     let theme = Theme::preset("dark", ColorDepth::TrueColor).expect("theme");
-    let snapshot = Arc::new(cluster_sized(&state.snapshot));
+    // WHEELHOUSE_BENCH_STATUS: a real cluster's picture instead (`status -o json` output).
+    let snapshot = Arc::new(match std::env::var_os("WHEELHOUSE_BENCH_STATUS") {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).expect("status file");
+            serde_json::from_str(&text).expect("status -o json output")
+        }
+        None => cluster_sized(&state.snapshot),
+    });
     let envs: usize = snapshot
         .product_lines
         .iter()
@@ -177,6 +184,14 @@ fn cluster_scale(c: &mut Criterion) {
         snapshot.product_lines.len(),
         snapshot.service_count()
     );
+    update(
+        &mut state,
+        Event::from(PlatformEvent::Snapshot(snapshot.clone())),
+    );
+    // As the cockpit starts: nothing selected, the first line opened by the first picture.
+    state.selected.clear();
+    state.expanded.clear();
+    state.view = View::Overview;
     update(
         &mut state,
         Event::from(PlatformEvent::Snapshot(snapshot.clone())),
@@ -196,6 +211,19 @@ fn cluster_scale(c: &mut Criterion) {
         crossterm::event::KeyCode::Down,
         crossterm::event::KeyModifiers::NONE,
     );
+    let help = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('?'),
+        crossterm::event::KeyModifiers::NONE,
+    );
+    group.bench_function("help_and_frame", |b| {
+        let mut s = state.clone();
+        b.iter(|| {
+            update(&mut s, Event::Key(help));
+            terminal
+                .draw(|f| wheelhouse::ui::draw(f, black_box(&s), &theme))
+                .expect("draw");
+        })
+    });
     for view in [View::Overview, View::Service] {
         state.view = view;
         group.bench_function(format!("key_and_frame_{view:?}"), |b| {

@@ -31,7 +31,7 @@ pub fn background_priority() {
     }
 }
 
-/// A key answered later than this is logged with where the time went.
+/// A key answered later than this after it was read is logged with where the time went.
 pub const SLOW_KEY: Duration = Duration::from_millis(50);
 
 /// Forwards platform events into the app's event channel.
@@ -48,8 +48,12 @@ pub fn forward_platform(
     });
 }
 
+/// When the oldest key not yet answered was read from the terminal: the input thread sets
+/// it, the loop takes it once a frame answering it is written (the key's latency).
+type KeyClock = std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>;
+
 /// Reads the terminal on its own thread (crossterm's read blocks).
-fn spawn_input(tx: mpsc::UnboundedSender<Event>) {
+fn spawn_input(tx: mpsc::UnboundedSender<Event>, clock: KeyClock) {
     std::thread::spawn(move || {
         loop {
             match crossterm::event::poll(Duration::from_millis(200)) {
@@ -63,6 +67,11 @@ fn spawn_input(tx: mpsc::UnboundedSender<Event>) {
                             None
                         }
                     };
+                    if matches!(event, Some(Event::Key(_)))
+                        && let Ok(mut read) = clock.lock()
+                    {
+                        read.get_or_insert_with(std::time::Instant::now);
+                    }
                     if let Some(ev) = event
                         && tx.send(ev).is_err()
                     {
@@ -145,7 +154,8 @@ pub async fn run(
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
-    spawn_input(tx.clone());
+    let key_clock = KeyClock::default();
+    spawn_input(tx.clone(), key_clock.clone());
     spawn_ticks(tx.clone());
     let mut last_draw = tokio::time::Instant::now() - FRAME_INTERVAL;
     // A key is answered on the next frame at once; the frame interval paces what the
@@ -160,11 +170,16 @@ pub async fn run(
             let foreground = terminal::is_foreground();
             if state.dirty && (keyed || last_draw.elapsed() >= FRAME_INTERVAL) && foreground {
                 let drawing = std::time::Instant::now();
-                terminal.draw(|f| ui::draw(f, &state, &theme))?;
+                let mut rendered = Duration::ZERO;
+                terminal.draw(|f| {
+                    ui::draw(f, &state, &theme);
+                    rendered = drawing.elapsed();
+                })?;
                 state.dirty = false;
                 last_draw = tokio::time::Instant::now();
-                if let Some(started) = key_at.take() {
-                    log_slow_key(started, drawing);
+                if let Some(taken) = key_at.take() {
+                    let read = key_clock.lock().ok().and_then(|mut r| r.take());
+                    log_key(read.unwrap_or(taken), taken, drawing, rendered);
                 }
             }
             keyed = false;
@@ -228,15 +243,26 @@ pub async fn run(
     result
 }
 
-/// Logs a key whose frame came later than [`SLOW_KEY`] after its batch was taken, with
-/// the time spent updating (that batch: pictures, traffic, the key) and drawing.
-fn log_slow_key(taken: std::time::Instant, drawing: std::time::Instant) {
-    let total = taken.elapsed();
+/// Logs how long a key took from being read to its frame being written (debug), and
+/// where the time went when that is longer than [`SLOW_KEY`] (info): waiting for the
+/// loop, updating (the key's batch: pictures, traffic, the key), rendering the frame and
+/// writing it to the terminal.
+fn log_key(
+    read: std::time::Instant,
+    taken: std::time::Instant,
+    drawing: std::time::Instant,
+    rendered: Duration,
+) {
+    let total = read.elapsed();
+    let ms = |d: Duration| d.as_millis() as u64;
+    tracing::debug!(total_ms = ms(total), "key answered");
     if total > SLOW_KEY {
         tracing::info!(
-            total_ms = total.as_millis() as u64,
-            update_ms = drawing.duration_since(taken).as_millis() as u64,
-            draw_ms = drawing.elapsed().as_millis() as u64,
+            total_ms = ms(total),
+            wait_ms = ms(taken.saturating_duration_since(read)),
+            update_ms = ms(drawing.duration_since(taken)),
+            render_ms = ms(rendered),
+            write_ms = ms(drawing.elapsed().saturating_sub(rendered)),
             "slow key answer"
         );
     }

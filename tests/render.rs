@@ -166,3 +166,44 @@ fn large_scenario_renders_every_view() {
         }
     }
 }
+
+/// A tree taller than its panel scrolls to the selection, and every row on screen is
+/// labelled (only the rows in the window are; the others cost nothing).
+#[test]
+fn a_scrolled_tree_labels_every_row_it_shows() {
+    let platform = wheelhouse::platform::demo::DemoPlatform::from_source(
+        "large",
+        wheelhouse::platform::demo::scenario::LARGE_SCENARIO,
+        support::EPOCH,
+    )
+    .unwrap();
+    let mut h = Harness::with("large-tree", platform, false, "default");
+    h.advance(1);
+    let lines = h.state.snapshot.product_lines.clone();
+    // Every line and environment open: far more rows than 24 lines hold.
+    for line in &lines {
+        for env in &line.environments {
+            h.select(&[&line.name, &env.name, &env.services[0].name]);
+        }
+    }
+    let line = lines.last().unwrap();
+    let env = line.environments.last().unwrap();
+    let service = env.services.last().unwrap();
+    h.select(&[&line.name, &env.name, &service.name]);
+    let rows = wheelhouse::app::navigation::visible_rows(&h.state);
+    assert!(rows.len() > 100, "{} rows", rows.len());
+    let tree = h.render_part(80, 24, |a| Some(a.tree));
+    let inner: Vec<&str> = tree.lines().skip(1).take(20).collect();
+    let selected = inner.last().unwrap();
+    assert!(
+        selected.contains(&service.name) && selected.contains(&service.version),
+        "the selection is the last row shown, labelled:\n{tree}"
+    );
+    for row in &inner {
+        let text = row.trim_matches(|c: char| c == '│' || c.is_whitespace());
+        assert!(
+            text.chars().any(|c| c.is_alphanumeric()),
+            "an unlabelled row:\n{tree}"
+        );
+    }
+}

@@ -238,3 +238,69 @@ async fn pod_logs_are_tailed_followed_joined_and_previous_ones_read() {
         .delete(NS, &Default::default())
         .await;
 }
+
+/// A user who may list and watch everything wheelhouse reads but not get pods/log (the
+/// admin acting as `wh-nologs`): the logs command names what is missing.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn reading_logs_without_pods_log_is_named_forbidden() {
+    use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
+    let c = client("wh-admin").await;
+    let pp = PatchParams::apply("wheelhouse-test").force();
+    let role = json!({ "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": { "name": "wh-test-no-logs" },
+        "rules": [{ "apiGroups": ["", "apps", "gateway.networking.k8s.io", "argoproj.io", "events.k8s.io"],
+            "resources": ["namespaces", "pods", "services", "configmaps", "secrets", "events",
+                "deployments", "statefulsets", "replicasets", "httproutes", "rollouts"],
+            "verbs": ["get", "list", "watch"] }] });
+    Api::<ClusterRole>::all(c.clone())
+        .patch("wh-test-no-logs", &pp, &Patch::Apply(role))
+        .await
+        .expect("cluster role");
+    let binding = json!({ "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": { "name": "wh-test-no-logs" },
+        "roleRef": { "apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "wh-test-no-logs" },
+        "subjects": [{ "apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "wh-nologs" }] });
+    Api::<ClusterRoleBinding>::all(c)
+        .patch("wh-test-no-logs", &pp, &Patch::Apply(binding))
+        .await
+        .expect("cluster role binding");
+    // The tests' kubeconfig with one more context: the admin's token acting as wh-nologs.
+    let mut kc = Kubeconfig::read_from(kubeconfig()).expect("kubeconfig");
+    let mut user = kc
+        .auth_infos
+        .iter()
+        .find(|a| a.name == "wh-admin")
+        .cloned()
+        .expect("wh-admin user");
+    user.name = "wh-nologs".into();
+    if let Some(auth) = user.auth_info.as_mut() {
+        auth.impersonate = Some("wh-nologs".into());
+    }
+    kc.auth_infos.push(user);
+    let mut context = kc
+        .contexts
+        .iter()
+        .find(|c| c.name == "wh-admin")
+        .cloned()
+        .expect("wh-admin context");
+    context.name = "wh-nologs".into();
+    if let Some(ctx) = context.context.as_mut() {
+        ctx.user = Some("wh-nologs".into());
+    }
+    kc.contexts.push(context);
+    kc.current_context = Some("wh-nologs".into());
+    let mut run = Run::new("no-logs");
+    let file = run.dir.join("kubeconfig");
+    std::fs::write(&file, serde_json::to_string(&kc).expect("kubeconfig json")).unwrap();
+    run.0.env.retain(|(k, _)| k != "KUBECONFIG");
+    run.0.env.push(("KUBECONFIG".into(), file.into()));
+    // The picture is readable; the logs are not, and the command says which permission.
+    let status = run.ok(&["status", "trade/dev", "-o", "json"], 0);
+    assert!(status.contains("inventory"), "{status}");
+    let out = run.ok(&["logs", "trade/dev/inventory", "--wait", "3"], 0);
+    assert!(
+        out.contains("cannot read pods/log: forbidden") && out.contains("get on pods/log"),
+        "{out}"
+    );
+}

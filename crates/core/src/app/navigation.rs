@@ -2,51 +2,53 @@
 //! filtered) and how the selection moves.
 
 use super::state::State;
-use crate::domain::Snapshot;
 
-/// A node of the tree with its children (already filtered).
+/// A node of the tree with its children (already filtered). The children of a closed node
+/// are not built (thousands of services cost nothing until their environment opens): it
+/// says only whether it has some.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeNode {
     pub path: Vec<String>,
     pub children: Vec<TreeNode>,
+    /// Closed, with children that are not built.
+    pub closed_children: bool,
+}
+
+impl TreeNode {
+    pub fn has_children(&self) -> bool {
+        self.closed_children || !self.children.is_empty()
+    }
 }
 
 /// Tree filter: every word of the filter appears in the path (case-insensitive).
-fn matches(filter: &str, path: &[String]) -> bool {
+fn matches(words: &[String], path: &[String]) -> bool {
+    if words.is_empty() {
+        return true;
+    }
     let text = path.join("/").to_lowercase();
-    filter
-        .to_lowercase()
-        .split_whitespace()
-        .all(|word| text.contains(word))
+    words.iter().all(|word| text.contains(word.as_str()))
 }
 
-/// The tree, keeping only nodes that match the filter (and their ancestors).
-pub fn tree(snapshot: &Snapshot, filter: &str) -> Vec<TreeNode> {
+/// The tree as the state shows it: nodes that match the filter (and their ancestors),
+/// children built only under open nodes (with a filter, every node is open).
+pub fn tree(state: &State) -> Vec<TreeNode> {
+    let words: Vec<String> = state
+        .filter
+        .to_lowercase()
+        .split_whitespace()
+        .map(String::from)
+        .collect();
     let mut out = Vec::new();
-    for line in &snapshot.product_lines {
+    for line in &state.snapshot.product_lines {
         let lpath = vec![line.name.clone()];
-        let mut envs = Vec::new();
-        for env in &line.environments {
-            let epath = vec![line.name.clone(), env.name.clone()];
-            let services: Vec<TreeNode> = env
-                .services
-                .iter()
-                .map(|s| vec![line.name.clone(), env.name.clone(), s.name.clone()])
-                .filter(|p| matches(filter, p))
-                .map(|path| TreeNode {
-                    path,
-                    children: Vec::new(),
-                })
-                .collect();
-            if !services.is_empty() || matches(filter, &epath) {
-                envs.push(TreeNode {
-                    path: epath,
-                    children: services,
-                });
-            }
-        }
-        if !envs.is_empty() || matches(filter, &lpath) {
+        let (envs, line_has) = if !is_open(state, &lpath) && words.is_empty() {
+            (Vec::new(), !line.environments.is_empty())
+        } else {
+            environments(state, &words, line)
+        };
+        if line_has || matches(&words, &lpath) {
             out.push(TreeNode {
+                closed_children: line_has && envs.is_empty(),
                 path: lpath,
                 children: envs,
             });
@@ -55,18 +57,61 @@ pub fn tree(snapshot: &Snapshot, filter: &str) -> Vec<TreeNode> {
     out
 }
 
+/// The environment nodes of an open line (or of any line when filtering), and whether
+/// it has any.
+fn environments(
+    state: &State,
+    words: &[String],
+    line: &crate::domain::ProductLine,
+) -> (Vec<TreeNode>, bool) {
+    let mut envs = Vec::new();
+    for env in &line.environments {
+        let epath = vec![line.name.clone(), env.name.clone()];
+        let open = is_open(state, &epath);
+        let mut services = Vec::new();
+        let env_has = if !open && words.is_empty() {
+            !env.services.is_empty()
+        } else {
+            let mut has = false;
+            for s in &env.services {
+                let path = vec![line.name.clone(), env.name.clone(), s.name.clone()];
+                if !matches(words, &path) {
+                    continue;
+                }
+                has = true;
+                if !open {
+                    break;
+                }
+                services.push(TreeNode {
+                    path,
+                    children: Vec::new(),
+                    closed_children: false,
+                });
+            }
+            has
+        };
+        if env_has || matches(words, &epath) {
+            envs.push(TreeNode {
+                closed_children: env_has && services.is_empty(),
+                path: epath,
+                children: services,
+            });
+        }
+    }
+    let has = !envs.is_empty();
+    (envs, has)
+}
+
 /// Paths of the rows on screen, top to bottom.
 pub fn visible_rows(state: &State) -> Vec<Vec<String>> {
-    fn walk(nodes: &[TreeNode], state: &State, out: &mut Vec<Vec<String>>) {
+    fn walk(nodes: Vec<TreeNode>, out: &mut Vec<Vec<String>>) {
         for n in nodes {
-            out.push(n.path.clone());
-            if is_open(state, &n.path) {
-                walk(&n.children, state, out);
-            }
+            out.push(n.path);
+            walk(n.children, out);
         }
     }
     let mut out = Vec::new();
-    walk(&tree(&state.snapshot, &state.filter), state, &mut out);
+    walk(tree(state), &mut out);
     out
 }
 

@@ -9,6 +9,11 @@ use k8s_openapi::api::core::v1::{Container, PodTemplateSpec, Volume};
 /// every pod by the service account's projected volume: never a service's config.
 pub const ROOT_CA_CONFIG_MAP: &str = "kube-root-ca.crt";
 
+/// Secrets that hold no service's settings: Helm's release records and service account
+/// tokens.
+pub const HELM_RELEASE_SECRET: &str = "helm.sh/release.v1";
+pub const SERVICE_ACCOUNT_TOKEN_SECRET: &str = "kubernetes.io/service-account-token";
+
 /// One object read by the template: all its keys, or one key of it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Ref {

@@ -1,7 +1,9 @@
 //! What the watches have seen, reduced to what the cockpit needs. Secret values are dropped
 //! in the watch task: only key names ever reach the inventory.
 
-use super::config_refs::{ConfigRefs, ROOT_CA_CONFIG_MAP};
+use super::config_refs::{
+    ConfigRefs, HELM_RELEASE_SECRET, ROOT_CA_CONFIG_MAP, SERVICE_ACCOUNT_TOKEN_SECRET,
+};
 use super::contract::*;
 use super::route::Route;
 use crate::domain::workload::{CanaryStep, WorkloadKind};
@@ -657,7 +659,7 @@ fn bounded(value: &str) -> String {
 fn is_bookkeeping(s: &Secret) -> bool {
     matches!(
         s.type_.as_deref(),
-        Some("helm.sh/release.v1" | "kubernetes.io/service-account-token")
+        Some(t) if t == HELM_RELEASE_SECRET || t == SERVICE_ACCOUNT_TOKEN_SECRET
     )
 }
 

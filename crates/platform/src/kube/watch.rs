@@ -2,6 +2,7 @@
 //! reduces objects to inventory entries in its own task and sends deltas to the worker;
 //! a complete (re)list arrives as one `Reset`, so the view never shows half a list.
 
+use super::config_refs::{HELM_RELEASE_SECRET, ROOT_CA_CONFIG_MAP, SERVICE_ACCOUNT_TOKEN_SECRET};
 use super::contract::*;
 use super::inventory::{self, Delta, Kind, Obj, ObjKey};
 use super::route::Route;
@@ -386,7 +387,8 @@ pub fn start(
         );
         spawn_watch(
             api::<ConfigMap>(client, n),
-            plain(),
+            // The cluster's CA in every namespace is nobody's config: not even listed.
+            plain().fields(&format!("metadata.name!={ROOT_CA_CONFIG_MAP}")),
             context,
             Kind::ConfigMap,
             ns.clone(),
@@ -395,7 +397,11 @@ pub fn start(
         );
         spawn_watch(
             api::<Secret>(client, n),
-            plain(),
+            // Helm's release records (the largest Secrets there are) and service account
+            // tokens hold no service's settings: not even listed.
+            plain().fields(&format!(
+                "type!={HELM_RELEASE_SECRET},type!={SERVICE_ACCOUNT_TOKEN_SECRET}"
+            )),
             context,
             Kind::Secret,
             ns.clone(),

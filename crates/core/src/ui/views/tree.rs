@@ -90,46 +90,82 @@ fn label<'a>(state: &State, theme: &Theme, path: &[String]) -> Line<'a> {
     }
 }
 
-/// The tree's items. Only rows that can be seen are labelled (a label looks the node up
-/// in the snapshot): the children of a closed node are unlabelled leaves, there only so
-/// that it shows as one that opens. Thousands of services then cost nothing per frame.
+/// The rows the tree widget shows in `height` lines: it scrolls just enough to show the
+/// selection (a new widget state each frame starts at the top).
+fn window(nodes: &[TreeNode], selected: &[String], height: usize) -> std::ops::Range<usize> {
+    fn find(nodes: &[TreeNode], selected: &[String], row: &mut usize) -> bool {
+        for n in nodes {
+            if n.path == selected {
+                return true;
+            }
+            *row += 1;
+            if find(&n.children, selected, row) {
+                return true;
+            }
+        }
+        false
+    }
+    let mut row = 0;
+    let start = if find(nodes, selected, &mut row) && row >= height {
+        row + 1 - height
+    } else {
+        0
+    };
+    start..start + height
+}
+
+/// The tree's items. Only the rows in the window are labelled (a label looks the node up
+/// in the snapshot and counts drift): thousands of rows cost nothing per frame. A closed
+/// node gets one unlabelled leaf so that it shows as one that opens.
 fn items<'a>(
     state: &State,
     theme: &Theme,
     nodes: &[TreeNode],
-    shown: bool,
+    window: &std::ops::Range<usize>,
+    row: &mut usize,
 ) -> Vec<TreeItem<'a, String>> {
     nodes
         .iter()
         .filter_map(|n| {
             let id = n.path.last().cloned().unwrap_or_default();
-            if !shown {
-                return Some(TreeItem::new_leaf(id, Line::default()));
-            }
-            let text = label(state, theme, &n.path);
-            if n.children.is_empty() {
-                Some(TreeItem::new_leaf(id, text))
+            let text = if window.contains(row) {
+                label(state, theme, &n.path)
             } else {
-                let open = navigation::is_open(state, &n.path);
-                TreeItem::new(id, text, items(state, theme, &n.children, open)).ok()
+                Line::default()
+            };
+            *row += 1;
+            if !n.has_children() {
+                Some(TreeItem::new_leaf(id, text))
+            } else if n.children.is_empty() {
+                let placeholder = TreeItem::new_leaf(String::new(), Line::default());
+                TreeItem::new(id, text, vec![placeholder]).ok()
+            } else {
+                TreeItem::new(id, text, items(state, theme, &n.children, window, row)).ok()
             }
         })
         .collect()
 }
 
-/// Opens, in the widget's state, the nodes that are open and can be seen.
-fn open_shown(state: &State, nodes: &[TreeNode], tree_state: &mut TreeState<String>) {
+/// Opens, in the widget's state, the nodes whose children are built (the open ones).
+fn open_shown(nodes: &[TreeNode], tree_state: &mut TreeState<String>) {
     for n in nodes {
-        if !n.children.is_empty() && navigation::is_open(state, &n.path) {
+        if !n.children.is_empty() {
             tree_state.open(n.path.clone());
-            open_shown(state, &n.children, tree_state);
+            open_shown(&n.children, tree_state);
         }
     }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let nodes = navigation::tree(&state.snapshot, &state.filter);
-    let items = items(state, theme, &nodes, true);
+    let nodes = navigation::tree(state);
+    let height = area.height.saturating_sub(2) as usize;
+    let items = items(
+        state,
+        theme,
+        &nodes,
+        &window(&nodes, &state.selected, height),
+        &mut 0,
+    );
     let title = if state.filter.is_empty() {
         " Platform ".to_string()
     } else {
@@ -165,7 +201,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .node_open_symbol("▾ ")
         .node_no_children_symbol("  ");
     let mut tree_state = TreeState::default();
-    open_shown(state, &nodes, &mut tree_state);
+    open_shown(&nodes, &mut tree_state);
     tree_state.select(state.selected.clone());
     frame.render_stateful_widget(tree, area, &mut tree_state);
 }
