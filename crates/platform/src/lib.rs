@@ -8,6 +8,7 @@ pub mod docker;
 pub mod environments;
 pub mod handle;
 pub mod kube;
+pub mod log_batch;
 pub mod mixed;
 pub mod session;
 pub(crate) mod worker;

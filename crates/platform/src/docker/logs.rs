@@ -8,18 +8,16 @@ use super::inventory::Inventory;
 use crate::PlatformEvent;
 use crate::domain::ServiceKey;
 use crate::domain::logs::LogLine;
+use crate::log_batch::Out;
 use bollard::Docker;
 use bollard::query_parameters::LogsOptionsBuilder;
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 /// Lines of history a container starts with.
 const TAIL_LINES: &str = "200";
-/// Lines go out at most this often, in one event.
-const BATCH: Duration = Duration::from_millis(100);
 /// A line without an end is cut here.
 const MAX_LINE: usize = 16 * 1024;
 
@@ -28,7 +26,7 @@ pub type Ended = (u64, String, i64);
 
 struct Tail {
     key: ServiceKey,
-    lines: mpsc::UnboundedSender<(LogLine, Option<String>)>,
+    lines: mpsc::UnboundedSender<Out>,
     /// Followed containers by ID.
     streams: HashMap<String, AbortHandle>,
     /// Containers whose stream ended, with when: followed again from there once running.
@@ -58,30 +56,8 @@ impl LogTails {
         events: &mpsc::UnboundedSender<PlatformEvent>,
     ) {
         self.close(id);
-        let (tx, mut rx) = mpsc::unbounded_channel::<(LogLine, Option<String>)>();
-        let events2 = events.clone();
-        let batcher = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(BATCH);
-            let mut lines = Vec::new();
-            loop {
-                tokio::select! {
-                    item = rx.recv() => match item {
-                        Some((line, None)) => lines.push(line),
-                        Some((line, Some(note))) => {
-                            lines.push(line);
-                            let _ = events2.send(PlatformEvent::Logs { id, lines: std::mem::take(&mut lines), note: Some(note) });
-                        }
-                        None => break,
-                    },
-                    _ = tick.tick() => {
-                        if !lines.is_empty() && events2.send(PlatformEvent::Logs { id, lines: std::mem::take(&mut lines), note: None }).is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
-        })
-        .abort_handle();
+        let (tx, rx) = mpsc::unbounded_channel::<Out>();
+        let batcher = tokio::spawn(crate::log_batch::run(id, rx, events.clone())).abort_handle();
         let containers = service_containers(inv, &key);
         if !containers.iter().any(|c| c.state == "running") {
             let _ = events.send(PlatformEvent::Logs {
@@ -174,13 +150,10 @@ impl Tail {
             let mut partial: Vec<u8> = Vec::new();
             let send = |bytes: &[u8]| {
                 let text = String::from_utf8_lossy(bytes);
-                tx.send((
-                    LogLine {
-                        source: source.clone(),
-                        text: text.trim_end_matches(['\n', '\r']).to_string(),
-                    },
-                    None,
-                ))
+                tx.send(Out::Line(LogLine {
+                    source: source.clone(),
+                    text: text.trim_end_matches(['\n', '\r']).to_string(),
+                }))
             };
             let end = loop {
                 match stream.next().await {
@@ -205,13 +178,11 @@ impl Tail {
             if !partial.is_empty() {
                 let _ = send(&partial);
             }
-            let _ = tx.send((
-                LogLine {
-                    source: source.clone(),
-                    text: format!("— {end} —"),
-                },
-                Some(end),
-            ));
+            let line = LogLine {
+                source: source.clone(),
+                text: format!("— {end} —"),
+            };
+            let _ = tx.send(Out::Note(line, end));
             let ended = (tail_id, cid, chrono::Utc::now().timestamp());
             let _ = ended_tx.send(super::worker::Msg::TailEnded(ended));
         })

@@ -171,10 +171,8 @@ fn service(
         }
     };
     let (config, secret_keys) = config_of(inv, b, app, d);
-    let sets: Vec<&ReplicaSetInfo> = replica_sets(inv, b, d)
-        .into_iter()
-        .map(|(_, rs)| rs)
-        .collect();
+    let keyed_sets = replica_sets(inv, b, d);
+    let sets: Vec<&ReplicaSetInfo> = keyed_sets.iter().map(|(_, rs)| *rs).collect();
     let releases = releases(&sets, d);
     let mut known_versions = list(d.annotations.get(ANN_VERSIONS));
     for r in &releases {
@@ -200,7 +198,7 @@ fn service(
         total: d.replicas,
         problem: d.progress_problem.clone(),
     });
-    let pods = pods_of(inv, b, app, found, &version);
+    let pods = pods_of(inv, b, app, found, &version, &keyed_sets);
     Service {
         name: app.to_string(),
         image: d.image.clone(),
@@ -287,16 +285,20 @@ fn pods_of(
     app: &str,
     found: &super::workloads::Found,
     version: &str,
+    stable_sets: &[(&ObjKey, &ReplicaSetInfo)],
 ) -> Vec<crate::domain::pods::Pod> {
     // Owner name → (canary?, version of its pods).
     let mut owners: BTreeMap<&str, (bool, &str)> = BTreeMap::new();
-    for (canary, (key, w)) in
-        std::iter::once((false, found.stable)).chain(found.canary.map(|c| (true, c)))
-    {
-        owners.insert(key.name.as_str(), (canary, version));
-        for (rs_key, rs) in replica_sets(inv, b, w) {
-            owners.insert(rs_key.name.as_str(), (canary, rs.version.as_str()));
-        }
+    owners.insert(found.stable.0.name.as_str(), (false, version));
+    let canary_sets = found.canary.map(|(_, w)| replica_sets(inv, b, w));
+    for (rs_key, rs) in stable_sets {
+        owners.insert(rs_key.name.as_str(), (false, rs.version.as_str()));
+    }
+    if let Some((key, _)) = found.canary {
+        owners.insert(key.name.as_str(), (true, version));
+    }
+    for (rs_key, rs) in canary_sets.iter().flatten() {
+        owners.insert(rs_key.name.as_str(), (true, rs.version.as_str()));
     }
     let mut pods: Vec<crate::domain::pods::Pod> = inv
         .in_namespace(Kind::Pod, &b.context, &b.namespace)

@@ -10,6 +10,7 @@ use crate::PlatformEvent;
 use crate::domain::logs::LogLine;
 use crate::domain::pods::Pod;
 use crate::domain::{ServiceKey, Snapshot};
+use crate::log_batch::Out;
 use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::core::v1::Pod as KubePod;
 use k8s_openapi::jiff::Timestamp;
@@ -22,17 +23,9 @@ use tokio::task::AbortHandle;
 
 /// Lines of history a container starts with.
 const TAIL_LINES: i64 = 200;
-/// Lines go out at most this often, in one event.
-const BATCH: Duration = Duration::from_millis(100);
 /// First and longest pause before a broken stream is resumed.
 const RESUME_FIRST: Duration = Duration::from_millis(500);
 const RESUME_MAX: Duration = Duration::from_secs(10);
-
-/// What a stream sends: a line, or a note about the tail (sent at once).
-enum Out {
-    Line(LogLine),
-    Note(LogLine, String),
-}
 
 struct Tail {
     key: ServiceKey,
@@ -68,7 +61,7 @@ impl LogTails {
     ) {
         self.close(id);
         let (tx, rx) = mpsc::unbounded_channel::<Out>();
-        let batcher = tokio::spawn(batch(id, rx, events.clone())).abort_handle();
+        let batcher = tokio::spawn(crate::log_batch::run(id, rx, events.clone())).abort_handle();
         let mut tail = Tail {
             key,
             api: Api::namespaced(source.client, &source.namespace),
@@ -108,39 +101,6 @@ impl LogTails {
         for t in self.tails.values_mut() {
             let pods = t.pods(snapshot);
             t.sync(&pods);
-        }
-    }
-}
-
-/// Sends the lines of one tail in batches; a note goes at once with what came before it.
-async fn batch(
-    id: u64,
-    mut rx: mpsc::UnboundedReceiver<Out>,
-    events: mpsc::UnboundedSender<PlatformEvent>,
-) {
-    let mut tick = tokio::time::interval(BATCH);
-    let mut lines = Vec::new();
-    loop {
-        tokio::select! {
-            item = rx.recv() => match item {
-                Some(Out::Line(line)) => lines.push(line),
-                Some(Out::Note(line, note)) => {
-                    lines.push(line);
-                    let lines = std::mem::take(&mut lines);
-                    if events.send(PlatformEvent::Logs { id, lines, note: Some(note) }).is_err() {
-                        return;
-                    }
-                }
-                None => return,
-            },
-            _ = tick.tick() => {
-                if !lines.is_empty() {
-                    let lines = std::mem::take(&mut lines);
-                    if events.send(PlatformEvent::Logs { id, lines, note: None }).is_err() {
-                        return;
-                    }
-                }
-            }
         }
     }
 }
