@@ -90,6 +90,11 @@ impl Input {
     pub fn picks(self) -> bool {
         matches!(self, Input::Version { .. } | Input::RouteTag)
     }
+
+    /// The operation asks for a value (typed or picked); the others compute theirs.
+    pub fn takes_value(self) -> bool {
+        !matches!(self, Input::None | Input::Step { .. } | Input::Recommended)
+    }
 }
 
 /// A value given to an operation: picked or typed in the cockpit, or a CLI argument.

@@ -20,7 +20,7 @@ pub struct LogsView {
     pub follow: bool,
     /// Index of the line at the bottom of the view when not following.
     pub bottom: usize,
-    pub search: String,
+    pub search: super::text_input::TextInput,
     /// The match in focus (an index into the buffer).
     pub focus: Option<usize>,
     /// What the platform said about the tail (a container stopped…).
@@ -37,7 +37,7 @@ impl LogsView {
             buffer: LogBuffer::new(LOG_LINES),
             follow: true,
             bottom: 0,
-            search: String::new(),
+            search: super::text_input::TextInput::new(),
             focus: None,
             note: None,
             previous,
@@ -136,12 +136,12 @@ pub fn scroll(state: &mut State, delta: i64) {
 /// Moves the focus to the next (or previous) match and brings it into view.
 pub fn jump(state: &mut State, forward: bool) -> Option<String> {
     let v = state.logs.as_mut()?;
-    let matches = v.buffer.matches(&v.search);
+    let matches = v.buffer.matches(v.search.text());
     if matches.is_empty() {
         return Some(if v.search.is_empty() {
             "no search: press / to search the logs".into()
         } else {
-            format!("no line matches {:?}", v.search)
+            format!("no line matches {:?}", v.search.text())
         });
     }
     let from = v.focus.unwrap_or(if forward { usize::MAX } else { 0 });
@@ -158,12 +158,17 @@ pub fn jump(state: &mut State, forward: bool) -> Option<String> {
     v.follow = false;
     v.bottom = next;
     let n = matches.iter().position(|i| *i == next).unwrap_or(0) + 1;
-    Some(format!("match {n} of {} for {:?}", matches.len(), v.search))
+    Some(format!(
+        "match {n} of {} for {:?}",
+        matches.len(),
+        v.search.text()
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::text_input::TextInput;
 
     fn state_with_tail() -> State {
         let mut s = State::new(
@@ -210,7 +215,7 @@ mod tests {
             lines(&["ok", "ERROR a", "ok", "error b", "ok"]),
             None,
         );
-        s.logs.as_mut().unwrap().search = "error".into();
+        s.logs.as_mut().unwrap().search = TextInput::with_text("error");
         assert_eq!(jump(&mut s, true).unwrap(), "match 1 of 2 for \"error\"");
         assert_eq!(s.logs.as_ref().unwrap().focus, Some(1));
         assert!(!s.logs.as_ref().unwrap().follow, "a jump stops following");
@@ -220,7 +225,7 @@ mod tests {
         assert_eq!(s.logs.as_ref().unwrap().focus, Some(1), "wraps around");
         jump(&mut s, false);
         assert_eq!(s.logs.as_ref().unwrap().focus, Some(3), "and backwards");
-        s.logs.as_mut().unwrap().search = "nothing".into();
+        s.logs.as_mut().unwrap().search = TextInput::with_text("nothing");
         assert!(jump(&mut s, true).unwrap().contains("no line matches"));
     }
 

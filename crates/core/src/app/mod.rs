@@ -9,6 +9,7 @@ pub mod navigation;
 pub mod operations;
 pub mod palette;
 pub mod state;
+pub mod text_input;
 pub mod update;
 
 pub use action::{Action, Op};

@@ -34,6 +34,7 @@ fn matches(words: &[String], path: &[String]) -> bool {
 pub fn tree(state: &State) -> Vec<TreeNode> {
     let words: Vec<String> = state
         .filter
+        .text()
         .to_lowercase()
         .split_whitespace()
         .map(String::from)

@@ -5,6 +5,7 @@ use super::audit::AuditRecord;
 use super::derived;
 use super::event::Command;
 use super::state::{Confirm, ConfirmField, InFlight, Level, Mode, Preview, Prompt, State};
+use super::text_input::TextInput;
 use crate::domain::change::{Change, ChangeRequest, plan};
 use crate::domain::drift::compare_versions;
 use crate::domain::operation::{Input, Op, Spec, Value};
@@ -87,7 +88,7 @@ fn ask(state: &State, key: &ServiceKey, service: &Service, spec: &Spec) -> Ask {
             op: spec.op,
             target: key.clone(),
             title,
-            input,
+            input: TextInput::prefilled(&input),
             options,
             selected: 0,
             error: None,
@@ -183,7 +184,7 @@ pub fn submit_prompt(state: &mut State, prompt: Prompt) -> Vec<Command> {
             .cloned()
             .map(Value::Text)
     } else {
-        Some(Value::Text(prompt.input.trim().to_string()))
+        Some(Value::Text(prompt.input.text().trim().to_string()))
     };
     let change = match value {
         Some(v) => prompt.op.change(v).map_err(|e| hint(input, e)),
@@ -251,8 +252,8 @@ pub fn confirm(state: &mut State, key: ServiceKey, change: Change) -> Vec<Comman
         request: request.clone(),
         preview: Preview::Loading,
         type_to_confirm,
-        typed: String::new(),
-        why: String::new(),
+        typed: TextInput::new(),
+        why: TextInput::new(),
         field,
     });
     state.dirty = true;
@@ -277,7 +278,7 @@ pub fn execute(state: &mut State, confirm: Confirm) -> Vec<Command> {
         return vec![];
     };
     if let Some(name) = &confirm.type_to_confirm
-        && confirm.typed.trim() != name
+        && confirm.typed.text().trim() != name
     {
         state.say(
             Level::Warn,
@@ -287,12 +288,12 @@ pub fn execute(state: &mut State, confirm: Confirm) -> Vec<Command> {
         return vec![];
     }
     let mut request = confirm.request.clone();
-    request.why = match confirm.why.trim() {
+    request.why = match confirm.why.text().trim() {
         "" => "wheelhouse cockpit".into(),
         why => why.to_string(),
     };
     let confirmation = match &confirm.type_to_confirm {
-        Some(_) => format!("typed {:?}", confirm.typed.trim()),
+        Some(_) => format!("typed {:?}", confirm.typed.text().trim()),
         None => "enter".to_string(),
     };
     let intent = AuditRecord::intent(

@@ -1,5 +1,6 @@
 //! The one owner of the cockpit's state. Only `update` changes it; `ui::draw` reads it.
 
+use super::text_input::TextInput;
 use crate::config::keymap::{Chord, Keymap};
 use crate::domain::capacity::Thresholds;
 use crate::domain::change::{ChangeRequest, FieldChange};
@@ -93,7 +94,7 @@ pub struct Prompt {
     pub op: crate::domain::operation::Op,
     pub target: ServiceKey,
     pub title: String,
-    pub input: String,
+    pub input: TextInput,
     pub options: Vec<String>,
     pub selected: usize,
     pub error: Option<String>,
@@ -114,9 +115,9 @@ pub struct Confirm {
     pub preview: Preview,
     /// Set for production-tier environments: the name the user must type.
     pub type_to_confirm: Option<String>,
-    pub typed: String,
+    pub typed: TextInput,
     /// Why, as the operator puts it (release history and audit log); optional.
-    pub why: String,
+    pub why: TextInput,
     /// Which text field typing goes to.
     pub field: ConfirmField,
 }
@@ -130,8 +131,26 @@ pub enum ConfirmField {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaletteState {
-    pub query: String,
+    pub query: TextInput,
     pub selected: usize,
+    /// Browsing the palette's history: how far back (1 is the newest entry).
+    pub recalled: usize,
+}
+
+impl PaletteState {
+    pub fn new() -> PaletteState {
+        PaletteState {
+            query: TextInput::new(),
+            selected: 0,
+            recalled: 0,
+        }
+    }
+}
+
+impl Default for PaletteState {
+    fn default() -> Self {
+        PaletteState::new()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -231,7 +250,9 @@ pub struct State {
     /// Selected tree path: [line], [line, env] or [line, env, service].
     pub selected: Vec<String>,
     pub expanded: BTreeSet<Vec<String>>,
-    pub filter: String,
+    pub filter: TextInput,
+    /// Queries run from the palette, newest last.
+    pub palette_history: Vec<String>,
     pub view: View,
     pub mode: Mode,
     pub status: Option<StatusMessage>,
@@ -278,7 +299,8 @@ impl State {
             thresholds: Thresholds::default(),
             selected: Vec::new(),
             expanded: BTreeSet::new(),
-            filter: String::new(),
+            filter: TextInput::new(),
+            palette_history: Vec::new(),
             view: View::Overview,
             mode: Mode::Normal,
             status: None,

@@ -6,6 +6,7 @@ use super::navigation;
 use super::operations;
 use super::palette::{self, PaletteKind};
 use super::state::{ConfirmField, Level, Mode, PaletteState, Prompt, State, View};
+use super::text_input::{Edit, TextInput};
 use crate::config::keymap::{Chord, Lookup, Section};
 use crate::domain::traffic::NodeId;
 use crate::interface::{Connection, PlatformEvent, SourceStatus};
@@ -210,13 +211,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     }
 }
 
-/// Longest text a prompt, the filter, the palette or the confirmation takes.
-const MAX_INPUT: usize = 200;
-
-/// Typing into the text field of the active input mode.
+/// Typing into the text field of the active input mode: shell editing keys everywhere
+/// (see [`TextInput`]).
 fn edit_text(state: &mut State, key: &KeyEvent) {
-    let chord = Chord::from_event(key);
-    let field: Option<&mut String> = match &mut state.mode {
+    let field: Option<&mut TextInput> = match &mut state.mode {
         Mode::Filter => Some(&mut state.filter),
         Mode::LogSearch => state.logs.as_mut().map(|l| &mut l.search),
         Mode::Palette(p) => Some(&mut p.query),
@@ -235,30 +233,26 @@ fn edit_text(state: &mut State, key: &KeyEvent) {
         _ => None,
     };
     let Some(field) = field else { return };
-    match key.code {
-        KeyCode::Backspace => {
-            field.pop();
-        }
-        KeyCode::Char(c)
-            if !chord.ctrl
-                && !chord.alt
-                && !crate::domain::text::is_unsafe(c)
-                && field.chars().count() < MAX_INPUT =>
-        {
-            field.push(c)
-        }
-        _ => return,
-    }
-    if let Mode::Palette(p) = &mut state.mode {
-        p.selected = 0;
-    }
-    if let Mode::Prompt(p) = &mut state.mode {
-        p.error = None;
-    }
-    if state.mode == Mode::Filter {
-        navigation::repair_selection(state);
+    match field.edit(key) {
+        Edit::Ignored => return,
+        Edit::Moved => {}
+        Edit::Changed => text_changed(state),
     }
     state.dirty = true;
+}
+
+/// What follows a change of the typed text: the palette's matches start over, a
+/// prompt's complaint goes, the tree follows the filter.
+fn text_changed(state: &mut State) {
+    match &mut state.mode {
+        Mode::Palette(p) => {
+            p.selected = 0;
+            p.recalled = 0;
+        }
+        Mode::Prompt(p) => p.error = None,
+        Mode::Filter => navigation::repair_selection(state),
+        _ => {}
+    }
 }
 
 pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
@@ -340,32 +334,115 @@ fn in_log_search(state: &mut State, action: Action) {
 fn in_palette(state: &mut State, mut p: PaletteState, action: Action) -> Vec<Command> {
     match action {
         Action::Cancel => vec![],
+        // ↑ at the top of the matches goes back through the history, ↓ forward again.
         Action::Up => {
-            p.selected = p.selected.saturating_sub(1);
+            if p.selected > 0 {
+                p.selected -= 1;
+            } else if let Some(entry) = palette::recall(&state.palette_history, p.recalled + 1) {
+                p.query.set(entry);
+                p.recalled += 1;
+            }
+            state.mode = Mode::Palette(p);
+            vec![]
+        }
+        Action::Down if p.recalled > 0 => {
+            p.recalled -= 1;
+            match palette::recall(&state.palette_history, p.recalled) {
+                Some(entry) if p.recalled > 0 => p.query.set(entry),
+                _ => p.query.clear(),
+            }
             state.mode = Mode::Palette(p);
             vec![]
         }
         Action::Down => {
-            let n = palette::matches(state, &p.query).len();
+            let n = palette::matches(state, p.query.text()).len();
             p.selected = (p.selected + 1).min(n.saturating_sub(1));
             state.mode = Mode::Palette(p);
             vec![]
         }
         Action::Confirm => {
-            let items = palette::matches(state, &p.query);
+            let query = p.query.text().trim().to_string();
+            if query.is_empty() {
+                // Enter on an empty palette does nothing (it is not the first entry).
+                state.mode = Mode::Palette(p);
+                return vec![];
+            }
+            palette::remember(&mut state.palette_history, &query);
+            if let Some(invocation) = palette::invocation(&query) {
+                return invoke(state, invocation);
+            }
+            let items = palette::matches(state, &query);
             match items.get(p.selected).map(|i| i.kind.clone()) {
                 Some(PaletteKind::Action(a)) => normal(state, a),
                 Some(PaletteKind::Target(path)) => {
                     navigation::jump(state, path);
                     vec![]
                 }
-                None => vec![],
+                None => {
+                    state.say(Level::Warn, format!("nothing matches {query:?}"));
+                    vec![]
+                }
             }
         }
         _ => {
             state.mode = Mode::Palette(p);
             vec![]
         }
+    }
+}
+
+/// Runs an action typed with its arguments: selects the target, starts the action, and
+/// gives it the value it would have asked for (the confirmation follows as usual).
+fn invoke(state: &mut State, i: palette::Invocation) -> Vec<Command> {
+    if let Some(path) = i.target {
+        if !exists(state, &path) {
+            state.say(Level::Warn, format!("no {} in the tree", path.join("/")));
+            return vec![];
+        }
+        navigation::jump(state, path);
+    }
+    let takes_value = matches!(i.action, Action::Op(op) if op.spec().input.takes_value());
+    if i.value.is_some() && !takes_value {
+        state.say(
+            Level::Warn,
+            format!("{} takes no value: type it alone", i.action.name()),
+        );
+        return vec![];
+    }
+    let commands = normal(state, i.action);
+    let Some(value) = i.value else {
+        return commands;
+    };
+    let Mode::Prompt(mut p) = std::mem::replace(&mut state.mode, Mode::Normal) else {
+        return commands;
+    };
+    if p.op.spec().input.picks() {
+        match p.options.iter().position(|o| *o == value) {
+            Some(n) => p.selected = n,
+            None => {
+                p.error = Some(format!("{value:?} is not one of {}", p.options.join(", ")));
+                state.mode = Mode::Prompt(p);
+                return commands;
+            }
+        }
+    } else {
+        p.input.set(&value);
+    }
+    let mut all = commands;
+    all.extend(operations::submit_prompt(state, p));
+    all
+}
+
+/// Whether a line, environment or service of that path is in the tree.
+fn exists(state: &State, path: &[String]) -> bool {
+    let snap = &state.snapshot;
+    match path {
+        [l] => snap.line(l).is_some(),
+        [l, e] => snap.line(l).and_then(|x| x.environment(e)).is_some(),
+        [l, e, s] => snap
+            .service(&crate::domain::ServiceKey::new(l, e, s))
+            .is_some(),
+        _ => false,
     }
 }
 
@@ -418,12 +495,7 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
             state.mode = Mode::LogSearch
         }
         Action::Filter => state.mode = Mode::Filter,
-        Action::Palette => {
-            state.mode = Mode::Palette(PaletteState {
-                query: String::new(),
-                selected: 0,
-            })
-        }
+        Action::Palette => state.mode = Mode::Palette(PaletteState::new()),
         Action::Help => state.mode = Mode::Help { scroll: 0 },
         Action::NextView | Action::PrevView => {
             let i = View::ALL.iter().position(|v| *v == state.view).unwrap_or(0);

@@ -218,18 +218,32 @@ fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             style,
         ))
     } else if state.mode == Mode::LogSearch {
-        let text = state.logs.as_ref().map_or("", |l| l.search.as_str());
-        Line::from(vec![
-            Span::styled(" search logs: ", theme.key),
-            Span::raw(format!("{text}▏")),
-            Span::styled("  enter find · esc clear · n/N next/previous", theme.muted),
-        ])
+        let mut spans = vec![Span::styled(" search logs: ", theme.key)];
+        if let Some(l) = &state.logs {
+            let room = (area.width as usize).saturating_sub(60);
+            spans.extend(widgets::input_spans(
+                &l.search,
+                theme.base,
+                theme.selected,
+                room,
+            ));
+        }
+        spans.push(Span::styled(
+            "  enter find · esc clear · n/N next/previous",
+            theme.muted,
+        ));
+        Line::from(spans)
     } else if state.mode == Mode::Filter {
-        Line::from(vec![
-            Span::styled(" filter: ", theme.key),
-            Span::raw(format!("{}▏", state.filter)),
-            Span::styled("  enter keep · esc clear", theme.muted),
-        ])
+        let mut spans = vec![Span::styled(" filter: ", theme.key)];
+        let room = (area.width as usize).saturating_sub(34);
+        spans.extend(widgets::input_spans(
+            &state.filter,
+            theme.base,
+            theme.selected,
+            room,
+        ));
+        spans.push(Span::styled("  enter keep · esc clear", theme.muted));
+        Line::from(spans)
     } else {
         hints(state, theme, area.width as usize)
     };

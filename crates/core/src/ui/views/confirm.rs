@@ -61,28 +61,37 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, c: &Con
         }
     }
     lines.push(Line::from(""));
-    let cursor = |field: ConfirmField| if c.field == field { "▏" } else { "" };
+    // The field typing goes to shows its cursor.
+    let field = |input: &crate::app::text_input::TextInput, which: ConfirmField, style, width| {
+        if c.field == which {
+            super::super::widgets::input_spans(input, style, theme.selected, width)
+        } else {
+            vec![Span::styled(truncate(input.text(), width), style)]
+        }
+    };
     if let Some(name) = &c.type_to_confirm {
         lines.push(Line::from(Span::styled(
             format!("{name} is a production environment: type its name to confirm"),
             theme.production,
         )));
-        let ok = c.typed.trim() == name;
-        lines.push(Line::from(vec![
-            Span::styled("> ", theme.key),
-            Span::styled(
-                format!("{}{}", c.typed, cursor(ConfirmField::Name)),
-                if ok { theme.ok } else { theme.base },
-            ),
-        ]));
+        let ok = c.typed.text().trim() == name;
+        let mut spans = vec![Span::styled("> ", theme.key)];
+        spans.extend(field(
+            &c.typed,
+            ConfirmField::Name,
+            if ok { theme.ok } else { theme.base },
+            w.saturating_sub(2),
+        ));
+        lines.push(Line::from(spans));
     }
-    lines.push(Line::from(vec![
-        Span::styled("why: ", theme.muted),
-        Span::raw(truncate(
-            &format!("{}{}", c.why, cursor(ConfirmField::Why)),
-            w.saturating_sub(5),
-        )),
-    ]));
+    let mut why = vec![Span::styled("why: ", theme.muted)];
+    why.extend(field(
+        &c.why,
+        ConfirmField::Why,
+        theme.base,
+        w.saturating_sub(5),
+    ));
+    lines.push(Line::from(why));
     let keys = if c.type_to_confirm.is_some() {
         "enter: apply · tab: name/why · esc: cancel (nothing changes)"
     } else {

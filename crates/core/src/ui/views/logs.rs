@@ -14,7 +14,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return super::placeholder(frame, area, theme, "select a service to tail its logs");
     };
     let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let matches = view.buffer.matches(&view.search);
+    let matches = view.buffer.matches(view.search.text());
     let mut header = vec![
         Span::styled(format!(" {} ", view.target), theme.title),
         Span::styled(
@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ];
     if !view.search.is_empty() {
         header.push(Span::styled(
-            format!("  /{}: {} matches", view.search, matches.len()),
+            format!("  /{}: {} matches", view.search.text(), matches.len()),
             theme.accent,
         ));
     }

@@ -19,11 +19,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, p: &Pal
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let w = inner.width as usize;
-    let items = matches(state, &p.query);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(": ", theme.key),
-        Span::raw(format!("{}▏", p.query)),
-    ])];
+    let items = matches(state, p.query.text());
+    let mut query = vec![Span::styled(": ", theme.key)];
+    query.extend(crate::ui::widgets::input_spans(
+        &p.query,
+        theme.base,
+        theme.selected,
+        w.saturating_sub(2),
+    ));
+    let mut lines = vec![Line::from(query)];
     let rows = (inner.height as usize).saturating_sub(1);
     let start = p.selected.saturating_sub(rows.saturating_sub(1));
     for (i, item) in items.iter().enumerate().skip(start).take(rows) {

@@ -169,7 +169,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let title = if state.filter.is_empty() {
         " Platform ".to_string()
     } else {
-        format!(" Platform /{} ", state.filter)
+        format!(" Platform /{} ", state.filter.text())
     };
     let focus = matches!(state.mode, Mode::Normal | Mode::Filter);
     let block = Block::default()

@@ -4,6 +4,34 @@ pub mod graph;
 
 use ratatui::layout::Rect;
 
+/// A text input as typed: the text with the cursor (▏) where it is; a pre-filled value
+/// that typing will replace is shown selected. `width` keeps the cursor in sight (the
+/// start of a long text gives way).
+pub fn input_spans(
+    input: &crate::app::text_input::TextInput,
+    style: ratatui::style::Style,
+    selected: ratatui::style::Style,
+    width: usize,
+) -> Vec<ratatui::text::Span<'static>> {
+    use ratatui::text::Span;
+    let (before, after) = input.split();
+    let room = width.saturating_sub(1);
+    let shown_before: String = if before.chars().count() > room {
+        let skip = before.chars().count() - room;
+        before.chars().skip(skip).collect()
+    } else {
+        before.to_string()
+    };
+    let left = room.saturating_sub(shown_before.chars().count());
+    let shown_after: String = after.chars().take(left).collect();
+    let text_style = if input.is_selected() { selected } else { style };
+    vec![
+        Span::styled(shown_before, text_style),
+        Span::styled("▏", style),
+        Span::styled(shown_after, text_style),
+    ]
+}
+
 /// Cuts text to `width` columns, ending with '…' when cut.
 pub fn truncate(text: &str, width: usize) -> String {
     let count = text.chars().count();

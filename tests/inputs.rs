@@ -1,0 +1,152 @@
+//! Inputs behave as in a shell (issue "On call", point 3): pre-filled values are replaced
+//! by typing, the cursor moves and the cut keys work in prompts, the filter and the
+//! palette; the palette keeps a history and takes an action with its arguments.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
+mod support;
+
+use support::Harness;
+use wheelhouse::app::Mode;
+use wheelhouse::domain::Change;
+
+fn confirmed_change(h: &Harness) -> Change {
+    match &h.state.mode {
+        Mode::Confirm(c) => c.request.change.clone(),
+        other => panic!("a confirmation expected, got {other:?}"),
+    }
+}
+
+fn a_service(h: &mut Harness) -> Vec<String> {
+    let line = h.state.snapshot.product_lines[0].clone();
+    let env = &line.environments[0];
+    let path = vec![
+        line.name.clone(),
+        env.name.clone(),
+        env.services[0].name.clone(),
+    ];
+    let refs: Vec<&str> = path.iter().map(String::as_str).collect();
+    h.select(&refs);
+    path
+}
+
+#[test]
+fn typing_over_a_prefilled_value_replaces_it() {
+    let mut h = Harness::new("input-replace");
+    h.advance(2);
+    a_service(&mut h);
+    h.keys("s");
+    let Mode::Prompt(p) = &h.state.mode else {
+        panic!("{:?}", h.state.mode)
+    };
+    assert!(p.input.is_selected(), "the current replicas start selected");
+    h.type_text("3");
+    h.keys("enter");
+    assert_eq!(
+        confirmed_change(&h),
+        Change::Scale { replicas: 3 },
+        "not 13 or 23"
+    );
+}
+
+#[test]
+fn the_cursor_and_cut_keys_work_in_a_prompt_and_the_filter() {
+    let mut h = Harness::new("input-keys");
+    h.advance(2);
+    a_service(&mut h);
+    h.keys("s end");
+    h.type_text("0");
+    h.keys("home delete");
+    h.type_text("4");
+    let Mode::Prompt(p) = &h.state.mode else {
+        panic!("{:?}", h.state.mode)
+    };
+    let desired = h
+        .state
+        .selected_service()
+        .and_then(|k| h.state.snapshot.service(&k).map(|s| s.replicas.desired))
+        .unwrap();
+    let mut want = format!("{desired}0");
+    want.replace_range(0..1, "4");
+    assert_eq!(p.input.text(), want, "edited at the cursor");
+    h.keys("ctrl-u");
+    h.type_text("5");
+    let Mode::Prompt(p) = &h.state.mode else {
+        panic!("{:?}", h.state.mode)
+    };
+    assert_eq!(
+        p.input.text(),
+        &format!("5{}", &want[1..]),
+        "only what was before the cursor is cut"
+    );
+    h.keys("ctrl-e ctrl-u");
+    h.type_text("5");
+    h.keys("enter");
+    assert_eq!(confirmed_change(&h), Change::Scale { replicas: 5 });
+    h.keys("esc /");
+    h.type_text("loan gray");
+    assert_eq!(h.state.filter.text(), "loan gray");
+    h.keys("ctrl-w");
+    assert_eq!(h.state.filter.text(), "loan ", "the last word cut");
+    h.keys("left left ctrl-k");
+    assert_eq!(h.state.filter.text(), "loa", "cut from the cursor to the end");
+}
+
+#[test]
+fn enter_on_an_empty_palette_does_nothing() {
+    let mut h = Harness::new("palette-empty");
+    h.advance(1);
+    h.keys(":");
+    h.keys("enter");
+    assert!(!h.state.quit, "the first entry is not taken");
+    assert!(
+        matches!(h.state.mode, Mode::Palette(_)),
+        "{:?}",
+        h.state.mode
+    );
+}
+
+#[test]
+fn the_palette_takes_an_action_with_its_arguments_and_remembers_it() {
+    let mut h = Harness::new("palette-args");
+    h.advance(2);
+    let line = h.state.snapshot.product_lines[0].clone();
+    let env = line.environments.last().unwrap().clone();
+    let service = env.services[0].name.clone();
+    let path = format!("{}/{}/{service}", line.name, env.name);
+    h.keys(":");
+    h.type_text(&format!("scale {path} 6"));
+    h.keys("enter");
+    assert_eq!(h.state.selected.join("/"), path, "the target is selected");
+    assert_eq!(confirmed_change(&h), Change::Scale { replicas: 6 });
+    h.keys("esc :");
+    h.keys("up");
+    let Mode::Palette(p) = &h.state.mode else {
+        panic!("{:?}", h.state.mode)
+    };
+    assert_eq!(p.query.text(), format!("scale {path} 6"), "↑ recalls it");
+    h.keys("down");
+    let Mode::Palette(p) = &h.state.mode else {
+        panic!("{:?}", h.state.mode)
+    };
+    assert_eq!(p.query.text(), "", "↓ comes back to an empty line");
+    h.keys("esc :");
+    h.type_text("scale no/such/service 2");
+    h.keys("enter");
+    let said = h
+        .state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("no no/such/service"), "{said}");
+    h.keys(":");
+    h.type_text("promote 3");
+    h.keys("enter");
+    let said = h
+        .state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("takes no value"), "{said}");
+}
