@@ -284,7 +284,7 @@ fn filter_and_palette_reach_a_service() {
     h.keys(":");
     h.type_text("help");
     h.keys("enter");
-    assert!(matches!(h.state.mode, Mode::Help { .. }));
+    assert!(matches!(h.state.mode, Mode::Help(_)));
     h.keys("esc / ");
     h.type_text("gray");
     let shown = rows(&h);

@@ -88,7 +88,11 @@ fn the_cursor_and_cut_keys_work_in_a_prompt_and_the_filter() {
     h.keys("ctrl-w");
     assert_eq!(h.state.filter.text(), "loan ", "the last word cut");
     h.keys("left left ctrl-k");
-    assert_eq!(h.state.filter.text(), "loa", "cut from the cursor to the end");
+    assert_eq!(
+        h.state.filter.text(),
+        "loa",
+        "cut from the cursor to the end"
+    );
 }
 
 #[test]
@@ -149,4 +153,60 @@ fn the_palette_takes_an_action_with_its_arguments_and_remembers_it() {
         .map(|s| s.text.clone())
         .unwrap_or_default();
     assert!(said.contains("takes no value"), "{said}");
+}
+
+/// The part of a screen's help title that says which rows are shown: (first, last, of).
+fn help_position(screen: &str) -> (usize, usize, usize) {
+    let title = screen
+        .lines()
+        .find(|l| l.contains("Keys (from the active keymap) — "))
+        .unwrap_or_else(|| panic!("no help title:\n{screen}"));
+    let rest = title.split(" — ").nth(1).unwrap();
+    let mut nums = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<usize>().unwrap());
+    (
+        nums.next().unwrap(),
+        nums.next().unwrap(),
+        nums.next().unwrap(),
+    )
+}
+
+#[test]
+fn help_fits_80x24_pages_says_where_it_is_and_searches() {
+    let mut h = Harness::new("help-pages");
+    h.event(wheelhouse::app::Event::Resize(80, 24));
+    h.keys("?");
+    let (first, last, total) = help_position(&h.render(80, 24));
+    assert_eq!((first, last), (1, 19), "a page of 19 rows at 80×24");
+    assert!(total > 40, "{total}");
+    h.keys("pgdn");
+    let (first, last, _) = help_position(&h.render(80, 24));
+    assert_eq!((first, last), (19, 37), "a page on, keeping one row");
+    h.keys("end");
+    let (_, last, of) = help_position(&h.render(80, 24));
+    assert_eq!(last, of, "the last page ends with the last row");
+    h.keys("pgdn down");
+    assert_eq!(help_position(&h.render(80, 24)).1, of, "no further");
+    h.keys("home");
+    assert_eq!(help_position(&h.render(80, 24)).0, 1);
+    // A search narrows the rows; enter keeps it, esc then closes the help.
+    h.keys("/");
+    h.type_text("roll back");
+    let screen = h.render(80, 24);
+    let (_, _, found) = help_position(&screen);
+    assert!(
+        (2..6).contains(&found),
+        "a title and the matching keys: {found}\n{screen}"
+    );
+    assert!(screen.contains("R "), "{screen}");
+    h.keys("enter");
+    assert!(matches!(h.state.mode, Mode::Help(_)), "{:?}", h.state.mode);
+    assert!(
+        h.render(80, 24).contains("/roll back"),
+        "the search stays shown"
+    );
+    h.keys("esc");
+    assert_eq!(h.state.mode, Mode::Normal);
 }

@@ -4,6 +4,7 @@ pub mod action;
 pub mod audit;
 pub mod derived;
 pub mod event;
+pub mod help;
 pub mod logs;
 pub mod navigation;
 pub mod operations;

@@ -160,9 +160,7 @@ pub enum Mode {
     Palette(PaletteState),
     Prompt(Prompt),
     Confirm(Confirm),
-    Help {
-        scroll: u16,
-    },
+    Help(super::help::HelpState),
     /// Typing a search in the logs view.
     LogSearch,
 }

@@ -155,7 +155,8 @@ fn telemetry(state: &mut State, status: SourceStatus) {
 
 fn section(mode: &Mode) -> Section {
     match mode {
-        Mode::Normal | Mode::Help { .. } => Section::Normal,
+        Mode::Help(h) if h.searching => Section::Input,
+        Mode::Normal | Mode::Help(_) => Section::Normal,
         _ => Section::Input,
     }
 }
@@ -197,7 +198,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         None => {
             if section == Section::Input {
                 edit_text(state, &key);
-            } else if matches!(state.mode, Mode::Help { .. }) {
+            } else if matches!(state.mode, Mode::Help(_)) {
                 state.mode = Mode::Normal;
                 state.dirty = true;
             } else {
@@ -216,6 +217,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 fn edit_text(state: &mut State, key: &KeyEvent) {
     let field: Option<&mut TextInput> = match &mut state.mode {
         Mode::Filter => Some(&mut state.filter),
+        Mode::Help(h) if h.searching => Some(&mut h.search),
         Mode::LogSearch => state.logs.as_mut().map(|l| &mut l.search),
         Mode::Palette(p) => Some(&mut p.query),
         Mode::Prompt(p) if p.op.spec().input.picks() => None,
@@ -250,6 +252,7 @@ fn text_changed(state: &mut State) {
             p.recalled = 0;
         }
         Mode::Prompt(p) => p.error = None,
+        Mode::Help(h) => h.scroll = 0,
         Mode::Filter => navigation::repair_selection(state),
         _ => {}
     }
@@ -260,16 +263,8 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
     let mode = std::mem::replace(&mut state.mode, Mode::Normal);
     match mode {
         Mode::Normal => normal(state, action),
-        Mode::Help { scroll } => {
-            state.mode = match action {
-                Action::Down | Action::PanDown => Mode::Help {
-                    scroll: scroll.saturating_add(1),
-                },
-                Action::Up | Action::PanUp => Mode::Help {
-                    scroll: scroll.saturating_sub(1),
-                },
-                _ => Mode::Normal,
-            };
+        Mode::Help(h) => {
+            in_help(state, h, action);
             vec![]
         }
         Mode::Filter => {
@@ -294,6 +289,39 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
             }
         },
     }
+}
+
+/// Keys in the help overlay: by line, by page, to either end, / searches (enter keeps
+/// the search, esc clears it); any other key closes it.
+fn in_help(state: &mut State, mut h: super::help::HelpState, action: Action) {
+    let page = super::help::page(state);
+    let max = super::help::max_scroll(state, &h);
+    if h.searching {
+        match action {
+            Action::Confirm => h.searching = false,
+            Action::Cancel => h = Default::default(),
+            Action::Up => h.scroll = h.scroll.saturating_sub(1),
+            Action::Down => h.scroll = (h.scroll + 1).min(max),
+            _ => {}
+        }
+        state.mode = Mode::Help(h);
+        return;
+    }
+    h.scroll = match action {
+        Action::Down => h.scroll + 1,
+        Action::Up => h.scroll.saturating_sub(1),
+        Action::PanDown => h.scroll + page.saturating_sub(1).max(1),
+        Action::PanUp => h.scroll.saturating_sub(page.saturating_sub(1).max(1)),
+        Action::Top => 0,
+        Action::Bottom => max,
+        Action::Filter => {
+            h.searching = true;
+            h.scroll
+        }
+        _ => return,
+    }
+    .min(max);
+    state.mode = Mode::Help(h);
 }
 
 fn in_filter(state: &mut State, action: Action) {
@@ -496,7 +524,7 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Filter => state.mode = Mode::Filter,
         Action::Palette => state.mode = Mode::Palette(PaletteState::new()),
-        Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::Help => state.mode = Mode::Help(Default::default()),
         Action::NextView | Action::PrevView => {
             let i = View::ALL.iter().position(|v| *v == state.view).unwrap_or(0);
             let n = View::ALL.len();

@@ -78,7 +78,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     }
     footer_bar(frame, a.footer, state, theme);
     match &state.mode {
-        Mode::Help { scroll } => views::help::draw(frame, area, state, theme, *scroll),
+        Mode::Help(h) => views::help::draw(frame, area, state, theme, h),
         Mode::Palette(p) => views::palette::draw(frame, area, state, theme, p),
         Mode::Prompt(p) => views::prompt::draw(frame, area, theme, p),
         Mode::Confirm(c) => views::confirm::draw(frame, area, state, theme, c),
