@@ -171,7 +171,7 @@ pub async fn run(
             if state.dirty && (keyed || last_draw.elapsed() >= FRAME_INTERVAL) && foreground {
                 let drawing = std::time::Instant::now();
                 let mut rendered = Duration::ZERO;
-                terminal.draw(|f| {
+                terminal::draw(&mut terminal, |f| {
                     ui::draw(f, &state, &theme);
                     rendered = drawing.elapsed();
                 })?;
@@ -229,6 +229,12 @@ pub async fn run(
                     continue;
                 }
                 for cmd in app::update(&mut state, e) {
+                    if let Command::Copy(text) = &cmd {
+                        if let Err(e) = terminal::copy(text) {
+                            tracing::warn!(error = %e, "the copy did not reach the terminal");
+                        }
+                        continue;
+                    }
                     execute(cmd, &platform, &audit, &tx);
                 }
             }
@@ -317,6 +323,8 @@ fn execute(
                 }
             });
         }
+        // Written by the loop (it owns the terminal).
+        Command::Copy(_) => {}
         Command::Audit(record) => {
             let audit = audit.clone();
             let tx = tx.clone();

@@ -92,6 +92,55 @@ impl<B: Backend> Backend for SafeBackend<B> {
     }
 }
 
+/// Draws one frame as a synchronized update (mode 2026): the terminal shows the frame
+/// whole once it has it, not as it arrives, so nothing flickers over a slow link.
+/// Terminals that do not know the mode ignore it.
+pub fn draw(
+    terminal: &mut Terminal,
+    render: impl FnOnce(&mut ratatui::Frame),
+) -> std::io::Result<()> {
+    let mut out = std::io::stdout();
+    crossterm::queue!(out, crossterm::terminal::BeginSynchronizedUpdate)?;
+    let drawn = terminal.draw(render).map(|_| ());
+    crossterm::execute!(out, crossterm::terminal::EndSynchronizedUpdate)?;
+    drawn
+}
+
+/// Puts `text` on the clipboard of the terminal the user sits at (OSC 52): it travels
+/// with the output, so it works over SSH, and in tmux with `set-clipboard on`.
+pub fn copy(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    write!(out, "{}", osc52(text))?;
+    out.flush()
+}
+
+fn osc52(text: &str) -> String {
+    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
+}
+
+/// Standard base64 with padding (what OSC 52 carries).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Raw mode, the alternate screen, and a panic hook that restores the terminal.
 pub fn init() -> std::io::Result<Terminal> {
     let hook = std::panic::take_hook();
@@ -169,6 +218,19 @@ fn stop_self() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clipboard_text_goes_as_base64_in_osc_52() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(
+            base64("trade/prod/ördér".as_bytes()),
+            "dHJhZGUvcHJvZC/DtnJkw6ly"
+        );
+        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
+    }
     use ratatui::backend::TestBackend;
     use ratatui::widgets::Paragraph;
 

@@ -210,3 +210,39 @@ fn help_fits_80x24_pages_says_where_it_is_and_searches() {
     h.keys("esc");
     assert_eq!(h.state.mode, Mode::Normal);
 }
+
+/// Copy over SSH (point 4): `y` the path, `Y` the image, ctrl-y in a confirmation the
+/// command line that makes the change, each sent as OSC 52 by the runtime.
+#[test]
+fn y_copies_the_path_the_image_and_the_pending_command_line() {
+    let mut h = Harness::new("copy");
+    h.advance(2);
+    let path = a_service(&mut h);
+    h.keys("y");
+    assert_eq!(h.copied, [path.join("/")]);
+    h.keys("Y");
+    let image = h
+        .state
+        .selected_service()
+        .and_then(|k| h.state.snapshot.service(&k).map(|s| s.image.clone()))
+        .unwrap();
+    assert_eq!(h.copied[1], image);
+    h.keys("s");
+    h.type_text("4");
+    h.keys("enter");
+    h.type_text("load test");
+    h.keys("ctrl-y");
+    let line = &h.copied[2];
+    assert!(
+        line.starts_with(&format!(
+            "wheelhouse scale {} 4 --if-revision ",
+            path.join("/")
+        )),
+        "{line}"
+    );
+    assert!(line.ends_with("--why 'load test' --yes"), "{line}");
+    assert!(
+        matches!(h.state.mode, Mode::Confirm(_)),
+        "the confirmation stays open"
+    );
+}

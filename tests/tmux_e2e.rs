@@ -176,3 +176,60 @@ fn ctrl_z_suspends_and_fg_resumes_repainted() {
         "{log}"
     );
 }
+
+/// `y` puts the selected path on the terminal's clipboard through OSC 52: tmux with
+/// `set-clipboard on` takes it into its paste buffer, as it would pass it to the terminal
+/// of someone connected over SSH.
+#[test]
+fn y_copies_the_selection_to_the_terminal_clipboard() {
+    let dir = support::temp_dir("tmux-copy");
+    let t = Tmux::new("copy");
+    t.start(120, 36);
+    t.tmux(&["set-option", "-s", "set-clipboard", "on"]);
+    // What the cockpit writes, byte for byte.
+    let raw = dir.join("pane.raw");
+    t.tmux(&[
+        "pipe-pane",
+        "-t",
+        &t.session,
+        "-o",
+        &format!("cat >> {}", raw.display()),
+    ]);
+    let cmd = format!(
+        "WHEELHOUSE_DATA_DIR={d} WHEELHOUSE_CONFIG_DIR={d}/cfg HOME={d} {bin}; echo EXITED:$?",
+        d = dir.display(),
+        bin = env!("CARGO_BIN_EXE_wheelhouse")
+    );
+    t.send(&[&cmd, "Enter"]);
+    t.wait_for("demo: scenario default");
+    t.goto("trade/prod/order");
+    t.wait_for("trade/prod/order");
+    t.send(&["y"]);
+    t.wait_for("copied: trade/prod/order");
+    let mut buffer = String::new();
+    for _ in 0..50 {
+        buffer = t.tmux(&["show-buffer"]);
+        if buffer == "trade/prod/order" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(buffer, "trade/prod/order");
+    t.send(&["q"]);
+    t.wait_for("EXITED:0");
+    // Every frame is a synchronized update (begun and ended: nothing flickers over a slow
+    // link), and the copy went out as OSC 52.
+    let (mut bytes, mut begun, mut ended) = (String::new(), 0, 1);
+    for _ in 0..50 {
+        // pipe-pane's reader may still be writing the last bytes.
+        bytes = String::from_utf8_lossy(&std::fs::read(&raw).unwrap_or_default()).to_string();
+        begun = bytes.matches("\x1b[?2026h").count();
+        ended = bytes.matches("\x1b[?2026l").count();
+        if begun == ended && bytes.contains("\x1b]52;") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(begun >= 3 && begun == ended, "{begun} begun, {ended} ended");
+    assert!(bytes.contains("\x1b]52;c;dHJhZGUvcHJvZC9vcmRlcg==\x07"));
+}

@@ -32,6 +32,8 @@ pub struct Harness {
     /// Log tails opened, and how many were stopped.
     pub log_tails: Vec<wheelhouse::domain::ServiceKey>,
     pub log_stops: usize,
+    /// What was put on the clipboard (OSC 52), oldest first.
+    pub copied: Vec<String>,
 }
 
 pub fn temp_dir(name: &str) -> PathBuf {
@@ -84,6 +86,7 @@ impl Harness {
             applies: 0,
             log_tails: Vec::new(),
             log_stops: 0,
+            copied: Vec::new(),
         };
         h.event(Event::from(PlatformEvent::Connection(
             wheelhouse::platform::Connection::Live,
@@ -147,6 +150,7 @@ impl Harness {
                 }),
             },
             Command::Audit(record) => self.audit.append(&record).unwrap(),
+            Command::Copy(text) => self.copied.push(text),
         }
     }
 

@@ -458,6 +458,16 @@ impl Op {
     }
 }
 
+/// `text` as one shell word: as is when it holds nothing a shell would read, else in
+/// single quotes.
+pub fn quote(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-:=+,@%".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 impl Change {
     /// The operation this change is an instance of (a weight set by a step is a weight).
     pub fn op(&self) -> Op {
@@ -495,6 +505,28 @@ impl Change {
 
     pub fn spec(&self) -> &'static Spec {
         self.op().spec()
+    }
+
+    /// The command line that makes this change on `target` without asking, decided on
+    /// `revision` (refused if someone changed the service since), with the operator's why:
+    /// `wheelhouse scale trade/prod/order 6 --if-revision 12/7/- --why '…' --yes`.
+    pub fn command_line(&self, target: &str, revision: &str, why: &str) -> String {
+        let form = self.spec().cli;
+        let mut words = vec!["wheelhouse".to_string(), form.command.into(), quote(target)];
+        if let Some(flag) = form.flag {
+            words.push(format!("--{flag}"));
+        }
+        if let Some(v) = self.value() {
+            words.push(quote(&v));
+        }
+        if !revision.is_empty() {
+            words.push(format!("--if-revision {}", quote(revision)));
+        }
+        if !why.trim().is_empty() {
+            words.push(format!("--why {}", quote(why.trim())));
+        }
+        words.push("--yes".into());
+        words.join(" ")
     }
 
     /// True for changes that need a traffic router (canaries, weights, tag routes).
@@ -586,6 +618,21 @@ mod tests {
             "canary weight 25%"
         );
         assert_eq!(Change::Pause.to_string(), "pause rollout");
+    }
+
+    #[test]
+    fn a_change_as_the_command_line_that_makes_it() {
+        let scale = Change::Scale { replicas: 6 };
+        assert_eq!(
+            scale.command_line("trade/prod/order", "12/7/-", ""),
+            "wheelhouse scale trade/prod/order 6 --if-revision 12/7/- --yes"
+        );
+        let weight = Change::SetCanaryWeight { weight: 25 };
+        assert_eq!(
+            weight.command_line("a/b/c", "", "p99 ok; it's fine"),
+            "wheelhouse shift a/b/c --weight 25 --why 'p99 ok; it'\\''s fine' --yes"
+        );
+        assert_eq!(quote("$(rm -rf /)"), "'$(rm -rf /)'");
     }
 
     #[test]

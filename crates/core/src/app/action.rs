@@ -86,6 +86,8 @@ actions! {
     LogPrevious => "log-previous", "logs: the previous containers' logs (restarted pods) / the live tail";
     SearchNext => "search-next", "logs: next match of the search";
     SearchPrev => "search-prev", "logs: previous match of the search";
+    Copy => "copy", "copy the selected path to the clipboard; in a confirmation, the command line that makes the change";
+    CopyImage => "copy-image", "copy the selected service's image to the clipboard";
     [operations]
     CompareNext => "compare-next", "config diff: next environment to compare";
     ComparePrev => "compare-prev", "config diff: previous environment";

@@ -34,6 +34,8 @@ pub enum Command {
     },
     /// The result record of a write.
     Audit(AuditRecord),
+    /// Put text on the terminal's clipboard (OSC 52: works over SSH and in tmux).
+    Copy(String),
 }
 
 impl From<PlatformEvent> for Event {

@@ -283,12 +283,46 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
                 vec![]
             }
             Action::Confirm => operations::execute(state, c),
+            Action::Copy => {
+                let r = &c.request;
+                let line = r.change.command_line(
+                    &r.target.to_string(),
+                    &r.expected_revision,
+                    c.why.text(),
+                );
+                state.say(Level::Info, format!("copied: {line}"));
+                state.mode = Mode::Confirm(c);
+                vec![Command::Copy(line)]
+            }
             _ => {
                 state.mode = Mode::Confirm(c);
                 vec![]
             }
         },
     }
+}
+
+/// `y`: the selected path; `Y`: the selected service's image.
+fn copy(state: &mut State, action: Action) -> Vec<Command> {
+    let text = if action == Action::CopyImage {
+        let image = state
+            .selected_service()
+            .and_then(|k| state.snapshot.service(&k).map(|s| s.image.clone()));
+        match image {
+            Some(i) if !i.is_empty() => i,
+            _ => {
+                state.say(Level::Warn, "select a service to copy its image");
+                return vec![];
+            }
+        }
+    } else if state.selected.is_empty() {
+        state.say(Level::Warn, "nothing selected to copy");
+        return vec![];
+    } else {
+        state.selected.join("/")
+    };
+    state.say(Level::Info, format!("copied: {text}"));
+    vec![Command::Copy(text)]
 }
 
 /// Keys in the help overlay: by line, by page, to either end, / searches (enter keeps
@@ -505,6 +539,7 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
         return operations::begin(state, op);
     }
     match action {
+        Action::Copy | Action::CopyImage => return copy(state, action),
         Action::Quit => state.quit = true,
         Action::Up => navigation::move_by(state, -1),
         Action::Down => navigation::move_by(state, 1),
