@@ -235,6 +235,12 @@ pub async fn run(
                         }
                         continue;
                     }
+                    if let Command::Bell { notification } = &cmd {
+                        if let Err(e) = terminal::bell(notification.as_deref()) {
+                            tracing::warn!(error = %e, "the bell did not reach the terminal");
+                        }
+                        continue;
+                    }
                     execute(cmd, &platform, &audit, &tx);
                 }
             }
@@ -324,7 +330,7 @@ fn execute(
             });
         }
         // Written by the loop (it owns the terminal).
-        Command::Copy(_) => {}
+        Command::Copy(_) | Command::Bell { .. } => {}
         Command::Audit(record) => {
             let audit = audit.clone();
             let tx = tx.clone();

@@ -115,6 +115,28 @@ pub fn copy(text: &str) -> std::io::Result<()> {
     out.flush()
 }
 
+/// Rings the bell; with a notification, also sends it as a desktop notification
+/// (OSC 777 for rxvt-style terminals and OSC 9 for iTerm2-style ones; the text is made
+/// safe: no control characters, no `;` that would end the title).
+pub fn bell(notification: Option<&str>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    out.write_all(b"\x07")?;
+    if let Some(text) = notification {
+        write!(out, "{}", notify(text))?;
+    }
+    out.flush()
+}
+
+fn notify(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if is_unsafe(c) || c == ';' { ' ' } else { c })
+        .take(200)
+        .collect();
+    format!("\x1b]777;notify;wheelhouse;{clean}\x07\x1b]9;wheelhouse: {clean}\x07")
+}
+
 fn osc52(text: &str) -> String {
     format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
 }

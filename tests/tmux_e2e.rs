@@ -29,7 +29,10 @@ fn start_navigate_scale_and_quit_leaves_the_terminal_clean() {
             .trim(),
         "1"
     );
-    // Navigate: trade → first environment → first service, open it.
+    // The overview (the cockpit may have landed on what needs attention), then
+    // navigate: trade → first environment → first service, open it.
+    t.send(&["1"]);
+    t.send(&["Home"]);
     t.send(&["Down"]);
     t.send(&["Right"]);
     t.send(&["Down"]);

@@ -33,6 +33,8 @@ pub struct Harness {
     pub log_tails: Vec<wheelhouse::domain::ServiceKey>,
     pub log_stops: usize,
     /// What was put on the clipboard (OSC 52), oldest first.
+    /// Bells rung, with their notification text when one was sent.
+    pub bells: Vec<Option<String>>,
     pub copied: Vec<String>,
 }
 
@@ -68,15 +70,23 @@ impl Harness {
         )
     }
 
-    pub fn with(name: &str, platform: DemoPlatform, read_only: bool, keymap: &str) -> Harness {
-        let dir = temp_dir(name);
-        let state = State::new(
+    /// A cockpit as it starts, landing on the attention view when anything needs it.
+    pub fn landing(name: &str) -> Harness {
+        let platform = DemoPlatform::from_source(
+            wheelhouse::platform::demo::scenario::DEFAULT_SCENARIO_NAME,
+            wheelhouse::platform::demo::scenario::DEFAULT_SCENARIO,
+            EPOCH,
+        )
+        .unwrap();
+        let mut state = State::new(
             platform.info(),
-            read_only,
-            Keymap::preset(keymap).unwrap(),
+            false,
+            Keymap::preset("default").unwrap(),
             wheelhouse::app::Identity::named("tester"),
             EPOCH,
         );
+        state.notify = true;
+        let dir = temp_dir(name);
         let mut h = Harness {
             state,
             audit: AuditLog::new(dir.join("audit.jsonl")),
@@ -87,6 +97,35 @@ impl Harness {
             log_tails: Vec::new(),
             log_stops: 0,
             copied: Vec::new(),
+            bells: Vec::new(),
+        };
+        h.snapshot();
+        h
+    }
+
+    pub fn with(name: &str, platform: DemoPlatform, read_only: bool, keymap: &str) -> Harness {
+        let dir = temp_dir(name);
+        let mut state = State::new(
+            platform.info(),
+            read_only,
+            Keymap::preset(keymap).unwrap(),
+            wheelhouse::app::Identity::named("tester"),
+            EPOCH,
+        );
+        // Flows start where they say; the start-up landing on the attention view has
+        // tests of its own (Harness::landing).
+        state.landed = true;
+        let mut h = Harness {
+            state,
+            audit: AuditLog::new(dir.join("audit.jsonl")),
+            platform,
+            theme: Theme::preset("dark", ColorDepth::TrueColor).unwrap(),
+            dir,
+            applies: 0,
+            log_tails: Vec::new(),
+            log_stops: 0,
+            copied: Vec::new(),
+            bells: Vec::new(),
         };
         h.event(Event::from(PlatformEvent::Connection(
             wheelhouse::platform::Connection::Live,
@@ -151,6 +190,7 @@ impl Harness {
             },
             Command::Audit(record) => self.audit.append(&record).unwrap(),
             Command::Copy(text) => self.copied.push(text),
+            Command::Bell { notification } => self.bells.push(notification),
         }
     }
 

@@ -16,6 +16,7 @@ pub mod secret;
 pub mod text;
 pub mod topology;
 pub mod traffic;
+pub mod verdict;
 pub mod workload;
 
 pub use change::Change;

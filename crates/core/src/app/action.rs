@@ -82,6 +82,7 @@ actions! {
     ViewEvents => "view-events", "events and activity";
     ViewLogs => "view-logs", "log tail of the selected service";
     ViewImages => "view-images", "images: tags, size, age, base, where they run";
+    ViewAttention => "view-attention", "what needs attention, most urgent first";
     LogFollow => "log-follow", "logs: follow the newest lines on/off";
     LogPrevious => "log-previous", "logs: the previous containers' logs (restarted pods) / the live tail";
     SearchNext => "search-next", "logs: next match of the search";

@@ -36,6 +36,11 @@ pub enum Command {
     Audit(AuditRecord),
     /// Put text on the terminal's clipboard (OSC 52: works over SSH and in tmux).
     Copy(String),
+    /// Ring the terminal's bell; with a notification text, also send it as a desktop
+    /// notification (OSC 777 and OSC 9, which travel over SSH).
+    Bell {
+        notification: Option<String>,
+    },
 }
 
 impl From<PlatformEvent> for Event {

@@ -1,6 +1,7 @@
 //! The application core: state, events, actions and `update`. No terminal, no I/O.
 
 pub mod action;
+pub mod attention;
 pub mod audit;
 pub mod derived;
 pub mod event;

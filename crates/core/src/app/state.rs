@@ -25,10 +25,11 @@ pub enum View {
     Events,
     Logs,
     Images,
+    Attention,
 }
 
 impl View {
-    pub const ALL: [View; 8] = [
+    pub const ALL: [View; 9] = [
         View::Overview,
         View::Service,
         View::Topology,
@@ -37,6 +38,7 @@ impl View {
         View::Events,
         View::Logs,
         View::Images,
+        View::Attention,
     ];
 
     /// Tab label when the window is narrow.
@@ -50,6 +52,7 @@ impl View {
             View::Events => "Evt",
             View::Logs => "Log",
             View::Images => "Img",
+            View::Attention => "Att",
         }
     }
 
@@ -63,6 +66,7 @@ impl View {
             View::Events => "Events",
             View::Logs => "Logs",
             View::Images => "Images",
+            View::Attention => "Attention",
         }
     }
 }
@@ -249,6 +253,15 @@ pub struct State {
     pub selected: Vec<String>,
     pub expanded: BTreeSet<Vec<String>>,
     pub filter: TextInput,
+    /// What needs attention, most urgent first (recomputed as the platform and traffic
+    /// change), the row selected in its view, and whether the start-up landing is over.
+    pub attention: Vec<super::attention::Item>,
+    pub attention_selected: usize,
+    pub landed: bool,
+    /// A new critical item is also sent as a desktop notification (config `notify`).
+    pub notify: bool,
+    /// When the cockpit started (unix seconds): the landing looks only at the first ones.
+    pub started: i64,
     /// Queries run from the palette, newest last.
     pub palette_history: Vec<String>,
     pub view: View,
@@ -299,6 +312,11 @@ impl State {
             expanded: BTreeSet::new(),
             filter: TextInput::new(),
             palette_history: Vec::new(),
+            attention: Vec::new(),
+            attention_selected: 0,
+            landed: false,
+            notify: false,
+            started: now,
             view: View::Overview,
             mode: Mode::Normal,
             status: None,

@@ -48,7 +48,20 @@ fn handle(state: &mut State, event: Event) -> Vec<Command> {
             operations::refused(state, id, &reason);
             vec![]
         }
-        Event::Platform(event) => on_platform(state, *event),
+        Event::Platform(event) => {
+            let changes_attention = matches!(
+                *event,
+                PlatformEvent::Snapshot(_)
+                    | PlatformEvent::Traffic(_)
+                    | PlatformEvent::Connection(_)
+                    | PlatformEvent::Telemetry(_)
+            );
+            let mut commands = on_platform(state, *event);
+            if changes_attention {
+                commands.extend(super::attention::refresh(state));
+            }
+            commands
+        }
     }
 }
 
@@ -162,6 +175,8 @@ fn section(mode: &Mode) -> Section {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    // The user is in control: the start-up landing on the attention view is over.
+    state.landed = true;
     let chord = Chord::from_event(&key);
     let section = section(&state.mode);
     state.typed.push(chord);
@@ -541,12 +556,23 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
     match action {
         Action::Copy | Action::CopyImage => return copy(state, action),
         Action::Quit => state.quit = true,
+        Action::Up if state.view == View::Attention => super::attention::move_selection(state, -1),
+        Action::Down if state.view == View::Attention => super::attention::move_selection(state, 1),
+        Action::Top if state.view == View::Attention => {
+            super::attention::move_selection(state, -(state.attention.len() as isize))
+        }
+        Action::Bottom if state.view == View::Attention => {
+            super::attention::move_selection(state, state.attention.len() as isize)
+        }
         Action::Up => navigation::move_by(state, -1),
         Action::Down => navigation::move_by(state, 1),
         Action::Left => navigation::left(state),
         Action::Right => navigation::right(state),
         Action::Top => navigation::to_edge(state, false),
         Action::Bottom => navigation::to_edge(state, true),
+        Action::Open if state.view == View::Attention && !state.attention.is_empty() => {
+            super::attention::open(state)
+        }
         Action::Open => {
             if state.selected.len() == 3 {
                 state.view = View::Service;
@@ -584,6 +610,10 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
             }
         }
         Action::ViewImages => state.view = View::Images,
+        Action::ViewAttention => {
+            state.view = View::Attention;
+            super::attention::follow(state);
+        }
         Action::LogFollow => super::logs::toggle_follow(state),
         Action::LogPrevious => super::logs::toggle_previous(state),
         Action::SearchNext | Action::SearchPrev => {

@@ -117,6 +117,7 @@ fn view_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Events => views::events::draw(frame, inner, state, theme, true),
         View::Logs => views::logs::draw(frame, inner, state, theme),
         View::Images => views::images::draw(frame, inner, state, theme),
+        View::Attention => views::attention::draw(frame, inner, state, theme),
     }
 }
 
@@ -137,6 +138,19 @@ fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::styled(conn, conn_style),
         Span::raw(" │ "),
     ];
+    let (critical, warning, _) = crate::app::attention::counts(&state.attention);
+    if critical + warning > 0 {
+        if critical > 0 {
+            spans.push(Span::styled(
+                format!("● {critical} critical "),
+                theme.failing,
+            ));
+        }
+        if warning > 0 {
+            spans.push(Span::styled(format!("▲ {warning} warning "), theme.warn));
+        }
+        spans.push(Span::raw("│ "));
+    }
     if let Some(t) = &state.telemetry {
         let (text, style) = telemetry_status(t);
         spans.push(Span::styled(text, style(theme)));

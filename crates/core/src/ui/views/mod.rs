@@ -1,5 +1,6 @@
 //! One file per view or overlay.
 
+pub mod attention;
 pub mod capacity;
 pub mod config;
 pub mod confirm;

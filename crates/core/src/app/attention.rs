@@ -1,0 +1,438 @@
+//! What needs attention now, across every platform and environment open: most urgent
+//! first, each item with why (in words and figures) and the operation that acts on it.
+//! The cockpit's attention view, its status line counts and `wheelhouse attention` read
+//! the same list.
+
+use super::derived;
+use super::state::State;
+use crate::domain::capacity::Level;
+use crate::domain::operation::Op;
+use crate::domain::traffic::NodeId;
+use crate::domain::verdict::{self, Observed, Verdict};
+use crate::domain::{Environment, ProductLine, Service, ServiceKey, Tier};
+use crate::interface::Connection;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Critical,
+    Warning,
+    Notice,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Notice => "notice",
+        }
+    }
+}
+
+/// What kind of trouble, in the order items of one severity are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    PlatformDown,
+    StreamDown,
+    CanaryWorse,
+    OverCapacity,
+    RolloutStalled,
+    UnhealthyPods,
+    CapacitySoon,
+    UntestedVersion,
+    ConfigDiffers,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub severity: Severity,
+    pub kind: Kind,
+    /// LINE/ENV/SERVICE (or LINE/ENV, or empty for the platform itself).
+    pub target: String,
+    pub why: String,
+    /// The operation that acts on it (its usual confirmation follows).
+    #[serde(serialize_with = "op_name")]
+    pub action: Option<Op>,
+}
+
+fn op_name<S: serde::Serializer>(op: &Option<Op>, s: S) -> Result<S::Ok, S::Error> {
+    match op {
+        Some(op) => s.serialize_some(op.name()),
+        None => s.serialize_none(),
+    }
+}
+
+impl Item {
+    /// The tree path of its target.
+    pub fn path(&self) -> Vec<String> {
+        if self.target.is_empty() {
+            return Vec::new();
+        }
+        self.target.split('/').map(String::from).collect()
+    }
+}
+
+/// Seconds ahead a capacity forecast looks.
+pub const FORECAST_SECONDS: f64 = 300.0;
+
+/// Every item, most urgent first (severity, then kind, then target).
+pub fn items(state: &State) -> Vec<Item> {
+    let mut out = Vec::new();
+    if let Connection::Retrying(why) = &state.connection {
+        out.push(item(
+            Severity::Critical,
+            Kind::PlatformDown,
+            "",
+            format!("{} connection lost, retrying: {why}", state.platform.kind),
+            None,
+        ));
+    }
+    if let Some(t) = &state.telemetry {
+        if let Some(e) = &t.error {
+            out.push(item(
+                Severity::Critical,
+                Kind::StreamDown,
+                "",
+                format!("call-record stream: {e}"),
+                None,
+            ));
+        } else if t.received > 0 && t.idle_seconds >= 30 {
+            out.push(item(
+                Severity::Warning,
+                Kind::StreamDown,
+                "",
+                format!("no call records for {} s", t.idle_seconds),
+                None,
+            ));
+        }
+    }
+    for line in &state.snapshot.product_lines {
+        for (i, env) in line.environments.iter().enumerate() {
+            for s in &env.services {
+                let key = ServiceKey::new(&line.name, &env.name, &s.name);
+                service_items(state, env, s, &key, &mut out);
+                if env.tier == Tier::Production {
+                    untested(line, i, s, &key, &mut out);
+                }
+            }
+        }
+        config_between_gray_and_prod(line, &mut out);
+    }
+    out.sort_by(|a, b| (a.severity, a.kind, &a.target).cmp(&(b.severity, b.kind, &b.target)));
+    out
+}
+
+/// Counts by severity: (critical, warning, notice).
+pub fn counts(items: &[Item]) -> (usize, usize, usize) {
+    let n = |s: Severity| items.iter().filter(|i| i.severity == s).count();
+    (
+        n(Severity::Critical),
+        n(Severity::Warning),
+        n(Severity::Notice),
+    )
+}
+
+fn item(severity: Severity, kind: Kind, target: &str, why: String, action: Option<Op>) -> Item {
+    Item {
+        severity,
+        kind,
+        target: target.to_string(),
+        why,
+        action,
+    }
+}
+
+fn service_items(
+    state: &State,
+    env: &Environment,
+    s: &Service,
+    key: &ServiceKey,
+    out: &mut Vec<Item>,
+) {
+    let target = key.to_string();
+    let prod = env.tier == Tier::Production;
+    let serious = if prod {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    };
+    if let Some(v) = canary_verdict(state, s, key) {
+        out.push(item(
+            serious,
+            Kind::CanaryWorse,
+            &target,
+            v,
+            Some(Op::Abort),
+        ));
+    }
+    if let Some(c) = derived::capacity(state, key) {
+        let why = format!(
+            "{:.0} req/s on {} ready × {:.0} = {:.0}% of capacity; recommended {} replicas",
+            c.observed_rps,
+            s.replicas.ready + s.canary.as_ref().map_or(0, |c| c.replicas.ready),
+            s.capacity_rps,
+            c.utilization * 100.0,
+            c.recommended_replicas
+        );
+        match c.level {
+            Level::Critical => out.push(item(
+                serious,
+                Kind::OverCapacity,
+                &target,
+                why,
+                Some(Op::ScaleRecommended),
+            )),
+            Level::Warn => out.push(item(
+                Severity::Warning,
+                Kind::OverCapacity,
+                &target,
+                why,
+                Some(Op::ScaleRecommended),
+            )),
+            Level::Ok => {
+                if let Some(why) = forecast(state, s, key) {
+                    out.push(item(
+                        Severity::Warning,
+                        Kind::CapacitySoon,
+                        &target,
+                        why,
+                        Some(Op::ScaleRecommended),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(why) = s.rollout_stalled() {
+        out.push(item(
+            serious,
+            Kind::RolloutStalled,
+            &target,
+            format!("rollout stalled: {why}"),
+            Some(Op::Rollback),
+        ));
+    } else if let Some(why) = s.pod_health()
+        && s.pods.iter().any(|p| p.trouble().is_some())
+    {
+        out.push(item(serious, Kind::UnhealthyPods, &target, why, None));
+    }
+}
+
+/// The canary against stable over the traffic window, when it is worse.
+fn canary_verdict(state: &State, s: &Service, key: &ServiceKey) -> Option<String> {
+    let c = s.canary.as_ref()?;
+    let t = state.traffic.get(&key.env_key())?;
+    let seconds = t.recent.len() as f64;
+    let f = t.window();
+    let side = |node: &NodeId| Observed {
+        calls: f.inbound_rps_node(node) * seconds,
+        error_ratio: f.inbound_error_ratio(node),
+        p99_ms: f.inbound_p99(node),
+    };
+    let stable = side(&NodeId::new(&s.name, &s.version, false));
+    let canary = side(&NodeId::new(&s.name, &c.version, true));
+    match verdict::compare(stable, canary) {
+        Verdict::Worse(why) => Some(format!("canary {} worse than stable: {why}", c.version)),
+        _ => None,
+    }
+}
+
+/// Load rising fast enough to reach the critical threshold within [`FORECAST_SECONDS`]:
+/// the trend of the last minute (mean of its last 10 s against its first 10 s).
+fn forecast(state: &State, s: &Service, key: &ServiceKey) -> Option<String> {
+    let series = state.traffic.get(&key.env_key())?.inbound.get(&s.name)?;
+    let values: Vec<f64> = series.iter().collect();
+    if values.len() < 60 {
+        return None;
+    }
+    let last = &values[values.len() - 60..];
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (early, late) = (mean(&last[..10]), mean(&last[50..]));
+    let slope = (late - early) / 50.0;
+    let ready = s.replicas.ready + s.canary.as_ref().map_or(0, |c| c.replicas.ready);
+    let limit = ready as f64 * s.capacity_rps * state.thresholds.critical;
+    if slope <= 0.0 || limit <= late {
+        return None;
+    }
+    let seconds = (limit - late) / slope;
+    (seconds <= FORECAST_SECONDS).then(|| {
+        let c = crate::domain::capacity::assess(
+            late + slope * FORECAST_SECONDS,
+            ready,
+            s.capacity_rps,
+            &state.thresholds,
+        );
+        format!(
+            "load rising {:+.1} req/s per s: over capacity in ~{:.0} min; recommended {} replicas",
+            slope,
+            (seconds / 60.0).ceil(),
+            c.recommended_replicas
+        )
+    })
+}
+
+/// A version in a production environment that no environment before it ran (now or in
+/// its release history).
+fn untested(line: &ProductLine, at: usize, s: &Service, key: &ServiceKey, out: &mut Vec<Item>) {
+    let earlier = &line.environments[..at];
+    if earlier.is_empty() {
+        return;
+    }
+    let ran = earlier
+        .iter()
+        .filter_map(|e| e.service(&s.name))
+        .any(|e| e.version == s.version || e.releases.iter().any(|r| r.to == s.version));
+    if !ran {
+        out.push(item(
+            Severity::Warning,
+            Kind::UntestedVersion,
+            &key.to_string(),
+            format!(
+                "{} runs {} in production; no earlier environment ran it",
+                s.name, s.version
+            ),
+            Some(Op::Rollback),
+        ));
+    }
+}
+
+/// Config keys whose values differ between the line's gray and prod environments.
+fn config_between_gray_and_prod(line: &ProductLine, out: &mut Vec<Item>) {
+    let (Some(gray), Some(prod)) = (line.environment("gray"), line.environment("prod")) else {
+        return;
+    };
+    for s in &prod.services {
+        let Some(g) = gray.service(&s.name) else {
+            continue;
+        };
+        let mut keys: Vec<&str> = s
+            .config
+            .iter()
+            .filter(|(k, v)| g.config.get(*k) != Some(*v))
+            .map(|(k, _)| k.as_str())
+            .chain(
+                g.config
+                    .keys()
+                    .filter(|k| !s.config.contains_key(*k))
+                    .map(String::as_str),
+            )
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if !keys.is_empty() {
+            out.push(item(
+                Severity::Notice,
+                Kind::ConfigDiffers,
+                &format!("{}/{}/{}", line.name, prod.name, s.name),
+                format!("config differs from gray: {}", keys.join(", ")),
+                None,
+            ));
+        }
+    }
+}
+
+/// Seconds after start during which the cockpit lands on the attention view as soon as
+/// something needs attention (traffic-based items take a few seconds to appear).
+pub const LANDING_SECONDS: i64 = 15;
+
+/// Recomputes the list after the platform or the traffic changed: keeps the selection
+/// on its item, lands on the attention view at start-up when anything needs attention,
+/// and rings the bell (with a desktop notification when enabled) for a critical item
+/// that was not there before.
+pub fn refresh(state: &mut State) -> Vec<super::Command> {
+    let before = std::mem::take(&mut state.attention);
+    let selected = before
+        .get(state.attention_selected)
+        .map(|i| (i.kind, i.target.clone()));
+    let now = items(state);
+    let new_critical: Vec<&Item> = now
+        .iter()
+        .filter(|i| i.severity == Severity::Critical)
+        // New, or a warning that became critical.
+        .filter(|i| {
+            !before.iter().any(|b| {
+                b.kind == i.kind && b.target == i.target && b.severity == Severity::Critical
+            })
+        })
+        .collect();
+    let mut commands = Vec::new();
+    // At start-up everything is new: the landing says it, not a bell per item.
+    if state.landed
+        && let Some(first) = new_critical.first()
+    {
+        let body = format!("{}: {}", first.target, first.why);
+        commands.push(super::Command::Bell {
+            notification: state.notify.then(|| body.clone()),
+        });
+        state.log(
+            super::state::Level::Error,
+            format!("needs attention: {body}"),
+        );
+    }
+    if !state.landed {
+        if !now.is_empty() && state.view != super::state::View::Attention {
+            state.view = super::state::View::Attention;
+            state.attention = now.clone();
+            state.attention_selected = 0;
+            follow(state);
+            state.dirty = true;
+        }
+        if !now.is_empty() || state.now - state.started >= LANDING_SECONDS {
+            state.landed = true;
+        }
+    }
+    state.attention_selected = selected
+        .and_then(|(kind, target)| {
+            now.iter()
+                .position(|i| i.kind == kind && i.target == target)
+        })
+        .unwrap_or(0)
+        .min(now.len().saturating_sub(1));
+    if now != before {
+        state.dirty = true;
+    }
+    state.attention = now;
+    commands
+}
+
+/// Moves the selection in the attention view; the tree follows it, so that an
+/// operation's key acts on the item's service.
+pub fn move_selection(state: &mut State, delta: isize) {
+    if state.attention.is_empty() {
+        return;
+    }
+    let last = state.attention.len() as isize - 1;
+    state.attention_selected = (state.attention_selected as isize + delta).clamp(0, last) as usize;
+    follow(state);
+    state.dirty = true;
+}
+
+/// Selects the selected item's target in the tree.
+pub fn follow(state: &mut State) {
+    if let Some(item) = state.attention.get(state.attention_selected) {
+        let path = item.path();
+        if !path.is_empty() {
+            super::navigation::jump(state, path);
+        }
+    }
+}
+
+/// Enter on an item: its target, in the view that shows what is wrong.
+pub fn open(state: &mut State) {
+    let Some(item) = state.attention.get(state.attention_selected) else {
+        return;
+    };
+    let view = match item.kind {
+        Kind::PlatformDown | Kind::StreamDown => super::state::View::Events,
+        Kind::OverCapacity | Kind::CapacitySoon => super::state::View::Capacity,
+        Kind::ConfigDiffers => super::state::View::Config,
+        Kind::CanaryWorse | Kind::RolloutStalled | Kind::UnhealthyPods | Kind::UntestedVersion => {
+            super::state::View::Service
+        }
+    };
+    follow(state);
+    state.view = view;
+    state.dirty = true;
+}
