@@ -194,3 +194,34 @@ fn help_says_demo_state_does_not_persist() {
     assert!(t.contains("fresh simulation"), "{t}");
     assert!(t.contains("Exit codes"), "{t}");
 }
+
+/// `wheelhouse attention`: the cockpit's list with an exit code to alert on; watching
+/// the traffic finds the failing canary and the services over capacity.
+#[test]
+fn attention_lists_what_needs_it_with_an_exit_code() {
+    let dir = support::temp_dir("cli-attention");
+    let now = wheelhouse(&dir, &["attention", "-o", "json"]);
+    assert_eq!(now.status.code(), Some(8), "warnings only: {}", text(&now));
+    let v = json(&now);
+    assert_eq!(v["critical"], 0);
+    assert!(v["warning"].as_u64().unwrap() > 0, "{v}");
+    let watched = wheelhouse(&dir, &["attention", "--observe", "40", "-o", "json"]);
+    assert_eq!(watched.status.code(), Some(9), "{}", text(&watched));
+    let v = json(&watched);
+    let first = &v["items"][0];
+    assert_eq!(first["severity"], "critical");
+    assert_eq!(first["kind"], "canary-worse");
+    assert_eq!(first["target"], "loan-core/gray/scoring");
+    assert_eq!(first["action"], "abort");
+    let plain = wheelhouse(&dir, &["attention", "--observe", "40"]);
+    let out = text(&plain);
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .starts_with("CRITICAL  loan-core/gray/scoring"),
+        "{out}"
+    );
+    let bad = wheelhouse(&dir, &["attention", "--observe", "-3"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

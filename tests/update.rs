@@ -19,6 +19,8 @@ fn fresh(read_only: bool) -> (State, DemoPlatform) {
         wheelhouse::app::Identity::named("u"),
         support::EPOCH,
     );
+    // The start-up landing on the attention view is tested in tests/attention.rs.
+    s.landed = true;
     update(
         &mut s,
         Event::from(PlatformEvent::Snapshot(Arc::new(p.snapshot()))),

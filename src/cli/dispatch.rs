@@ -118,6 +118,7 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
             user,
             now,
             problems,
+            notify: settings.notify,
         };
         return tui(cli, paths, start).await;
     }
@@ -290,6 +291,7 @@ struct Start {
     user: Identity,
     now: i64,
     problems: Vec<String>,
+    notify: bool,
 }
 
 async fn tui(cli: Cli, paths: Paths, start: Start) -> i32 {
@@ -300,6 +302,7 @@ async fn tui(cli: Cli, paths: Paths, start: Start) -> i32 {
         user,
         now,
         mut problems,
+        notify,
     } = start;
     let (keymap, keymap_problems) = config::load_keymap(&cli.global.keymap, &paths);
     let (theme, theme_problems) =
@@ -312,6 +315,7 @@ async fn tui(cli: Cli, paths: Paths, start: Start) -> i32 {
     let (tx, rx) = mpsc::unbounded_channel();
     runtime::forward_platform(prx, tx.clone());
     let mut state = State::new(handle.info.clone(), cli.global.read_only, keymap, user, now);
+    state.notify = notify;
     if handle.info.kind == "demo"
         && let Some(reason) = startup::demo_reason(&cli.global)
     {

@@ -3,6 +3,7 @@
 
 pub mod act;
 pub mod args;
+pub mod attention;
 pub mod catalog;
 pub mod dispatch;
 pub mod inspect;
@@ -28,8 +29,8 @@ no kubeconfig (or with --demo) it runs on the embedded demo platform. Subcommand
 not persist between runs.",
     after_help = "Exit codes: 0 ok, 1 error, 2 invalid request, 3 refused (read-only, or \
 --yes missing), 4 not found, 5 changed by someone else, 6 platform unavailable, 7 the \
-audit log cannot be written (nothing was sent), 141 stdout closed by its reader, 128+n \
-ended by signal n."
+audit log cannot be written (nothing was sent), 8 attention: warnings, 9 attention: \
+something critical, 141 stdout closed by its reader, 128+n ended by signal n."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -116,6 +117,14 @@ pub enum Command {
         /// LINE or LINE/ENV.
         #[arg(value_parser = args::target)]
         target: Option<String>,
+        #[arg(short = 'o', long, value_enum, default_value = "text")]
+        output: Output,
+    },
+    /// What needs attention, most urgent first (exit 0 nothing, 8 warnings, 9 critical).
+    Attention {
+        /// Seconds of traffic to watch first (0: what the platform shows now).
+        #[arg(long, default_value_t = 0.0, value_parser = args::seconds)]
+        observe: f64,
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: Output,
     },
@@ -232,6 +241,7 @@ impl Command {
             Command::Status { output, .. }
             | Command::Logs { output, .. }
             | Command::Images { output }
+            | Command::Attention { output, .. }
             | Command::Simulate { output, .. }
             | Command::Traffic { output, .. } => *output,
             Command::Write(w) => w.write.output,

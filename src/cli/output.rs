@@ -18,6 +18,10 @@ pub mod exit {
     pub const UNAVAILABLE: i32 = 6;
     /// The audit log cannot be written: the write was refused before anything was sent.
     pub const AUDIT: i32 = 7;
+    /// `attention`: warnings (nothing critical).
+    pub const ATTENTION_WARNING: i32 = 8;
+    /// `attention`: something critical.
+    pub const ATTENTION_CRITICAL: i32 = 9;
     /// stdout was closed by its reader (128 + SIGPIPE, as a shell reports it).
     pub const BROKEN_PIPE: i32 = 141;
 }

@@ -69,6 +69,9 @@ pub async fn subcommand<P: Session>(
             from_pair(code, text, *output)
         }
         Command::Images { output } => Outcome::ok(inspect::images(platform, *output).await),
+        Command::Attention { observe, output } => {
+            super::attention::run(platform, *observe, *output).await
+        }
         Command::Catalog(super::CatalogCommand::Init { output, force }) => {
             let dest = output.as_deref().unwrap_or(catalog_path);
             super::catalog::init(&platform.snapshot(), &platform.info().target, dest, *force)

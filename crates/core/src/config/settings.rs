@@ -1,5 +1,6 @@
 //! config.toml in the config directory: settings that are not a theme, keymap or catalog.
-//! Today: `operator`, the name recorded beside the OS user in the audit log and history.
+//! Today: `operator`, the name recorded beside the OS user in the audit log and history,
+//! and `notify`, desktop notifications for new critical items.
 
 use super::paths::Paths;
 use serde::Deserialize;
@@ -9,6 +10,10 @@ use serde::Deserialize;
 pub struct Settings {
     /// Operator name (overridden by `--as`).
     pub operator: Option<String>,
+    /// A new critical item of the attention list is also sent as a desktop notification
+    /// (OSC 777 and OSC 9) beside the bell.
+    #[serde(default)]
+    pub notify: bool,
 }
 
 /// The settings, and what was wrong with the file (the defaults are used then).
@@ -44,6 +49,13 @@ pub fn parse(text: &str) -> Result<Settings, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notify_is_off_unless_asked() {
+        assert_eq!(parse("").map(|s| s.notify), Ok(false));
+        assert_eq!(parse("notify = true\n").map(|s| s.notify), Ok(true));
+        assert!(parse("notify = \"yes\"\n").is_err());
+    }
 
     #[test]
     fn operator_is_read_and_checked() {
