@@ -5,7 +5,9 @@
 //! The rule (documented in the README): over the comparison window, both stable and the
 //! canary must have received at least [`MIN_CALLS`] calls. The canary is **worse** when
 //! its error ratio is at least [`ERROR_FACTOR`]× stable's and at least
-//! [`ERROR_MARGIN`] above it (1 % vs 0.1 % is worse; 0.2 % vs 0.1 % is noise), or when its
+//! [`ERROR_MARGIN`] above it (1 % vs 0.1 % is worse; 0.2 % vs 0.1 % is noise) and the
+//! difference is significant (a two-proportion z-test of at least [`MIN_Z`]: 2 errors in
+//! 130 calls against none is not), or when its
 //! p99 is at least [`P99_FACTOR`]× stable's and [`P99_MARGIN_MS`] above it. Otherwise it is
 //! **as good**; without enough calls, **not enough calls** (no verdict).
 
@@ -15,6 +17,20 @@ pub const ERROR_FACTOR: f64 = 2.0;
 pub const ERROR_MARGIN: f64 = 0.01;
 pub const P99_FACTOR: f64 = 1.5;
 pub const P99_MARGIN_MS: f64 = 50.0;
+/// How many standard errors apart the two error ratios must be.
+pub const MIN_Z: f64 = 3.0;
+
+/// The two-proportion z statistic of the canary's error ratio over stable's (pooled).
+fn z(stable: Observed, canary: Observed) -> f64 {
+    let errors = stable.error_ratio * stable.calls + canary.error_ratio * canary.calls;
+    let pooled = errors / (stable.calls + canary.calls);
+    let se = (pooled * (1.0 - pooled) * (1.0 / stable.calls + 1.0 / canary.calls)).sqrt();
+    if se > 0.0 {
+        (canary.error_ratio - stable.error_ratio) / se
+    } else {
+        0.0
+    }
+}
 
 /// What one side (stable or canary) received over the window.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,6 +56,7 @@ pub fn compare(stable: Observed, canary: Observed) -> Verdict {
     let mut why = Vec::new();
     if canary.error_ratio >= stable.error_ratio * ERROR_FACTOR
         && canary.error_ratio >= stable.error_ratio + ERROR_MARGIN
+        && z(stable, canary) >= MIN_Z
     {
         let times = if stable.error_ratio > 0.0 {
             format!(" ({:.0}×)", canary.error_ratio / stable.error_ratio)
@@ -103,6 +120,19 @@ mod tests {
             Verdict::AsGood,
             "2× of a tiny ratio and +30 ms are noise"
         );
+    }
+
+    #[test]
+    fn a_difference_chance_explains_is_not_worse() {
+        assert_eq!(
+            compare(seen(133.0, 0.0, 40.0), seen(136.0, 0.015, 40.0)),
+            Verdict::AsGood,
+            "2 errors in 136 calls against none"
+        );
+        assert!(matches!(
+            compare(seen(1344.0, 0.001, 40.0), seen(211.0, 0.066, 40.0)),
+            Verdict::Worse(_)
+        ));
     }
 
     #[test]

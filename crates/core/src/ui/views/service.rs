@@ -343,7 +343,46 @@ fn canary_observed(
                 cstyle,
             ),
         ]),
+        verdict_line(f, seconds, &stable, &canary, theme),
     ]
+}
+
+/// The canary against stable in words (domain::verdict states the rule).
+fn verdict_line(
+    f: &TrafficFrame,
+    seconds: usize,
+    stable: &NodeId,
+    canary: &NodeId,
+    theme: &Theme,
+) -> Line<'static> {
+    use crate::domain::verdict::{MIN_CALLS, Observed, Verdict, compare};
+    let side = |n: &NodeId| Observed {
+        calls: f.inbound_rps_node(n) * seconds as f64,
+        error_ratio: f.inbound_error_ratio(n),
+        p99_ms: f.inbound_p99(n),
+    };
+    let (s, c) = (side(stable), side(canary));
+    let (text, style) = match compare(s, c) {
+        Verdict::Worse(why) => (format!("worse than stable: {why}"), theme.failing),
+        Verdict::AsGood => (
+            format!(
+                "as good as stable over {:.0} and {:.0} calls",
+                c.calls, s.calls
+            ),
+            theme.ok,
+        ),
+        Verdict::NotEnoughCalls => (
+            format!(
+                "not enough calls yet ({:.0} and {:.0} of {MIN_CALLS:.0} each)",
+                c.calls, s.calls
+            ),
+            theme.muted,
+        ),
+    };
+    Line::from(vec![
+        Span::styled("verdict   ", theme.muted),
+        Span::styled(text, style),
+    ])
 }
 
 fn tag_routes(s: &Service, theme: &Theme) -> Line<'static> {
