@@ -207,3 +207,29 @@ fn a_scrolled_tree_labels_every_row_it_shows() {
         );
     }
 }
+
+/// At 160×45 and more the service view is a dashboard: the service beside its topology
+/// and its environment's capacity; below that, the service alone.
+#[test]
+fn the_service_view_is_a_dashboard_on_a_wide_terminal() {
+    let h = prepared(View::Service);
+    for (w, hh, dashboard) in [
+        (160u16, 45u16, true),
+        (200, 60, true),
+        (159, 45, false),
+        (160, 44, false),
+        (80, 24, false),
+    ] {
+        let view = h.render_part(w, hh, |a| Some(a.view));
+        assert_eq!(
+            view.contains("topology: callers and callees")
+                && view.contains("capacity of the environment"),
+            dashboard,
+            "{w}x{hh}:\n{view}"
+        );
+        assert!(
+            view.contains("replicas"),
+            "the service is always there at {w}x{hh}"
+        );
+    }
+}

@@ -110,6 +110,9 @@ fn view_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(block, area);
     match state.view {
         View::Overview => views::overview::draw(frame, inner, state, theme),
+        View::Service if views::dashboard::fits(frame.area()) => {
+            views::dashboard::draw(frame, inner, state, theme)
+        }
         View::Service => views::service::draw(frame, inner, state, theme),
         View::Topology => views::topology::draw(frame, inner, state, theme),
         View::Capacity => views::capacity::draw(frame, inner, state, theme),

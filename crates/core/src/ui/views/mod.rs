@@ -4,6 +4,7 @@ pub mod attention;
 pub mod capacity;
 pub mod config;
 pub mod confirm;
+pub mod dashboard;
 pub mod events;
 pub mod help;
 pub mod images;
