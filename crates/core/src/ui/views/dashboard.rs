@@ -1,7 +1,7 @@
-//! The service view on a wide terminal (at least [`MIN_WIDTH`]×[`MIN_HEIGHT`]): the
-//! selected service beside its environment's topology (the service highlighted among
-//! its callers and callees) and capacity, so one screen answers "what is it, who calls
-//! it, can it take the load".
+//! The service view on a large terminal (at least [`MIN_WIDTH`]×[`MIN_HEIGHT`]): the
+//! selected service above its environment's topology (the service highlighted among its
+//! callers and callees) and capacity, so one screen answers "what is it, who calls it,
+//! can it take the load".
 
 use crate::app::state::State;
 use crate::ui::theme::Theme;
@@ -20,20 +20,22 @@ pub fn fits(screen: Rect) -> bool {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)]).areas(area);
-    super::service::draw(frame, left, state, theme);
+    // The service keeps the whole width (its pod and event rows are long); its
+    // neighbourhood and capacity share the rows below.
     let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(right);
-    let topology = titled(frame, top, " topology: callers and callees ", theme);
+        Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+    super::service::draw(frame, top, state, theme);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
+    let topology = titled(frame, left, " topology: callers and callees ", theme);
     super::topology::draw(frame, topology, state, theme);
-    let capacity = titled(frame, bottom, " capacity of the environment ", theme);
+    let capacity = titled(frame, right, " capacity of the environment ", theme);
     super::capacity::draw(frame, capacity, state, theme);
 }
 
 fn titled(frame: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Rect {
     let block = Block::default()
-        .borders(Borders::LEFT | Borders::TOP)
+        .borders(Borders::TOP)
         .border_style(theme.border)
         .title(Span::styled(title.to_string(), theme.title));
     let inner = block.inner(area);
