@@ -72,12 +72,7 @@ fn ten_on_call_tasks_take_at_most_six_keys_each() {
     let dir = support::temp_dir("keystrokes");
     let t = Tmux::new("keys");
     t.start(200, 60);
-    let cmd = format!(
-        "WHEELHOUSE_DATA_DIR={d} WHEELHOUSE_CONFIG_DIR={d}/cfg HOME={d} {bin}; echo EXITED:$?",
-        d = dir.display(),
-        bin = env!("CARGO_BIN_EXE_wheelhouse")
-    );
-    t.send(&[&cmd, "Enter"]);
+    t.run_demo(&dir);
     t.wait_for("demo: scenario default");
     let mut rows = Vec::new();
 

@@ -12,12 +12,7 @@ fn start_navigate_scale_and_quit_leaves_the_terminal_clean() {
     let dir = support::temp_dir("tmux");
     let t = Tmux::new("e2e");
     t.start(120, 36);
-    let cmd = format!(
-        "WHEELHOUSE_DATA_DIR={d} WHEELHOUSE_CONFIG_DIR={d}/cfg HOME={d} {bin}; echo EXITED:$?",
-        d = dir.display(),
-        bin = env!("CARGO_BIN_EXE_wheelhouse")
-    );
-    t.send(&[&cmd, "Enter"]);
+    t.run_demo(&dir);
     let s = t.wait_for("demo: scenario default");
     assert!(s.contains("Platform"), "{s}");
     assert!(
@@ -198,12 +193,7 @@ fn y_copies_the_selection_to_the_terminal_clipboard() {
         "-o",
         &format!("cat >> {}", raw.display()),
     ]);
-    let cmd = format!(
-        "WHEELHOUSE_DATA_DIR={d} WHEELHOUSE_CONFIG_DIR={d}/cfg HOME={d} {bin}; echo EXITED:$?",
-        d = dir.display(),
-        bin = env!("CARGO_BIN_EXE_wheelhouse")
-    );
-    t.send(&[&cmd, "Enter"]);
+    t.run_demo(&dir);
     t.wait_for("demo: scenario default");
     t.goto("trade/prod/order");
     t.wait_for("trade/prod/order");

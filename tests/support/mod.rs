@@ -70,52 +70,43 @@ impl Harness {
         )
     }
 
-    /// A cockpit as it starts, landing on the attention view when anything needs it.
+    /// A cockpit as it starts, landing on the attention view when anything needs it (and
+    /// notifying of new critical items).
     pub fn landing(name: &str) -> Harness {
-        let platform = DemoPlatform::from_source(
-            wheelhouse::platform::demo::scenario::DEFAULT_SCENARIO_NAME,
-            wheelhouse::platform::demo::scenario::DEFAULT_SCENARIO,
-            EPOCH,
-        )
-        .unwrap();
-        let mut state = State::new(
-            platform.info(),
+        let mut h = Self::bare(
+            name,
+            DemoPlatform::default_scenario(EPOCH).unwrap(),
             false,
-            Keymap::preset("default").unwrap(),
-            wheelhouse::app::Identity::named("tester"),
-            EPOCH,
+            "default",
         );
-        state.notify = true;
-        let dir = temp_dir(name);
-        let mut h = Harness {
-            state,
-            audit: AuditLog::new(dir.join("audit.jsonl")),
-            platform,
-            theme: Theme::preset("dark", ColorDepth::TrueColor).unwrap(),
-            dir,
-            applies: 0,
-            log_tails: Vec::new(),
-            log_stops: 0,
-            copied: Vec::new(),
-            bells: Vec::new(),
-        };
+        h.state.notify = true;
         h.snapshot();
         h
     }
 
     pub fn with(name: &str, platform: DemoPlatform, read_only: bool, keymap: &str) -> Harness {
+        let mut h = Self::bare(name, platform, read_only, keymap);
+        // Flows start where they say; the start-up landing on the attention view has
+        // tests of its own (Harness::landing).
+        h.state.landed = true;
+        h.event(Event::from(PlatformEvent::Connection(
+            wheelhouse::platform::Connection::Live,
+        )));
+        h.snapshot();
+        h
+    }
+
+    /// The state and the platform, before anything happened.
+    fn bare(name: &str, platform: DemoPlatform, read_only: bool, keymap: &str) -> Harness {
         let dir = temp_dir(name);
-        let mut state = State::new(
+        let state = State::new(
             platform.info(),
             read_only,
             Keymap::preset(keymap).unwrap(),
             wheelhouse::app::Identity::named("tester"),
             EPOCH,
         );
-        // Flows start where they say; the start-up landing on the attention view has
-        // tests of its own (Harness::landing).
-        state.landed = true;
-        let mut h = Harness {
+        Harness {
             state,
             audit: AuditLog::new(dir.join("audit.jsonl")),
             platform,
@@ -126,12 +117,7 @@ impl Harness {
             log_stops: 0,
             copied: Vec::new(),
             bells: Vec::new(),
-        };
-        h.event(Event::from(PlatformEvent::Connection(
-            wheelhouse::platform::Connection::Live,
-        )));
-        h.snapshot();
-        h
+        }
     }
 
     pub fn snapshot(&mut self) {

@@ -74,6 +74,17 @@ impl Tmux {
         self.tmux(&["capture-pane", "-p", "-t", &self.session])
     }
 
+    /// Starts the cockpit on the demo in the shell of the session, in a private data and
+    /// config dir; `echo EXITED:$?` follows it.
+    pub fn run_demo(&self, dir: &std::path::Path) {
+        let cmd = format!(
+            "WHEELHOUSE_DATA_DIR={d} WHEELHOUSE_CONFIG_DIR={d}/cfg HOME={d} {bin}; echo EXITED:$?",
+            d = dir.display(),
+            bin = env!("CARGO_BIN_EXE_wheelhouse")
+        );
+        self.send(&[&cmd, "Enter"]);
+    }
+
     /// Selects `path` through the palette: types it, waits until the palette offers it
     /// (the tree may still be arriving), then takes it.
     pub fn goto(&self, path: &str) {
