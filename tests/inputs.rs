@@ -136,23 +136,22 @@ fn the_palette_takes_an_action_with_its_arguments_and_remembers_it() {
     h.keys("esc :");
     h.type_text("scale no/such/service 2");
     h.keys("enter");
-    let said = h
-        .state
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default();
+    let said = status_line(&h);
     assert!(said.contains("no no/such/service"), "{said}");
     h.keys(":");
     h.type_text("promote 3");
     h.keys("enter");
-    let said = h
-        .state
+    let said = status_line(&h);
+    assert!(said.contains("takes no value"), "{said}");
+}
+
+/// What the status line says now.
+fn status_line(h: &Harness) -> String {
+    h.state
         .status
         .as_ref()
         .map(|s| s.text.clone())
-        .unwrap_or_default();
-    assert!(said.contains("takes no value"), "{said}");
+        .unwrap_or_default()
 }
 
 /// The part of a screen's help title that says which rows are shown: (first, last, of).

@@ -4,12 +4,14 @@
 //! the same list.
 
 use super::derived;
+use super::state::EnvTraffic;
 use super::state::State;
 use crate::domain::capacity::Level;
 use crate::domain::operation::Op;
 use crate::domain::traffic::NodeId;
+use crate::domain::traffic::TrafficFrame;
 use crate::domain::verdict::{self, Observed, Verdict};
-use crate::domain::{Environment, ProductLine, Service, ServiceKey, Tier};
+use crate::domain::{EnvKey, Environment, ProductLine, Service, Tier};
 use crate::interface::Connection;
 use serde::Serialize;
 
@@ -111,11 +113,20 @@ pub fn items(state: &State) -> Vec<Item> {
     }
     for line in &state.snapshot.product_lines {
         for (i, env) in line.environments.iter().enumerate() {
+            let key = EnvKey {
+                line: line.name.clone(),
+                env: env.name.clone(),
+            };
+            let mut here = Here {
+                line: &line.name,
+                env,
+                traffic: state.traffic.get(&key),
+                window: None,
+            };
             for s in &env.services {
-                let key = ServiceKey::new(&line.name, &env.name, &s.name);
-                service_items(state, env, s, &key, &mut out);
+                service_items(state, &mut here, s, &mut out);
                 if env.tier == Tier::Production {
-                    untested(line, i, s, &key, &mut out);
+                    untested(line, i, s, &here, &mut out);
                 }
             }
         }
@@ -145,30 +156,40 @@ fn item(severity: Severity, kind: Kind, target: &str, why: String, action: Optio
     }
 }
 
-fn service_items(
-    state: &State,
-    env: &Environment,
-    s: &Service,
-    key: &ServiceKey,
-    out: &mut Vec<Item>,
-) {
-    let target = key.to_string();
-    let prod = env.tier == Tier::Production;
-    let serious = if prod {
+/// The environment whose services are being looked at: its traffic, and the window of
+/// its last seconds (merged once, when a canary needs it).
+struct Here<'a> {
+    line: &'a str,
+    env: &'a Environment,
+    traffic: Option<&'a EnvTraffic>,
+    window: Option<(TrafficFrame, f64)>,
+}
+
+impl Here<'_> {
+    fn target(&self, s: &Service) -> String {
+        format!("{}/{}/{}", self.line, self.env.name, s.name)
+    }
+}
+
+fn service_items(state: &State, here: &mut Here, s: &Service, out: &mut Vec<Item>) {
+    let serious = if here.env.tier == Tier::Production {
         Severity::Critical
     } else {
         Severity::Warning
     };
-    if let Some(v) = canary_verdict(state, s, key) {
+    if let Some(v) = canary_verdict(here, s) {
         out.push(item(
             serious,
             Kind::CanaryWorse,
-            &target,
+            &here.target(s),
             v,
             Some(Op::Abort),
         ));
     }
-    if let Some(c) = derived::capacity(state, key) {
+    if let Some(c) = here
+        .traffic
+        .and_then(|t| derived::capacity_in(t, s, &state.thresholds))
+    {
         let why = format!(
             "{:.0} req/s on {} ready × {:.0} = {:.0}% of capacity; recommended {} replicas",
             c.observed_rps,
@@ -177,29 +198,30 @@ fn service_items(
             c.utilization * 100.0,
             c.recommended_replicas
         );
+        let scale = Some(Op::ScaleRecommended);
         match c.level {
             Level::Critical => out.push(item(
                 serious,
                 Kind::OverCapacity,
-                &target,
+                &here.target(s),
                 why,
-                Some(Op::ScaleRecommended),
+                scale,
             )),
             Level::Warn => out.push(item(
                 Severity::Warning,
                 Kind::OverCapacity,
-                &target,
+                &here.target(s),
                 why,
-                Some(Op::ScaleRecommended),
+                scale,
             )),
             Level::Ok => {
-                if let Some(why) = forecast(state, s, key) {
+                if let Some(why) = forecast(state, here, s) {
                     out.push(item(
                         Severity::Warning,
                         Kind::CapacitySoon,
-                        &target,
+                        &here.target(s),
                         why,
-                        Some(Op::ScaleRecommended),
+                        scale,
                     ));
                 }
             }
@@ -209,25 +231,32 @@ fn service_items(
         out.push(item(
             serious,
             Kind::RolloutStalled,
-            &target,
+            &here.target(s),
             format!("rollout stalled: {why}"),
             Some(Op::Rollback),
         ));
-    } else if let Some(why) = s.pod_health()
-        && s.pods.iter().any(|p| p.trouble().is_some())
+    } else if s.pods.iter().any(|p| p.trouble().is_some())
+        && let Some(why) = s.pod_health()
     {
-        out.push(item(serious, Kind::UnhealthyPods, &target, why, None));
+        out.push(item(
+            serious,
+            Kind::UnhealthyPods,
+            &here.target(s),
+            why,
+            None,
+        ));
     }
 }
 
 /// The canary against stable over the traffic window, when it is worse.
-fn canary_verdict(state: &State, s: &Service, key: &ServiceKey) -> Option<String> {
+fn canary_verdict(here: &mut Here, s: &Service) -> Option<String> {
     let c = s.canary.as_ref()?;
-    let t = state.traffic.get(&key.env_key())?;
-    let seconds = t.recent.len() as f64;
-    let f = t.window();
+    let t = here.traffic?;
+    let (f, seconds) = here
+        .window
+        .get_or_insert_with(|| (t.window(), t.recent.len() as f64));
     let side = |node: &NodeId| Observed {
-        calls: f.inbound_rps_node(node) * seconds,
+        calls: f.inbound_rps_node(node) * *seconds,
         error_ratio: f.inbound_error_ratio(node),
         p99_ms: f.inbound_p99(node),
     };
@@ -241,8 +270,8 @@ fn canary_verdict(state: &State, s: &Service, key: &ServiceKey) -> Option<String
 
 /// Load rising fast enough to reach the critical threshold within [`FORECAST_SECONDS`]:
 /// the trend of the last minute (mean of its last 10 s against its first 10 s).
-fn forecast(state: &State, s: &Service, key: &ServiceKey) -> Option<String> {
-    let series = state.traffic.get(&key.env_key())?.inbound.get(&s.name)?;
+fn forecast(state: &State, here: &Here, s: &Service) -> Option<String> {
+    let series = here.traffic?.inbound.get(&s.name)?;
     let values: Vec<f64> = series.iter().collect();
     if values.len() < 60 {
         return None;
@@ -275,7 +304,7 @@ fn forecast(state: &State, s: &Service, key: &ServiceKey) -> Option<String> {
 
 /// A version in a production environment that no environment before it ran (now or in
 /// its release history).
-fn untested(line: &ProductLine, at: usize, s: &Service, key: &ServiceKey, out: &mut Vec<Item>) {
+fn untested(line: &ProductLine, at: usize, s: &Service, here: &Here, out: &mut Vec<Item>) {
     let earlier = &line.environments[..at];
     if earlier.is_empty() {
         return;
@@ -288,7 +317,7 @@ fn untested(line: &ProductLine, at: usize, s: &Service, key: &ServiceKey, out: &
         out.push(item(
             Severity::Warning,
             Kind::UntestedVersion,
-            &key.to_string(),
+            &here.target(s),
             format!(
                 "{} runs {} in production; no earlier environment ran it",
                 s.name, s.version

@@ -9,9 +9,29 @@ pub const LOAD_WINDOW: usize = 10;
 
 /// Observed load and capacity of a service, when traffic has been seen for it.
 pub fn capacity(state: &State, key: &ServiceKey) -> Option<Capacity> {
-    let service = state.snapshot.service(key)?;
-    let traffic = state.traffic.get(&key.env_key())?;
-    let series = traffic.inbound.get(&key.service)?;
+    capacity_of(state, key, state.snapshot.service(key)?)
+}
+
+/// [`capacity`] of a service already at hand (no lookup in the snapshot).
+pub fn capacity_of(
+    state: &State,
+    key: &ServiceKey,
+    service: &crate::domain::Service,
+) -> Option<Capacity> {
+    capacity_in(
+        state.traffic.get(&key.env_key())?,
+        service,
+        &state.thresholds,
+    )
+}
+
+/// [`capacity`] from the traffic of the service's environment.
+pub fn capacity_in(
+    traffic: &super::state::EnvTraffic,
+    service: &crate::domain::Service,
+    thresholds: &crate::domain::capacity::Thresholds,
+) -> Option<Capacity> {
+    let series = traffic.inbound.get(&service.name)?;
     if series.is_empty() {
         return None;
     }
@@ -20,7 +40,7 @@ pub fn capacity(state: &State, key: &ServiceKey) -> Option<Capacity> {
         series.recent_mean(LOAD_WINDOW),
         ready,
         service.capacity_rps,
-        &state.thresholds,
+        thresholds,
     ))
 }
 
