@@ -233,3 +233,71 @@ fn the_service_view_is_a_dashboard_on_a_wide_terminal() {
         );
     }
 }
+
+/// The share of a screen part left empty: whole blank rows, and on the other rows the
+/// blank cells after the last thing drawn. Spaces between columns count as used.
+fn empty_share(part: &str) -> f64 {
+    let rows: Vec<&str> = part.lines().collect();
+    let width = rows.iter().map(|r| r.chars().count()).max().unwrap_or(0);
+    let total = rows.len() * width;
+    let used: usize = rows.iter().map(|r| r.trim_end().chars().count()).sum();
+    if total == 0 {
+        return 1.0;
+    }
+    1.0 - used as f64 / total as f64
+}
+
+/// Whether everything a view has to show is on screen: config shows every key of every
+/// service of the line (and each service), images every image. Other views always have
+/// more to show than a screen holds (history, edges, releases).
+fn shows_everything(h: &Harness, view: View, part: &str) -> bool {
+    match view {
+        View::Config => {
+            let line = h.state.snapshot.line("loan-core").unwrap();
+            line.environments.iter().flat_map(|e| &e.services).all(|s| {
+                part.contains(&s.name)
+                    && s.config.keys().all(|k| part.contains(k.as_str()))
+                    && s.secret_keys.names().all(|k| part.contains(k))
+            })
+        }
+        View::Images => {
+            let images = wheelhouse::domain::image::from_snapshot(&h.state.snapshot);
+            images.iter().all(|i| part.contains(i.name()))
+        }
+        _ => false,
+    }
+}
+
+/// At 200×60, with the demo running for two minutes (histories, traffic, events and
+/// releases there to show), no view leaves more than a third of its area empty, unless
+/// everything it has to show is on screen.
+#[test]
+fn no_view_leaves_a_third_of_a_wide_screen_empty() {
+    let mut h = Harness::new("wide-use");
+    h.advance(120);
+    let key = h.canary_service("loan-core", "gray");
+    h.select(&["loan-core", "gray", &key.service]);
+    let mut report = Vec::new();
+    for view in View::ALL {
+        h.state.view = view;
+        h.state.dirty = true;
+        if view == View::Logs {
+            h.state.view = View::Service;
+            h.keys("7");
+        }
+        let part = h.render_part(200, 60, |a| Some(a.view));
+        report.push((view, empty_share(&part), part));
+    }
+    let summary: Vec<String> = report
+        .iter()
+        .map(|(v, share, _)| format!("{v:?} {:.0}%", share * 100.0))
+        .collect();
+    eprintln!("empty at 200×60: {}", summary.join(", "));
+    for (view, share, part) in &report {
+        assert!(
+            *share <= 1.0 / 3.0 || shows_everything(&h, *view, part),
+            "{view:?} leaves {:.0}% of 200×60 empty with more to show:\n{part}",
+            share * 100.0
+        );
+    }
+}

@@ -309,10 +309,12 @@ fn untested(line: &ProductLine, at: usize, s: &Service, here: &Here, out: &mut V
     if earlier.is_empty() {
         return;
     }
-    let ran = earlier
-        .iter()
-        .filter_map(|e| e.service(&s.name))
-        .any(|e| e.version == s.version || e.releases.iter().any(|r| r.to == s.version));
+    let ran = earlier.iter().filter_map(|e| e.service(&s.name)).any(|e| {
+        e.version == s.version
+            || e.releases
+                .iter()
+                .any(|r| r.to == s.version || r.from == s.version)
+    });
     if !ran {
         out.push(item(
             Severity::Warning,

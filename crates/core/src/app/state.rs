@@ -192,6 +192,10 @@ pub struct EnvTraffic {
     pub inbound: BTreeMap<String, Series>,
     /// Error ratio of inbound calls per service.
     pub errors: BTreeMap<String, Series>,
+    /// The part of `inbound` and its error ratio that went to a service's canary, from
+    /// the first second a canary took calls (the stable's share is the rest).
+    pub canary_inbound: BTreeMap<String, Series>,
+    pub canary_errors: BTreeMap<String, Series>,
 }
 
 impl EnvTraffic {
@@ -205,6 +209,29 @@ impl EnvTraffic {
                 errs += e.rps * e.error_ratio;
             }
             let ratio = if total > 0.0 { errs / total } else { 0.0 };
+            let (mut canary, mut canary_errs) = (0.0, 0.0);
+            for e in frame
+                .edges
+                .iter()
+                .filter(|e| e.to.service == *name && e.to.canary)
+            {
+                canary += e.rps;
+                canary_errs += e.rps * e.error_ratio;
+            }
+            if canary > 0.0 || self.canary_inbound.contains_key(name) {
+                self.canary_inbound
+                    .entry(name.clone())
+                    .or_insert_with(|| Series::new(HISTORY_SECONDS))
+                    .push(canary);
+                self.canary_errors
+                    .entry(name.clone())
+                    .or_insert_with(|| Series::new(HISTORY_SECONDS))
+                    .push(if canary > 0.0 {
+                        canary_errs / canary
+                    } else {
+                        0.0
+                    });
+            }
             self.inbound
                 .entry(name.clone())
                 .or_insert_with(|| Series::new(HISTORY_SECONDS))
@@ -221,10 +248,54 @@ impl EnvTraffic {
         self.latest = frame;
     }
 
+    /// A service's history with its stable and canary apart (the canary's begins at
+    /// its first call; all four end at the newest second).
+    pub fn split(&self, service: &str) -> SplitSeries {
+        let collect = |m: &BTreeMap<String, Series>| -> Vec<f64> {
+            m.get(service)
+                .map(|s| s.iter().collect())
+                .unwrap_or_default()
+        };
+        let (all, all_errors) = (collect(&self.inbound), collect(&self.errors));
+        let (canary_rps, canary_errors) =
+            (collect(&self.canary_inbound), collect(&self.canary_errors));
+        let offset = all.len().saturating_sub(canary_rps.len());
+        let mut stable_rps = Vec::with_capacity(all.len());
+        let mut stable_errors = Vec::with_capacity(all.len());
+        for (i, total) in all.iter().enumerate() {
+            let j = i.checked_sub(offset);
+            let c = j.and_then(|j| canary_rps.get(j)).copied().unwrap_or(0.0);
+            let ce = j.and_then(|j| canary_errors.get(j)).copied().unwrap_or(0.0);
+            let e = all_errors.get(i).copied().unwrap_or(0.0);
+            let rest = (total - c).max(0.0);
+            stable_rps.push(rest);
+            stable_errors.push(if rest > 0.0 {
+                ((total * e - c * ce) / rest).clamp(0.0, 1.0)
+            } else {
+                0.0
+            });
+        }
+        SplitSeries {
+            stable_rps,
+            stable_errors,
+            canary_rps,
+            canary_errors,
+        }
+    }
+
     /// The mean second of the last [`WINDOW_SECONDS`] (see [`TrafficFrame::window`]).
     pub fn window(&self) -> TrafficFrame {
         TrafficFrame::window(&self.recent)
     }
+}
+
+/// See [`EnvTraffic::split`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SplitSeries {
+    pub stable_rps: Vec<f64>,
+    pub stable_errors: Vec<f64>,
+    pub canary_rps: Vec<f64>,
+    pub canary_errors: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -387,5 +458,54 @@ impl State {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EnvTraffic;
+    use crate::domain::traffic::{EdgeStat, NodeId, TrafficFrame};
+
+    fn edge(canary: bool, rps: f64, error_ratio: f64) -> EdgeStat {
+        EdgeStat {
+            from: NodeId::ingress(),
+            to: NodeId::new("order", if canary { "2" } else { "1" }, canary),
+            rps,
+            error_ratio,
+            p50_ms: 1.0,
+            p99_ms: 2.0,
+        }
+    }
+
+    #[test]
+    fn a_services_history_splits_into_stable_and_canary() {
+        let mut t = EnvTraffic::default();
+        let services = vec!["order".to_string()];
+        t.push(
+            TrafficFrame {
+                second: 1,
+                edges: vec![edge(false, 10.0, 0.0)],
+            },
+            &services,
+        );
+        t.push(
+            TrafficFrame {
+                second: 2,
+                edges: vec![edge(false, 9.0, 0.0), edge(true, 1.0, 0.5)],
+            },
+            &services,
+        );
+        let split = t.split("order");
+        assert_eq!(split.stable_rps, vec![10.0, 9.0]);
+        assert_eq!(
+            split.canary_rps,
+            vec![1.0],
+            "the canary's begins at its first call"
+        );
+        assert_eq!(split.canary_errors, vec![0.5]);
+        assert!(
+            split.stable_errors.iter().all(|e| e.abs() < 1e-9),
+            "{split:?}"
+        );
     }
 }

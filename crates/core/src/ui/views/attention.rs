@@ -8,15 +8,39 @@ use crate::config::keymap::Section;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{fit, truncate};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+/// The view height from which the selected item's service is shown below the list.
+pub const DETAIL_MIN_HEIGHT: u16 = 40;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let items = &state.attention;
     if items.is_empty() {
         return super::placeholder(frame, area, theme, "nothing needs attention");
     }
+    let service = state.selected_service();
+    let (Some(key), true) = (service, area.height >= DETAIL_MIN_HEIGHT) else {
+        return list(frame, area, state, theme);
+    };
+    // The list keeps at least a third and shows every item when it can; the item's
+    // service, as its own view shows it, takes the rest.
+    let list_h = (items.len() as u16 + 1).clamp(area.height / 3, area.height / 2);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(list_h), Constraint::Min(1)]).areas(area);
+    list(frame, top, state, theme);
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.border)
+        .title(Span::styled(format!(" {key} "), theme.title));
+    let inner = block.inner(bottom);
+    frame.render_widget(block, bottom);
+    super::service::draw(frame, inner, state, theme);
+}
+
+fn list(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let items = &state.attention;
     let w = area.width as usize;
     let (critical, warning, notice) = counts(items);
     let mut lines = vec![Line::from(vec![

@@ -6,7 +6,7 @@ use crate::app::state::State;
 use crate::domain::ServiceKey;
 use crate::domain::capacity::Level;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{bar, fit, percent, rps, sparkline, truncate};
+use crate::ui::widgets::{bar, chart, fit, percent, rps, sparkline, truncate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -22,14 +22,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let traffic = state.traffic.get(&env_key);
     let w = area.width as usize;
     let focus = state.selected_service();
+    // The table's own rows (header, services, warning and hotspot lines); the selected
+    // service's chart takes the rest, so a tall terminal shows a taller history.
+    let table_need = (env.services.len() + 3) as u16;
     let chart_h = if focus.is_some() && area.height >= 16 {
-        7
+        area.height.saturating_sub(table_need).max(7)
     } else {
         0
     };
     let [table_area, chart_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(chart_h)]).areas(area);
-    let spark_w = w.saturating_sub(72).min(60);
+    let spark_w = w.saturating_sub(72);
     let mut lines = vec![Line::from(Span::styled(
         truncate(
             &format!(
@@ -195,12 +198,22 @@ fn chart(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, key: &Serv
         .traffic
         .get(&key.env_key())
         .and_then(|t| t.inbound.get(&key.service));
+    let capacity = derived::capacity(state, key)
+        .map_or(s.capacity_rps * s.replicas.ready.max(1) as f64, |c| {
+            c.capacity_rps
+        });
+    let values: Vec<f64> = series.map(|s| s.iter().collect()).unwrap_or_default();
+    let off_scale = if chart_top(&values, capacity) < capacity {
+        format!("· capacity {}/s above ", rps(capacity))
+    } else {
+        String::new()
+    };
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(theme.border)
         .title(Span::styled(
             format!(
-                " {} req/s, last {}s ",
+                " {} req/s, last {}s {off_scale}",
                 key.service,
                 series.map_or(0, |s| s.len())
             ),
@@ -208,50 +221,74 @@ fn chart(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, key: &Serv
         ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(series) = series else { return };
-    let values: Vec<f64> = series.iter().collect();
-    let capacity = s.capacity_rps * s.replicas.ready.max(1) as f64;
-    let max = values.iter().copied().fold(capacity, f64::max).max(1.0);
+    if series.is_none() {
+        return;
+    }
+    let max = chart_top(&values, capacity);
+    // One column per second, the newest on the right; the last row is the time axis.
     let width = inner.width.saturating_sub(10) as usize;
-    let start = values.len().saturating_sub(width);
-    let shown = &values[start..];
-    let rows = inner.height as usize;
-    let mut lines = Vec::new();
-    for row in 0..rows {
-        let top = max * (rows - row) as f64 / rows as f64;
-        let bottom = max * (rows - row - 1) as f64 / rows as f64;
-        let label = if row == 0 {
-            rps(max)
-        } else if row + 1 == rows {
-            "0".into()
-        } else {
-            String::new()
-        };
-        let cap_row = capacity <= top && capacity > bottom;
-        let text: String = shown
-            .iter()
-            .map(|v| {
-                if *v >= top {
-                    '█'
-                } else if *v > bottom {
-                    '▄'
-                } else if cap_row {
-                    '─'
-                } else {
-                    ' '
-                }
-            })
-            .collect();
-        let style = if shown.last().is_some_and(|v| *v > capacity) {
-            theme.failing
-        } else {
-            theme.accent
-        };
-        lines.push(Line::from(vec![
-            Span::styled(fit(&label, 8), theme.muted),
-            Span::styled(if cap_row { "┤ " } else { "│ " }, theme.muted),
-            Span::styled(text, style),
-        ]));
+    let rows = (inner.height as usize).saturating_sub(1).max(1);
+    let style = if values.last().is_some_and(|v| *v > capacity) {
+        theme.failing
+    } else {
+        theme.accent
+    };
+    let cap_row = chart::line_row(rows, max, capacity);
+    let mut lines: Vec<Line> = chart::area_rows(&values, width, rows, max, Some(capacity))
+        .into_iter()
+        .enumerate()
+        .map(|(row, text)| {
+            let label = if row == 0 {
+                rps(max)
+            } else if row + 1 == rows {
+                "0".into()
+            } else {
+                String::new()
+            };
+            Line::from(vec![
+                Span::styled(fit(&label, 8), theme.muted),
+                Span::styled(if cap_row == Some(row) { "┤ " } else { "│ " }, theme.muted),
+                Span::styled(text, style),
+            ])
+        })
+        .collect();
+    if inner.height as usize > rows {
+        let oldest = format!("{width}s ago");
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{:8}└─{oldest}{:─>fill$}",
+                "",
+                " now",
+                fill = width.saturating_sub(oldest.chars().count())
+            ),
+            theme.muted,
+        )));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The top of a load chart: the capacity line when the load comes within half of it,
+/// otherwise a quarter above the peak load, so that the load's shape is readable and
+/// not flattened on the bottom row (the title then names the capacity).
+pub fn chart_top(values: &[f64], capacity: f64) -> f64 {
+    let peak = values.iter().copied().fold(0.0, f64::max);
+    let top = if peak * 2.0 >= capacity {
+        peak.max(capacity)
+    } else {
+        peak * 1.25
+    };
+    top.max(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chart_top;
+
+    #[test]
+    fn the_chart_includes_capacity_only_when_the_load_comes_near_it() {
+        assert_eq!(chart_top(&[40.0, 44.0], 600.0), 55.0);
+        assert_eq!(chart_top(&[300.0, 350.0], 600.0), 600.0);
+        assert_eq!(chart_top(&[700.0], 600.0), 700.0);
+        assert_eq!(chart_top(&[], 0.0), 1.0);
+    }
 }

@@ -5,7 +5,7 @@ use crate::domain::config_diff::{DiffKind, diff};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{fit, truncate};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -107,5 +107,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::raw(secrets.join(", ")),
         ]));
     }
+    // A tall view shows the whole line's config below the diff.
+    let needed = lines.len() as u16 + 1;
+    let line = state.snapshot.line(&key.line);
+    let area = match line {
+        Some(line) if area.height >= MATRIX_MIN_HEIGHT && area.height > needed + 8 => {
+            let [top, bottom] =
+                Layout::vertical([Constraint::Length(needed), Constraint::Min(1)]).areas(area);
+            super::config_matrix::draw(frame, bottom, state, theme, line, &key.service);
+            top
+        }
+        _ => area,
+    };
     frame.render_widget(Paragraph::new(lines), area);
 }
+
+/// The view height from which the line's config is shown below the diff.
+pub const MATRIX_MIN_HEIGHT: u16 = 30;

@@ -4,7 +4,10 @@ use crate::app::state::{Level, State};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{clock, truncate};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// The view height from which the releases are listed below the activity.
+pub const CHANGES_MIN_HEIGHT: u16 = 30;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -18,6 +21,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, full: b
             .title(Span::styled(" Events ", theme.title));
         let inner = block.inner(area);
         frame.render_widget(block, area);
+        inner
+    };
+    // A tall view lists the releases below what the activity needs.
+    let inner = if full && inner.height >= CHANGES_MIN_HEIGHT {
+        let activity_h = (state.activity.len() as u16).clamp(3, inner.height / 2);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(activity_h), Constraint::Min(1)]).areas(inner);
+        super::changes::draw(frame, bottom, state, theme, None, "changes");
+        top
+    } else {
         inner
     };
     if state.activity.is_empty() {

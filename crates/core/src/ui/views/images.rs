@@ -50,9 +50,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // Size and age only where the platform knows them (an engine's image list).
     let engine = images.iter().any(|i| i.size_bytes.is_some());
     let columns = if engine { 21 } else { 1 };
+    // As wide as the longest name needs, within limits, so that where each image runs
+    // gets the rest.
+    let longest = images
+        .iter()
+        .map(|i| short(i.name(), narrow).chars().count() + 4)
+        .max()
+        .unwrap_or(16);
     let name_w = (w * 2 / 5)
         .clamp(16, 56)
-        .max(w.saturating_sub(columns + 30).min(40));
+        .max(w.saturating_sub(columns + 30).min(40))
+        .min(longest.max(16));
     let mut lines = vec![Line::from(Span::styled(
         if engine {
             format!(

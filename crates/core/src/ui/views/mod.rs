@@ -2,7 +2,9 @@
 
 pub mod attention;
 pub mod capacity;
+pub mod changes;
 pub mod config;
+pub mod config_matrix;
 pub mod confirm;
 pub mod dashboard;
 pub mod events;
@@ -12,6 +14,7 @@ pub mod logs;
 pub mod overview;
 pub mod palette;
 pub mod prompt;
+pub mod series;
 pub mod service;
 pub mod topology;
 pub mod tree;

@@ -4,11 +4,11 @@ use crate::app::state::State;
 use crate::domain::Tier;
 use crate::domain::drift::{self, Cell};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{fit, truncate};
+use crate::ui::widgets::{fit, percent, rps, truncate};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(line) = state.selected_line().and_then(|l| state.snapshot.line(l)) else {
@@ -98,10 +98,150 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         "◆ canary version   ↓ lags an earlier environment",
         theme.muted,
     )));
+    // A tall view adds each environment's state and the line's releases below.
+    let width = area.width.max(1) as usize;
+    let used: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    let room = (area.height as usize).saturating_sub(used + 1);
+    let summary_h = line.environments.len() + 2;
+    let area = if area.height >= WIDE_MIN_HEIGHT && room >= summary_h + 6 {
+        let [top, middle, bottom] = Layout::vertical([
+            Constraint::Length(used as u16 + 1),
+            Constraint::Length(summary_h as u16),
+            Constraint::Min(1),
+        ])
+        .areas(area);
+        environments(frame, middle, state, line, theme);
+        super::changes::draw(
+            frame,
+            bottom,
+            state,
+            theme,
+            Some(&line.name),
+            "changes in this line",
+        );
+        top
+    } else {
+        area
+    };
     frame.render_widget(
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
         area,
     );
+}
+
+/// The view height from which the environments' state and the releases are shown.
+pub const WIDE_MIN_HEIGHT: u16 = 30;
+
+/// One row per environment: its services and replicas, the calls entering it, their
+/// errors and slowest p99, canaries, services lagging, and what needs attention there.
+fn environments(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    line: &crate::domain::ProductLine,
+    theme: &Theme,
+) {
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.border)
+        .title(Span::styled(" environments ", theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let header = format!(
+        "{:<14} {:<10} {:>8} {:>9} {:>10} {:>8} {:>9} {:>8} {:>8}  attention",
+        "environment",
+        "tier",
+        "services",
+        "ready",
+        "entry/s",
+        "errors",
+        "worst p99",
+        "canaries",
+        "lagging"
+    );
+    let mut lines = vec![Line::from(Span::styled(truncate(&header, w), theme.muted))];
+    let matrix = drift::matrix(line);
+    for (i, env) in line.environments.iter().enumerate() {
+        let (ready, desired) = env.services.iter().fold((0, 0), |(r, d), s| {
+            (r + s.replicas.ready, d + s.replicas.desired)
+        });
+        let canaries = env.services.iter().filter(|s| s.canary.is_some()).count();
+        let lagging = matrix
+            .iter()
+            .filter(|(_, cells)| cells.get(i).is_some_and(|c| c.behind.is_some()))
+            .count();
+        let key = crate::domain::EnvKey {
+            line: line.name.clone(),
+            env: env.name.clone(),
+        };
+        let (entry, errors, p99) = state
+            .traffic
+            .get(&key)
+            .map(|t| entry_figures(&t.latest))
+            .map_or(
+                ("–".to_string(), "–".to_string(), "–".to_string()),
+                |(e, r, p)| (rps(e), percent(r), format!("{p:.0}ms")),
+            );
+        let prefix = format!("{key}/");
+        let here: Vec<crate::app::attention::Item> = state
+            .attention
+            .iter()
+            .filter(|a| a.target == key.to_string() || a.target.starts_with(&prefix))
+            .cloned()
+            .collect();
+        let (critical, warning, notice) = crate::app::attention::counts(&here);
+        let attention = [
+            (critical, "critical"),
+            (warning, "warning"),
+            (notice, "notice"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect::<Vec<_>>()
+        .join(" · ");
+        let style = if critical > 0 {
+            theme.failing
+        } else if warning > 0 {
+            theme.warn
+        } else if env.tier == Tier::Production {
+            theme.production
+        } else {
+            theme.base
+        };
+        let text = format!(
+            "{:<14} {:<10} {:>8} {:>9} {:>10} {:>8} {:>9} {:>8} {:>8}  {attention}",
+            truncate(&env.name, 14),
+            env.tier.label(),
+            env.services.len(),
+            format!("{ready}/{desired}"),
+            entry,
+            errors,
+            p99,
+            canaries,
+            lagging,
+        );
+        lines.push(Line::from(Span::styled(truncate(&text, w), style)));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Calls entering the environment per second, the error ratio over all its calls, and
+/// the slowest p99 of any call.
+fn entry_figures(frame: &crate::domain::traffic::TrafficFrame) -> (f64, f64, f64) {
+    let entry = frame
+        .edges
+        .iter()
+        .filter(|e| e.from.is_ingress())
+        .map(|e| e.rps)
+        .sum();
+    let (calls, errors) = frame.edges.iter().fold((0.0, 0.0), |(c, e), edge| {
+        (c + edge.rps, e + edge.rps * edge.error_ratio)
+    });
+    let ratio = if calls > 0.0 { errors / calls } else { 0.0 };
+    let p99 = frame.edges.iter().map(|e| e.p99_ms).fold(0.0, f64::max);
+    (entry, ratio, p99)
 }
 
 fn cell_span(cell: &Cell, width: usize, theme: &Theme, selected_env: bool) -> Span<'static> {

@@ -24,6 +24,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(s) = state.snapshot.service(&key) else {
         return;
     };
+    let (area, series_area) = super::series::beside(area);
+    if let Some(series_area) = series_area {
+        super::series::draw(frame, series_area, state, theme, s, &key);
+    }
     let w = area.width as usize;
     let mut lines = header(s, &key, w, theme);
     lines.extend(origin(state, s, &key, w, theme));

@@ -12,7 +12,7 @@ use crate::ui::theme::Theme;
 use crate::ui::widgets::graph::{
     Emphasis, GraphStyles, GraphView, NodeBox, canvas_size, node_position,
 };
-use crate::ui::widgets::{fit, percent, rps, truncate};
+use crate::ui::widgets::{fit, percent, rps, sparkline, truncate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -66,6 +66,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .topology
         .compact
         .unwrap_or(graph.nodes.len() > AUTO_COMPACT_NODES);
+    // A tall terminal gives each detailed box its replicas and its last seconds of load.
+    let roomy = !compact && area.height >= ROOMY_HEIGHT;
     let nodes: Vec<NodeBox> = graph
         .nodes
         .iter()
@@ -98,10 +100,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                         .sum())
                 )]
             } else {
-                vec![
+                let mut lines = vec![
                     format!("{}/s err {}", rps(inbound), percent(err)),
                     format!("p99 {:.0}ms", tf.inbound_p99(n)),
-                ]
+                ];
+                if roomy {
+                    lines.extend(history_lines(state, traffic, &key, n));
+                }
+                lines
             };
             NodeBox {
                 title: n.to_string(),
@@ -125,14 +131,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         muted: theme.muted,
         edge: theme.muted,
     };
+    let (cw, ch) = canvas_size(&lay, &nodes, compact);
+    // The table gets what the drawing does not need, and at least a third.
     let table_h = if area.height >= 20 {
-        (area.height / 3).min(14)
+        (area.height / 3)
+            .min(14)
+            .max(area.height.saturating_sub(ch))
     } else {
         4
     };
     let [graph_area, table_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(table_h)]).areas(area);
-    let (cw, ch) = canvas_size(&lay, &nodes, compact);
     // Until the user pans, keep the selected service's node in view.
     let (mut want_x, mut want_y) = (state.topology.scroll_x, state.topology.scroll_y);
     if (want_x, want_y) == (0, 0) {
@@ -177,6 +186,42 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
 }
 
+/// The height of the view from which detailed boxes show [`history_lines`].
+pub const ROOMY_HEIGHT: u16 = 40;
+
+/// A node's replicas and share of capacity, and its load over the last seconds (a
+/// canary node its own calls, the stable node the rest).
+fn history_lines(
+    state: &State,
+    traffic: &crate::app::state::EnvTraffic,
+    key: &ServiceKey,
+    node: &crate::domain::traffic::NodeId,
+) -> Vec<String> {
+    let width = usize::from(crate::ui::widgets::graph::BOX_WIDTH) - 2;
+    let mut lines = Vec::new();
+    if let Some(s) = state.snapshot.service(key) {
+        let (replicas, canary_replicas) = (s.replicas, s.canary.as_ref().map(|c| c.replicas));
+        let r = if node.canary {
+            canary_replicas.unwrap_or(replicas)
+        } else {
+            replicas
+        };
+        let used = derived::capacity(state, key)
+            .map(|c| format!(" · {} cap", percent(c.utilization)))
+            .unwrap_or_default();
+        lines.push(format!("repl {}/{}{used}", r.ready, r.desired));
+    }
+    let split = traffic.split(&key.service);
+    let values = if node.canary {
+        split.canary_rps
+    } else {
+        split.stable_rps
+    };
+    let max = values.iter().copied().fold(0.0, f64::max);
+    lines.push(sparkline(&values, width, max));
+    lines
+}
+
 #[allow(clippy::too_many_arguments)]
 fn edge_table(
     frame: &mut Frame,
@@ -189,16 +234,19 @@ fn edge_table(
     canvas: (u16, u16),
     compact: bool,
 ) {
-    let mut idx: Vec<usize> = (0..tf.edges.len())
-        .filter(|&i| {
-            selected.is_none_or(|s| tf.edges[i].from.service == s || tf.edges[i].to.service == s)
-        })
-        .collect();
+    // The selected service's edges first, then the others, each busiest first: all of
+    // them when there is room.
+    let touches = |i: usize| {
+        selected.is_none_or(|s| tf.edges[i].from.service == s || tf.edges[i].to.service == s)
+    };
+    let mut idx: Vec<usize> = (0..tf.edges.len()).collect();
     idx.sort_by(|a, b| {
-        tf.edges[*b]
-            .rps
-            .partial_cmp(&tf.edges[*a].rps)
-            .unwrap_or(std::cmp::Ordering::Equal)
+        touches(*b).cmp(&touches(*a)).then(
+            tf.edges[*b]
+                .rps
+                .partial_cmp(&tf.edges[*a].rps)
+                .unwrap_or(std::cmp::Ordering::Equal),
+        )
     });
     let failing = emphasis
         .iter()
@@ -213,7 +261,7 @@ fn edge_table(
                 tf.edges.len(),
                 failing,
                 selected
-                    .map(|s| format!(", showing {s}"))
+                    .map(|s| format!(", {s}'s first"))
                     .unwrap_or_default(),
                 canvas.0,
                 canvas.1,
@@ -245,6 +293,7 @@ fn edge_table(
             Some(Emphasis::Failing) => theme.failing,
             Some(Emphasis::Hot) => theme.hot,
             Some(Emphasis::Canary) => theme.canary,
+            _ if !touches(i) => theme.muted,
             _ => theme.base,
         };
         lines.push(Line::from(Span::styled(
