@@ -245,3 +245,47 @@ fn y_copies_the_path_the_image_and_the_pending_command_line() {
         "the confirmation stays open"
     );
 }
+
+/// Every input, as a person sees it at 80×24 and at 200×60: what was typed, the cursor
+/// after it (▏), and the cursor moved by the editing keys.
+#[test]
+fn every_input_shows_its_text_and_cursor_at_both_sizes() {
+    let sizes = [(80u16, 24u16), (200, 60)];
+    let seen = |h: &Harness, want: &str, what: &str| {
+        for (w, hh) in sizes {
+            let screen = h.render(w, hh);
+            assert!(
+                screen.contains(want),
+                "{what} at {w}x{hh} shows {want:?}:\n{screen}"
+            );
+        }
+    };
+    let mut h = Harness::new("inputs-render");
+    h.advance(2);
+    a_service(&mut h);
+    // A prompt: the pre-filled value replaced, then the cursor moved into the text.
+    h.keys("s");
+    h.type_text("12");
+    seen(&h, "12▏", "the scale prompt");
+    h.keys("left");
+    seen(&h, "1▏2", "the scale prompt after ←");
+    h.keys("esc");
+    // The filter.
+    h.keys("/");
+    h.type_text("scor");
+    seen(&h, "scor▏", "the filter");
+    h.keys("ctrl-w");
+    seen(&h, "filter: ▏", "the filter after ctrl-w");
+    h.keys("esc");
+    // The palette, with an action and its arguments.
+    h.keys(":");
+    h.type_text("weight 25");
+    seen(&h, "weight 25▏", "the palette");
+    h.keys("ctrl-a");
+    seen(&h, "▏weight 25", "the palette after ctrl-a");
+    h.keys("esc");
+    // Help's search.
+    h.keys("?");
+    h.type_text("/roll");
+    seen(&h, "roll", "help's search");
+}

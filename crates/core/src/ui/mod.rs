@@ -223,18 +223,8 @@ fn telemetry_status(
 }
 
 fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let line = if let Some(msg) = &state.status {
-        let style = match msg.level {
-            Level::Info => theme.base,
-            Level::Success => theme.ok,
-            Level::Warn => theme.warn,
-            Level::Error => theme.error,
-        };
-        Line::from(Span::styled(
-            truncate(&format!(" {}", msg.text), area.width as usize),
-            style,
-        ))
-    } else if state.mode == Mode::LogSearch {
+    // An input being typed in keeps the footer; a message waits until it closes.
+    let line = if state.mode == Mode::LogSearch {
         let mut spans = vec![Span::styled(" search logs: ", theme.key)];
         if let Some(l) = &state.logs {
             let room = (area.width as usize).saturating_sub(60);
@@ -261,6 +251,17 @@ fn footer_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ));
         spans.push(Span::styled("  enter keep · esc clear", theme.muted));
         Line::from(spans)
+    } else if let Some(msg) = &state.status {
+        let style = match msg.level {
+            Level::Info => theme.base,
+            Level::Success => theme.ok,
+            Level::Warn => theme.warn,
+            Level::Error => theme.error,
+        };
+        Line::from(Span::styled(
+            truncate(&format!(" {}", msg.text), area.width as usize),
+            style,
+        ))
     } else {
         hints(state, theme, area.width as usize)
     };
