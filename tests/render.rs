@@ -301,3 +301,28 @@ fn no_view_leaves_a_third_of_a_wide_screen_empty() {
         );
     }
 }
+
+/// A narrow tree cuts a row's name, version and replicas before its marks: the ▲ of a
+/// service over capacity stays on screen at 80×24.
+#[test]
+fn a_narrow_tree_keeps_the_marks_that_say_what_is_wrong() {
+    let mut h = Harness::new("tree-marks");
+    h.advance(60);
+    h.select(&["trade", "prod", "inventory"]);
+    let critical: Vec<String> = h
+        .state
+        .attention
+        .iter()
+        .filter(|i| i.target.starts_with("trade/prod/") && i.why.contains("capacity"))
+        .map(|i| i.target.rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert!(!critical.is_empty(), "trade/prod is over capacity by now");
+    let tree = h.render_part(80, 24, |a| Some(a.tree));
+    for service in &critical {
+        let row = tree
+            .lines()
+            .find(|l| l.contains(&format!(" {}", &service[..4])))
+            .unwrap_or_else(|| panic!("{service} in the tree:\n{tree}"));
+        assert!(row.contains('▲'), "{service}'s ▲ is shown:\n{tree}");
+    }
+}

@@ -100,15 +100,20 @@ impl Tmux {
     }
 
     pub fn wait_for_within(&self, text: &str, limit: Duration) -> String {
+        self.wait_until(text, limit, |s| s.contains(text))
+    }
+
+    /// Waits until a screen satisfies `ready` (`what` names it in the failure).
+    pub fn wait_until(&self, what: &str, limit: Duration, ready: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
-            if s.contains(text) {
+            if ready(&s) {
                 return s;
             }
             assert!(
                 start.elapsed() < limit,
-                "timed out waiting for {text:?}; screen:\n{s}"
+                "timed out waiting for {what:?}; screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }

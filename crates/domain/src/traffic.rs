@@ -103,7 +103,7 @@ impl TrafficFrame {
             .iter()
             .filter(|e| e.to.service == service)
             .map(|e| e.rps)
-            .sum()
+            .fold(0.0, |a, b| a + b)
     }
 
     /// Requests per second arriving at one version node of a service.
@@ -112,7 +112,7 @@ impl TrafficFrame {
             .iter()
             .filter(|e| &e.to == node)
             .map(|e| e.rps)
-            .sum()
+            .fold(0.0, |a, b| a + b)
     }
 
     /// Error ratio of calls into one node (weighted by requests).
@@ -145,7 +145,7 @@ impl TrafficFrame {
             .iter()
             .filter(|e| e.to.service == service && e.to.canary)
             .map(|e| e.rps)
-            .sum();
+            .fold(0.0, |a, b| a + b);
         canary / total
     }
 }

@@ -13,7 +13,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 use tui_tree_widget::{Tree, TreeItem, TreeState};
 
-fn label<'a>(state: &State, theme: &Theme, path: &[String]) -> Line<'a> {
+/// A row's label in `width` columns (the tree's inner width; the row's indent is taken
+/// off here).
+fn label<'a>(state: &State, theme: &Theme, path: &[String], width: usize) -> Line<'a> {
+    let room = width.saturating_sub(path.len() * 2);
     let snap = &state.snapshot;
     match path {
         [line] => {
@@ -58,7 +61,7 @@ fn label<'a>(state: &State, theme: &Theme, path: &[String]) -> Line<'a> {
             } else {
                 theme.muted
             };
-            let mut spans = vec![
+            let main = vec![
                 Span::raw(service.clone()),
                 Span::styled(format!(" {}", s.version), theme.accent),
                 Span::styled(
@@ -66,12 +69,13 @@ fn label<'a>(state: &State, theme: &Theme, path: &[String]) -> Line<'a> {
                     ready_style,
                 ),
             ];
-            if let Some(c) = &s.canary {
+            // The marks say what is wrong: they keep their place when the row is cut.
+            let mut spans = Vec::new();
+            if s.canary.is_some() {
                 spans.push(Span::styled(
                     format!(" ◆{}%", s.traffic.canary_weight),
                     theme.canary,
                 ));
-                let _ = c;
             }
             if s.rollout.is_some() {
                 spans.push(Span::styled(" ⟳", theme.warn));
@@ -80,14 +84,48 @@ fn label<'a>(state: &State, theme: &Theme, path: &[String]) -> Line<'a> {
                 spans.push(Span::styled(format!(" ⚠ {why}"), theme.failing));
             }
             match derived::capacity(state, &key).map(|c| c.level) {
-                Some(Level::Critical) => spans.push(Span::styled(" ▲", theme.failing)),
-                Some(Level::Warn) => spans.push(Span::styled(" △", theme.hot)),
+                Some(Level::Critical) => spans.insert(0, Span::styled(" ▲", theme.failing)),
+                Some(Level::Warn) => spans.insert(0, Span::styled(" △", theme.hot)),
                 _ => {}
             }
-            Line::from(spans)
+            Line::from(cut_keeping_marks(main, spans, room))
         }
         _ => Line::from(""),
     }
+}
+
+/// `main` then `marks` in `room` columns: `main` is cut first (down to a few letters of
+/// the name), then the marks' text from its end.
+fn cut_keeping_marks<'a>(main: Vec<Span<'a>>, marks: Vec<Span<'a>>, room: usize) -> Vec<Span<'a>> {
+    const NAME_KEPT: usize = 4;
+    let width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let marks_w = width(&marks).min(room.saturating_sub(NAME_KEPT));
+    let main = cut(main, room.saturating_sub(marks_w));
+    let left = room.saturating_sub(width(&main));
+    let mut out = main;
+    out.extend(cut(marks, left));
+    out
+}
+
+/// The spans cut to `room` columns (the last one kept ends with …).
+fn cut(spans: Vec<Span<'_>>, room: usize) -> Vec<Span<'_>> {
+    let mut out = Vec::new();
+    let mut used = 0;
+    for span in spans {
+        let w = span.width();
+        if used + w <= room {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let left = room - used;
+        if left > 0 {
+            let text = crate::ui::widgets::truncate(&span.content, left);
+            out.push(Span::styled(text, span.style));
+        }
+        break;
+    }
+    out
 }
 
 /// The rows the tree widget shows in `height` lines: it scrolls just enough to show the
@@ -123,13 +161,14 @@ fn items<'a>(
     nodes: &[TreeNode],
     window: &std::ops::Range<usize>,
     row: &mut usize,
+    width: usize,
 ) -> Vec<TreeItem<'a, String>> {
     nodes
         .iter()
         .filter_map(|n| {
             let id = n.path.last().cloned().unwrap_or_default();
             let text = if window.contains(row) {
-                label(state, theme, &n.path)
+                label(state, theme, &n.path, width)
             } else {
                 Line::default()
             };
@@ -140,7 +179,12 @@ fn items<'a>(
                 let placeholder = TreeItem::new_leaf(String::new(), Line::default());
                 TreeItem::new(id, text, vec![placeholder]).ok()
             } else {
-                TreeItem::new(id, text, items(state, theme, &n.children, window, row)).ok()
+                TreeItem::new(
+                    id,
+                    text,
+                    items(state, theme, &n.children, window, row, width),
+                )
+                .ok()
             }
         })
         .collect()
@@ -165,6 +209,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         &nodes,
         &window(&nodes, &state.selected, height),
         &mut 0,
+        area.width.saturating_sub(2) as usize,
     );
     let title = if state.filter.is_empty() {
         " Platform ".to_string()

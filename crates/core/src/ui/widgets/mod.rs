@@ -54,6 +54,8 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 pub fn rps(value: f64) -> String {
+    // An empty sum of floats is -0.0; it reads as 0.
+    let value = value + 0.0;
     if value >= 10_000.0 {
         format!("{:.1}k", value / 1000.0)
     } else if value >= 100.0 {
@@ -67,7 +69,7 @@ pub fn percent(ratio: f64) -> String {
     if !ratio.is_finite() {
         return "∞".into();
     }
-    let p = ratio * 100.0;
+    let p = ratio * 100.0 + 0.0;
     if p >= 10.0 {
         format!("{p:.0}%")
     } else {
@@ -161,5 +163,15 @@ mod tests {
         assert_eq!(ago(100, 40), "1m ago");
         assert_eq!(percent(0.004), "0.4%");
         assert_eq!(rps(12345.0), "12.3k");
+    }
+}
+
+#[cfg(test)]
+mod zero_tests {
+    #[test]
+    fn negative_zero_reads_as_zero() {
+        let empty: f64 = Vec::<f64>::new().into_iter().sum();
+        assert_eq!(super::rps(empty), "0.0");
+        assert_eq!(super::percent(empty), "0.0%");
     }
 }
