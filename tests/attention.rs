@@ -24,7 +24,7 @@ fn the_demo_s_failing_canary_and_what_else_needs_attention() {
     assert!(
         canary
             .why
-            .starts_with("canary 3.2.0 worse than stable: errors ")
+            .starts_with("canary 3.2.0 and tag route beta-testers worse than stable: errors ")
             && canary.why.contains("×) over ")
             && canary.why.ends_with(" calls"),
         "{}",
@@ -123,7 +123,7 @@ fn a_new_critical_item_rings_the_bell_with_a_notification() {
     let rung: Vec<_> = h.bells[before..].iter().flatten().collect();
     assert!(
         rung.iter()
-            .any(|n| n.starts_with("loan-core/gray/scoring: canary 3.2.0 worse than stable")),
+            .any(|n| n.starts_with("loan-core/gray/scoring: canary 3.2.0 and tag route")),
         "{:?}\n{:?}",
         h.bells,
         h.state.attention
@@ -158,4 +158,44 @@ fn the_attention_view_at_80x24_and_200x60() {
         assert!(view.contains("[S scale-recommended]") || w < 100, "{view}");
         insta::assert_snapshot!(format!("attention_{w}x{hh}"), view);
     }
+}
+
+/// A canary that takes no untagged calls is judged on what its tag route sends it, and
+/// the item names the route.
+#[test]
+fn a_tag_route_doing_worse_than_stable_is_named() {
+    let mut h = Harness::new("attention-tag");
+    h.advance(2);
+    let key = h.canary_service("loan-core", "gray");
+    h.select(&["loan-core", "gray", &key.service]);
+    h.keys("w");
+    h.type_text("0");
+    h.keys("enter");
+    h.type_text("gray");
+    h.keys("enter");
+    // More routes, so that the tagged calls alone reach the verdict's minimum over its
+    // window (each route gets 4 % of the simulated calls).
+    for tag in ["staff", "qa"] {
+        h.keys("t");
+        h.type_text(tag);
+        h.keys("enter");
+        h.type_text("gray");
+        h.keys("enter");
+    }
+    let s = h.state.snapshot.service(&key).unwrap().clone();
+    assert_eq!(s.traffic.canary_weight, 0, "the weight went to 0");
+    assert_eq!(s.traffic.tag_routes.len(), 3, "{:?}", s.traffic.tag_routes);
+    // The window forgets the weighted calls; the tagged ones alone are judged.
+    h.advance(90);
+    let items = attention::items(&h.state);
+    let item = items
+        .iter()
+        .find(|i| i.kind == Kind::CanaryWorse)
+        .unwrap_or_else(|| panic!("the tag route's calls fail as the canary's did: {items:?}"));
+    assert!(
+        item.why
+            .starts_with("tag routes beta-testers, staff, qa → 3.2.0 worse than stable: errors "),
+        "{}",
+        item.why
+    );
 }

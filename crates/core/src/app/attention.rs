@@ -11,7 +11,7 @@ use crate::domain::operation::Op;
 use crate::domain::traffic::NodeId;
 use crate::domain::traffic::TrafficFrame;
 use crate::domain::verdict::{self, Observed, Verdict};
-use crate::domain::{EnvKey, Environment, ProductLine, Service, Tier};
+use crate::domain::{EnvKey, Environment, ProductLine, Service, SplitMode, Tier};
 use crate::interface::Connection;
 use serde::Serialize;
 
@@ -263,8 +263,27 @@ fn canary_verdict(here: &mut Here, s: &Service) -> Option<String> {
     let stable = side(&NodeId::new(&s.name, &s.version, false));
     let canary = side(&NodeId::new(&s.name, &c.version, true));
     match verdict::compare(stable, canary) {
-        Verdict::Worse(why) => Some(format!("canary {} worse than stable: {why}", c.version)),
+        Verdict::Worse(why) => Some(format!("{} worse than stable: {why}", subject(s, c))),
         _ => None,
+    }
+}
+
+/// What sends calls to the canary, as the verdict names it: the canary itself (a share
+/// of untagged calls), its tag routes, or both.
+fn subject(s: &Service, c: &crate::domain::Canary) -> String {
+    let tags: Vec<&str> = s
+        .traffic
+        .tag_routes
+        .iter()
+        .filter(|t| t.version == c.version)
+        .map(|t| t.tag.as_str())
+        .collect();
+    let untagged = s.traffic.canary_weight > 0 || s.traffic.mode == SplitMode::ReplicaRatio;
+    let routes = if tags.len() == 1 { "route" } else { "routes" };
+    match (untagged, tags.is_empty()) {
+        (_, true) => format!("canary {}", c.version),
+        (false, false) => format!("tag {routes} {} → {}", tags.join(", "), c.version),
+        (true, false) => format!("canary {} and tag {routes} {}", c.version, tags.join(", ")),
     }
 }
 
