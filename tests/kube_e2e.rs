@@ -1025,10 +1025,59 @@ async fn unhealthy_pods_crash_loop_or_wait_for_a_node_and_say_why() {
         "{text}"
     );
     assert!(text.contains("0/1 ready: 1 Unschedulable"), "{text}");
+    // `wheelhouse attention` lists all three with why, and exits as its worst item says.
+    let out = run.wh(&["attention", "-o", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let items = v["items"].as_array().cloned().unwrap_or_default();
+    let item = |target: &str| {
+        items
+            .iter()
+            .find(|i| i["target"] == target)
+            .cloned()
+            .unwrap_or_else(|| panic!("{target} needs attention: {v}"))
+    };
+    let crasher = item("health/dev/crasher");
+    assert_eq!(crasher["kind"], "unhealthy-pods", "{crasher}");
+    assert_eq!(
+        crasher["severity"], "warning",
+        "dev is not production: {crasher}"
+    );
+    assert!(
+        crasher["why"]
+            .as_str()
+            .is_some_and(|w| w.contains("CrashLoopBackOff")),
+        "{crasher}"
+    );
+    let stuck = item("health/dev/stuck");
+    assert_eq!(stuck["kind"], "unhealthy-pods", "{stuck}");
+    assert!(
+        stuck["why"]
+            .as_str()
+            .is_some_and(|w| w.contains("Unschedulable")),
+        "{stuck}"
+    );
+    let rolling = item("health/dev/rolling");
+    assert_eq!(rolling["kind"], "rollout-stalled", "{rolling}");
+    assert_eq!(rolling["action"], "rollback", "{rolling}");
+    let worst = if v["critical"].as_u64().unwrap_or(0) > 0 {
+        9
+    } else {
+        8
+    };
+    assert_eq!(out.status.code(), Some(worst), "{v}");
     // The cockpit: the tree marks it, the service view lists its pods with the reason.
     let t = cockpit("kube-pods", &run);
     goto(&t, "health/dev/crasher");
-    t.wait_for("crasher 1.0.0 0/1 ⚠ Crash");
+    // (a row too long for the tree keeps its ⚠ and loses its replicas first)
+    t.wait_until(
+        "crasher 1.0.0 … ⚠ Crash",
+        Duration::from_secs(20),
+        |s| {
+            s.lines()
+                .any(|l| l.contains("crasher 1.0.0") && l.contains("⚠ Crash"))
+        },
+    );
     t.wait_for("stuck 1.0.0 0/1 ⚠ Unschedulable");
     t.send(&["1"]);
     t.wait_for("⚠ stuck@dev 0/1 ready: 1 Unschedulable");
@@ -1038,6 +1087,11 @@ async fn unhealthy_pods_crash_loop_or_wait_for_a_node_and_say_why() {
     t.wait_for("BackOff pod/crasher-");
     goto(&t, "health/dev/rolling");
     t.wait_for("stalled: new pods 0/1 ready: 1 CrashLoopBackOff");
+    // The attention view lists them, with why.
+    t.send(&["9"]);
+    t.wait_for("health/dev/crasher");
+    t.wait_for("health/dev/stuck");
+    t.wait_for("rollout stalled: new pods 0/1 ready");
     t.send(&["q"]);
     t.wait_for("EXITED:0");
     Api::<k8s_openapi::api::core::v1::Namespace>::all(client("wh-admin").await)
