@@ -274,7 +274,7 @@ fn the_cockpit_shows_rate_lag_and_rejects_of_the_stream() {
     let tmux = support::tmux::Tmux::new("kafka-tui");
     tmux.start(200, 50);
     let cmd = format!(
-        "WHEELHOUSE_DATA_DIR={d} HOME={d} {bin} --demo --kafka-brokers {b} --kafka-topic {t}; echo EXITED:$?",
+        "WHEELHOUSE_DATA_DIR={d} HOME={d} {bin} --demo --kafka-brokers {b} --kafka-topic {t} --kafka-group {t}-cockpit; echo EXITED:$?",
         d = dir.display(),
         bin = env!("CARGO_BIN_EXE_wheelhouse")
     );
@@ -337,8 +337,60 @@ fn the_cockpit_shows_rate_lag_and_rejects_of_the_stream() {
     producer.flush(Duration::from_secs(10)).expect("flush");
     tmux.wait_for_within("rejected 1", Duration::from_secs(20));
     writer.join().expect("writer");
+    // The broker going away is a critical item on the attention view; records flowing
+    // again clear it.
+    broker("stop");
+    tmux.send(&["9"]);
+    let down = tmux.wait_for_within("call-record stream:", Duration::from_secs(40));
+    assert!(
+        down.lines()
+            .any(|l| l.contains("●") && l.contains("call-record stream:")),
+        "a critical item: {down}"
+    );
+    broker("start");
+    let again = wh(
+        &dir,
+        &[
+            "--demo",
+            "--kafka-brokers",
+            &b,
+            "--kafka-topic",
+            &t,
+            "simulate",
+            "loan-core/gray",
+            "--rate",
+            "50",
+            "--seconds",
+            "3",
+            "-o",
+            "json",
+        ],
+    );
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    // (the footer may still tell the last error; the list no longer has it)
+    tmux.wait_until("the stream's item gone", Duration::from_secs(40), |s| {
+        !s.lines()
+            .any(|l| l.contains("●") && l.contains("call-record stream:"))
+    });
     tmux.send(&["q"]);
     tmux.wait_for("EXITED:0");
+}
+
+/// Stops or starts the test broker (scripts/kafka-broker).
+fn broker(what: &str) {
+    let out = Command::new(repo().join("scripts/kafka-broker"))
+        .arg(what)
+        .output()
+        .expect("kafka-broker");
+    assert!(
+        out.status.success(),
+        "kafka-broker {what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
