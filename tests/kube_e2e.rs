@@ -695,6 +695,17 @@ async fn api_server_restart_is_survived_and_watches_catch_up() {
     );
     let s = t.wait_for_within("connection lost, retrying", Duration::from_secs(60));
     assert!(s.contains("ledger"), "the view stays: {s}");
+    // The lost platform is a critical item on the attention view, until it is back.
+    let lost = |s: &str| {
+        s.lines()
+            .any(|l| l.contains(" ● kube ") && l.contains("connection lost, retrying"))
+    };
+    t.send(&["9"]);
+    t.wait_until(
+        "the platform's critical item",
+        Duration::from_secs(20),
+        lost,
+    );
     let start = Command::new(&script)
         .arg("start")
         .env("WH_KUBE_STATE", state_dir())
@@ -706,6 +717,10 @@ async fn api_server_restart_is_survived_and_watches_catch_up() {
         String::from_utf8_lossy(&start.stderr)
     );
     t.wait_for_within("● live", Duration::from_secs(90));
+    t.wait_until("the platform's item gone", Duration::from_secs(20), |s| {
+        !lost(s)
+    });
+    goto(&t, "loan-core/dev/ledger");
     // A change made after the restart arrives through the resumed watches.
     let api = Api::<Deployment>::namespaced(client("wh-admin").await, "loan-core-dev");
     api.patch_scale(
