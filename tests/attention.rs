@@ -199,3 +199,83 @@ fn a_tag_route_doing_worse_than_stable_is_named() {
         item.why
     );
 }
+
+/// Load that climbs steadily is announced before it reaches capacity: "capacity soon",
+/// with the minutes left and the replicas to scale to.
+#[test]
+fn rising_load_is_forecast_before_it_reaches_capacity() {
+    use wheelhouse::app::Event;
+    use wheelhouse::domain::EnvKey;
+    use wheelhouse::domain::traffic::{EdgeStat, NodeId, TrafficFrame};
+    use wheelhouse::platform::PlatformEvent;
+    let mut h = Harness::new("attention-forecast");
+    let key = EnvKey {
+        line: "trade".into(),
+        env: "dev".into(),
+    };
+    let order = h
+        .state
+        .snapshot
+        .service(&wheelhouse::domain::ServiceKey::new(
+            "trade", "dev", "order",
+        ))
+        .unwrap()
+        .clone();
+    let capacity = order.capacity_rps * f64::from(order.replicas.ready);
+    // From 20 % to 60 % of capacity over a minute: still far below it, but at this pace
+    // it gets there within minutes.
+    for second in 0..60u64 {
+        let rps = capacity * (0.2 + 0.4 * second as f64 / 59.0);
+        let frame = TrafficFrame {
+            second,
+            edges: vec![EdgeStat {
+                from: NodeId::ingress(),
+                to: NodeId::new("order", &order.version, false),
+                rps,
+                error_ratio: 0.0,
+                p50_ms: 5.0,
+                p99_ms: 20.0,
+            }],
+        };
+        h.event(Event::from(PlatformEvent::Traffic(vec![(
+            key.clone(),
+            frame,
+        )])));
+    }
+    let items = attention::items(&h.state);
+    let soon = items
+        .iter()
+        .find(|i| i.kind == Kind::CapacitySoon && i.target == "trade/dev/order")
+        .unwrap_or_else(|| panic!("no forecast: {items:?}"));
+    assert_eq!(soon.severity, Severity::Warning);
+    assert!(
+        soon.why.starts_with("load rising +") && soon.why.contains("over capacity in ~"),
+        "{}",
+        soon.why
+    );
+    assert_eq!(soon.action, Some(Op::ScaleRecommended));
+    // Flat load at the same level is not announced.
+    let mut flat = Harness::new("attention-flat");
+    for second in 0..60u64 {
+        let frame = TrafficFrame {
+            second,
+            edges: vec![EdgeStat {
+                from: NodeId::ingress(),
+                to: NodeId::new("order", &order.version, false),
+                rps: capacity * 0.6,
+                error_ratio: 0.0,
+                p50_ms: 5.0,
+                p99_ms: 20.0,
+            }],
+        };
+        flat.event(Event::from(PlatformEvent::Traffic(vec![(
+            key.clone(),
+            frame,
+        )])));
+    }
+    let items = attention::items(&flat.state);
+    assert!(
+        !items.iter().any(|i| i.kind == Kind::CapacitySoon),
+        "{items:?}"
+    );
+}
