@@ -41,6 +41,8 @@ fn records() -> Vec<CallRecord<'static>> {
                 },
                 status: if r % 100 == 0 { 503 } else { 200 },
                 tag: None,
+                src_lane: None,
+                dst_lane: None,
                 weight: 1,
             }
         })

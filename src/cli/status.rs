@@ -77,7 +77,31 @@ pub fn text(info: &PlatformInfo, snapshot: &Snapshot) -> String {
                     s.name, s.version, s.replicas.ready, s.replicas.desired
                 ));
             }
+            for lane in &env.lanes {
+                out.push_str(&format!("    lane {}\n", lane_text(lane)));
+            }
         }
+    }
+    out
+}
+
+/// A lane in one line: its name, each service at its version, its share of untagged
+/// entry requests, who made it.
+pub fn lane_text(lane: &crate::domain::lane::Lane) -> String {
+    let services: Vec<String> = lane
+        .services
+        .iter()
+        .map(|(s, v)| format!("{s} {v}"))
+        .collect();
+    let mut out = format!("{:<16} {}", lane.name, services.join(", "));
+    if lane.entry_share > 0 {
+        out.push_str(&format!(
+            " · {}% of untagged entry requests",
+            lane.entry_share
+        ));
+    }
+    if !lane.created_by.is_empty() {
+        out.push_str(&format!(" · by {}", lane.created_by));
     }
     out
 }

@@ -7,6 +7,7 @@ pub mod drift;
 pub mod events;
 pub mod fuzzy;
 pub mod image;
+pub mod lane;
 pub mod logs;
 pub mod model;
 pub mod operation;

@@ -361,11 +361,21 @@ pub struct Environment {
     /// values (`""`: without the label); empty: all of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub part_of: Vec<String>,
+    /// Its lanes: tag-routed versions of some of its services (see [`crate::lane`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lanes: Vec<crate::lane::Lane>,
 }
 
 impl Environment {
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
+    }
+
+    /// The lanes that hold a version of `service`.
+    pub fn lanes_of<'a>(&'a self, service: &'a str) -> impl Iterator<Item = &'a crate::lane::Lane> {
+        self.lanes
+            .iter()
+            .filter(move |l| l.services.contains_key(service))
     }
 
     /// Healthy when every service has its desired replicas ready and no rollout is stuck.

@@ -3,12 +3,16 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A node of the call graph: one version of one service (canaries are their own nodes).
+/// A node of the call graph: one version of one service (canaries and the versions of
+/// lanes are their own nodes).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct NodeId {
     pub service: String,
     pub version: String,
     pub canary: bool,
+    /// The lane this version runs in (None: the baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane: Option<String>,
 }
 
 impl NodeId {
@@ -17,6 +21,15 @@ impl NodeId {
             service: service.to_string(),
             version: version.to_string(),
             canary,
+            lane: None,
+        }
+    }
+
+    /// The version of `service` that runs in `lane`.
+    pub fn in_lane(service: &str, version: &str, lane: &str) -> Self {
+        NodeId {
+            lane: Some(lane.to_string()),
+            ..NodeId::new(service, version, false)
         }
     }
 
@@ -34,6 +47,8 @@ impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.version.is_empty() {
             write!(f, "{}", self.service)
+        } else if let Some(lane) = &self.lane {
+            write!(f, "{}@{}⌁{lane}", self.service, self.version)
         } else if self.canary {
             write!(f, "{}@{}◆", self.service, self.version)
         } else {

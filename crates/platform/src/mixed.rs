@@ -249,6 +249,7 @@ mod tests {
                         services: Vec::new(),
                         found_by: String::new(),
                         part_of: Vec::new(),
+                        lanes: Vec::new(),
                     })
                     .collect(),
             }],

@@ -169,11 +169,14 @@ impl Default for Aggregator {
     }
 }
 
-fn node(service: &str, version: &str, canary: bool) -> NodeId {
-    if service == INGRESS {
-        NodeId::ingress()
-    } else {
-        NodeId::new(service, version, canary)
+/// One end of an edge as the records name it: service, version, canary, lane.
+type End<'a> = (&'a str, &'a str, bool, Option<&'a str>);
+
+fn node((service, version, canary, lane): End<'_>) -> NodeId {
+    match lane {
+        _ if service == INGRESS => NodeId::ingress(),
+        Some(lane) => NodeId::in_lane(service, version, lane),
+        None => NodeId::new(service, version, canary),
     }
 }
 
@@ -210,8 +213,8 @@ impl Aggregator {
         second: i64,
         line: &str,
         env: &str,
-        from: (&str, &str, bool),
-        to: (&str, &str, bool),
+        from: End<'_>,
+        to: End<'_>,
         latency: impl FnOnce() -> Latency,
     ) -> Option<&mut EdgeAcc> {
         if self.closed_before.is_some_and(|c| second < c) {
@@ -237,8 +240,15 @@ impl Aggregator {
         self.key.clear();
         let _ = write!(
             self.key,
-            "{line}\u{1f}{env}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-            from.0, from.1, from.2 as u8, to.0, to.1, to.2 as u8
+            "{line}\u{1f}{env}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            from.0,
+            from.1,
+            from.2 as u8,
+            from.3.unwrap_or(""),
+            to.0,
+            to.1,
+            to.2 as u8,
+            to.3.unwrap_or(""),
         );
         let bucket = self.open.entry(second).or_default();
         let i = match bucket.index.get(self.key.as_str()) {
@@ -270,8 +280,8 @@ impl Aggregator {
                 };
                 bucket.edges.push(EdgeAcc {
                     env: env_index,
-                    from: node(from.0, from.1, from.2),
-                    to: node(to.0, to.1, to.2),
+                    from: node(from),
+                    to: node(to),
                     count: 0,
                     errors: 0,
                     latency: latency(),
@@ -292,8 +302,8 @@ impl Aggregator {
             r.ts_ms.div_euclid(1000),
             &r.line,
             &r.env,
-            (&r.src, &r.src_version, false),
-            (&r.dst, &r.dst_version, r.dst_canary),
+            (&r.src, &r.src_version, false, r.src_lane.as_deref()),
+            (&r.dst, &r.dst_version, r.dst_canary, r.dst_lane.as_deref()),
             || Latency::Sketch(Box::new(DDSketch::new(Config::new(0.01, 2048, 1e-3)))),
         ) else {
             return false;
@@ -321,8 +331,18 @@ impl Aggregator {
             a.second,
             &a.line,
             &a.env,
-            (&a.from.service, &a.from.version, a.from.canary),
-            (&a.to.service, &a.to.version, a.to.canary),
+            (
+                &a.from.service,
+                &a.from.version,
+                a.from.canary,
+                a.from.lane.as_deref(),
+            ),
+            (
+                &a.to.service,
+                &a.to.version,
+                a.to.canary,
+                a.to.lane.as_deref(),
+            ),
             known,
         ) else {
             return false;

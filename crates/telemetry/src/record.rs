@@ -53,6 +53,13 @@ pub struct CallRecord<'a> {
     /// The traffic tag the request carried, if any.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<Cow<'a, str>>,
+    /// The lane the source version runs in, if any.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub src_lane: Option<Cow<'a, str>>,
+    /// The lane the destination version belongs to, if any (a lane's versions are
+    /// their own nodes, as canaries are).
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub dst_lane: Option<Cow<'a, str>>,
     /// Calls this record stands for, when the producer samples (1 in `weight` calls is
     /// sent): counts are multiplied by it, latencies are taken as a sample. Default 1.
     #[serde(default = "one", skip_serializing_if = "is_one")]
@@ -118,7 +125,9 @@ pub fn decode(bytes: &[u8]) -> Result<CallRecord<'_>, Reject> {
         && r.status <= 999
         && (1..=MAX_WEIGHT).contains(&r.weight)
         && names.iter().all(|n| name_ok(n))
-        && r.tag.as_deref().is_none_or(name_ok);
+        && [&r.tag, &r.src_lane, &r.dst_lane]
+            .iter()
+            .all(|o| o.as_deref().is_none_or(name_ok));
     if in_range {
         Ok(r)
     } else {

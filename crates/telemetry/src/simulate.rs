@@ -161,6 +161,8 @@ impl Generator {
             status: if failed { 503 } else { 200 },
             tag: (tagged && !s.traffic.tag_routes.is_empty())
                 .then(|| s.traffic.tag_routes[0].tag.clone().into()),
+            src_lane: None,
+            dst_lane: None,
             weight: 1,
         });
         let t = self.truth.entry(dst.to_string()).or_default();

@@ -40,6 +40,32 @@ pub(super) struct SimEnv {
     location: Location,
     share: f64,
     pub services: Vec<SimService>,
+    pub lanes: Vec<SimLane>,
+}
+
+/// A lane of an environment, and the error rate of its versions (a failing lane).
+#[derive(Debug, Clone)]
+pub(super) struct SimLane {
+    pub lane: crate::domain::lane::Lane,
+    pub error_rate: Option<f64>,
+}
+
+impl SimEnv {
+    /// The classes requests travel in, with their share of entry requests: each lane
+    /// (its testers' tagged requests, and the share of untagged ones the gateway tags
+    /// into it), then the untagged rest.
+    fn classes(&self) -> Vec<(Option<usize>, f64)> {
+        let mut out = Vec::with_capacity(self.lanes.len() + 1);
+        let mut left = 1.0;
+        for (i, l) in self.lanes.iter().enumerate() {
+            let f =
+                (TAG_SHARE + f64::from(l.lane.entry_share) / 100.0 * (1.0 - TAG_SHARE)).min(left);
+            left -= f;
+            out.push((Some(i), f));
+        }
+        out.push((None, left.max(0.0)));
+        out
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +104,16 @@ impl Simulation {
                     }
                     services.push(build_service(line, spec, &ename, epoch));
                 }
+                let lanes = line
+                    .lanes
+                    .iter()
+                    .map(|l| l.get_ref())
+                    .filter(|l| l.env == ename)
+                    .map(|l| SimLane {
+                        lane: super::scenario::lane_of(l, epoch),
+                        error_rate: l.error_rate,
+                    })
+                    .collect();
                 envs.push(SimEnv {
                     key: EnvKey {
                         line: lname.clone(),
@@ -93,6 +129,7 @@ impl Simulation {
                     },
                     share: env.share(),
                     services,
+                    lanes,
                 });
             }
         }
@@ -145,6 +182,7 @@ impl Simulation {
                     services: env.services.iter().map(|s| s.svc.clone()).collect(),
                     found_by: String::new(),
                     part_of: Vec::new(),
+                    lanes: env.lanes.iter().map(|l| l.lane.clone()).collect(),
                 });
             }
         }
@@ -253,74 +291,115 @@ impl Simulation {
                 }
             }
         }
-        let nodes: Vec<Vec<VersionNode>> = self.envs[env_index]
+        let base: Vec<Vec<VersionNode>> = self.envs[env_index]
             .services
             .iter()
             .map(|s| s.version_nodes())
             .collect();
+        // Requests travel in classes: untagged, and one per lane (tagged with its name).
+        // A class's share of the entry requests holds along the chain; at each hop it
+        // goes where the routing rule says (the lane's version, or the baseline).
+        let classes = self.envs[env_index].classes();
         let mut edges = Vec::new();
-        for j in 0..n {
-            let s = &self.envs[env_index].services[j];
-            let flash = self.load_factor(&key, &s.svc.name, second) / diurnal.max(1e-9);
-            let sources: Vec<(NodeId, f64)> = if s.entry_rps > 0.0 {
-                vec![(NodeId::ingress(), s.entry_rps * share * diurnal * flash)]
-            } else {
-                Vec::new()
-            };
-            let mut sources = sources;
-            for &(i, per_request) in &callers[j] {
-                for caller in &nodes[i] {
-                    sources.push((
-                        caller.id.clone(),
-                        inbound[i] * caller.share * per_request * flash,
-                    ));
-                }
-            }
-            for target in &nodes[j] {
-                let node_rps = inbound[j] * target.share;
-                let capacity = target.ready * s.svc.capacity_rps;
-                let utilization = if capacity > 0.0 {
-                    node_rps / capacity
-                } else if node_rps > 0.0 {
-                    4.0
-                } else {
-                    0.0
-                };
-                let base_error = s
-                    .error_by_version
-                    .get(&target.id.version)
-                    .copied()
-                    .unwrap_or(s.base_error);
-                let overload = if utilization > 1.0 {
-                    ((utilization - 1.0) * 0.6).min(0.6)
-                } else {
-                    0.0
-                };
-                let p50 = s.latency_ms
-                    * (1.0
-                        + 0.5 * utilization.min(1.0).powi(2)
-                        + 4.0 * (utilization - 1.0).max(0.0));
-                for (from, rps) in &sources {
-                    let rps = rps * target.share;
-                    if rps <= 0.0 {
-                        continue;
+        for (lane, fraction) in &classes {
+            let nodes: Vec<Vec<VersionNode>> = (0..n)
+                .map(|i| {
+                    let s = &self.envs[env_index].services[i].svc;
+                    match lane.and_then(|l| self.envs[env_index].lanes[l].lane.version_of(&s.name))
+                    {
+                        Some(version) => vec![VersionNode {
+                            id: NodeId::in_lane(
+                                &s.name,
+                                version,
+                                &self.envs[env_index].lanes[lane.unwrap_or(0)].lane.name,
+                            ),
+                            share: 1.0,
+                            ready: LANE_REPLICAS,
+                        }],
+                        None => base[i].clone(),
                     }
-                    let rps = rps * self.rng.jitter(0.04);
-                    let error_ratio =
-                        ((base_error + overload) * self.rng.jitter(0.15)).clamp(0.0, 1.0);
-                    edges.push(Flow {
-                        from: from.clone(),
-                        to: target.id.clone(),
-                        rps,
-                        error_ratio,
-                        p50_ms: p50 * self.rng.jitter(0.05),
-                    });
+                })
+                .collect();
+            let tag = lane.map(|l| self.envs[env_index].lanes[l].lane.name.clone());
+            let lane_error = lane.and_then(|l| self.envs[env_index].lanes[l].error_rate);
+            for j in 0..n {
+                let s = &self.envs[env_index].services[j];
+                let flash = self.load_factor(&key, &s.svc.name, second) / diurnal.max(1e-9);
+                let mut sources: Vec<(NodeId, f64)> = if s.entry_rps > 0.0 {
+                    vec![(
+                        NodeId::ingress(),
+                        s.entry_rps * share * diurnal * flash * fraction,
+                    )]
+                } else {
+                    Vec::new()
+                };
+                for &(i, per_request) in &callers[j] {
+                    for caller in &nodes[i] {
+                        sources.push((
+                            caller.id.clone(),
+                            inbound[i] * fraction * caller.share * per_request * flash,
+                        ));
+                    }
+                }
+                for target in &nodes[j] {
+                    // A lane's version takes its class only; the baseline, all classes
+                    // that reach it.
+                    let node_rps = if target.id.lane.is_some() {
+                        inbound[j] * fraction
+                    } else {
+                        inbound[j] * target.share
+                    };
+                    let capacity = target.ready * s.svc.capacity_rps;
+                    let utilization = if capacity > 0.0 {
+                        node_rps / capacity
+                    } else if node_rps > 0.0 {
+                        4.0
+                    } else {
+                        0.0
+                    };
+                    let base_error = match (&target.id.lane, lane_error) {
+                        (Some(_), Some(rate)) => rate,
+                        _ => s
+                            .error_by_version
+                            .get(&target.id.version)
+                            .copied()
+                            .unwrap_or(s.base_error),
+                    };
+                    let overload = if utilization > 1.0 {
+                        ((utilization - 1.0) * 0.6).min(0.6)
+                    } else {
+                        0.0
+                    };
+                    let p50 = s.latency_ms
+                        * (1.0
+                            + 0.5 * utilization.min(1.0).powi(2)
+                            + 4.0 * (utilization - 1.0).max(0.0));
+                    for (from, rps) in &sources {
+                        let rps = rps * target.share;
+                        if rps <= 0.0 {
+                            continue;
+                        }
+                        let rps = rps * self.rng.jitter(0.04);
+                        let error_ratio =
+                            ((base_error + overload) * self.rng.jitter(0.15)).clamp(0.0, 1.0);
+                        edges.push(Flow {
+                            from: from.clone(),
+                            to: target.id.clone(),
+                            rps,
+                            error_ratio,
+                            p50_ms: p50 * self.rng.jitter(0.05),
+                            tag: tag.clone(),
+                        });
+                    }
                 }
             }
         }
         edges
     }
 }
+
+/// Replicas of each lane version (a lane takes a little traffic).
+const LANE_REPLICAS: f64 = 1.0;
 
 /// 0 → 1 → 0 over a window with 10-second ramps.
 fn ramp(t: f64, start: f64, duration: f64) -> f64 {
@@ -332,6 +411,7 @@ fn ramp(t: f64, start: f64, duration: f64) -> f64 {
     ((t - start) / edge).min((end - t) / edge).clamp(0.0, 1.0)
 }
 
+#[derive(Clone)]
 struct VersionNode {
     id: NodeId,
     share: f64,

@@ -115,6 +115,7 @@ pub fn assemble(
             services,
             found_by,
             part_of: Vec::new(),
+            lanes: Vec::new(),
         });
     }
     lines

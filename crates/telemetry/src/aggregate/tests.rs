@@ -23,6 +23,8 @@ fn call(
         outcome: if ok { Outcome::Ok } else { Outcome::Error },
         status: if ok { 200 } else { 503 },
         tag: None,
+        src_lane: None,
+        dst_lane: None,
         weight: 1,
     }
 }

@@ -15,6 +15,8 @@ fn sample() -> CallRecord<'static> {
         outcome: Outcome::Ok,
         status: 200,
         tag: Some("beta-testers".into()),
+        src_lane: None,
+        dst_lane: None,
         weight: 1,
     }
 }
@@ -107,7 +109,7 @@ prop_compose! {
         CallRecord {
             ts_ms: ts, line: line.into(), env: env.into(), src: src.into(), src_version: sv.into(),
             dst: dst.into(), dst_version: dv.into(), dst_canary: canary, latency_ms: latency,
-            outcome: if ok { Outcome::Ok } else { Outcome::Error }, status, tag: tag.map(Into::into),
+            outcome: if ok { Outcome::Ok } else { Outcome::Error }, status, tag: tag.map(Into::into), src_lane: None, dst_lane: None,
             weight,
         }
     }

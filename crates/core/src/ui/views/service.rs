@@ -37,6 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     lines.extend(rollout(s, theme));
     lines.extend(traffic(state, s, &key, theme));
     lines.push(tag_routes(s, theme));
+    lines.extend(lanes(state, s, &key, theme));
     lines.extend(neighbours(state, s, &key, theme));
     lines.push(Line::from(""));
     lines.extend(history(state, s, w, theme));
@@ -404,6 +405,67 @@ fn tag_routes(s: &Service, theme: &Theme) -> Line<'static> {
         Span::styled("tag routes ", theme.muted),
         Span::styled(routes, theme.canary),
     ])
+}
+
+/// The lanes that hold a version of the service, each with its calls, errors and p99
+/// over the traffic window beside the baseline's (stable and canary together).
+fn lanes(state: &State, s: &Service, key: &ServiceKey, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(env) = state.snapshot.environment(&key.env_key()) else {
+        return Vec::new();
+    };
+    let window = state.traffic.get(&key.env_key()).map(|t| t.window());
+    let figures = |node: &NodeId| match &window {
+        Some(f) if f.inbound_rps_node(node) > 0.0 => format!(
+            "{}/s err {} p99 {:.0}ms",
+            rps(f.inbound_rps_node(node)),
+            percent(f.inbound_error_ratio(node)),
+            f.inbound_p99(node)
+        ),
+        _ => "no calls seen".to_string(),
+    };
+    let mut lines = Vec::new();
+    for lane in env.lanes_of(&s.name) {
+        let version = lane.version_of(&s.name).unwrap_or_default().to_string();
+        let node = NodeId::in_lane(&s.name, &version, &lane.name);
+        let label = if lines.is_empty() {
+            "lanes     "
+        } else {
+            "          "
+        };
+        lines.push(Line::from(vec![
+            Span::styled(label, theme.muted),
+            Span::styled(format!("⌁{} {version}  ", lane.name), theme.canary),
+            Span::raw(figures(&node)),
+        ]));
+    }
+    if !lines.is_empty() {
+        let baseline = window.as_ref().map_or(String::new(), |f| {
+            let node = NodeId::new(&s.name, &s.version, false);
+            let all = f.inbound_rps(&s.name);
+            let lanes: f64 = env
+                .lanes_of(&s.name)
+                .map(|l| {
+                    f.inbound_rps_node(&NodeId::in_lane(
+                        &s.name,
+                        l.version_of(&s.name).unwrap_or_default(),
+                        &l.name,
+                    ))
+                })
+                .sum();
+            format!(
+                "{}/s err {} p99 {:.0}ms",
+                rps((all - lanes).max(0.0)),
+                percent(f.inbound_error_ratio(&node)),
+                f.inbound_p99(&node)
+            )
+        });
+        lines.push(Line::from(vec![
+            Span::styled("          ", theme.muted),
+            Span::styled(format!("baseline {}  ", s.version), theme.muted),
+            Span::raw(baseline),
+        ]));
+    }
+    lines
 }
 
 /// What it calls, and what calls it in its environment.

@@ -38,7 +38,7 @@ pub fn edge_emphasis(state: &State, frame: &TrafficFrame, e: &EdgeStat, max_rps:
         return Emphasis::Hot;
     }
     let _ = frame;
-    if e.to.canary || e.from.canary {
+    if e.to.canary || e.from.canary || e.to.lane.is_some() {
         Emphasis::Canary
     } else {
         Emphasis::Normal
@@ -82,7 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Emphasis::Failing
             } else if matches!(level, Some(Level::Warn | Level::Critical)) {
                 Emphasis::Hot
-            } else if n.canary {
+            } else if n.canary || n.lane.is_some() {
                 Emphasis::Canary
             } else if n.is_ingress() {
                 Emphasis::Muted

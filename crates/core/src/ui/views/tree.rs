@@ -49,6 +49,9 @@ fn label<'a>(state: &State, theme: &Theme, path: &[String], width: usize) -> Lin
             if e.tier == Tier::Production {
                 spans.push(Span::styled(" PROD", theme.production));
             }
+            if !e.lanes.is_empty() {
+                spans.push(Span::styled(format!(" ⌁{}", e.lanes.len()), theme.canary));
+            }
             Line::from(spans)
         }
         [line, env, service] => {

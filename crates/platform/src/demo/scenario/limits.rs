@@ -25,6 +25,7 @@ pub(super) const MAX_LINES: usize = 64;
 pub(super) const MAX_ENVS_PER_LINE: usize = 32;
 pub(super) const MAX_SERVICES_PER_LINE: usize = 512;
 pub(super) const MAX_RELEASES_PER_LINE: usize = 1_000;
+pub(super) const MAX_LANES_PER_LINE: usize = 256;
 pub(super) const MAX_PROFILES: usize = 64;
 pub(super) const MAX_VERSIONS: usize = 64;
 pub(super) const MAX_CALLS: usize = 64;

@@ -108,6 +108,38 @@ pub struct LineSpec {
     pub services: Vec<ServiceSpec>,
     #[serde(default, rename = "release")]
     pub releases: Vec<Spanned<ReleaseSpec>>,
+    #[serde(default, rename = "lane")]
+    pub lanes: Vec<Spanned<LaneSpec>>,
+}
+
+/// A lane in one environment: some of its services at other versions, reached by the
+/// requests tagged with the lane's name (see `crate::domain::lane`).
+/// The lane a spec describes, created `ago_minutes` before `epoch`.
+pub fn lane_of(spec: &LaneSpec, epoch: i64) -> crate::domain::lane::Lane {
+    crate::domain::lane::Lane {
+        name: spec.name.clone(),
+        services: spec.services.clone(),
+        entry_share: spec.entry_share,
+        created_by: spec.who.clone(),
+        created_at: epoch - (spec.ago_minutes as i64) * 60,
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaneSpec {
+    pub env: String,
+    pub name: String,
+    /// Service → the version it runs in the lane.
+    pub services: BTreeMap<String, String>,
+    /// Percent of untagged entry requests the gateway tags into the lane.
+    #[serde(default, deserialize_with = "values::weight")]
+    pub entry_share: u8,
+    /// Error rate of the lane's versions (a failing lane).
+    pub error_rate: Option<f64>,
+    pub who: String,
+    #[serde(deserialize_with = "values::ago_minutes")]
+    pub ago_minutes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

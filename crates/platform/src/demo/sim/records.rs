@@ -18,6 +18,8 @@ pub(in crate::demo) struct Flow {
     pub rps: f64,
     pub error_ratio: f64,
     pub p50_ms: f64,
+    /// The traffic tag its requests carry (a lane's name), if any.
+    pub tag: Option<String>,
 }
 
 /// Records per flow and second at most: a busier flow is sampled (each record then
@@ -69,7 +71,9 @@ pub(in crate::demo) fn emit(
                 latency_ms: latency.max(0.01),
                 outcome: if failed { Outcome::Error } else { Outcome::Ok },
                 status: if failed { 503 } else { 200 },
-                tag: None,
+                tag: flow.tag.as_deref().map(Cow::Borrowed),
+                src_lane: flow.from.lane.as_deref().map(Cow::Borrowed),
+                dst_lane: flow.to.lane.as_deref().map(Cow::Borrowed),
                 weight: weight as u32,
             };
             sink(&record);
@@ -90,6 +94,7 @@ mod tests {
             rps,
             error_ratio,
             p50_ms: 20.0,
+            tag: None,
         }
     }
 

@@ -164,3 +164,90 @@ fn the_demo_traffic_is_its_records_aggregated_like_kafka_records() {
     assert_eq!(kafka_frames.len(), demo_frames.len());
     assert_eq!(kafka_frames, demo_frames);
 }
+
+/// The demo's lanes in trade/integration route per hop, as the rule says: a lane's
+/// requests take its versions where it has them and the baseline elsewhere; untagged
+/// requests never reach a lane; the lanes' records carry their tag and lanes.
+#[test]
+fn lanes_route_tagged_requests_hop_by_hop() {
+    use crate::domain::traffic::NodeId;
+    let mut s = sim();
+    let env = EnvKey {
+        line: "trade".into(),
+        env: "integration".into(),
+    };
+    let mut tagged = std::collections::BTreeMap::<(String, String), String>::new();
+    let mut frames = Vec::new();
+    for _ in 0..30 {
+        frames.extend(s.advance_with(1.0, &mut |r| {
+            if r.line == "trade"
+                && r.env == "integration"
+                && let Some(lane) = &r.dst_lane
+            {
+                let tag = r.tag.as_deref().unwrap_or("").to_string();
+                tagged.insert((r.dst.to_string(), lane.to_string()), tag);
+            }
+        }));
+    }
+    let window = TrafficFrame::window(frames.iter().filter(|(k, _)| *k == env).map(|(_, f)| f));
+    let rate = |from: &NodeId, to: &NodeId| {
+        window
+            .edges
+            .iter()
+            .filter(|e| &e.from == from && &e.to == to)
+            .map(|e| e.rps)
+            .sum::<f64>()
+    };
+    let base = |svc: &str, version: &str| NodeId::new(svc, version, false);
+    let lane = |svc: &str, version: &str, lane: &str| NodeId::in_lane(svc, version, lane);
+    let (gateway, order) = (base("gateway", "5.1.2"), base("order", "4.3.0"));
+    let (payment, ledger) = (base("payment", "2.1.0"), base("ledger", "6.0.1"));
+    let order_v2 = lane("order", "4.4.0", "checkout-v2");
+    let payment_v2 = lane("payment", "2.2.0", "checkout-v2");
+    let payment_61 = lane("payment", "2.2.0", "ledger-v61");
+    let ledger_61 = lane("ledger", "6.1.0", "ledger-v61");
+    // checkout-v2 holds order and payment: its requests go gateway → order 4.4.0 →
+    // payment 2.2.0, then back to the baseline ledger (the lane has none).
+    assert!(rate(&gateway, &order_v2) > 0.0);
+    assert!(rate(&order_v2, &payment_v2) > 0.0);
+    assert!(rate(&payment_v2, &ledger) > 0.0);
+    // ledger-v61 lacks order: its requests take the baseline order, then its payment
+    // and its ledger.
+    assert!(rate(&order, &payment_61) > 0.0);
+    assert!(rate(&payment_61, &ledger_61) > 0.0);
+    // Nothing crosses from one lane into another, and a lane's version is reached only
+    // by its own requests.
+    for e in &window.edges {
+        if let (Some(a), Some(b)) = (&e.from.lane, &e.to.lane) {
+            assert_eq!(a, b, "{} → {}", e.from, e.to);
+        }
+    }
+    assert_eq!(
+        rate(&order_v2, &payment),
+        0.0,
+        "checkout-v2 has its own payment"
+    );
+    assert_eq!(
+        rate(&payment, &ledger_61),
+        0.0,
+        "only ledger-v61's payment calls its ledger"
+    );
+    // checkout-v2 carries about 4 % testers + 5 % of the rest of order's calls; ledger-v61
+    // its testers' 4 %.
+    let into_order: f64 = window
+        .edges
+        .iter()
+        .filter(|e| e.to.service == "order")
+        .map(|e| e.rps)
+        .sum();
+    let v2 = rate(&gateway, &order_v2) / into_order;
+    assert!(
+        (v2 - 0.088).abs() < 0.02,
+        "checkout-v2 takes {v2:.3} of order's calls"
+    );
+    // The records into a lane's version carry the lane's tag.
+    for ((service, lane), tag) in &tagged {
+        assert_eq!(lane, tag, "{service} in {lane}");
+    }
+    assert!(tagged.len() >= 4, "{tagged:?}");
+}

@@ -369,3 +369,44 @@ fn profiles_target_running_services_and_one_diurnal() {
         "{err}"
     );
 }
+
+/// BASE with a lane in dev appended (`body` after its env line).
+fn with_lane(body: &str) -> String {
+    format!("{BASE}\n[[line.lane]]\nenv = \"dev\"\n{body}\nwho = \"mei\"\nago_minutes = 5\n")
+}
+
+#[test]
+fn lanes_name_services_that_run_there_at_listed_versions() {
+    let ok = with_lane("name = \"x\"\nservices = { api = \"1.0\", db = \"2.0\" }\nentry_share = 5");
+    let s = parse("t.toml", &ok).unwrap();
+    assert_eq!(s.lines[0].lanes.len(), 1);
+    rejected_at(
+        &with_lane("name = \"x\"\nservices = { nope = \"1.0\" }"),
+        "services = { nope",
+        "lane x names unknown service \"nope\"",
+    );
+    rejected_at(
+        &with_lane("name = \"x\"\nservices = { api = \"9.9\" }"),
+        "services = { api = \"9.9\"",
+        "api 9.9 is not one of its versions (1.0, 1.1)",
+    );
+    rejected_at(
+        &with_lane("name = \"X y\"\nservices = { api = \"1.0\" }"),
+        "name = \"X y\"",
+        "is not a lane name",
+    );
+    rejected_at(
+        &with_lane("name = \"x\"\nservices = {}"),
+        "services = {}",
+        "lane x has no service",
+    );
+    let two = format!(
+        "{}\n[[line.lane]]\nenv = \"dev\"\nname = \"y\"\nservices = {{ db = \"2.0\" }}\nentry_share = 60\nwho = \"mei\"\nago_minutes = 5\n",
+        with_lane("name = \"x\"\nservices = { api = \"1.0\" }\nentry_share = 50")
+    );
+    rejected_at(
+        &two,
+        "[[line.lane]]",
+        "lanes of dev: the lanes' entry shares add up to 110 %",
+    );
+}

@@ -4,6 +4,7 @@
 //! time linear in the file.
 
 mod history;
+mod lanes;
 mod service;
 
 use super::limits::{
@@ -148,7 +149,8 @@ fn check_line(line: &LineSpec, path: &Path, doc: &Locator) -> Result<(), Problem
         let at = doc.offset(&services.index(i).key("calls"));
         return Err((at, "the calls between services form a cycle".into()));
     }
-    history::releases(&ctx, doc)
+    history::releases(&ctx, doc)?;
+    lanes::check(&ctx, doc)
 }
 
 /// The line's names; service names checked, and defined once.
