@@ -148,3 +148,20 @@ proptest! {
         let _ = decode(&bytes);
     }
 }
+
+#[test]
+fn a_record_names_the_lanes_of_its_versions() {
+    let text = br#"{"ts_ms":1764000000123,"line":"trade","env":"integration","src":"order","src_version":"4.4.0",
+        "src_lane":"checkout-v2","dst":"payment","dst_version":"2.2.0","dst_lane":"checkout-v2",
+        "latency_ms":12.5,"outcome":"ok","status":200,"tag":"checkout-v2"}"#;
+    let r = decode(text).unwrap();
+    assert_eq!(r.src_lane.as_deref(), Some("checkout-v2"));
+    assert_eq!(r.dst_lane.as_deref(), Some("checkout-v2"));
+    assert_eq!(decode(&encode(&r)), Ok(r.clone()), "round trip");
+    // Without them, the baseline; a lane name is a name like the others.
+    assert_eq!(decode(&encode(&sample())).unwrap().dst_lane, None);
+    let long = String::from_utf8(encode(&r))
+        .unwrap()
+        .replace(r#""dst_lane":"checkout-v2""#, &format!(r#""dst_lane":"{}""#, "x".repeat(200)));
+    assert_eq!(decode(long.as_bytes()), Err(Reject::OutOfRange));
+}
