@@ -202,6 +202,38 @@ fn status_lists_product_lines_environments_and_services() {
         text.contains("order") && text.contains("4.2.1") && text.contains("prod-tier"),
         "{text}"
     );
+    // trade/test's lanes, from their Deployments `<svc>-<lane>`: listed as lanes, the
+    // services keeping their baselines.
+    let test = trade["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "test")
+        .unwrap();
+    let lanes = &test["lanes"];
+    assert_eq!(lanes[0]["name"], "checkout-v2", "{lanes}");
+    assert_eq!(lanes[0]["services"]["order"], "4.3.1", "{lanes}");
+    assert_eq!(lanes[0]["services"]["payment"], "2.1.1", "{lanes}");
+    assert_eq!(lanes[0]["created_by"], "mei.chen", "{lanes}");
+    assert_eq!(lanes[1]["name"], "pricing-v2", "{lanes}");
+    assert_eq!(lanes[1]["services"]["pricing"], "1.9.1", "{lanes}");
+    let services: Vec<&str> = test["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert!(
+        !services
+            .iter()
+            .any(|s| s.contains("checkout") || s.contains("pricing-v2")),
+        "lane versions are not services: {services:?}"
+    );
+    let text = run.ok(&["status", "trade/test"], 0);
+    assert!(
+        text.contains("lane checkout-v2      order 4.3.1, payment 2.1.1 · by mei.chen"),
+        "{text}"
+    );
 }
 
 #[test]

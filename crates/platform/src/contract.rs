@@ -17,6 +17,8 @@ pub const VERSION: &str = "app.kubernetes.io/version";
 pub const PART_OF: &str = "app.kubernetes.io/part-of";
 /// `stable` (the default when absent) or `canary`.
 pub const TRACK: &str = "wheelhouse.dev/track";
+/// The lane a workload's version runs in (absent: the baseline).
+pub const LANE: &str = "wheelhouse.dev/lane";
 /// Requests per second one replica (container) serves.
 pub const CAPACITY: &str = "wheelhouse.dev/capacity-rps";
 /// Comma-separated services this one calls.

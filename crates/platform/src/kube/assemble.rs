@@ -56,7 +56,7 @@ fn environment(inv: &Inventory, b: &EnvBinding, problems: &mut Vec<String>) -> E
         services,
         found_by: b.found_by.clone(),
         part_of: b.part_of.iter().flatten().cloned().collect(),
-        lanes: Vec::new(),
+        lanes: super::workloads::lanes(inv, b),
     }
 }
 

@@ -20,6 +20,9 @@ pub const LABEL_PART_OF: &str = shared::PART_OF;
 pub const LABEL_TRACK: &str = shared::TRACK;
 pub const TRACK_CANARY: &str = "canary";
 pub const TRACK_STABLE: &str = "stable";
+/// A Deployment `<svc>-<lane>` labelled with its lane is the lane's version of the
+/// service (labelled `app.kubernetes.io/name: <svc>` as the baseline is).
+pub const LABEL_LANE: &str = shared::LANE;
 
 /// Requests per second one replica serves.
 pub const ANN_CAPACITY: &str = shared::CAPACITY;

@@ -687,3 +687,65 @@ fn config_objects_keep_what_a_service_can_read_and_no_more() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A Deployment labelled with a lane is that lane's version of its service: the lane is
+/// listed with its services, and the service keeps its baseline (no extra service).
+#[test]
+fn lane_deployments_make_lanes_not_services() {
+    let mut inv = inventory(true);
+    let mut lane = |name: &str, app: &str, version: &str, lane: &str, at: &str, who: &str| {
+        let mut d = deployment("loan-prod", name, app, "stable", version, "200");
+        let labels = d.metadata.labels.get_or_insert_with(Default::default);
+        labels.insert(LABEL_LANE.into(), lane.into());
+        let ann = d.metadata.annotations.get_or_insert_with(Default::default);
+        ann.insert(ANN_CHANGED_AT.into(), at.into());
+        ann.insert(ANN_CHANGED_BY.into(), who.into());
+        upsert(&mut inv, inventory::deployment(CTX, &d));
+    };
+    lane(
+        "scoring-fast",
+        "scoring",
+        "3.3.0",
+        "fast",
+        "2026-11-20T10:00:00Z",
+        "ana",
+    );
+    lane(
+        "ledger-fast",
+        "ledger",
+        "7.0.0",
+        "fast",
+        "2026-11-19T10:00:00Z",
+        "bo",
+    );
+    lane(
+        "scoring-slow",
+        "scoring",
+        "3.2.0",
+        "slow",
+        "2026-11-21T10:00:00Z",
+        "cy",
+    );
+    let (snap, _) = assemble::snapshot(&inv, &assemble::bindings(&inv, &Discovery::default()));
+    let env = snap
+        .line("loan-core")
+        .and_then(|l| l.environment("prod"))
+        .expect("loan-core/prod");
+    let names: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("fast") || n.contains("slow") || *n == "ledger"),
+        "lane versions are not services: {names:?}"
+    );
+    assert_eq!(env.lanes.len(), 2, "{:?}", env.lanes);
+    let fast = &env.lanes[0];
+    assert_eq!(fast.name, "fast");
+    assert_eq!(fast.version_of("scoring"), Some("3.3.0"));
+    assert_eq!(fast.version_of("ledger"), Some("7.0.0"));
+    assert_eq!(fast.created_by, "bo", "the earliest of its workloads");
+    assert_eq!(env.lanes[1].name, "slow");
+    assert_eq!(env.lanes_of("scoring").count(), 2);
+    let scoring = env.service("scoring").expect("scoring");
+    assert_eq!(scoring.version, "3.1.4", "the baseline is unchanged");
+}

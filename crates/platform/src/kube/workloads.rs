@@ -26,15 +26,68 @@ fn is_canary(w: &WorkloadInfo) -> bool {
         && w.labels.get(LABEL_TRACK).map(String::as_str) == Some(TRACK_CANARY)
 }
 
+/// The lane a workload runs in, if it is a lane's version of a service.
+fn lane_of(w: &WorkloadInfo) -> Option<&str> {
+    w.labels
+        .get(LABEL_LANE)
+        .map(String::as_str)
+        .filter(|l| !l.is_empty())
+}
+
+/// The lanes of one environment, from their workloads: each lane's services at the
+/// versions its workloads run, who made it and when (its earliest workload's change).
+pub fn lanes(inv: &Inventory, b: &EnvBinding) -> Vec<crate::domain::lane::Lane> {
+    let mut out: BTreeMap<&str, crate::domain::lane::Lane> = BTreeMap::new();
+    for (key, w) in inv
+        .workloads_in(&b.context, &b.namespace)
+        .filter(|(_, w)| b.includes(&w.labels))
+    {
+        let Some(lane) = lane_of(w) else { continue };
+        let service = label_name(w).unwrap_or(&key.name).clone();
+        let version = w
+            .labels
+            .get(LABEL_VERSION)
+            .cloned()
+            .or_else(|| w.template_version.clone())
+            .unwrap_or_default();
+        let at = w
+            .annotations
+            .get(ANN_CHANGED_AT)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map_or(0, |t| t.timestamp());
+        let by = w
+            .annotations
+            .get(ANN_CHANGED_BY)
+            .cloned()
+            .unwrap_or_default();
+        let entry = out
+            .entry(lane)
+            .or_insert_with(|| crate::domain::lane::Lane {
+                name: lane.to_string(),
+                services: BTreeMap::new(),
+                entry_share: 0,
+                created_by: by.clone(),
+                created_at: at,
+            });
+        if at != 0 && (entry.created_at == 0 || at < entry.created_at) {
+            entry.created_at = at;
+            entry.created_by = by;
+        }
+        entry.services.insert(service, version);
+    }
+    out.into_values().collect()
+}
+
 /// The services of one environment, by name; `problems` gets what cannot be paired.
 pub fn of<'a>(
     inv: &'a Inventory,
     b: &'a EnvBinding,
     problems: &mut Vec<String>,
 ) -> BTreeMap<String, Found<'a>> {
+    // A lane's workloads are versions of services, not services (see `lanes`).
     let workloads: Vec<(&ObjKey, &WorkloadInfo)> = inv
         .workloads_in(&b.context, &b.namespace)
-        .filter(|(_, w)| b.includes(&w.labels))
+        .filter(|(_, w)| b.includes(&w.labels) && lane_of(w).is_none())
         .collect();
     let mut claims: BTreeMap<&str, usize> = BTreeMap::new();
     for (key, w) in workloads.iter().filter(|(_, w)| !is_canary(w)) {

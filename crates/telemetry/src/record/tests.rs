@@ -160,8 +160,9 @@ fn a_record_names_the_lanes_of_its_versions() {
     assert_eq!(decode(&encode(&r)), Ok(r.clone()), "round trip");
     // Without them, the baseline; a lane name is a name like the others.
     assert_eq!(decode(&encode(&sample())).unwrap().dst_lane, None);
-    let long = String::from_utf8(encode(&r))
-        .unwrap()
-        .replace(r#""dst_lane":"checkout-v2""#, &format!(r#""dst_lane":"{}""#, "x".repeat(200)));
+    let long = String::from_utf8(encode(&r)).unwrap().replace(
+        r#""dst_lane":"checkout-v2""#,
+        &format!(r#""dst_lane":"{}""#, "x".repeat(200)),
+    );
     assert_eq!(decode(long.as_bytes()), Err(Reject::OutOfRange));
 }
