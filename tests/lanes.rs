@@ -98,3 +98,241 @@ fn the_tree_marks_an_environment_with_lanes() {
         .unwrap_or_else(|| panic!("{tree}"));
     assert!(!other.contains('⌁'), "{other}");
 }
+
+fn lanes_of(h: &Harness, line: &str, env: &str) -> Vec<wheelhouse::domain::lane::Lane> {
+    h.state
+        .snapshot
+        .line(line)
+        .and_then(|l| l.environment(env))
+        .map(|e| e.lanes.clone())
+        .unwrap_or_default()
+}
+
+/// In the cockpit: `a` puts the selected service's version in a lane (a new one is
+/// created), `%` sets a lane's share of entry requests, `u` takes the service out; each
+/// through the usual confirmation, each audited.
+#[test]
+fn the_cockpit_adds_shares_and_removes_a_lane_service() {
+    let mut h = Harness::new("lanes-keys");
+    h.advance(2);
+    h.select(&["trade", "integration", "quote"]);
+    h.keys("a");
+    let screen = h.render(200, 60);
+    assert!(
+        screen.contains("Lane and version for trade/integration/quote"),
+        "{screen}"
+    );
+    h.type_text("quick-quote 2.7.0");
+    h.keys("enter");
+    let screen = h.render(200, 60);
+    assert!(
+        screen.contains("lane quick-quote") && screen.contains("(no such lane: created)"),
+        "the confirmation shows the plan:\n{screen}"
+    );
+    h.keys("enter");
+    let lanes = lanes_of(&h, "trade", "integration");
+    let quick = lanes
+        .iter()
+        .find(|l| l.name == "quick-quote")
+        .unwrap_or_else(|| panic!("{lanes:?}"));
+    assert_eq!(quick.version_of("quote"), Some("2.7.0"));
+    assert_eq!(quick.created_by, "tester");
+    // Its share, set on the service requests enter through.
+    h.select(&["trade", "integration", "gateway"]);
+    h.keys("%");
+    h.type_text("quick-quote 7");
+    h.keys("enter enter");
+    let lanes = lanes_of(&h, "trade", "integration");
+    assert_eq!(
+        lanes
+            .iter()
+            .find(|l| l.name == "quick-quote")
+            .map(|l| l.entry_share),
+        Some(7)
+    );
+    // Out again: the lane goes with its last service.
+    h.select(&["trade", "integration", "quote"]);
+    h.keys("u");
+    let screen = h.render(80, 24);
+    assert!(
+        screen.contains("quick-quote"),
+        "the lanes to pick from:\n{screen}"
+    );
+    h.keys("enter enter");
+    assert!(
+        lanes_of(&h, "trade", "integration")
+            .iter()
+            .all(|l| l.name != "quick-quote")
+    );
+    let audit = std::fs::read_to_string(h.dir.join("audit.jsonl")).unwrap();
+    for action in ["join-lane", "set-lane-share", "leave-lane"] {
+        assert_eq!(
+            audit.matches(&format!("\"action\":\"{action}\"")).count(),
+            2,
+            "{action}: intent and result:\n{audit}"
+        );
+    }
+    // A service in no lane has nothing to take out.
+    h.select(&["trade", "integration", "account"]);
+    h.keys("u");
+    let said = h
+        .state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("is in no lane"), "{said}");
+}
+
+fn demo(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = support::cli::demo(dir, args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// `wheelhouse lane …`: each command is its per-service steps, each audited; promote
+/// deploys the lane's versions callees first and removes the lane; a step refused
+/// stops the rest; dry run and read-only change nothing.
+#[test]
+fn the_lane_commands_create_promote_and_delete() {
+    let dir = support::temp_dir("lanes-cli");
+    let (code, out, err) = demo(
+        &dir,
+        &[
+            "lane",
+            "create",
+            "trade/integration/fast-pay",
+            "payment=2.2.0",
+            "ledger=6.1.0",
+            "--share",
+            "3",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["done"], 3, "two services and the share: {v}");
+    let targets: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["target"]["service"].as_str())
+        .collect();
+    assert_eq!(targets, ["payment", "ledger", "gateway"], "{v}");
+    // Promote: the share back to 0, then payment (which order calls) before order.
+    let (code, out, err) = demo(
+        &dir,
+        &["lane", "promote", "trade/integration/checkout-v2", "--yes"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let order = [
+        "trade/integration/gateway: lane share checkout-v2 0%",
+        "trade/integration/payment: deploy 2.2.0",
+        "trade/integration/payment: leave lane checkout-v2",
+        "trade/integration/order: deploy 4.4.0",
+        "trade/integration/order: leave lane checkout-v2",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|s| out.find(s).unwrap_or_else(|| panic!("{s}:\n{out}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "callees first:\n{out}");
+    assert!(out.contains("the lane goes with its last service"), "{out}");
+    // Dry run and read-only: nothing applied, nothing audited.
+    let audited = std::fs::read_to_string(dir.join("audit.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    let (code, out, _) = demo(
+        &dir,
+        &[
+            "lane",
+            "delete",
+            "trade/integration/ledger-v61",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.matches("dry run (nothing changed)").count(),
+        3,
+        "share and two services:\n{out}"
+    );
+    let (code, _, err) = demo(
+        &dir,
+        &[
+            "--read-only",
+            "lane",
+            "delete",
+            "trade/integration/ledger-v61",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("read-only"), "{err}");
+    let now = std::fs::read_to_string(dir.join("audit.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(now, audited, "nothing written, nothing audited");
+    // Refused: a lane that exists, a baseline version, a lane that does not exist, a
+    // bad name.
+    let (code, _, err) = demo(
+        &dir,
+        &[
+            "lane",
+            "create",
+            "trade/integration/checkout-v2",
+            "order=4.4.0",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("lane checkout-v2 exists"), "{err}");
+    let (code, _, err) = demo(
+        &dir,
+        &[
+            "lane",
+            "add",
+            "trade/integration/checkout-v2",
+            "quote",
+            "2.8.0",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is the baseline"), "{err}");
+    let (code, _, err) = demo(
+        &dir,
+        &["lane", "share", "trade/integration/nope", "5", "--yes"],
+    );
+    assert_eq!(code, 4, "{err}");
+    let (code, _, err) = demo(
+        &dir,
+        &["lane", "delete", "trade/integration/Bad_Name", "--yes"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a lane name"), "{err}");
+}
+
+/// Docker has no router between services: a lane change is refused with the reason
+/// before anything is sent.
+#[test]
+fn docker_refuses_lane_changes_with_the_reason() {
+    let docker = wheelhouse::domain::Location::Docker {
+        engine: "local".into(),
+    };
+    let e = docker
+        .require(wheelhouse::domain::Capability::Lanes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("changing lanes is not supported on Docker") && e.contains("no router"),
+        "{e}"
+    );
+}

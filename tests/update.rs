@@ -191,7 +191,7 @@ fn failed_apply_is_audited_with_its_error() {
 #[test]
 fn unbound_key_says_so() {
     let (mut s, _) = fresh(false);
-    update(&mut s, key('%'));
+    update(&mut s, key('v'));
     assert!(s.status.as_ref().unwrap().text.contains("not bound"));
 }
 

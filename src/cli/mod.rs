@@ -7,6 +7,7 @@ pub mod attention;
 pub mod catalog;
 pub mod dispatch;
 pub mod inspect;
+pub mod lane;
 pub mod output;
 pub mod run;
 pub mod status;
@@ -131,6 +132,10 @@ pub enum Command {
     /// The write operations (deploy, shift, scale, rollback, restart…), from the registry.
     #[command(flatten)]
     Write(write::WriteCommand),
+    /// Lanes: create, add, remove, share, promote, delete LINE/ENV/LANE (see the README's
+    /// "Lanes").
+    #[command(subcommand)]
+    Lane(lane::LaneCommand),
     /// Print the last lines of a service's logs: logs LINE/ENV/SERVICE.
     Logs {
         #[arg(value_parser = args::target)]
@@ -245,6 +250,7 @@ impl Command {
             | Command::Simulate { output, .. }
             | Command::Traffic { output, .. } => *output,
             Command::Write(w) => w.write.output,
+            Command::Lane(l) => l.write().output,
             Command::Aggregate { .. } | Command::Catalog(_) => Output::Text,
         }
     }

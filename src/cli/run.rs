@@ -89,5 +89,8 @@ pub async fn subcommand<P: Session>(
             }
         }
         Command::Write(write) => act::run(write, platform, cli.global.read_only, user, audit).await,
+        Command::Lane(lane) => {
+            super::lane::run(lane, platform, cli.global.read_only, user, audit).await
+        }
     }
 }

@@ -22,13 +22,17 @@ pub struct WriteCommand {
 /// The registry's commands, each once, in declaration order.
 fn commands() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    for s in SPECS {
+    // `lane` is built by hand: its target is a lane (see `cli::lane`).
+    for s in SPECS.iter().filter(|s| s.cli.command != LANE) {
         if !out.contains(&s.cli.command) {
             out.push(s.cli.command);
         }
     }
     out
 }
+
+/// The command of the lane operations, which `cli::lane` builds.
+const LANE: &str = "lane";
 
 fn specs_of(command: &str) -> impl Iterator<Item = &'static Spec> + '_ {
     SPECS.iter().filter(move |s| s.cli.command == command)
@@ -53,7 +57,12 @@ fn argument(spec: &Spec, alone: bool) -> Option<Arg> {
         Input::NewTag | Input::RouteTag => arg.value_parser(args::tag),
         Input::Weight => arg.value_parser(clap::value_parser!(u32).range(0..=100)),
         Input::Replicas => arg.value_parser(clap::value_parser!(u32).range(0..=100_000)),
-        Input::None | Input::Step { .. } | Input::Recommended => arg,
+        Input::None
+        | Input::Step { .. }
+        | Input::Recommended
+        | Input::LaneVersion
+        | Input::Lane
+        | Input::LaneShare => arg,
     })
 }
 
@@ -105,9 +114,12 @@ fn given(command: &str, m: &ArgMatches) -> Option<(Op, Value)> {
             Input::Weight | Input::Replicas => {
                 m.get_one::<u32>(spec.name).map(|n| Value::Number(*n))
             }
-            Input::Version { .. } | Input::NewTag | Input::RouteTag => {
-                m.get_one::<String>(spec.name).cloned().map(Value::Text)
-            }
+            Input::Version { .. }
+            | Input::NewTag
+            | Input::RouteTag
+            | Input::LaneVersion
+            | Input::Lane
+            | Input::LaneShare => m.get_one::<String>(spec.name).cloned().map(Value::Text),
             Input::None | Input::Step { .. } | Input::Recommended => {
                 m.get_flag(spec.name).then_some(Value::None)
             }
@@ -156,7 +168,7 @@ impl Subcommand for WriteCommand {
     }
 
     fn has_subcommand(name: &str) -> bool {
-        SPECS.iter().any(|s| s.cli.command == name)
+        name != LANE && SPECS.iter().any(|s| s.cli.command == name)
     }
 }
 
@@ -230,7 +242,7 @@ mod tests {
     #[test]
     fn every_registry_command_is_a_subcommand() {
         let cmd = <T as clap::CommandFactory>::command();
-        for s in SPECS {
+        for s in SPECS.iter().filter(|s| s.cli.command != LANE) {
             assert!(cmd.find_subcommand(s.cli.command).is_some(), "{}", s.name);
         }
     }

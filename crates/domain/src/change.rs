@@ -27,7 +27,7 @@ pub struct FieldChange {
 }
 
 impl FieldChange {
-    fn new(field: &str, before: impl Into<String>, after: impl Into<String>) -> Self {
+    pub(crate) fn new(field: &str, before: impl Into<String>, after: impl Into<String>) -> Self {
         FieldChange {
             field: field.to_string(),
             before: before.into(),
@@ -62,11 +62,31 @@ fn routes(routes: &[TagRoute]) -> String {
 /// refused as "not found" (exit code 4) before anything is sent.
 pub fn unknown_version<'a>(service: &Service, change: &'a Change) -> Option<&'a str> {
     let version = match change {
-        Change::Deploy { version } | Change::StartCanary { version } => version,
+        Change::Deploy { version }
+        | Change::StartCanary { version }
+        | Change::JoinLane { version, .. } => version,
         _ => return None,
     };
     (!service.known_versions.is_empty() && !service.known_versions.contains(version))
         .then_some(version.as_str())
+}
+
+/// Like [`plan`], for a service of `env`: lane changes are planned against the
+/// environment's lanes.
+pub fn plan_in(
+    env: &super::model::Environment,
+    service: &Service,
+    change: &Change,
+) -> Result<Vec<FieldChange>, Invalid> {
+    match change {
+        Change::JoinLane { .. } | Change::LeaveLane { .. } | Change::SetLaneShare { .. } => {
+            if let Some(why) = service.refuses(change.op()) {
+                return Err(Invalid(why));
+            }
+            super::lane::plan(&env.lanes, service, change)
+        }
+        _ => plan(service, change),
+    }
 }
 
 /// Computes what `change` would do to `service`, or why it can't be done: one function
@@ -76,6 +96,9 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
         return Err(Invalid(why));
     }
     match change {
+        Change::JoinLane { .. } | Change::LeaveLane { .. } | Change::SetLaneShare { .. } => Err(
+            Invalid("a lane change is planned with its environment (plan_in)".into()),
+        ),
         Change::Deploy { version } => plan_deploy(service, version),
         Change::StartCanary { version } => plan_start_canary(service, version),
         Change::SetCanaryWeight { weight } => plan_set_canary_weight(service, *weight),

@@ -113,6 +113,121 @@ pub fn check(lanes: &[Lane]) -> Result<(), String> {
     Ok(())
 }
 
+/// What a lane change does to the lanes, or why it cannot be made: `service` joins
+/// or leaves a lane, or (as the service requests enter through) sets a lane's share of
+/// untagged entry requests.
+pub fn plan(
+    lanes: &[Lane],
+    service: &crate::model::Service,
+    change: &crate::operation::Change,
+) -> Result<Vec<crate::change::FieldChange>, crate::change::Invalid> {
+    use crate::change::{FieldChange, Invalid};
+    use crate::operation::Change;
+    let find = |name: &str| lanes.iter().find(|l| l.name == name);
+    let mut after = lanes.to_vec();
+    let out = match change {
+        Change::JoinLane { lane, version } => {
+            valid_name(lane).map_err(Invalid)?;
+            if *version == service.version {
+                return Err(Invalid(format!(
+                    "{} {version} is the baseline: a lane runs another version",
+                    service.name
+                )));
+            }
+            let now = find(lane).and_then(|l| l.version_of(&service.name));
+            if now == Some(version.as_str()) {
+                return Err(Invalid(format!(
+                    "{} {version} is already in lane {lane}",
+                    service.name
+                )));
+            }
+            apply(&mut after, &service.name, change, "", 0);
+            let before = match (find(lane), now) {
+                (None, _) => "(no such lane: created)".to_string(),
+                (Some(_), None) => "(not in the lane)".to_string(),
+                (Some(_), Some(v)) => v.to_string(),
+            };
+            vec![FieldChange::new(
+                &format!("lane {lane}"),
+                before,
+                version.clone(),
+            )]
+        }
+        Change::LeaveLane { lane } => {
+            let Some(l) = find(lane) else {
+                return Err(Invalid(format!("there is no lane {lane}")));
+            };
+            let Some(version) = l.version_of(&service.name) else {
+                return Err(Invalid(format!("{} is not in lane {lane}", service.name)));
+            };
+            apply(&mut after, &service.name, change, "", 0);
+            let gone = if l.services.len() == 1 {
+                "(out; the lane goes with its last service)"
+            } else {
+                "(out)"
+            };
+            vec![FieldChange::new(&format!("lane {lane}"), version, gone)]
+        }
+        Change::SetLaneShare { lane, share } => {
+            let Some(l) = find(lane) else {
+                return Err(Invalid(format!("there is no lane {lane}")));
+            };
+            if l.entry_share == *share {
+                return Err(Invalid(format!("lane {lane} already takes {share}%")));
+            }
+            apply(&mut after, &service.name, change, "", 0);
+            vec![FieldChange::new(
+                &format!("lane {lane} entry share"),
+                format!("{}%", l.entry_share),
+                format!("{share}%"),
+            )]
+        }
+        other => {
+            return Err(Invalid(format!("{other} is not a lane change")));
+        }
+    };
+    check(&after).map_err(Invalid)?;
+    Ok(out)
+}
+
+/// Makes a lane change on `lanes` (planned first: see [`plan`]); a joining service
+/// creates its lane, made by `who` at `now`, and a lane goes with its last service.
+pub fn apply(
+    lanes: &mut Vec<Lane>,
+    service: &str,
+    change: &crate::operation::Change,
+    who: &str,
+    now: i64,
+) {
+    use crate::operation::Change;
+    match change {
+        Change::JoinLane { lane, version } => match lanes.iter_mut().find(|l| l.name == *lane) {
+            Some(l) => {
+                l.services.insert(service.to_string(), version.clone());
+            }
+            None => lanes.push(Lane {
+                name: lane.clone(),
+                services: BTreeMap::from([(service.to_string(), version.clone())]),
+                entry_share: 0,
+                created_by: who.to_string(),
+                created_at: now,
+            }),
+        },
+        Change::LeaveLane { lane } => {
+            if let Some(l) = lanes.iter_mut().find(|l| l.name == *lane) {
+                l.services.remove(service);
+            }
+            lanes.retain(|l| !l.services.is_empty());
+        }
+        Change::SetLaneShare { lane, share } => {
+            if let Some(l) = lanes.iter_mut().find(|l| l.name == *lane) {
+                l.entry_share = *share;
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +283,91 @@ mod tests {
         for tag in [None, Some("nobody")] {
             assert_eq!(path(&lanes, tag, &chain), vec![Hop::Baseline; 3]);
         }
+    }
+
+    #[test]
+    fn joining_leaving_and_sharing_plan_and_apply() {
+        use crate::operation::Change;
+        let quote = crate::change::tests_support::service(); // quote 1.2.0
+        let mut lanes = vec![lane("x", &[("order", "2.0")])];
+        // Joining a new lane creates it; joining an existing one adds the service.
+        let join = Change::JoinLane {
+            lane: "fast".into(),
+            version: "1.3.0".into(),
+        };
+        let planned = plan(&lanes, &quote, &join).unwrap();
+        assert_eq!(planned[0].before, "(no such lane: created)");
+        assert_eq!(planned[0].after, "1.3.0");
+        apply(&mut lanes, "quote", &join, "ana", 7);
+        let fast = lanes.iter().find(|l| l.name == "fast").unwrap();
+        assert_eq!((fast.created_by.as_str(), fast.created_at), ("ana", 7));
+        let join_x = Change::JoinLane {
+            lane: "x".into(),
+            version: "1.3.0".into(),
+        };
+        assert_eq!(
+            plan(&lanes, &quote, &join_x).unwrap()[0].before,
+            "(not in the lane)"
+        );
+        // The baseline's version, or the same again, is refused.
+        let baseline = Change::JoinLane {
+            lane: "x".into(),
+            version: "1.2.0".into(),
+        };
+        assert!(
+            plan(&lanes, &quote, &baseline)
+                .unwrap_err()
+                .0
+                .contains("is the baseline")
+        );
+        assert!(
+            plan(&lanes, &quote, &join)
+                .unwrap_err()
+                .0
+                .contains("already in lane fast")
+        );
+        // Shares add up to at most 100 %.
+        let share = |lane: &str, share: u8| Change::SetLaneShare {
+            lane: lane.into(),
+            share,
+        };
+        apply(&mut lanes, "quote", &share("x", 60), "", 0);
+        assert!(
+            plan(&lanes, &quote, &share("fast", 50))
+                .unwrap_err()
+                .0
+                .contains("110 %")
+        );
+        assert!(
+            plan(&lanes, &quote, &share("nope", 5))
+                .unwrap_err()
+                .0
+                .contains("no lane nope")
+        );
+        // Leaving: the lane goes with its last service.
+        let leave = Change::LeaveLane {
+            lane: "fast".into(),
+        };
+        assert!(
+            plan(&lanes, &quote, &leave).unwrap()[0]
+                .after
+                .contains("goes with")
+        );
+        apply(&mut lanes, "quote", &leave, "", 0);
+        assert!(lanes.iter().all(|l| l.name != "fast"), "{lanes:?}");
+        assert!(
+            plan(&lanes, &quote, &leave)
+                .unwrap_err()
+                .0
+                .contains("no lane fast")
+        );
+        let leave_x = Change::LeaveLane { lane: "x".into() };
+        assert!(
+            plan(&lanes, &quote, &leave_x)
+                .unwrap_err()
+                .0
+                .contains("not in lane x")
+        );
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub enum Capability {
     CanaryRouting,
     /// A rollout that can be paused and resumed.
     RolloutPause,
+    /// Lanes: versions of several services reached by tagged requests, hop by hop.
+    Lanes,
 }
 
 impl Capability {
@@ -61,12 +63,21 @@ impl Capability {
             Capability::Logs => "tailing logs",
             Capability::CanaryRouting => "canary routing",
             Capability::RolloutPause => "pausing a rollout",
+            Capability::Lanes => "changing lanes",
         }
     }
 
     /// Why a platform without it lacks it, and what to do instead.
-    fn why_not(self) -> &'static str {
+    fn why_not(self, on: &Location) -> &'static str {
         match self {
+            Capability::Lanes => match on {
+                Location::Docker { .. } => {
+                    "no router between services: a lane needs each hop routed by its tag"
+                }
+                _ => {
+                    "lanes are read from their Deployments; changing them comes with their HTTPRoutes, not built yet"
+                }
+            },
             Capability::Logs => "pod logs come in a later version; kubectl logs -f works meanwhile",
             Capability::CanaryRouting => {
                 "no traffic router: canaries and tag routes need a Kubernetes environment"
@@ -112,7 +123,9 @@ impl Location {
         match self {
             Location::Kube { .. } => matches!(capability, Logs | CanaryRouting | RolloutPause),
             Location::Docker { .. } => matches!(capability, Logs),
-            Location::Demo { .. } => matches!(capability, Logs | CanaryRouting | RolloutPause),
+            Location::Demo { .. } => {
+                matches!(capability, Logs | CanaryRouting | RolloutPause | Lanes)
+            }
         }
     }
 
@@ -134,7 +147,7 @@ impl Location {
             Err(Unsupported {
                 what: capability.what(),
                 platform: self.platform(),
-                why: capability.why_not(),
+                why: capability.why_not(self),
             })
         }
     }

@@ -28,6 +28,9 @@ pub enum Op {
     Restart,
     Pause,
     Resume,
+    LaneJoin,
+    LaneLeave,
+    LaneShare,
 }
 
 /// One write against one service: an operation with its arguments.
@@ -61,6 +64,20 @@ pub enum Change {
     /// Stop the rollout where it is (template changes wait until it is resumed).
     Pause,
     Resume,
+    /// Put the service's `version` in `lane` (the lane is created with its first service).
+    JoinLane {
+        lane: String,
+        version: String,
+    },
+    /// Take the service out of `lane` (the lane goes with its last service).
+    LeaveLane {
+        lane: String,
+    },
+    /// Tag `share` % of the untagged requests entering through this service into `lane`.
+    SetLaneShare {
+        lane: String,
+        share: u8,
+    },
 }
 
 /// What an operation takes, and where the value comes from.
@@ -83,12 +100,18 @@ pub enum Input {
     Replicas,
     /// The replica count recommended from observed load, computed.
     Recommended,
+    /// A lane and a version, typed: `checkout-v2 4.4.0`.
+    LaneVersion,
+    /// One of the lanes the service is in, picked.
+    Lane,
+    /// A lane and a percent of untagged entry requests, typed: `checkout-v2 5`.
+    LaneShare,
 }
 
 impl Input {
     /// The value is picked from a list (not typed).
     pub fn picks(self) -> bool {
-        matches!(self, Input::Version { .. } | Input::RouteTag)
+        matches!(self, Input::Version { .. } | Input::RouteTag | Input::Lane)
     }
 
     /// The operation asks for a value (typed or picked); the others compute theirs.
@@ -170,6 +193,7 @@ const fn about(form: CliForm, about: &'static str) -> CliForm {
 }
 
 const ROUTING: Option<Capability> = Some(Capability::CanaryRouting);
+const LANES: Option<Capability> = Some(Capability::Lanes);
 
 /// The registry, in the order help and the palette list operations.
 pub const SPECS: &[Spec] = &[
@@ -389,6 +413,45 @@ pub const SPECS: &[Spec] = &[
         verb: "resume rollout",
         phrase: "resume rollout",
     },
+    Spec {
+        op: Op::LaneJoin,
+        name: "lane-add",
+        help: "lane: put a version of the service in a lane (new or existing)",
+        keys: keys(&["a"], &["b a"]),
+        cli: cli("lane", Some("add"), "LANE VERSION"),
+        input: Input::LaneVersion,
+        long: false,
+        needs_canary: false,
+        needs: LANES,
+        verb: "join lane",
+        phrase: "join lane {}",
+    },
+    Spec {
+        op: Op::LaneLeave,
+        name: "lane-remove",
+        help: "lane: take the service out of a lane",
+        keys: keys(&["u"], &["b d"]),
+        cli: cli("lane", Some("remove"), "LANE"),
+        input: Input::Lane,
+        long: false,
+        needs_canary: false,
+        needs: LANES,
+        verb: "leave lane",
+        phrase: "leave lane {}",
+    },
+    Spec {
+        op: Op::LaneShare,
+        name: "lane-share",
+        help: "lane: tag a share of untagged entry requests into a lane",
+        keys: keys(&["%"], &["b s"]),
+        cli: cli("lane", Some("share"), "LANE PERCENT"),
+        input: Input::LaneShare,
+        long: false,
+        needs_canary: false,
+        needs: LANES,
+        verb: "lane share",
+        phrase: "lane share {}%",
+    },
 ];
 
 impl Op {
@@ -454,7 +517,39 @@ impl Op {
             Op::Restart => Change::Restart,
             Op::Pause => Change::Pause,
             Op::Resume => Change::Resume,
+            Op::LaneJoin => {
+                let t = text(value)?;
+                let (lane, version) = two_words(&t)
+                    .ok_or_else(|| "enter a lane and a version: checkout-v2 4.4.0".to_string())?;
+                crate::lane::valid_name(lane)?;
+                Change::JoinLane {
+                    lane: lane.into(),
+                    version: version.into(),
+                }
+            }
+            Op::LaneLeave => Change::LeaveLane {
+                lane: text(value)?.trim().to_string(),
+            },
+            Op::LaneShare => {
+                let t = text(value)?;
+                let (lane, share) = two_words(&t)
+                    .ok_or_else(|| "enter a lane and a percent: checkout-v2 5".to_string())?;
+                crate::lane::valid_name(lane)?;
+                Change::SetLaneShare {
+                    lane: lane.into(),
+                    share: weight(Value::Text(share.trim_end_matches('%').into()))?,
+                }
+            }
         })
+    }
+}
+
+/// `text` as exactly two words.
+fn two_words(text: &str) -> Option<(&str, &str)> {
+    let mut words = text.split_whitespace();
+    match (words.next(), words.next(), words.next()) {
+        (Some(a), Some(b), None) => Some((a, b)),
+        _ => None,
     }
 }
 
@@ -484,6 +579,9 @@ impl Change {
             Change::Restart => Op::Restart,
             Change::Pause => Op::Pause,
             Change::Resume => Op::Resume,
+            Change::JoinLane { .. } => Op::LaneJoin,
+            Change::LeaveLane { .. } => Op::LaneLeave,
+            Change::SetLaneShare { .. } => Op::LaneShare,
         }
     }
 
@@ -494,6 +592,9 @@ impl Change {
             Change::SetCanaryWeight { weight } => Some(weight.to_string()),
             Change::AddTagRoute { tag } | Change::RemoveTagRoute { tag } => Some(tag.clone()),
             Change::Scale { replicas } => Some(replicas.to_string()),
+            Change::JoinLane { lane, version } => Some(format!("{lane} {version}")),
+            Change::LeaveLane { lane } => Some(lane.clone()),
+            Change::SetLaneShare { lane, share } => Some(format!("{lane} {share}")),
             Change::Promote
             | Change::Abort
             | Change::Rollback
@@ -512,12 +613,18 @@ impl Change {
     /// `wheelhouse scale trade/prod/order 6 --if-revision 12/7/- --why '…' --yes`.
     pub fn command_line(&self, target: &str, revision: &str, why: &str) -> String {
         let form = self.spec().cli;
-        let mut words = vec!["wheelhouse".to_string(), form.command.into(), quote(target)];
-        if let Some(flag) = form.flag {
-            words.push(format!("--{flag}"));
-        }
-        if let Some(v) = self.value() {
-            words.push(quote(&v));
+        let mut words = vec!["wheelhouse".to_string(), form.command.into()];
+        if let Some(lane_words) = self.lane_words(target) {
+            // `wheelhouse lane add LINE/ENV/LANE SERVICE VERSION`: the lane is the target.
+            words.extend(lane_words);
+        } else {
+            words.push(quote(target));
+            if let Some(flag) = form.flag {
+                words.push(format!("--{flag}"));
+            }
+            if let Some(v) = self.value() {
+                words.push(quote(&v));
+            }
         }
         if !revision.is_empty() {
             words.push(format!("--if-revision {}", quote(revision)));
@@ -527,6 +634,24 @@ impl Change {
         }
         words.push("--yes".into());
         words.join(" ")
+    }
+
+    /// A lane change's words after `wheelhouse lane`, for the service `target`
+    /// (LINE/ENV/SERVICE): `add LINE/ENV/LANE SERVICE VERSION`, `remove LINE/ENV/LANE
+    /// SERVICE`, `share LINE/ENV/LANE PERCENT`.
+    fn lane_words(&self, target: &str) -> Option<Vec<String>> {
+        let (env, service) = target.rsplit_once('/')?;
+        let at = |lane: &str| quote(&format!("{env}/{lane}"));
+        Some(match self {
+            Change::JoinLane { lane, version } => {
+                vec!["add".into(), at(lane), quote(service), quote(version)]
+            }
+            Change::LeaveLane { lane } => vec!["remove".into(), at(lane), quote(service)],
+            Change::SetLaneShare { lane, share } => {
+                vec!["share".into(), at(lane), share.to_string()]
+            }
+            _ => return None,
+        })
     }
 
     /// True for changes that need a traffic router (canaries, weights, tag routes).
@@ -576,6 +701,9 @@ mod tests {
             Op::Restart,
             Op::Pause,
             Op::Resume,
+            Op::LaneJoin,
+            Op::LaneLeave,
+            Op::LaneShare,
         ];
         assert_eq!(SPECS.len(), ops.len());
         for op in ops {
@@ -652,6 +780,9 @@ mod tests {
                     | Input::NewTag
                     | Input::RouteTag
                     | Input::Replicas
+                    | Input::LaneVersion
+                    | Input::Lane
+                    | Input::LaneShare
             );
             assert_eq!(takes_typed, !s.cli.value_name.is_empty(), "{}", s.name);
         }

@@ -157,6 +157,51 @@ fn ask(state: &State, key: &ServiceKey, service: &Service, spec: &Spec) -> Ask {
             derived::capacity(state, key).map(|c| c.recommended_replicas),
             format!("{key}: no traffic seen yet, nothing to recommend"),
         ),
+        Input::LaneVersion => {
+            let newest = other_versions(service, false).into_iter().next();
+            prompt(
+                format!(
+                    "Lane and version for {key} (baseline {}): name a new lane or an existing one",
+                    service.version
+                ),
+                newest.map(|v| format!("lane-name {v}")).unwrap_or_default(),
+                vec![],
+            )
+        }
+        Input::Lane => {
+            let options: Vec<String> = state
+                .snapshot
+                .environment(&key.env_key())
+                .map(|e| e.lanes_of(&service.name).map(|l| l.name.clone()).collect())
+                .unwrap_or_default();
+            if options.is_empty() {
+                return Ask::Nothing(format!("{key} is in no lane"));
+            }
+            prompt(format!("Take {key} out of a lane"), String::new(), options)
+        }
+        Input::LaneShare => {
+            let lanes: Vec<String> = state
+                .snapshot
+                .environment(&key.env_key())
+                .map(|e| {
+                    e.lanes
+                        .iter()
+                        .map(|l| format!("{} {}%", l.name, l.entry_share))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if lanes.is_empty() {
+                return Ask::Nothing(format!("{} has no lanes", key.env_key()));
+            }
+            prompt(
+                format!(
+                    "Lane and % of untagged requests entering through {key} to tag into it (now {})",
+                    lanes.join(", ")
+                ),
+                String::new(),
+                vec![],
+            )
+        }
     }
 }
 
@@ -209,6 +254,7 @@ fn hint(input: Input, error: String) -> String {
         Input::RouteTag => "pick a tag route".into(),
         Input::Weight => "enter a weight from 0 to 100".into(),
         Input::Replicas => "enter a whole number of replicas".into(),
+        Input::Lane => "pick a lane".into(),
         _ => error,
     }
 }
@@ -220,7 +266,11 @@ pub fn confirm(state: &mut State, key: ServiceKey, change: Change) -> Vec<Comman
         state.mode = Mode::Normal;
         return vec![];
     };
-    if let Err(e) = plan(service, &change) {
+    let planned = match state.snapshot.environment(&key.env_key()) {
+        Some(env) => crate::domain::change::plan_in(env, service, &change),
+        None => plan(service, &change),
+    };
+    if let Err(e) = planned {
         state.say(Level::Warn, format!("{key}: {e}"));
         state.mode = Mode::Normal;
         return vec![];
@@ -247,7 +297,7 @@ pub fn confirm(state: &mut State, key: ServiceKey, change: Change) -> Vec<Comman
     } else {
         ConfirmField::Why
     };
-    state.mode = Mode::Confirm(Confirm {
+    state.mode = Mode::Confirm(Box::new(Confirm {
         id,
         request: request.clone(),
         preview: Preview::Loading,
@@ -255,7 +305,7 @@ pub fn confirm(state: &mut State, key: ServiceKey, change: Change) -> Vec<Comman
         typed: TextInput::new(),
         why: TextInput::new(),
         field,
-    });
+    }));
     state.dirty = true;
     vec![Command::Platform(PlatformRequest::Preview { id, request })]
 }
@@ -274,7 +324,7 @@ pub fn execute(state: &mut State, confirm: Confirm) -> Vec<Command> {
             Preview::Ready(_) => String::new(),
         };
         state.say(Level::Warn, msg);
-        state.mode = Mode::Confirm(confirm);
+        state.mode = Mode::Confirm(Box::new(confirm));
         return vec![];
     };
     if let Some(name) = &confirm.type_to_confirm
@@ -284,7 +334,7 @@ pub fn execute(state: &mut State, confirm: Confirm) -> Vec<Command> {
             Level::Warn,
             format!("type {name:?} to confirm a change in a production environment"),
         );
-        state.mode = Mode::Confirm(confirm);
+        state.mode = Mode::Confirm(Box::new(confirm));
         return vec![];
     }
     let mut request = confirm.request.clone();

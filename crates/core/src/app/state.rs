@@ -163,7 +163,7 @@ pub enum Mode {
     Filter,
     Palette(PaletteState),
     Prompt(Prompt),
-    Confirm(Confirm),
+    Confirm(Box<Confirm>),
     Help(super::help::HelpState),
     /// Typing a search in the logs view.
     LogSearch,

@@ -297,7 +297,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
                 state.say(Level::Info, "cancelled: nothing was changed");
                 vec![]
             }
-            Action::Confirm => operations::execute(state, c),
+            Action::Confirm => operations::execute(state, *c),
             Action::Copy => {
                 let r = &c.request;
                 let line = r.change.command_line(

@@ -91,12 +91,31 @@ impl DemoPlatform {
                 target: request.target.to_string(),
             });
         }
-        plan(service, &request.change).map_err(|e| PlatformError::Invalid { reason: e.0 })
+        let planned = match snapshot.environment(&request.target.env_key()) {
+            Some(env) => crate::domain::change::plan_in(env, service, &request.change),
+            None => plan(service, &request.change),
+        };
+        planned.map_err(|e| PlatformError::Invalid { reason: e.0 })
     }
 
     pub fn apply(&mut self, request: &ChangeRequest) -> Result<Applied, PlatformError> {
         let changes = self.preview(request)?;
         let now = self.sim.now_unix();
+        if request.change.spec().needs == Some(crate::domain::Capability::Lanes) {
+            self.sim
+                .apply_lane(&request.target, &request.change, &request.who, now);
+            self.writes += 1;
+            let revision = self
+                .sim
+                .service_mut(&request.target)
+                .map(|s| s.svc.revision.clone())
+                .unwrap_or_default();
+            return Ok(Applied {
+                request: request.clone(),
+                changes,
+                revision,
+            });
+        }
         let service =
             self.sim
                 .service_mut(&request.target)

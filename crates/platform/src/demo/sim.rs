@@ -189,6 +189,37 @@ impl Simulation {
         Snapshot { product_lines }
     }
 
+    /// Makes a lane change in the service's environment (planned first).
+    pub(super) fn apply_lane(
+        &mut self,
+        key: &crate::domain::ServiceKey,
+        change: &Change,
+        who: &str,
+        now: i64,
+    ) {
+        let Some(env) = self
+            .envs
+            .iter_mut()
+            .find(|e| e.key.line == key.line && e.key.env == key.env)
+        else {
+            return;
+        };
+        let mut lanes: Vec<crate::domain::lane::Lane> =
+            env.lanes.iter().map(|l| l.lane.clone()).collect();
+        crate::domain::lane::apply(&mut lanes, &key.service, change, who, now);
+        let before = std::mem::take(&mut env.lanes);
+        env.lanes = lanes
+            .into_iter()
+            .map(|lane| {
+                let error_rate = before
+                    .iter()
+                    .find(|b| b.lane.name == lane.name)
+                    .and_then(|b| b.error_rate);
+                SimLane { lane, error_rate }
+            })
+            .collect();
+    }
+
     pub(super) fn service_mut(
         &mut self,
         key: &crate::domain::ServiceKey,
@@ -639,6 +670,8 @@ impl SimService {
         let by = By { who, why, now };
         let svc = &mut self.svc;
         match change {
+            // An environment's lanes change at its level (see `Simulation::apply_lane`).
+            Change::JoinLane { .. } | Change::LeaveLane { .. } | Change::SetLaneShare { .. } => {}
             // From what runs: a release superseded half-way is not what it moved from.
             Change::Deploy { version } => {
                 let from = svc.version.clone();

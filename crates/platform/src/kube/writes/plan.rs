@@ -188,6 +188,18 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         Change::Restart => restart(t, now),
         Change::Pause => set_paused(t, true),
         Change::Resume => set_paused(t, false),
+        Change::JoinLane { .. } | Change::LeaveLane { .. } | Change::SetLaneShare { .. } => {
+            let kube = crate::domain::Location::Kube {
+                context: String::new(),
+                namespace: String::new(),
+            };
+            Err(PlatformError::Invalid {
+                reason: kube
+                    .require(crate::domain::Capability::Lanes)
+                    .err()
+                    .map_or_else(|| "lanes".to_string(), |e| e.to_string()),
+            })
+        }
     }
 }
 
