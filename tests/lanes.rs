@@ -336,3 +336,48 @@ fn docker_refuses_lane_changes_with_the_reason() {
         "{e}"
     );
 }
+
+/// The tree lists an environment's lanes after its services; selecting one shows the
+/// path of its requests hop by hop, each hop the lane's version (with its figures beside
+/// the baseline's) or the baseline it falls back to.
+#[test]
+fn a_lane_selected_in_the_tree_shows_its_path_hop_by_hop() {
+    let mut h = Harness::new("lanes-path");
+    h.advance(40);
+    h.select(&["trade", "integration", "⌁checkout-v2"]);
+    assert!(h.state.selected_service().is_none());
+    let tree = h.render_part(80, 24, |a| Some(a.tree));
+    let row = tree
+        .lines()
+        .find(|l| l.contains("⌁checkout-v2"))
+        .unwrap_or_else(|| panic!("{tree}"));
+    assert!(row.contains("5%"), "the share is kept in a narrow tree: {row}");
+    h.state.view = View::Service;
+    for (w, hh) in [(80u16, 24u16), (200, 60)] {
+        let screen = h.render_part(w, hh, |a| Some(a.view));
+        let hop = |service: &str| {
+            screen
+                .lines()
+                .find(|l| l.starts_with(&format!("{service} ")))
+                .unwrap_or_else(|| panic!("{service} at {w}x{hh}:\n{screen}"))
+                .to_string()
+        };
+        if w == 200 {
+            let order = hop("order");
+            assert!(order.contains("4.4.0 ⌁") && order.contains("ms"), "{order}");
+            assert!(order.contains("4.3.0"), "the baseline beside it: {order}");
+            assert!(hop("payment").contains("2.2.0 ⌁"));
+            assert!(
+                hop("ledger").contains("6.0.1 (baseline)"),
+                "falls back:\n{screen}"
+            );
+            assert!(hop("gateway").contains("(baseline)"));
+            // Callers before callees.
+            let at = |s: &str| screen.find(&format!("\n{s} ")).unwrap();
+            assert!(at("gateway") < at("order") && at("order") < at("payment"));
+            assert!(at("payment") < at("ledger"));
+        } else {
+            assert!(hop("order").contains("4.4.0 ⌁"), "{screen}");
+        }
+    }
+}

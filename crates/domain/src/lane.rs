@@ -13,6 +13,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// What marks a lane where it is shown (`⌁checkout-v2`, `payment@2.2.0⌁checkout-v2`).
+pub const MARK: &str = "⌁";
+
 /// The request header that carries the traffic tag (tag routes use it too).
 pub const TAG_HEADER: &str = "x-traffic-tag";
 
@@ -70,6 +73,50 @@ pub fn route<'a>(lanes: &'a [Lane], tag: Option<&str>, service: &str) -> Hop<'a>
 /// The hop at each service of a call path, for a request tagged `tag`.
 pub fn path<'a>(lanes: &'a [Lane], tag: Option<&str>, services: &[&str]) -> Vec<Hop<'a>> {
     services.iter().map(|s| route(lanes, tag, s)).collect()
+}
+
+/// The path of a lane's requests through `env`, hop by hop: every service reached from
+/// the services nothing calls (the entries), callers before callees, with where the
+/// lane's requests go there.
+pub fn hops<'a>(
+    env: &'a crate::model::Environment,
+    lane: &'a Lane,
+) -> Vec<(&'a crate::model::Service, Hop<'a>)> {
+    let called = |name: &str| {
+        env.services
+            .iter()
+            .any(|s| s.dependencies.iter().any(|d| d == name))
+    };
+    let mut queue: std::collections::VecDeque<&str> = env
+        .services
+        .iter()
+        .filter(|s| !called(&s.name))
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some(name) = queue.pop_front() {
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        if let Some(s) = env.service(name) {
+            queue.extend(s.dependencies.iter().map(String::as_str));
+        }
+    }
+    let lanes = std::slice::from_ref(lane);
+    seen.into_iter()
+        .filter_map(|name| env.service(name))
+        .map(|s| {
+            let hop = match route(lanes, Some(&lane.name), &s.name) {
+                Hop::Lane { version, .. } => Hop::Lane {
+                    lane: &lane.name,
+                    version: lane.version_of(&s.name).unwrap_or(version),
+                },
+                Hop::Baseline => Hop::Baseline,
+            };
+            (s, hop)
+        })
+        .collect()
 }
 
 /// A lane's name as a tag value: lowercase letters, digits and `-`, starting with a

@@ -89,6 +89,18 @@ fn environments(
                     closed_children: false,
                 });
             }
+            // The environment's lanes, after its services.
+            for lane in &env.lanes {
+                let path = vec![line.name.clone(), env.name.clone(), lane_row(&lane.name)];
+                if !open || !matches(words, &path) {
+                    continue;
+                }
+                services.push(TreeNode {
+                    path,
+                    children: Vec::new(),
+                    closed_children: false,
+                });
+            }
             has
         };
         if env_has || matches(words, &epath) {
@@ -101,6 +113,11 @@ fn environments(
     }
     let has = !envs.is_empty();
     (envs, has)
+}
+
+/// How a lane is named in the tree (its row's last path part): `⌁checkout-v2`.
+pub fn lane_row(lane: &str) -> String {
+    format!("{}{lane}", crate::domain::lane::MARK)
 }
 
 /// Paths of the rows on screen, top to bottom.

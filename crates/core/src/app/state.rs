@@ -436,6 +436,27 @@ impl State {
         }
     }
 
+    /// The lane selected in the tree, with its environment.
+    pub fn selected_lane(&self) -> Option<(crate::domain::EnvKey, &crate::domain::lane::Lane)> {
+        match self.selected.as_slice() {
+            [line, env, row] => {
+                let name = row.strip_prefix(crate::domain::lane::MARK)?;
+                let key = crate::domain::EnvKey {
+                    line: line.clone(),
+                    env: env.clone(),
+                };
+                let lane = self
+                    .snapshot
+                    .environment(&key)?
+                    .lanes
+                    .iter()
+                    .find(|l| l.name == name)?;
+                Some((key, lane))
+            }
+            _ => None,
+        }
+    }
+
     pub fn log(&mut self, level: Level, text: impl Into<String>) {
         if self.activity.len() == ACTIVITY_LINES {
             self.activity.pop_front();

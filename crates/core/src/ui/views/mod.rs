@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod events;
 pub mod help;
 pub mod images;
+pub mod lane;
 pub mod logs;
 pub mod overview;
 pub mod palette;

@@ -13,6 +13,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if let Some((env, lane)) = state.selected_lane() {
+        return super::lane::draw(frame, area, state, theme, &env, lane);
+    }
     let Some(key) = state.selected_service() else {
         return super::placeholder(
             frame,

@@ -66,6 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .topology
         .compact
         .unwrap_or(graph.nodes.len() > AUTO_COMPACT_NODES);
+    let lane = state.selected_lane().map(|(_, l)| l.clone());
     // A tall terminal gives each detailed box its replicas and its last seconds of load.
     let roomy = !compact && area.height >= ROOMY_HEIGHT;
     let nodes: Vec<NodeBox> = graph
@@ -76,7 +77,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             let err = tf.inbound_error_ratio(n);
             let key = ServiceKey::new(&env_key.line, &env_key.env, &n.service);
             let level = derived::capacity(state, &key).map(|c| c.level);
-            let emphasis = if selected.as_deref() == Some(n.service.as_str()) {
+            let emphasis = if let Some(lane) = &lane {
+                // A lane selected: its path stands out (its versions, and the baseline
+                // where it falls back); the rest is muted.
+                on_lane_path(n, lane)
+            } else if selected.as_deref() == Some(n.service.as_str()) {
                 Emphasis::Selected
             } else if err >= FAILING_ERROR_RATIO {
                 Emphasis::Failing
@@ -184,6 +189,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         (cw, ch),
         compact,
     );
+}
+
+/// How a node shows while `lane` is selected: the lane's versions selected, the
+/// baseline of a service the lane lacks (where its requests fall back) as usual, the
+/// ingress muted as always, and what the lane's requests never reach muted.
+fn on_lane_path(n: &crate::domain::traffic::NodeId, lane: &crate::domain::lane::Lane) -> Emphasis {
+    if n.lane.as_deref() == Some(lane.name.as_str()) {
+        Emphasis::Selected
+    } else if n.is_ingress()
+        || n.lane.is_some()
+        || n.canary
+        || lane.services.contains_key(&n.service)
+    {
+        Emphasis::Muted
+    } else {
+        Emphasis::Normal
+    }
 }
 
 /// The height of the view from which detailed boxes show [`history_lines`].
@@ -312,4 +334,40 @@ fn edge_table(
         )));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lane::Lane;
+    use crate::domain::traffic::NodeId;
+
+    #[test]
+    fn a_selected_lanes_path_stands_out() {
+        let lane = Lane {
+            name: "x".into(),
+            services: [("b".to_string(), "2".to_string())].into(),
+            entry_share: 0,
+            created_by: String::new(),
+            created_at: 0,
+        };
+        assert_eq!(
+            on_lane_path(&NodeId::in_lane("b", "2", "x"), &lane),
+            Emphasis::Selected
+        );
+        // c: the lane has none, its requests fall back to the baseline.
+        assert_eq!(
+            on_lane_path(&NodeId::new("c", "1", false), &lane),
+            Emphasis::Normal
+        );
+        // b's baseline and another lane's version are off the path.
+        assert_eq!(
+            on_lane_path(&NodeId::new("b", "1", false), &lane),
+            Emphasis::Muted
+        );
+        assert_eq!(
+            on_lane_path(&NodeId::in_lane("c", "3", "y"), &lane),
+            Emphasis::Muted
+        );
+    }
 }

@@ -54,6 +54,32 @@ fn label<'a>(state: &State, theme: &Theme, path: &[String], width: usize) -> Lin
             }
             Line::from(spans)
         }
+        [line, env, row] if row.starts_with(crate::domain::lane::MARK) => {
+            let lane = snap
+                .line(line)
+                .and_then(|l| l.environment(env))
+                .and_then(|e| {
+                    e.lanes
+                        .iter()
+                        .find(|l| crate::app::navigation::lane_row(&l.name) == *row)
+                });
+            let Some(lane) = lane else {
+                return Line::from(row.clone());
+            };
+            let spans = vec![
+                Span::styled(row.clone(), theme.canary),
+                Span::styled(format!(" {} svc", lane.services.len()), theme.muted),
+            ];
+            let share = if lane.entry_share > 0 {
+                vec![Span::styled(
+                    format!(" {}%", lane.entry_share),
+                    theme.canary,
+                )]
+            } else {
+                Vec::new()
+            };
+            Line::from(cut_keeping_marks(spans, share, room))
+        }
         [line, env, service] => {
             let key = ServiceKey::new(line, env, service);
             let Some(s) = snap.service(&key) else {
