@@ -351,7 +351,10 @@ fn a_lane_selected_in_the_tree_shows_its_path_hop_by_hop() {
         .lines()
         .find(|l| l.contains("⌁checkout-v2"))
         .unwrap_or_else(|| panic!("{tree}"));
-    assert!(row.contains("5%"), "the share is kept in a narrow tree: {row}");
+    assert!(
+        row.contains("5%"),
+        "the share is kept in a narrow tree: {row}"
+    );
     h.state.view = View::Service;
     for (w, hh) in [(80u16, 24u16), (200, 60)] {
         let screen = h.render_part(w, hh, |a| Some(a.view));
@@ -380,4 +383,42 @@ fn a_lane_selected_in_the_tree_shows_its_path_hop_by_hop() {
             assert!(hop("order").contains("4.4.0 ⌁"), "{screen}");
         }
     }
+}
+
+/// The failing lane of the demo is on the attention list: each of its versions against
+/// the service's stable, by the canary rule, with the lane-remove action.
+#[test]
+fn a_lane_doing_worse_than_stable_needs_attention() {
+    let mut h = Harness::new("lanes-attention");
+    h.advance(40);
+    let items = wheelhouse::app::attention::items(&h.state);
+    let lane_items: Vec<_> = items
+        .iter()
+        .filter(|i| i.why.starts_with("lane "))
+        .collect();
+    let ledger = lane_items
+        .iter()
+        .find(|i| i.target == "trade/integration/ledger")
+        .unwrap_or_else(|| panic!("{items:?}"));
+    assert!(
+        ledger
+            .why
+            .starts_with("lane ledger-v61's 6.1.0 worse than stable: errors "),
+        "{}",
+        ledger.why
+    );
+    assert_eq!(
+        ledger.action,
+        Some(wheelhouse::domain::operation::Op::LaneLeave)
+    );
+    assert_eq!(
+        ledger.severity,
+        wheelhouse::app::attention::Severity::Warning,
+        "integration is not production"
+    );
+    // The healthy lane is not listed.
+    assert!(
+        lane_items.iter().all(|i| !i.why.contains("checkout-v2")),
+        "{lane_items:?}"
+    );
 }

@@ -186,6 +186,15 @@ fn service_items(state: &State, here: &mut Here, s: &Service, out: &mut Vec<Item
             Some(Op::Abort),
         ));
     }
+    for v in lane_verdicts(here, s) {
+        out.push(item(
+            serious,
+            Kind::CanaryWorse,
+            &here.target(s),
+            v,
+            Some(Op::LaneLeave),
+        ));
+    }
     if let Some(c) = here
         .traffic
         .and_then(|t| derived::capacity_in(t, s, &state.thresholds))
@@ -266,6 +275,39 @@ fn canary_verdict(here: &mut Here, s: &Service) -> Option<String> {
         Verdict::Worse(why) => Some(format!("{} worse than stable: {why}", subject(s, c))),
         _ => None,
     }
+}
+
+/// Each lane's version of the service against its stable, over the traffic window, when
+/// it is worse (the same rule as a canary's).
+fn lane_verdicts(here: &mut Here, s: &Service) -> Vec<String> {
+    let lanes: Vec<(&str, &str)> = here
+        .env
+        .lanes_of(&s.name)
+        .filter_map(|l| Some((l.name.as_str(), l.version_of(&s.name)?)))
+        .collect();
+    let Some(t) = here.traffic.filter(|_| !lanes.is_empty()) else {
+        return Vec::new();
+    };
+    let (f, seconds) = here
+        .window
+        .get_or_insert_with(|| (t.window(), t.recent.len() as f64));
+    let side = |node: &NodeId| Observed {
+        calls: f.inbound_rps_node(node) * *seconds,
+        error_ratio: f.inbound_error_ratio(node),
+        p99_ms: f.inbound_p99(node),
+    };
+    let stable = side(&NodeId::new(&s.name, &s.version, false));
+    lanes
+        .into_iter()
+        .filter_map(|(lane, version)| {
+            match verdict::compare(stable, side(&NodeId::in_lane(&s.name, version, lane))) {
+                Verdict::Worse(why) => {
+                    Some(format!("lane {lane}'s {version} worse than stable: {why}"))
+                }
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// What sends calls to the canary, as the verdict names it: the canary itself (a share
