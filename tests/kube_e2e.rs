@@ -10,6 +10,9 @@ mod support;
 /// The tests of discovery on an unlabelled cluster (tests/kube_e2e/discovery.rs).
 #[path = "kube_e2e/discovery.rs"]
 mod discovery;
+/// Lanes made, promoted and deleted as objects (tests/kube_e2e/lanes.rs).
+#[path = "kube_e2e/lanes.rs"]
+mod lanes;
 /// Pod logs through the API server, served by kwok (tests/kube_e2e/logs.rs).
 #[path = "kube_e2e/logs.rs"]
 mod logs;

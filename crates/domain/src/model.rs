@@ -68,16 +68,11 @@ impl Capability {
     }
 
     /// Why a platform without it lacks it, and what to do instead.
-    fn why_not(self, on: &Location) -> &'static str {
+    fn why_not(self) -> &'static str {
         match self {
-            Capability::Lanes => match on {
-                Location::Docker { .. } => {
-                    "no router between services: a lane needs each hop routed by its tag"
-                }
-                _ => {
-                    "lanes are read from their Deployments; changing them comes with their HTTPRoutes, not built yet"
-                }
-            },
+            Capability::Lanes => {
+                "no router between services: a lane needs each hop routed by its tag"
+            }
             Capability::Logs => "pod logs come in a later version; kubectl logs -f works meanwhile",
             Capability::CanaryRouting => {
                 "no traffic router: canaries and tag routes need a Kubernetes environment"
@@ -121,7 +116,9 @@ impl Location {
     pub fn supports(&self, capability: Capability) -> bool {
         use Capability::*;
         match self {
-            Location::Kube { .. } => matches!(capability, Logs | CanaryRouting | RolloutPause),
+            Location::Kube { .. } => {
+                matches!(capability, Logs | CanaryRouting | RolloutPause | Lanes)
+            }
             Location::Docker { .. } => matches!(capability, Logs),
             Location::Demo { .. } => {
                 matches!(capability, Logs | CanaryRouting | RolloutPause | Lanes)
@@ -147,7 +144,7 @@ impl Location {
             Err(Unsupported {
                 what: capability.what(),
                 platform: self.platform(),
-                why: capability.why_not(self),
+                why: capability.why_not(),
             })
         }
     }

@@ -221,7 +221,20 @@ impl Session for Remote {
     }
     async fn apply(&mut self, r: &ChangeRequest) -> Result<Applied, PlatformError> {
         self.next_id += 1;
-        let before = self.snapshot.service(&r.target).map(|s| s.revision.clone());
+        // What the write changes as the watches show it: the service's revision, and for
+        // a lane change the environment's lanes (the service's own objects stay).
+        let lanes = r.change.spec().needs == Some(crate::domain::Capability::Lanes);
+        let seen = |snap: &crate::domain::Snapshot| {
+            (
+                snap.service(&r.target).map(|s| s.revision.clone()),
+                lanes.then(|| {
+                    snap.environment(&r.target.env_key())
+                        .map(|e| e.lanes.clone())
+                        .unwrap_or_default()
+                }),
+            )
+        };
+        let before = seen(&self.snapshot);
         let result = match self
             .answer(
                 self.next_id,
@@ -247,7 +260,7 @@ impl Session for Remote {
             // What follows (--wait, the printed state) must see the write: wait until the
             // watches show the service at a newer revision.
             let deadline = tokio::time::Instant::now() + WRITE_SEEN_TIMEOUT;
-            while self.snapshot.service(&r.target).map(|s| s.revision.clone()) == before {
+            while seen(&self.snapshot) == before {
                 match tokio::time::timeout_at(deadline, self.events.recv()).await {
                     Ok(Some(e)) => self.absorb(e),
                     _ => break,

@@ -23,6 +23,8 @@ pub const TRACK_STABLE: &str = "stable";
 /// A Deployment `<svc>-<lane>` labelled with its lane is the lane's version of the
 /// service (labelled `app.kubernetes.io/name: <svc>` as the baseline is).
 pub const LABEL_LANE: &str = shared::LANE;
+/// Label of a service's lane route `<svc>-lanes`, naming the service.
+pub const LABEL_LANE_ROUTE: &str = "wheelhouse.dev/lane-route";
 
 /// Requests per second one replica serves.
 pub const ANN_CAPACITY: &str = shared::CAPACITY;

@@ -749,3 +749,74 @@ fn lane_deployments_make_lanes_not_services() {
     let scoring = env.service("scoring").expect("scoring");
     assert_eq!(scoring.version, "3.1.4", "the baseline is unchanged");
 }
+
+/// Joining a lane writes the lane's Deployment and Service and the service's lane route
+/// (attached to its Service, a header rule per lane, the rest to the baseline); leaving
+/// it removes them, the route with its last lane. Without the Gateway API, refused.
+#[test]
+fn a_lane_is_a_deployment_a_service_and_a_rule_of_the_lane_route() {
+    let inv = inventory(true);
+    let join = Change::JoinLane {
+        lane: "fast".into(),
+        version: "3.3.0".into(),
+    };
+    let done = ops(&inv, join.clone()).unwrap();
+    let Op::ApplyDeployment { name, body } = &done[0] else {
+        panic!("{done:?}")
+    };
+    assert_eq!(name, "scoring-fast");
+    assert_eq!(body["metadata"]["labels"][LABEL_LANE], "fast");
+    assert_eq!(body["metadata"]["labels"][LABEL_VERSION], "3.3.0");
+    assert!(
+        body["metadata"]["labels"].get(LABEL_TRACK).is_none(),
+        "{body}"
+    );
+    assert_eq!(body["spec"]["selector"]["matchLabels"][LABEL_LANE], "fast");
+    assert_eq!(
+        body["spec"]["template"]["spec"]["containers"][0]["image"],
+        "registry.local/loan/scoring:3.3.0"
+    );
+    assert!(matches!(&done[1], Op::ApplyService { name, .. } if name == "scoring-fast"));
+    let Op::ApplyRoute { name, body } = &done[2] else {
+        panic!("{done:?}")
+    };
+    assert_eq!(name, "scoring-lanes");
+    assert_eq!(body["spec"]["parentRefs"][0]["kind"], "Service");
+    assert_eq!(body["spec"]["parentRefs"][0]["name"], "scoring");
+    let rules = body["spec"]["rules"].as_array().unwrap();
+    assert_eq!(
+        rules[0]["matches"][0]["headers"][0]["name"],
+        "x-traffic-tag"
+    );
+    assert_eq!(rules[0]["matches"][0]["headers"][0]["value"], "fast");
+    assert_eq!(rules[0]["backendRefs"][0]["name"], "scoring-fast");
+    assert_eq!(rules[1]["backendRefs"][0]["name"], "scoring");
+    // An unknown version is not found; without the Gateway API, refused.
+    let unknown = Change::JoinLane {
+        lane: "fast".into(),
+        version: "9.9.9".into(),
+    };
+    assert!(matches!(
+        ops(&inv, unknown),
+        Err(crate::PlatformError::NotFound { .. })
+    ));
+    assert!(matches!(
+        ops(&inventory(false), join),
+        Err(crate::PlatformError::Invalid { .. })
+    ));
+    // Leaving a lane the service is not in is refused; the share is not built here yet.
+    let leave = Change::LeaveLane {
+        lane: "fast".into(),
+    };
+    assert!(ops(&inv, leave).is_err());
+    let share = Change::SetLaneShare {
+        lane: "fast".into(),
+        share: 5,
+    };
+    assert!(
+        ops(&inv, share)
+            .unwrap_err()
+            .to_string()
+            .contains("not built yet")
+    );
+}

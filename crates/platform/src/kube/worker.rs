@@ -395,8 +395,11 @@ impl Worker {
                 target: key.to_string(),
             });
         }
-        let changes =
-            plan(service, &request.change).map_err(|e| PlatformError::Invalid { reason: e.0 })?;
+        let planned = match out.current().environment(&key.env_key()) {
+            Some(env) => crate::domain::change::plan_in(env, service, &request.change),
+            None => plan(service, &request.change),
+        };
+        let changes = planned.map_err(|e| PlatformError::Invalid { reason: e.0 })?;
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let ops = writes::ops(&target, request, &now)?;
         let client = self

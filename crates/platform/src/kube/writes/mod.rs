@@ -33,6 +33,14 @@ pub enum Op {
         name: String,
         body: Value,
     },
+    /// Server-side apply of an HTTPRoute (a service's lane route).
+    ApplyRoute {
+        name: String,
+        body: Value,
+    },
+    DeleteRoute {
+        name: String,
+    },
     /// The scale subresource of a Deployment.
     Scale {
         name: String,
@@ -83,15 +91,18 @@ impl Op {
 
     pub fn verb(&self) -> &'static str {
         match self {
-            Op::ApplyDeployment { .. } | Op::ApplyService { .. } | Op::ApplyStatefulSet { .. } => {
-                "apply"
-            }
+            Op::ApplyDeployment { .. }
+            | Op::ApplyService { .. }
+            | Op::ApplyStatefulSet { .. }
+            | Op::ApplyRoute { .. } => "apply",
             Op::PatchRoute { .. }
             | Op::Scale { .. }
             | Op::PatchDeployment { .. }
             | Op::PatchStatefulSet { .. }
             | Op::ScaleStatefulSet { .. } => "patch",
-            Op::DeleteDeployment { .. } | Op::DeleteService { .. } => "delete",
+            Op::DeleteDeployment { .. } | Op::DeleteService { .. } | Op::DeleteRoute { .. } => {
+                "delete"
+            }
         }
     }
 
@@ -104,7 +115,9 @@ impl Op {
             Op::ApplyService { name, .. } | Op::DeleteService { name } => {
                 format!("services/{name}")
             }
-            Op::PatchRoute { name, .. } => format!("httproutes/{name}"),
+            Op::PatchRoute { name, .. }
+            | Op::ApplyRoute { name, .. }
+            | Op::DeleteRoute { name } => format!("httproutes/{name}"),
             Op::ApplyStatefulSet { name, .. } | Op::PatchStatefulSet { name, .. } => {
                 format!("statefulsets/{name}")
             }
@@ -128,6 +141,10 @@ pub struct Target<'a> {
     pub gateway: bool,
     /// ReplicaSets of the stable Deployment.
     pub history: Vec<&'a ReplicaSetInfo>,
+    /// The service's lane versions: (lane, Deployment name, its resourceVersion).
+    pub lanes: Vec<(String, String, String)>,
+    /// The service's lane route `<svc>-lanes`, if there is one.
+    pub lane_route: bool,
 }
 
 impl Target<'_> {
@@ -185,5 +202,21 @@ pub fn target<'a>(inv: &'a Inventory, binding: &'a EnvBinding, app: &'a str) -> 
         canary_service: service(&canary_name(app)).is_some(),
         gateway: inv.gateway_api.contains(ctx),
         history,
+        lanes: inv
+            .workloads_in(ctx, ns)
+            .filter_map(|(k, w)| {
+                let lane = w.labels.get(LABEL_LANE)?;
+                let named = w.labels.get(LABEL_NAME).map(String::as_str) == Some(app);
+                named.then(|| (lane.clone(), k.name.clone(), w.resource_version.clone()))
+            })
+            .collect(),
+        lane_route: inv
+            .get(Kind::Route, &ObjKey::new(ctx, ns, &lane_route_name(app)))
+            .is_some(),
     })
+}
+
+/// A service's lane route: attached to its Service (east-west), one rule per lane.
+pub fn lane_route_name(app: &str) -> String {
+    format!("{app}-lanes")
 }

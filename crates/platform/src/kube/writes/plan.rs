@@ -188,18 +188,161 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         Change::Restart => restart(t, now),
         Change::Pause => set_paused(t, true),
         Change::Resume => set_paused(t, false),
-        Change::JoinLane { .. } | Change::LeaveLane { .. } | Change::SetLaneShare { .. } => {
-            let kube = crate::domain::Location::Kube {
-                context: String::new(),
-                namespace: String::new(),
-            };
-            Err(PlatformError::Invalid {
-                reason: kube
-                    .require(crate::domain::Capability::Lanes)
-                    .err()
-                    .map_or_else(|| "lanes".to_string(), |e| e.to_string()),
-            })
+        Change::JoinLane { lane, version } => join_lane(t, req, now, lane, version),
+        Change::LeaveLane { lane } => leave_lane(t, lane),
+        Change::SetLaneShare { .. } => Err(PlatformError::Invalid {
+            reason: "a lane's share of entry requests on Kubernetes (a weighted rule at the \
+                     gateway route adding the tag) is not built yet; tagged requests reach \
+                     the lane"
+                .into(),
+        }),
+    }
+}
+
+/// The port a service's route sends to (its Service's first port, else 80).
+fn service_port(t: &Target) -> Value {
+    t.stable_service
+        .and_then(|s| s.ports.as_array())
+        .and_then(|p| p.first())
+        .and_then(|p| p.get("port").cloned())
+        .unwrap_or_else(|| json!(80))
+}
+
+/// The version of the service in `lane`: Deployment and Service `<svc>-<lane>` (the
+/// stable template at `version`, labelled with the lane), and the service's lane route
+/// with a rule for it.
+fn join_lane(
+    t: &Target,
+    req: &ChangeRequest,
+    now: &str,
+    lane: &str,
+    version: &str,
+) -> Result<Vec<Op>, PlatformError> {
+    if !t.gateway {
+        return Err(PlatformError::Invalid {
+            reason: "lanes are routed by HTTPRoutes: this cluster has no Gateway API".into(),
+        });
+    }
+    check_known_version(t, version)?;
+    let (app, s) = (t.app, t.stable);
+    let name = format!("{app}-{lane}");
+    let mut labels = s.labels.clone();
+    labels.remove(LABEL_TRACK);
+    labels.insert(LABEL_VERSION.into(), version.to_string());
+    labels.insert(LABEL_LANE.into(), lane.to_string());
+    let mut template = serde_json::to_value(&s.template).unwrap_or(Value::Null);
+    if !template.is_object() {
+        return Err(PlatformError::Invalid {
+            reason: format!("deployment {app} has no pod template to copy"),
+        });
+    }
+    if let Some(l) = template["metadata"]["labels"].as_object_mut() {
+        l.remove(LABEL_TRACK);
+    }
+    template["metadata"]["labels"][LABEL_LANE] = json!(lane);
+    template["metadata"]["labels"][LABEL_VERSION] = json!(version);
+    if let Some(cs) = template["spec"]["containers"].as_array_mut() {
+        for c in cs.iter_mut().filter(|c| c["name"] == json!(s.container)) {
+            c["image"] = json!(retag(&s.image, version));
         }
+    }
+    let mut ann = change_annotations(&cause(req), req, now, "");
+    for k in [ANN_CAPACITY, ANN_DEPENDS_ON, ANN_BASE_IMAGE] {
+        if let Some(v) = s.annotations.get(k) {
+            ann[k] = json!(v);
+        }
+    }
+    let selector = json!({ LABEL_NAME: app, LABEL_LANE: lane });
+    let ports = t
+        .stable_service
+        .map(|svc| svc.ports.clone())
+        .filter(Value::is_array)
+        .unwrap_or_else(|| json!([{ "name": "http", "port": 80, "targetPort": 8080 }]));
+    let mut lanes: Vec<String> = t.lanes.iter().map(|(l, _, _)| l.clone()).collect();
+    if !lanes.iter().any(|l| l == lane) {
+        lanes.push(lane.to_string());
+    }
+    Ok(vec![
+        Op::ApplyDeployment {
+            name: name.clone(),
+            body: json!({
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": { "name": name, "namespace": t.binding.namespace,
+                              "labels": labels, "annotations": ann },
+                "spec": { "replicas": 1, "selector": { "matchLabels": selector },
+                          "template": template }
+            }),
+        },
+        Op::ApplyService {
+            name: name.clone(),
+            body: json!({
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": { "name": name, "namespace": t.binding.namespace,
+                              "labels": { LABEL_NAME: app, LABEL_LANE: lane } },
+                "spec": { "selector": selector, "ports": ports }
+            }),
+        },
+        lane_route(t, &lanes),
+    ])
+}
+
+/// The service out of `lane`: its lane route without the lane's rule (deleted with the
+/// last lane), then the lane's Deployment and Service.
+fn leave_lane(t: &Target, lane: &str) -> Result<Vec<Op>, PlatformError> {
+    let Some((_, name, rv)) = t.lanes.iter().find(|(l, _, _)| l == lane) else {
+        return Err(PlatformError::Invalid {
+            reason: format!("{} has no version in lane {lane}", t.app),
+        });
+    };
+    let rest: Vec<String> = t
+        .lanes
+        .iter()
+        .map(|(l, _, _)| l.clone())
+        .filter(|l| l != lane)
+        .collect();
+    let mut out = Vec::new();
+    if !rest.is_empty() {
+        out.push(lane_route(t, &rest));
+    } else if t.lane_route {
+        out.push(Op::DeleteRoute {
+            name: super::lane_route_name(t.app),
+        });
+    }
+    out.push(Op::DeleteDeployment {
+        name: name.clone(),
+        resource_version: rv.clone(),
+    });
+    out.push(Op::DeleteService { name: name.clone() });
+    Ok(out)
+}
+
+/// The service's lane route (server-side applied whole): attached to its Service as the
+/// Gateway API mesh profile does, one rule per lane matching the tag header to the lane's
+/// Service, and the rest to the baseline.
+fn lane_route(t: &Target, lanes: &[String]) -> Op {
+    let (app, port) = (t.app, service_port(t));
+    let name = super::lane_route_name(app);
+    let mut rules: Vec<Value> = lanes
+        .iter()
+        .map(|l| {
+            json!({
+                "matches": [{ "headers": [{ "name": TAG_HEADER, "value": l }] }],
+                "backendRefs": [{ "name": format!("{app}-{l}"), "port": port }]
+            })
+        })
+        .collect();
+    rules.push(json!({ "backendRefs": [{ "name": app, "port": port }] }));
+    Op::ApplyRoute {
+        name: name.clone(),
+        body: json!({
+            "apiVersion": format!("{GATEWAY_GROUP}/{GATEWAY_VERSION}"), "kind": "HTTPRoute",
+            "metadata": { "name": name, "namespace": t.binding.namespace,
+                          "labels": { LABEL_LANE_ROUTE: app } },
+            "spec": {
+                "parentRefs": [{ "group": "", "kind": "Service", "name": app, "port": port }],
+                "rules": rules
+            }
+        }),
     }
 }
 

@@ -123,6 +123,14 @@ pub async fn run(
                     .patch(name, &merge, &Patch::Merge(body))
                     .await
                     .map(|r| r.metadata.resource_version.unwrap_or_default()),
+                Op::ApplyRoute { name, body } => routes
+                    .patch(name, &apply, &Patch::Apply(body))
+                    .await
+                    .map(|r| r.metadata.resource_version.unwrap_or_default()),
+                Op::DeleteRoute { name } => routes
+                    .delete(name, &delete(None))
+                    .await
+                    .map(|_| String::new()),
             }
         };
         match tokio::time::timeout(REQUEST_TIMEOUT, call).await {
