@@ -574,3 +574,131 @@ fn two_aggregation_workers_publish_totals_equal_to_the_ground_truth() {
     assert_eq!(seen["rejected"], 0, "{seen}");
     assert_agrees(&truth, &seen);
 }
+
+/// The per-lane figures of each hop (service) read back from the broker, against the
+/// generator's ground truth.
+fn lanes_agree(truth: &Value, seen: &Value) -> usize {
+    let services = seen["services"].as_array().expect("services");
+    let mut checked = 0;
+    for (name, t) in truth["services"].as_object().expect("truth") {
+        let s = services
+            .iter()
+            .find(|s| s["service"] == name.as_str())
+            .unwrap_or_else(|| panic!("{name} missing: {seen}"));
+        let want = t["lanes"].as_object().cloned().unwrap_or_default();
+        let got = s["lanes"].as_object().cloned().unwrap_or_default();
+        assert_eq!(want.len(), got.len(), "{name}: lanes {want:?} vs {got:?}");
+        for (lane, n) in &want {
+            assert_eq!(
+                got.get(lane).and_then(Value::as_f64),
+                n.as_f64(),
+                "{name} in {lane}"
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+/// Two lanes of trade/test on the control plane (checkout-v2: order and payment;
+/// pricing-v2: payment and pricing): simulated traffic follows them hop by hop and the
+/// per-lane figures read back from the broker equal the ground truth; promoting
+/// pricing-v2 on the cluster makes its versions the baselines, and the next simulated
+/// traffic has no pricing-v2 in it and runs those versions.
+#[test]
+#[ignore = "requires the local Kafka broker and control plane (scripts/kafka-up, scripts/kube-up); run by scripts/test.sh"]
+fn simulated_traffic_follows_lanes_and_a_promotion_on_the_cluster() {
+    let kubeconfig = std::env::var("WHEELHOUSE_E2E_KUBECONFIG")
+        .unwrap_or_else(|_| panic!("WHEELHOUSE_E2E_KUBECONFIG is not set: {NEEDS}"));
+    let dir = support::temp_dir("kafka-lanes");
+    let b = brokers();
+    let run = |args: &[&str]| {
+        let out = wheelhouse(&dir)
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .output()
+            .expect("run wheelhouse");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let round = |name: &str| {
+        let t = topic(name, 2);
+        let truth = json_of(&run(&[
+            "--kafka-brokers",
+            &b,
+            "--kafka-topic",
+            &t,
+            "simulate",
+            "trade/test",
+            "--rate",
+            "200",
+            "--seconds",
+            "6",
+            "--fast",
+            "-o",
+            "json",
+        ]));
+        let group = format!("{t}-reader");
+        let seen = json_of(&run(&[
+            "--kafka-brokers",
+            &b,
+            "--kafka-topic",
+            &t,
+            "--kafka-group",
+            &group,
+            "traffic",
+            "trade/test",
+            "--idle-exit",
+            "3",
+            "-o",
+            "json",
+        ]));
+        (truth, seen)
+    };
+    let (truth, seen) = round("lanes");
+    assert_agrees(&truth, &seen);
+    assert!(
+        lanes_agree(&truth, &seen) >= 4,
+        "both lanes at their services: {truth}"
+    );
+    let lanes = &truth["services"]["payment"]["lanes"];
+    assert!(
+        lanes["checkout-v2"].as_u64().unwrap_or(0) > 0
+            && lanes["pricing-v2"].as_u64().unwrap_or(0) > 0,
+        "{truth}"
+    );
+    // Promote pricing-v2: payment 2.1.1 and pricing 1.9.1 become the baselines.
+    run(&["lane", "promote", "trade/test/pricing-v2", "--yes"]);
+    let (truth, seen) = round("promoted");
+    assert_agrees(&truth, &seen);
+    lanes_agree(&truth, &seen);
+    assert!(truth["services"]["pricing"]["lanes"].is_null(), "{truth}");
+    assert!(
+        truth["services"]["payment"]["lanes"]
+            .get("pricing-v2")
+            .is_none(),
+        "{truth}"
+    );
+    assert!(
+        truth["services"]["payment"]["lanes"]["checkout-v2"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0
+    );
+    let status = json_of(&run(&["status", "trade/test", "-o", "json"]));
+    let services = &status["product_lines"][0]["environments"][0]["services"];
+    let version = |n: &str| {
+        services
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == n)
+            .map(|s| s["version"].clone())
+    };
+    assert_eq!(version("payment"), Some(serde_json::json!("2.1.1")));
+    assert_eq!(version("pricing"), Some(serde_json::json!("1.9.1")));
+}

@@ -63,3 +63,69 @@ fn a_flash_sale_triples_the_middle_third() {
     let during = ingress(&g.second(15, 30, 15));
     assert_eq!((before, during), (100, 300));
 }
+
+/// The demo's lanes in trade/integration: a lane's requests take its versions where it
+/// has them and the baseline elsewhere, hop by hop; each record names the lanes of its
+/// ends and carries the tag; the ground truth counts each lane's requests per service.
+#[test]
+fn simulated_requests_follow_lanes_hop_by_hop() {
+    let snap = DemoPlatform::default_scenario(0).unwrap().snapshot();
+    let env = snap
+        .line("trade")
+        .unwrap()
+        .environment("integration")
+        .unwrap()
+        .clone();
+    let mut g = Generator::new("trade", &env, Profile::Steady, 300.0, 3);
+    let mut records: Vec<CallRecord> = Vec::new();
+    for i in 0..20 {
+        records.extend(g.second(i, 20, 1_764_000_000 + i as i64));
+    }
+    let lane_of = |r: &CallRecord| r.dst_lane.as_deref().map(str::to_string);
+    for r in &records {
+        if let Some(lane) = lane_of(r) {
+            let l = env.lanes.iter().find(|l| l.name == lane).unwrap();
+            assert_eq!(l.version_of(&r.dst), Some(r.dst_version.as_ref()), "{r:?}");
+            assert_eq!(r.tag.as_deref(), Some(lane.as_str()), "tagged: {r:?}");
+        }
+        // A lane's version calls only with its own tag: into its lane, or the baseline.
+        if let (Some(src), Some(dst)) = (r.src_lane.as_deref(), r.dst_lane.as_deref()) {
+            assert_eq!(src, dst, "{r:?}");
+        }
+    }
+    // checkout-v2 (order, payment) falls back to the baseline ledger; ledger-v61 (payment,
+    // ledger) to the baseline order.
+    let fallback = |lane: &str, dst: &str| {
+        records
+            .iter()
+            .filter(|r| r.tag.as_deref() == Some(lane) && r.dst == dst)
+            .all(|r| r.dst_lane.is_none())
+    };
+    assert!(fallback("checkout-v2", "ledger"));
+    assert!(fallback("ledger-v61", "order"));
+    let into = |dst: &str, lane: &str| {
+        records
+            .iter()
+            .filter(|r| r.dst == dst && r.dst_lane.as_deref() == Some(lane))
+            .count() as u64
+    };
+    for (service, lane) in [
+        ("order", "checkout-v2"),
+        ("payment", "checkout-v2"),
+        ("payment", "ledger-v61"),
+        ("ledger", "ledger-v61"),
+    ] {
+        let n = into(service, lane);
+        assert!(n > 0, "{service} in {lane}");
+        assert_eq!(g.truth[service].lanes[lane], n, "{service} in {lane}");
+    }
+    assert!(!g.truth["order"].lanes.contains_key("ledger-v61"));
+    // ledger-v61 takes its testers' 5 % and 30 % of the rest of the entry requests.
+    let entry: Vec<&CallRecord> = records.iter().filter(|r| r.src == INGRESS).collect();
+    let share = entry
+        .iter()
+        .filter(|r| r.tag.as_deref() == Some("ledger-v61"))
+        .count() as f64
+        / entry.len() as f64;
+    assert!((share - 0.335).abs() < 0.04, "ledger-v61 share {share}");
+}

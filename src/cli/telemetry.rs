@@ -98,6 +98,8 @@ struct Totals {
     errors: f64,
     canary: f64,
     p99_max: f64,
+    /// Requests to each lane's version of the service.
+    lanes: BTreeMap<String, f64>,
 }
 
 /// Reads until idle and prints the aggregates; returns (exit code, output).
@@ -161,6 +163,7 @@ pub async fn traffic(
                         "error_ratio": if t.requests > 0.0 { t.errors / t.requests } else { 0.0 },
                         "canary_share": if t.requests > 0.0 { t.canary / t.requests } else { 0.0 },
                         "p99_ms_max": t.p99_max,
+                        "lanes": t.lanes,
                         "seconds": seconds.get(&(line.clone(), env.clone())).copied().unwrap_or(0),
                     })
                 })
@@ -201,6 +204,9 @@ fn add(totals: &mut BTreeMap<(String, String, String), Totals>, k: &EnvKey, f: &
         t.errors += e.rps * e.error_ratio;
         if e.to.canary {
             t.canary += e.rps;
+        }
+        if let Some(lane) = &e.to.lane {
+            *t.lanes.entry(lane.clone()).or_default() += e.rps;
         }
         t.p99_max = t.p99_max.max(e.p99_ms);
     }

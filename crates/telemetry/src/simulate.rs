@@ -33,6 +33,10 @@ pub struct Truth {
     pub requests: u64,
     pub errors: u64,
     pub canary: u64,
+    /// Requests that reached each lane's version of the service (the hops that fall back
+    /// to the baseline are counted there).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub lanes: BTreeMap<String, u64>,
 }
 
 /// Services by name, and the entry services (nobody in the environment calls them).
@@ -59,6 +63,7 @@ pub struct Generator {
     env: String,
     services: BTreeMap<String, Service>,
     entries: Vec<String>,
+    lanes: Vec<crate::domain::lane::Lane>,
     profile: Profile,
     rate: f64,
     rng: Rng,
@@ -76,6 +81,7 @@ impl Generator {
             env: env.name.clone(),
             services,
             entries,
+            lanes: env.lanes.clone(),
             profile,
             rate,
             rng: Rng::new(seed),
@@ -87,6 +93,25 @@ impl Generator {
     /// Follows a change of the environment (a canary shift, a new version).
     pub fn update(&mut self, env: &Environment) {
         (self.services, self.entries) = routing(env);
+        self.lanes = env.lanes.clone();
+    }
+
+    /// The lane an ingress request is tagged for, if any: each lane gets its testers'
+    /// [`TAGGED_SHARE`] and its share of the untagged rest, as the gateway tags them.
+    fn lane_of_request(&mut self) -> Option<String> {
+        if self.lanes.is_empty() {
+            return None;
+        }
+        let x = self.rng.next_f64();
+        let mut from = 0.0;
+        for l in &self.lanes {
+            let p = TAGGED_SHARE + f64::from(l.entry_share) / 100.0 * (1.0 - TAGGED_SHARE);
+            if x < from + p {
+                return Some(l.name.clone());
+            }
+            from += p;
+        }
+        None
     }
 
     /// Ingress requests in second `i` of a run of `total` seconds.
@@ -109,21 +134,31 @@ impl Generator {
         for _ in 0..n {
             let entry =
                 self.entries[(self.rng.next_u64() % self.entries.len() as u64) as usize].clone();
-            let tagged = self.rng.next_f64() < TAGGED_SHARE;
+            let lane = self.lane_of_request();
+            let tagged = lane.is_none() && self.rng.next_f64() < TAGGED_SHARE;
             let at = unix * 1000 + (self.rng.next_u64() % 1000) as i64;
-            self.call(INGRESS, "edge", &entry, tagged, at, 0, &mut out);
+            let from = Hop {
+                service: INGRESS,
+                version: "edge",
+                lane: None,
+            };
+            self.call(&from, &entry, tagged, lane.as_deref(), at, 0, &mut out);
         }
         self.records += out.len() as u64;
         out
     }
 
+    /// One call from `from` to `dst`, and what `dst` calls in turn. A request tagged for
+    /// `lane` goes, at each hop, to the lane's version when the lane has one and to the
+    /// baseline otherwise (the routing rule); `tagged` is a tester's request for a tag
+    /// route.
     #[allow(clippy::too_many_arguments)]
     fn call(
         &mut self,
-        src: &str,
-        src_version: &str,
+        from: &Hop<'_>,
         dst: &str,
         tagged: bool,
+        lane: Option<&str>,
         at: i64,
         depth: usize,
         out: &mut Vec<CallRecord<'static>>,
@@ -131,16 +166,26 @@ impl Generator {
         let Some(s) = self.services.get(dst).cloned() else {
             return;
         };
-        let to_canary = s.canary.as_ref().is_some_and(|c| {
-            c.replicas.desired > 0
-                && ((tagged && !s.traffic.tag_routes.is_empty())
-                    || self.rng.next_f64() * 100.0 < s.traffic.canary_weight as f64)
+        let in_lane = lane.and_then(|l| {
+            self.lanes
+                .iter()
+                .find(|x| x.name == l)
+                .and_then(|x| x.version_of(dst))
+                .map(|v| (l.to_string(), v.to_string()))
         });
-        let version = match (&s.canary, to_canary) {
-            (Some(c), true) => c.version.clone(),
+        let to_canary = in_lane.is_none()
+            && s.canary.as_ref().is_some_and(|c| {
+                c.replicas.desired > 0
+                    && ((tagged && !s.traffic.tag_routes.is_empty())
+                        || self.rng.next_f64() * 100.0 < s.traffic.canary_weight as f64)
+            });
+        let version = match (&in_lane, &s.canary, to_canary) {
+            (Some((_, v)), _, _) => v.clone(),
+            (None, Some(c), true) => c.version.clone(),
             _ => s.version.clone(),
         };
-        let error_rate = match (self.profile, to_canary) {
+        // The failing drill: canaries and lane versions fail 8 % of their calls.
+        let error_rate = match (self.profile, to_canary || in_lane.is_some()) {
             (Profile::FailingCanary, true) => 0.08,
             _ => 0.002,
         };
@@ -151,28 +196,46 @@ impl Generator {
             ts_ms: at,
             line: self.line.clone().into(),
             env: self.env.clone().into(),
-            src: src.to_string().into(),
-            src_version: src_version.to_string().into(),
+            src: from.service.to_string().into(),
+            src_version: from.version.to_string().into(),
             dst: dst.to_string().into(),
             dst_version: version.clone().into(),
             dst_canary: to_canary,
             latency_ms: latency,
             outcome: if failed { Outcome::Error } else { Outcome::Ok },
             status: if failed { 503 } else { 200 },
-            tag: (tagged && !s.traffic.tag_routes.is_empty())
-                .then(|| s.traffic.tag_routes[0].tag.clone().into()),
-            src_lane: None,
-            dst_lane: None,
+            tag: match lane {
+                Some(l) => Some(l.to_string().into()),
+                None => (tagged && !s.traffic.tag_routes.is_empty())
+                    .then(|| s.traffic.tag_routes[0].tag.clone().into()),
+            },
+            src_lane: from.lane.map(|l| l.to_string().into()),
+            dst_lane: in_lane.as_ref().map(|(l, _)| l.clone().into()),
             weight: 1,
         });
         let t = self.truth.entry(dst.to_string()).or_default();
         t.requests += 1;
         t.errors += failed as u64;
         t.canary += to_canary as u64;
+        if let Some((l, _)) = &in_lane {
+            *t.lanes.entry(l.clone()).or_default() += 1;
+        }
         if depth < 8 && !failed {
+            let here = Hop {
+                service: dst,
+                version: &version,
+                lane: in_lane.as_ref().map(|(l, _)| l.as_str()),
+            };
             for d in &s.dependencies {
-                self.call(dst, &version, d, tagged, at, depth + 1, out);
+                self.call(&here, d, tagged, lane, at, depth + 1, out);
             }
         }
     }
+}
+
+/// Where a call comes from: a service's version, in a lane or not.
+struct Hop<'a> {
+    service: &'a str,
+    version: &'a str,
+    lane: Option<&'a str>,
 }
