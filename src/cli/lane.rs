@@ -201,6 +201,19 @@ fn steps(
     // Several steps are not decided on one revision.
     let mut many = opts.clone();
     many.if_revision = None;
+    // A lane on its way out first stops taking untagged entry requests.
+    let share_back = |l: &crate::domain::lane::Lane| -> Result<Vec<WriteCommand>, (i32, String)> {
+        Ok(if l.entry_share > 0 {
+            vec![step(
+                Op::LaneShare,
+                &entry(env)?,
+                format!("{lane} 0"),
+                &many,
+            )]
+        } else {
+            Vec::new()
+        })
+    };
     let missing = || {
         (
             exit::NOT_FOUND,
@@ -253,15 +266,7 @@ fn steps(
         }
         LaneCommand::Delete { .. } => {
             let l = existing.ok_or_else(missing)?;
-            let mut out = Vec::new();
-            if l.entry_share > 0 {
-                out.push(step(
-                    Op::LaneShare,
-                    &entry(env)?,
-                    format!("{lane} 0"),
-                    &many,
-                ));
-            }
+            let mut out = share_back(l)?;
             out.extend(
                 l.services
                     .keys()
@@ -271,15 +276,7 @@ fn steps(
         }
         LaneCommand::Promote { .. } => {
             let l = existing.ok_or_else(missing)?;
-            let mut out = Vec::new();
-            if l.entry_share > 0 {
-                out.push(step(
-                    Op::LaneShare,
-                    &entry(env)?,
-                    format!("{lane} 0"),
-                    &many,
-                ));
-            }
+            let mut out = share_back(l)?;
             let mut waiting = many.clone();
             waiting.wait = true;
             for service in callees_first(env, l.services.keys().map(String::as_str)) {

@@ -169,6 +169,20 @@ impl Here<'_> {
     fn target(&self, s: &Service) -> String {
         format!("{}/{}/{}", self.line, self.env.name, s.name)
     }
+
+    /// What `node` received over the traffic window (merged on first use), if the
+    /// environment has traffic.
+    fn observed(&mut self, node: &NodeId) -> Option<Observed> {
+        let t = self.traffic?;
+        let (f, seconds) = self
+            .window
+            .get_or_insert_with(|| (t.window(), t.recent.len() as f64));
+        Some(Observed {
+            calls: f.inbound_rps_node(node) * *seconds,
+            error_ratio: f.inbound_error_ratio(node),
+            p99_ms: f.inbound_p99(node),
+        })
+    }
 }
 
 fn service_items(state: &State, here: &mut Here, s: &Service, out: &mut Vec<Item>) {
@@ -260,17 +274,8 @@ fn service_items(state: &State, here: &mut Here, s: &Service, out: &mut Vec<Item
 /// The canary against stable over the traffic window, when it is worse.
 fn canary_verdict(here: &mut Here, s: &Service) -> Option<String> {
     let c = s.canary.as_ref()?;
-    let t = here.traffic?;
-    let (f, seconds) = here
-        .window
-        .get_or_insert_with(|| (t.window(), t.recent.len() as f64));
-    let side = |node: &NodeId| Observed {
-        calls: f.inbound_rps_node(node) * *seconds,
-        error_ratio: f.inbound_error_ratio(node),
-        p99_ms: f.inbound_p99(node),
-    };
-    let stable = side(&NodeId::new(&s.name, &s.version, false));
-    let canary = side(&NodeId::new(&s.name, &c.version, true));
+    let stable = here.observed(&NodeId::new(&s.name, &s.version, false))?;
+    let canary = here.observed(&NodeId::new(&s.name, &c.version, true))?;
     match verdict::compare(stable, canary) {
         Verdict::Worse(why) => Some(format!("{} worse than stable: {why}", subject(s, c))),
         _ => None,
@@ -280,27 +285,22 @@ fn canary_verdict(here: &mut Here, s: &Service) -> Option<String> {
 /// Each lane's version of the service against its stable, over the traffic window, when
 /// it is worse (the same rule as a canary's).
 fn lane_verdicts(here: &mut Here, s: &Service) -> Vec<String> {
-    let lanes: Vec<(&str, &str)> = here
-        .env
+    let env = here.env;
+    let lanes: Vec<(&str, &str)> = env
         .lanes_of(&s.name)
         .filter_map(|l| Some((l.name.as_str(), l.version_of(&s.name)?)))
         .collect();
-    let Some(t) = here.traffic.filter(|_| !lanes.is_empty()) else {
+    let Some(stable) = lanes
+        .first()
+        .and_then(|_| here.observed(&NodeId::new(&s.name, &s.version, false)))
+    else {
         return Vec::new();
     };
-    let (f, seconds) = here
-        .window
-        .get_or_insert_with(|| (t.window(), t.recent.len() as f64));
-    let side = |node: &NodeId| Observed {
-        calls: f.inbound_rps_node(node) * *seconds,
-        error_ratio: f.inbound_error_ratio(node),
-        p99_ms: f.inbound_p99(node),
-    };
-    let stable = side(&NodeId::new(&s.name, &s.version, false));
     lanes
         .into_iter()
         .filter_map(|(lane, version)| {
-            match verdict::compare(stable, side(&NodeId::in_lane(&s.name, version, lane))) {
+            let seen = here.observed(&NodeId::in_lane(&s.name, version, lane))?;
+            match verdict::compare(stable, seen) {
                 Verdict::Worse(why) => {
                     Some(format!("lane {lane}'s {version} worse than stable: {why}"))
                 }

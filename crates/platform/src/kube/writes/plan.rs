@@ -199,6 +199,47 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
     }
 }
 
+/// The stable pod template at `version` (image retagged, version label set, `label`
+/// added) and the annotations of a workload made from it (who/when/why, and the stable's
+/// capacity, dependencies and base image): what a canary and a lane version start from.
+fn stable_copy(
+    t: &Target,
+    req: &ChangeRequest,
+    now: &str,
+    version: &str,
+    (key, value): (&str, &str),
+) -> Result<(Value, Value), PlatformError> {
+    let s = t.stable;
+    let mut template = serde_json::to_value(&s.template).unwrap_or(Value::Null);
+    if !template.is_object() {
+        return Err(PlatformError::Invalid {
+            reason: format!("deployment {} has no pod template to copy", t.app),
+        });
+    }
+    template["metadata"]["labels"][key] = json!(value);
+    template["metadata"]["labels"][LABEL_VERSION] = json!(version);
+    if let Some(cs) = template["spec"]["containers"].as_array_mut() {
+        for c in cs.iter_mut().filter(|c| c["name"] == json!(s.container)) {
+            c["image"] = json!(retag(&s.image, version));
+        }
+    }
+    let mut ann = change_annotations(&cause(req), req, now, "");
+    for k in [ANN_CAPACITY, ANN_DEPENDS_ON, ANN_BASE_IMAGE] {
+        if let Some(v) = s.annotations.get(k) {
+            ann[k] = json!(v);
+        }
+    }
+    Ok((template, ann))
+}
+
+/// The stable Service's ports, for a Service of the same pods' copy (else 80 → 8080).
+fn stable_ports(t: &Target) -> Value {
+    t.stable_service
+        .map(|svc| svc.ports.clone())
+        .filter(Value::is_array)
+        .unwrap_or_else(|| json!([{ "name": "http", "port": 80, "targetPort": 8080 }]))
+}
+
 /// The port a service's route sends to (its Service's first port, else 80).
 fn service_port(t: &Target) -> Value {
     t.stable_service
@@ -230,34 +271,12 @@ fn join_lane(
     labels.remove(LABEL_TRACK);
     labels.insert(LABEL_VERSION.into(), version.to_string());
     labels.insert(LABEL_LANE.into(), lane.to_string());
-    let mut template = serde_json::to_value(&s.template).unwrap_or(Value::Null);
-    if !template.is_object() {
-        return Err(PlatformError::Invalid {
-            reason: format!("deployment {app} has no pod template to copy"),
-        });
-    }
+    let (mut template, ann) = stable_copy(t, req, now, version, (LABEL_LANE, lane))?;
     if let Some(l) = template["metadata"]["labels"].as_object_mut() {
         l.remove(LABEL_TRACK);
     }
-    template["metadata"]["labels"][LABEL_LANE] = json!(lane);
-    template["metadata"]["labels"][LABEL_VERSION] = json!(version);
-    if let Some(cs) = template["spec"]["containers"].as_array_mut() {
-        for c in cs.iter_mut().filter(|c| c["name"] == json!(s.container)) {
-            c["image"] = json!(retag(&s.image, version));
-        }
-    }
-    let mut ann = change_annotations(&cause(req), req, now, "");
-    for k in [ANN_CAPACITY, ANN_DEPENDS_ON, ANN_BASE_IMAGE] {
-        if let Some(v) = s.annotations.get(k) {
-            ann[k] = json!(v);
-        }
-    }
     let selector = json!({ LABEL_NAME: app, LABEL_LANE: lane });
-    let ports = t
-        .stable_service
-        .map(|svc| svc.ports.clone())
-        .filter(Value::is_array)
-        .unwrap_or_else(|| json!([{ "name": "http", "port": 80, "targetPort": 8080 }]));
+    let ports = stable_ports(t);
     let mut lanes: Vec<String> = t.lanes.iter().map(|(l, _, _)| l.clone()).collect();
     if !lanes.iter().any(|l| l == lane) {
         lanes.push(lane.to_string());
@@ -391,25 +410,7 @@ fn start_canary(
     let mut labels = s.labels.clone();
     labels.insert(LABEL_TRACK.into(), TRACK_CANARY.into());
     labels.insert(LABEL_VERSION.into(), version.to_string());
-    let mut template = serde_json::to_value(&s.template).unwrap_or(Value::Null);
-    if !template.is_object() {
-        return Err(PlatformError::Invalid {
-            reason: format!("deployment {app} has no pod template to copy"),
-        });
-    }
-    template["metadata"]["labels"][LABEL_TRACK] = json!(TRACK_CANARY);
-    template["metadata"]["labels"][LABEL_VERSION] = json!(version);
-    if let Some(cs) = template["spec"]["containers"].as_array_mut() {
-        for c in cs.iter_mut().filter(|c| c["name"] == json!(s.container)) {
-            c["image"] = json!(retag(&s.image, version));
-        }
-    }
-    let mut ann = change_annotations(&cause(req), req, now, "");
-    for k in [ANN_CAPACITY, ANN_DEPENDS_ON, ANN_BASE_IMAGE] {
-        if let Some(v) = s.annotations.get(k) {
-            ann[k] = json!(v);
-        }
-    }
+    let (template, ann) = stable_copy(t, req, now, version, (LABEL_TRACK, TRACK_CANARY))?;
     let mut metadata = json!({
         "name": t.canary_deployment, "namespace": t.binding.namespace,
         "labels": labels, "annotations": ann,
@@ -431,11 +432,7 @@ fn start_canary(
         }),
     });
     if !t.canary_service {
-        let ports = t
-            .stable_service
-            .map(|svc| svc.ports.clone())
-            .filter(Value::is_array)
-            .unwrap_or_else(|| json!([{ "name": "http", "port": 80, "targetPort": 8080 }]));
+        let ports = stable_ports(t);
         out.push(Op::ApplyService {
                 name: canary.clone(),
                 body: json!({
