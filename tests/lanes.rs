@@ -422,3 +422,43 @@ fn a_lane_doing_worse_than_stable_needs_attention() {
         "{lane_items:?}"
     );
 }
+
+/// The flash-sale drill in a lane: a flash sale at integration's gateway raises the
+/// lane's traffic with the rest (its share of the requests holds).
+#[test]
+fn a_flash_sale_reaches_the_lanes_too() {
+    let source = format!(
+        "{}\n[[profile]]\nkind = \"flash-sale\"\nline = \"trade\"\nenv = \"integration\"\nservice = \"gateway\"\nstart_s = 30\nduration_s = 60\nfactor = 4.0\n",
+        wheelhouse::platform::demo::scenario::DEFAULT_SCENARIO
+    );
+    let platform = wheelhouse::platform::demo::DemoPlatform::from_source(
+        "flash.toml",
+        &source,
+        support::EPOCH,
+    )
+    .unwrap();
+    let mut h = Harness::with("lanes-flash", platform, false, "default");
+    let rate = |h: &Harness, node: &wheelhouse::domain::traffic::NodeId| {
+        let key = wheelhouse::domain::EnvKey {
+            line: "trade".into(),
+            env: "integration".into(),
+        };
+        h.state.traffic[&key].window().inbound_rps_node(node)
+    };
+    let lane_order = wheelhouse::domain::traffic::NodeId::in_lane("order", "4.4.0", "checkout-v2");
+    let baseline_order = wheelhouse::domain::traffic::NodeId::new("order", "4.3.0", false);
+    h.advance(29);
+    let (lane_before, base_before) = (rate(&h, &lane_order), rate(&h, &baseline_order));
+    h.advance(40);
+    let (lane_during, base_during) = (rate(&h, &lane_order), rate(&h, &baseline_order));
+    assert!(lane_before > 0.0 && base_before > 0.0);
+    let (lane_x, base_x) = (lane_during / lane_before, base_during / base_before);
+    assert!(
+        lane_x > 2.5,
+        "the lane's traffic rises with the sale: ×{lane_x:.2}"
+    );
+    assert!(
+        (lane_x / base_x - 1.0).abs() < 0.25,
+        "its share holds: lane ×{lane_x:.2}, baseline ×{base_x:.2}"
+    );
+}
