@@ -50,19 +50,55 @@ async fn apply_line() {
             .await
             .expect("service");
     }
+    // Requests enter through front's gateway route.
+    let route = json!({
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        "metadata": {"name": "front", "labels": {"app.kubernetes.io/name": "front"}},
+        "spec": {"parentRefs": [{"name": "lanes-gateway"}],
+                 "rules": [{"backendRefs": [{"name": "front", "port": 80, "weight": 100}]}]}
+    });
+    routes()
+        .await
+        .patch("front", &pp, &Patch::Apply(route))
+        .await
+        .expect("route");
 }
 
-async fn lane_route(name: &str) -> Option<Value> {
+async fn routes() -> Api<DynamicObject> {
     let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(
         "gateway.networking.k8s.io",
         "v1",
         "HTTPRoute",
     ));
-    let api: Api<DynamicObject> = Api::namespaced_with(client("wh-admin").await, NS, &ar);
-    api.get_opt(name)
+    Api::namespaced_with(client("wh-admin").await, NS, &ar)
+}
+
+async fn lane_route(name: &str) -> Option<Value> {
+    routes()
+        .await
+        .get_opt(name)
         .await
         .expect("get route")
         .map(|r| r.data["spec"].clone())
+}
+
+/// The tags front's gateway route puts on a share of its requests: (lane, weight).
+async fn entry_tags() -> Vec<(String, u64)> {
+    let spec = lane_route("front").await.expect("front's route");
+    spec["rules"][0]["backendRefs"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .filter_map(|b| {
+            let set = &b["filters"][0]["requestHeaderModifier"]["set"][0];
+            (set["name"] == "x-traffic-tag").then(|| {
+                (
+                    set["value"].as_str().unwrap_or("").to_string(),
+                    b["weight"].as_u64().unwrap_or(0),
+                )
+            })
+        })
+        .collect()
 }
 
 /// The lanes a route's rules send tagged requests to: (tag, backend).
@@ -174,9 +210,18 @@ async fn lanes_are_created_promoted_and_deleted_as_objects() {
     );
     assert!(deployments.get_opt("payment-slow").await.unwrap().is_none());
     assert!(services.get_opt("payment-slow").await.unwrap().is_none());
-    // The entry share is not built on Kubernetes yet, and says so.
-    let out = run.ok(&["lane", "share", "lanes/dev/fast", "5", "--yes"], 2);
-    assert!(out.contains("not built yet"), "{out}");
+    // The entry share: front's gateway route tags 5 % of its requests for the lane.
+    run.ok(&["lane", "share", "lanes/dev/fast", "5", "--yes"], 0);
+    assert_eq!(
+        entry_tags().await,
+        [("fast".to_string(), 500)],
+        "5 % of 10,000"
+    );
+    let status = run.status("lanes/dev");
+    assert_eq!(
+        status["product_lines"][0]["environments"][0]["lanes"][0]["entry_share"], 5,
+        "{status}"
+    );
     // Promote: callees first, each deployed and waited for, then out of the lane; the
     // lane's objects are gone and the baselines run its versions.
     let out = run.ok(&["lane", "promote", "lanes/dev/fast", "--yes"], 0);
@@ -187,6 +232,7 @@ async fn lanes_are_created_promoted_and_deleted_as_objects() {
             .unwrap_or_else(|| panic!("{out}")),
     );
     assert!(payment_at < order_at, "callees first:\n{out}");
+    assert!(entry_tags().await.is_empty(), "the share went first");
     for svc in ["order", "payment"] {
         let d = deployments.get(svc).await.unwrap();
         assert_eq!(image(&d), format!("registry.local/lanes/{svc}:1.1.0"));

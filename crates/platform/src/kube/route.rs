@@ -59,6 +59,46 @@ fn default_rule(rules: &[Value], stable: &str) -> Option<usize> {
     })
 }
 
+/// The total weight of a default rule that tags a share of its requests into lanes.
+const LANE_SCALE: u64 = 10_000;
+
+/// The lane a backend of an entry route tags its requests for: a RequestHeaderModifier
+/// filter setting the tag header (how the gateway sends a share of untagged entry
+/// requests into a lane).
+pub fn tagging_lane(b: &Value) -> Option<&str> {
+    b.get("filters")?.as_array()?.iter().find_map(|f| {
+        if f.get("type")?.as_str()? != "RequestHeaderModifier" {
+            return None;
+        }
+        f.get("requestHeaderModifier")?
+            .get("set")?
+            .as_array()?
+            .iter()
+            .find(|h| {
+                h.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(TAG_HEADER))
+            })?
+            .get("value")?
+            .as_str()
+    })
+}
+
+/// The lanes' shares of the untagged requests a route's rules send on: each tagging
+/// backend's weight, in percent of its rule's.
+pub fn lane_shares(rules: &[Value]) -> Vec<(String, u8)> {
+    let mut out = Vec::new();
+    for r in rules.iter().filter(|r| rule_tag(r).is_none()) {
+        let total: u64 = backends(r).iter().map(weight).sum();
+        for b in backends(r) {
+            if let Some(lane) = tagging_lane(b) {
+                out.push((lane.to_string(), percent(weight(b), total)));
+            }
+        }
+    }
+    out
+}
+
 fn weight(b: &Value) -> u64 {
     // The Gateway API default weight is 1.
     b.get("weight").and_then(Value::as_u64).unwrap_or(1)
@@ -78,12 +118,13 @@ pub fn split(rules: &[Value], stable: &str, canary: &str) -> Split {
             let bs = backends(&rules[i]);
             let total: u64 = bs
                 .iter()
+                .filter(|b| tagging_lane(b).is_none())
                 .filter(|b| matches!(backend_name(b), Some(n) if n == stable || n == canary))
                 .map(weight)
                 .sum();
             let c: u64 = bs
                 .iter()
-                .filter(|b| backend_name(b) == Some(canary))
+                .filter(|b| tagging_lane(b).is_none() && backend_name(b) == Some(canary))
                 .map(weight)
                 .sum();
             percent(c, total)
@@ -121,31 +162,47 @@ pub fn with_weight(
     w: u8,
     drop_canary: bool,
 ) -> Result<Vec<Value>, String> {
-    let w = w.min(100);
+    let w = u64::from(w.min(100));
     let mut rules = rules.to_vec();
     let i = default_rule(&rules, stable)
         .ok_or_else(|| format!("the HTTPRoute has no rule sending traffic to {stable}"))?;
     let current = backends(&rules[i]).to_vec();
+    // Backends that tag requests into a lane keep their weights (their share of the
+    // rule); stable and canary split the rest.
+    let plain = |b: &&Value| tagging_lane(b).is_none();
+    let tagged: u64 = current
+        .iter()
+        .filter(|b| tagging_lane(b).is_some())
+        .map(weight)
+        .sum();
+    // Weights out of 100, or out of 10,000 beside tagging backends, so that the canary's
+    // ratio over the rest stays whole.
+    let scale = if tagged > 0 { LANE_SCALE } else { 100 };
+    let rest = scale.saturating_sub(tagged);
+    let canary_w = if w > 0 { (rest * w / 100).max(1) } else { 0 };
     let stable_ref = current
         .iter()
+        .filter(plain)
         .find(|b| backend_name(b) == Some(stable))
         .cloned()
         .unwrap_or_else(|| json!({ "name": stable }));
     let canary_ref = current
         .iter()
+        .filter(plain)
         .find(|b| backend_name(b) == Some(canary))
         .cloned()
         .unwrap_or_else(|| canary_backend(&stable_ref, canary));
     let mut out = Vec::with_capacity(current.len() + 1);
     for b in &current {
         match backend_name(b) {
+            _ if tagging_lane(b).is_some() => out.push(b.clone()),
             Some(n) if n == stable => {
                 let mut b = b.clone();
-                b["weight"] = Value::from(100 - w);
+                b["weight"] = Value::from(rest - canary_w);
                 out.push(b);
                 if !(drop_canary && w == 0) {
                     let mut c = canary_ref.clone();
-                    c["weight"] = Value::from(w);
+                    c["weight"] = Value::from(canary_w);
                     out.push(c);
                 }
             }
@@ -155,6 +212,55 @@ pub fn with_weight(
     }
     rules[i]["backendRefs"] = Value::Array(out);
     Ok(rules)
+}
+
+/// Rules whose default rule tags `share` % of its requests into `lane` on their way to
+/// `backend` (the stable Service, or the lane's own when it has a version of this
+/// service): a backend with a RequestHeaderModifier setting the tag header, stable and
+/// canary keeping their ratio over the rest. At 0 the tagging backend goes.
+pub fn with_lane_share(
+    rules: &[Value],
+    (stable, canary): (&str, &str),
+    lane: &str,
+    backend: &str,
+    share: u8,
+) -> Result<Vec<Value>, String> {
+    let mut rules = rules.to_vec();
+    let i = default_rule(&rules, stable)
+        .ok_or_else(|| format!("the HTTPRoute has no rule sending traffic to {stable}"))?;
+    let canary_weight = split(&rules, stable, canary).canary_weight;
+    let current = backends(&rules[i]).to_vec();
+    let others: u64 = current
+        .iter()
+        .filter(|b| tagging_lane(b).is_some_and(|l| l != lane))
+        .map(weight)
+        .sum::<u64>()
+        / (LANE_SCALE / 100);
+    if others + u64::from(share) > 100 {
+        return Err(format!(
+            "the lanes' shares of this route would add up to {} %",
+            others + u64::from(share)
+        ));
+    }
+    let mut kept: Vec<Value> = current
+        .iter()
+        .filter(|b| tagging_lane(b) != Some(lane))
+        .cloned()
+        .collect();
+    if share > 0 {
+        let port = current
+            .iter()
+            .find(|b| backend_name(b) == Some(stable))
+            .and_then(|b| b.get("port").cloned())
+            .unwrap_or_else(|| json!(80));
+        kept.push(json!({
+            "name": backend, "port": port, "weight": u64::from(share) * (LANE_SCALE / 100),
+            "filters": [{ "type": "RequestHeaderModifier",
+                          "requestHeaderModifier": { "set": [{ "name": TAG_HEADER, "value": lane }] } }]
+        }));
+    }
+    rules[i]["backendRefs"] = Value::Array(kept);
+    with_weight(&rules, stable, canary, canary_weight, canary_weight == 0)
 }
 
 /// Rules with a tag rule sending `tag` to `canary`, placed before the default rule and
@@ -304,5 +410,38 @@ mod tests {
                 .tags
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_lane_share_tags_part_of_the_default_rule_and_the_split_keeps() {
+        // stable 90 / canary 10, then 5 % tagged into lane x.
+        let rules = with_weight(&rules(), "scoring", "scoring-canary", 10, false).unwrap();
+        let shared =
+            with_lane_share(&rules, ("scoring", "scoring-canary"), "x", "scoring", 5).unwrap();
+        assert_eq!(lane_shares(&shared), [("x".to_string(), 5)]);
+        assert_eq!(
+            split(&shared, "scoring", "scoring-canary").canary_weight,
+            10
+        );
+        let total: u64 = backends(&shared[default_rule(&shared, "scoring").unwrap()])
+            .iter()
+            .map(weight)
+            .sum();
+        assert_eq!(total, 10_000);
+        // A canary weight set later keeps the lane's share.
+        let reweighed = with_weight(&shared, "scoring", "scoring-canary", 50, false).unwrap();
+        assert_eq!(lane_shares(&reweighed), [("x".to_string(), 5)]);
+        assert_eq!(
+            split(&reweighed, "scoring", "scoring-canary").canary_weight,
+            50
+        );
+        // Too much, refused; back to 0, the tagging backend goes.
+        assert!(
+            with_lane_share(&shared, ("scoring", "scoring-canary"), "y", "scoring", 96).is_err()
+        );
+        let back =
+            with_lane_share(&shared, ("scoring", "scoring-canary"), "x", "scoring", 0).unwrap();
+        assert!(lane_shares(&back).is_empty());
+        assert_eq!(split(&back, "scoring", "scoring-canary").canary_weight, 10);
     }
 }

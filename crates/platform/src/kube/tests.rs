@@ -804,19 +804,30 @@ fn a_lane_is_a_deployment_a_service_and_a_rule_of_the_lane_route() {
         ops(&inventory(false), join),
         Err(crate::PlatformError::Invalid { .. })
     ));
-    // Leaving a lane the service is not in is refused; the share is not built here yet.
+    // Leaving a lane the service is not in is refused.
     let leave = Change::LeaveLane {
         lane: "fast".into(),
     };
     assert!(ops(&inv, leave).is_err());
+    // The share: a tagging backend in the gateway route's default rule.
     let share = Change::SetLaneShare {
         lane: "fast".into(),
         share: 5,
     };
-    assert!(
-        ops(&inv, share)
-            .unwrap_err()
-            .to_string()
-            .contains("not built yet")
+    let done = ops(&inv, share).unwrap();
+    let Op::PatchRoute { name, body } = &done[0] else {
+        panic!("{done:?}")
+    };
+    assert_eq!(name, "scoring");
+    let rules: Vec<serde_json::Value> =
+        serde_json::from_value(body["spec"]["rules"].clone()).unwrap();
+    assert_eq!(
+        crate::kube::route::lane_shares(&rules),
+        [("fast".to_string(), 5)]
+    );
+    assert_eq!(
+        crate::kube::route::split(&rules, "scoring", "scoring-canary").canary_weight,
+        10,
+        "the canary keeps its share of the rest"
     );
 }

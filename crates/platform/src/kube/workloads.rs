@@ -75,6 +75,16 @@ pub fn lanes(inv: &Inventory, b: &EnvBinding) -> Vec<crate::domain::lane::Lane> 
         }
         entry.services.insert(service, version);
     }
+    // Their shares of entry requests, from the gateway routes' tagging backends.
+    for (_, o) in inv.in_namespace(Kind::Route, &b.context, &b.namespace) {
+        if let Obj::Route(r) = o {
+            for (lane, share) in super::route::lane_shares(&r.rules) {
+                if let Some(l) = out.get_mut(lane.as_str()) {
+                    l.entry_share = share;
+                }
+            }
+        }
+    }
     out.into_values().collect()
 }
 

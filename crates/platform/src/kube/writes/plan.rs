@@ -190,12 +190,7 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         Change::Resume => set_paused(t, false),
         Change::JoinLane { lane, version } => join_lane(t, req, now, lane, version),
         Change::LeaveLane { lane } => leave_lane(t, lane),
-        Change::SetLaneShare { .. } => Err(PlatformError::Invalid {
-            reason: "a lane's share of entry requests on Kubernetes (a weighted rule at the \
-                     gateway route adding the tag) is not built yet; tagged requests reach \
-                     the lane"
-                .into(),
-        }),
+        Change::SetLaneShare { lane, share } => set_lane_share(t, lane, *share),
     }
 }
 
@@ -238,6 +233,36 @@ fn stable_ports(t: &Target) -> Value {
         .map(|svc| svc.ports.clone())
         .filter(Value::is_array)
         .unwrap_or_else(|| json!([{ "name": "http", "port": 80, "targetPort": 8080 }]))
+}
+
+/// `share` % of the requests entering through the service's gateway route tagged into
+/// `lane`: a backend of the route's default rule with a RequestHeaderModifier setting the
+/// tag header (to the lane's own Service when the lane has a version of this service).
+fn set_lane_share(t: &Target, lane: &str, share: u8) -> Result<Vec<Op>, PlatformError> {
+    if !t.gateway {
+        return Err(PlatformError::Invalid {
+            reason: "a lane's share is set on the gateway route: this cluster has no Gateway API"
+                .into(),
+        });
+    }
+    let (name, r) = route_of(t)?;
+    let backend = if t.lanes.iter().any(|(l, _, _)| l == lane) {
+        format!("{}-{lane}", t.app)
+    } else {
+        t.app.to_string()
+    };
+    let rules = route::with_lane_share(
+        &r.rules,
+        (t.app, &canary_name(t.app)),
+        lane,
+        &backend,
+        share,
+    )
+    .map_err(|reason| PlatformError::Invalid { reason })?;
+    Ok(vec![Op::PatchRoute {
+        name: name.into(),
+        body: route_body(&r.resource_version, rules),
+    }])
 }
 
 /// The port a service's route sends to (its Service's first port, else 80).
