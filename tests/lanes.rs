@@ -462,3 +462,23 @@ fn a_flash_sale_reaches_the_lanes_too() {
         "its share holds: lane ×{lane_x:.2}, baseline ×{base_x:.2}"
     );
 }
+
+/// A service's capacity is its baseline's: the calls its lane versions take (on
+/// replicas of their own) are not counted against its replicas.
+#[test]
+fn lane_calls_do_not_count_against_the_baselines_capacity() {
+    let mut h = Harness::new("lanes-capacity");
+    h.advance(20);
+    let key = wheelhouse::domain::ServiceKey::new("trade", "integration", "payment");
+    let env = key.env_key();
+    let t = &h.state.traffic[&env];
+    let all = t.inbound["payment"].recent_mean(10);
+    let lanes = t.lane_inbound["payment"].recent_mean(10);
+    assert!(lanes > 0.0 && lanes < all, "{lanes} of {all}");
+    let c = wheelhouse::app::derived::capacity(&h.state, &key).unwrap();
+    assert!(
+        (c.observed_rps - (all - lanes)).abs() < 1e-9,
+        "{} vs {all} − {lanes}",
+        c.observed_rps
+    );
+}

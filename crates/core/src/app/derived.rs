@@ -36,8 +36,13 @@ pub fn capacity_in(
         return None;
     }
     let ready = service.replicas.ready + service.canary.as_ref().map_or(0, |c| c.replicas.ready);
+    // Lane versions serve their calls on replicas of their own.
+    let lanes = traffic
+        .lane_inbound
+        .get(&service.name)
+        .map_or(0.0, |l| l.recent_mean(LOAD_WINDOW));
     Some(assess(
-        series.recent_mean(LOAD_WINDOW),
+        (series.recent_mean(LOAD_WINDOW) - lanes).max(0.0),
         ready,
         service.capacity_rps,
         thresholds,

@@ -196,6 +196,9 @@ pub struct EnvTraffic {
     /// the first second a canary took calls (the stable's share is the rest).
     pub canary_inbound: BTreeMap<String, Series>,
     pub canary_errors: BTreeMap<String, Series>,
+    /// The part of `inbound` that went to lane versions (on replicas of their own), from
+    /// the first second a lane took calls.
+    pub lane_inbound: BTreeMap<String, Series>,
 }
 
 impl EnvTraffic {
@@ -217,6 +220,18 @@ impl EnvTraffic {
             {
                 canary += e.rps;
                 canary_errs += e.rps * e.error_ratio;
+            }
+            let lanes: f64 = frame
+                .edges
+                .iter()
+                .filter(|e| e.to.service == *name && e.to.lane.is_some())
+                .map(|e| e.rps)
+                .fold(0.0, |a, b| a + b);
+            if lanes > 0.0 || self.lane_inbound.contains_key(name) {
+                self.lane_inbound
+                    .entry(name.clone())
+                    .or_insert_with(|| Series::new(HISTORY_SECONDS))
+                    .push(lanes);
             }
             if canary > 0.0 || self.canary_inbound.contains_key(name) {
                 self.canary_inbound
@@ -528,5 +543,24 @@ mod tests {
             split.stable_errors.iter().all(|e| e.abs() < 1e-9),
             "{split:?}"
         );
+    }
+
+    #[test]
+    fn lane_calls_are_counted_apart() {
+        let mut t = EnvTraffic::default();
+        let services = vec!["order".to_string()];
+        let lane = EdgeStat {
+            to: NodeId::in_lane("order", "3", "fast"),
+            ..edge(false, 2.0, 0.0)
+        };
+        t.push(
+            TrafficFrame {
+                second: 1,
+                edges: vec![edge(false, 10.0, 0.0), lane],
+            },
+            &services,
+        );
+        assert_eq!(t.inbound["order"].last(), Some(12.0));
+        assert_eq!(t.lane_inbound["order"].last(), Some(2.0));
     }
 }
