@@ -235,6 +235,18 @@ struct RoleLine {
 }
 
 impl Theme {
+    /// How a release in the history is shown, by its state.
+    pub fn release(&self, state: crate::domain::ReleaseState) -> Style {
+        use crate::domain::ReleaseState::*;
+        match state {
+            Complete => self.base,
+            Progressing => self.warn,
+            Failed => self.error,
+            RolledBack => self.drift,
+            Superseded => self.muted,
+        }
+    }
+
     pub fn preset(name: &str, depth: ColorDepth) -> Result<Theme, String> {
         let (_, text) = PRESETS
             .iter()

@@ -38,11 +38,18 @@ fn backends(rule: &Value) -> &[Value] {
 
 /// The tag of a rule that matches on the traffic-tag header, if it is one.
 pub fn rule_tag(rule: &Value) -> Option<&str> {
-    rule.get("matches")?
-        .as_array()?
-        .iter()
-        .filter_map(|m| m.get("headers")?.as_array())
-        .flatten()
+    tag_value(
+        rule.get("matches")?
+            .as_array()?
+            .iter()
+            .filter_map(|m| m.get("headers")?.as_array())
+            .flatten(),
+    )
+}
+
+/// The value of the traffic-tag header among `headers` (a match's, or a filter's set).
+fn tag_value<'a>(mut headers: impl Iterator<Item = &'a Value>) -> Option<&'a str> {
+    headers
         .find(|h| {
             h.get("name")
                 .and_then(Value::as_str)
@@ -70,17 +77,12 @@ pub fn tagging_lane(b: &Value) -> Option<&str> {
         if f.get("type")?.as_str()? != "RequestHeaderModifier" {
             return None;
         }
-        f.get("requestHeaderModifier")?
-            .get("set")?
-            .as_array()?
-            .iter()
-            .find(|h| {
-                h.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(TAG_HEADER))
-            })?
-            .get("value")?
-            .as_str()
+        tag_value(
+            f.get("requestHeaderModifier")?
+                .get("set")?
+                .as_array()?
+                .iter(),
+        )
     })
 }
 

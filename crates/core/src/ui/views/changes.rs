@@ -3,7 +3,7 @@
 //! overview, when the terminal has room.
 
 use crate::app::state::State;
-use crate::domain::{Release, ReleaseState};
+use crate::domain::Release;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{ago, datetime, fit, truncate};
 use ratatui::Frame;
@@ -75,13 +75,7 @@ pub fn draw(
         .iter()
         .take(inner.height.saturating_sub(1) as usize)
     {
-        let style = match r.state {
-            ReleaseState::Complete => theme.base,
-            ReleaseState::Progressing => theme.warn,
-            ReleaseState::Failed => theme.error,
-            ReleaseState::RolledBack => theme.drift,
-            ReleaseState::Superseded => theme.muted,
-        };
+        let style = theme.release(r.state);
         let text = format!(
             "{:<30} {} {:<20} {:<12} {:<12} {}",
             format!("{} ({})", datetime(r.when), ago(state.now, r.when)),

@@ -4,7 +4,7 @@
 use crate::app::derived;
 use crate::app::state::State;
 use crate::domain::traffic::{NodeId, TrafficFrame};
-use crate::domain::{Canary, ReleaseState, Service, ServiceKey, SplitMode};
+use crate::domain::{Canary, Service, ServiceKey, SplitMode};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{ago, bar, datetime, fit, percent, rps, truncate};
 use ratatui::Frame;
@@ -517,13 +517,7 @@ fn history(state: &State, s: &Service, w: usize, theme: &Theme) -> Vec<Line<'sta
         theme.title,
     ))];
     for r in s.releases.iter().rev().skip(state.scroll as usize) {
-        let style = match r.state {
-            ReleaseState::Complete => theme.base,
-            ReleaseState::Progressing => theme.warn,
-            ReleaseState::Failed => theme.error,
-            ReleaseState::RolledBack => theme.drift,
-            ReleaseState::Superseded => theme.muted,
-        };
+        let style = theme.release(r.state);
         let when = if w > 100 {
             format!("{} ({})", datetime(r.when), ago(state.now, r.when))
         } else {
