@@ -110,7 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Constraint::Min(1),
         ])
         .areas(area);
-        environments(frame, middle, state, line, theme);
+        environments(frame, middle, state, (line, &matrix), theme);
         super::changes::draw(
             frame,
             bottom,
@@ -138,7 +138,7 @@ fn environments(
     frame: &mut Frame,
     area: Rect,
     state: &State,
-    line: &crate::domain::ProductLine,
+    (line, matrix): (&crate::domain::ProductLine, &[(String, Vec<Cell>)]),
     theme: &Theme,
 ) {
     let block = Block::default()
@@ -161,7 +161,6 @@ fn environments(
         "lagging"
     );
     let mut lines = vec![Line::from(Span::styled(truncate(&header, w), theme.muted))];
-    let matrix = drift::matrix(line);
     for (i, env) in line.environments.iter().enumerate() {
         let (ready, desired) = env.services.iter().fold((0, 0), |(r, d), s| {
             (r + s.replicas.ready, d + s.replicas.desired)
