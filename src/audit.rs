@@ -7,7 +7,6 @@
 //! the next append first ends it with a newline, so the torn fragment stays a line of its
 //! own and never swallows the next record; [`read`] skips such lines and names them.
 
-use crate::app::AuditRecord;
 use serde_json::{Value, json};
 use std::fmt;
 use std::io::Write;
@@ -49,7 +48,7 @@ impl AuditLog {
     }
 
     /// Appends one record stamped with the current time and this process's id, and syncs it.
-    pub fn append(&self, record: &AuditRecord) -> Result<(), AuditError> {
+    pub fn append(&self, record: &impl serde::Serialize) -> Result<(), AuditError> {
         let mut value =
             serde_json::to_value(record).map_err(|e| self.error(&self.path, e.into()))?;
         let time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);

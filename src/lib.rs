@@ -18,3 +18,4 @@ pub mod logging;
 pub mod runtime;
 pub mod startup;
 pub mod terminal;
+pub mod train_store;

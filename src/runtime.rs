@@ -140,6 +140,7 @@ pub async fn run(
     theme: Theme,
     platform: PlatformHandle,
     audit: AuditLog,
+    trains: crate::train_store::Saver,
     tx: mpsc::UnboundedSender<Event>,
     mut rx: mpsc::UnboundedReceiver<Event>,
 ) -> anyhow::Result<Ending> {
@@ -241,7 +242,7 @@ pub async fn run(
                         }
                         continue;
                     }
-                    execute(cmd, &platform, &audit, &tx);
+                    execute(cmd, &platform, &audit, &trains, &tx);
                 }
             }
             if state.quit {
@@ -298,9 +299,31 @@ fn execute(
     cmd: Command,
     platform: &PlatformHandle,
     audit: &AuditLog,
+    trains: &crate::train_store::Saver,
     tx: &mpsc::UnboundedSender<Event>,
 ) {
     match cmd {
+        Command::SaveTrain(train) => trains.save(train),
+        Command::ForgetTrain(key) => trains.forget(key),
+        Command::TrainRecord { record, answer } => {
+            let (audit, tx) = (audit.clone(), tx.clone());
+            tokio::task::spawn_blocking(move || {
+                let result = audit.append(&record).map_err(|e| e.to_string());
+                match answer {
+                    Some(env) => {
+                        let _ = tx.send(Event::TrainRecorded { env, result });
+                    }
+                    None => {
+                        if let Err(e) = result {
+                            let _ = tx.send(Event::Problem(format!(
+                                "the result of train {} is not in the audit log: {e}",
+                                record.train
+                            )));
+                        }
+                    }
+                }
+            });
+        }
         // Writes go through Command::Write (intent first); an Apply any other way is a bug
         // and is refused, never sent.
         Command::Platform(PlatformRequest::Apply { id, .. }) => {

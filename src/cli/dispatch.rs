@@ -329,7 +329,20 @@ async fn tui(cli: Cli, paths: Paths, start: Start) -> i32 {
             Err(e) => emit(&Outcome::fail(exit::ERROR, format!("{e:#}"), Output::Text)),
         };
     }
-    match runtime::run(state, theme, handle, audit, tx, rx).await {
+    let saver = {
+        let tx = tx.clone();
+        crate::train_store::Saver::start(paths.trains_dir(), move |p| {
+            let _ = tx.send(crate::app::Event::Problem(p));
+        })
+    };
+    let (saved, train_problems) = crate::train_store::load_all(&paths.trains_dir());
+    for p in train_problems {
+        state.log(crate::app::Level::Warn, p);
+    }
+    for train in saved {
+        let _ = tx.send(crate::app::Event::TrainLoaded(Box::new(train)));
+    }
+    match runtime::run(state, theme, handle, audit, saver, tx, rx).await {
         Ok(ending) => ending.exit_code(),
         Err(e) => emit(&Outcome::fail(exit::ERROR, format!("{e:#}"), Output::Text)),
     }

@@ -175,6 +175,19 @@ impl Harness {
                 }),
             },
             Command::Audit(record) => self.audit.append(&record).unwrap(),
+            Command::TrainRecord { record, answer } => {
+                let result = self.audit.append(&record).map_err(|e| e.to_string());
+                match answer {
+                    Some(env) => self.event(Event::TrainRecorded { env, result }),
+                    None => result.unwrap(),
+                }
+            }
+            Command::SaveTrain(train) => {
+                wheelhouse::train_store::write(&self.dir.join("trains"), &train).unwrap()
+            }
+            Command::ForgetTrain(key) => {
+                wheelhouse::train_store::remove(&self.dir.join("trains"), &key).unwrap()
+            }
             Command::Copy(text) => self.copied.push(text),
             Command::Bell { notification } => self.bells.push(notification),
         }
@@ -209,6 +222,17 @@ impl Harness {
     pub fn advance(&mut self, seconds: u32) {
         for _ in 0..seconds {
             let frames = self.platform.advance(1.0);
+            self.event(Event::from(PlatformEvent::Traffic(frames)));
+            self.snapshot();
+        }
+    }
+
+    /// Advances the simulation with the cockpit's clock following it (a tick a second):
+    /// what runs on the clock (trains) sees the time pass.
+    pub fn advance_clocked(&mut self, seconds: u32) {
+        for _ in 0..seconds {
+            let frames = self.platform.advance(1.0);
+            self.event(Event::Tick(self.platform.now_unix()));
             self.event(Event::from(PlatformEvent::Traffic(frames)));
             self.snapshot();
         }

@@ -75,6 +75,19 @@ pub fn path<'a>(lanes: &'a [Lane], tag: Option<&str>, services: &[&str]) -> Vec<
     services.iter().map(|s| route(lanes, tag, s)).collect()
 }
 
+/// The service untagged requests enter the environment through, where a lane's share is
+/// tagged: the first one that no other service of the environment calls.
+pub fn entry_service(env: &crate::model::Environment) -> Option<&str> {
+    env.services
+        .iter()
+        .find(|s| {
+            !env.services
+                .iter()
+                .any(|o| o.dependencies.contains(&s.name))
+        })
+        .map(|s| s.name.as_str())
+}
+
 /// The path of a lane's requests through `env`, hop by hop: every service reached from
 /// the services nothing calls (the entries), callers before callees, with where the
 /// lane's requests go there.

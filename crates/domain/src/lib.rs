@@ -11,12 +11,14 @@ pub mod lane;
 pub mod logs;
 pub mod model;
 pub mod operation;
+pub mod order;
 pub mod pods;
 pub mod rng;
 pub mod secret;
 pub mod text;
 pub mod topology;
 pub mod traffic;
+pub mod train;
 pub mod verdict;
 pub mod workload;
 

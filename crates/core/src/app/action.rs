@@ -97,6 +97,12 @@ actions! {
     PanRight => "pan-right", "topology: scroll right";
     PanUp => "pan-up", "scroll up";
     PanDown => "pan-down", "scroll down";
+    LanePromote => "lane-promote", "lane: make the selected lane's versions the baseline (callees first, each waiting for ready), then remove it";
+    LaneDelete => "lane-delete", "lane: take the selected lane's share back and every service out";
+    TrainPromote => "train-promote", "release train: bring the selected environment level with the one before it (callees first, each step gated)";
+    TrainPause => "train-pause", "train: pause after the step in flight / go on (a stopped train tries its failed step again)";
+    TrainAbort => "train-abort", "train: stop after the step in flight";
+    TrainRollback => "train-rollback", "train: roll back the done steps of a stopped train, newest first";
     Confirm => "confirm", "confirm / accept";
     Cancel => "cancel", "cancel / close";
 }
@@ -104,7 +110,15 @@ actions! {
 impl Action {
     /// Actions that write to the platform (refused in read-only mode).
     pub fn writes(self) -> bool {
-        matches!(self, Action::Op(_))
+        matches!(
+            self,
+            Action::Op(_)
+                | Action::LanePromote
+                | Action::LaneDelete
+                | Action::TrainPromote
+                | Action::TrainPause
+                | Action::TrainRollback
+        )
     }
 
     /// Shown in the palette (movement keys are not).

@@ -114,3 +114,91 @@ impl AuditRecord {
         r
     }
 }
+
+/// A train's record: the whole plan with each step's dry run (intent, written before its
+/// first step is sent: a train whose record cannot be written does not start), then the
+/// same with each step's result (result). Each step's write also has its own two
+/// records, whose `confirmation` names the train and the step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainRecord {
+    pub phase: Phase,
+    pub train: String,
+    pub user: Identity,
+    pub platform: String,
+    /// "promote trade test → gray".
+    pub title: String,
+    pub why: String,
+    pub confirmation: String,
+    pub gate: crate::domain::train::gate::Gate,
+    pub notes: Vec<String>,
+    pub steps: Vec<TrainStepRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainStepRecord {
+    pub target: String,
+    pub action: Change,
+    /// The dry run shown (intent).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
+    pub state: crate::domain::train::StepState,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl TrainRecord {
+    /// The intent of `train`, with the dry run of each step (in step order).
+    pub fn intent(
+        train: &crate::domain::train::Train,
+        user: &Identity,
+        confirmation: &str,
+        dry_runs: &[Vec<FieldChange>],
+    ) -> TrainRecord {
+        let mut r = TrainRecord {
+            phase: Phase::Intent,
+            train: train.id.clone(),
+            user: user.clone(),
+            platform: train.platform.clone(),
+            title: train.title(),
+            why: train.why.clone(),
+            confirmation: confirmation.to_string(),
+            gate: train.gate,
+            notes: train.notes.clone(),
+            steps: Vec::new(),
+            result: None,
+        };
+        r.steps = steps_of(train);
+        for (s, d) in r.steps.iter_mut().zip(dry_runs) {
+            s.changes = d.clone();
+        }
+        r
+    }
+
+    /// How the train ended, each step with its state and note.
+    pub fn outcome(&self, train: &crate::domain::train::Train) -> TrainRecord {
+        let mut r = self.clone();
+        r.phase = Phase::Result;
+        r.steps = steps_of(train);
+        r.result = Some(match &train.why_stopped {
+            Some(why) => format!("{}: {why}", train.state.label()),
+            None => train.state.label().to_string(),
+        });
+        r
+    }
+}
+
+fn steps_of(train: &crate::domain::train::Train) -> Vec<TrainStepRecord> {
+    train
+        .steps
+        .iter()
+        .map(|s| TrainStepRecord {
+            target: format!("{}/{}/{}", train.line, train.env, s.service),
+            action: s.change.clone(),
+            changes: Vec::new(),
+            state: s.state,
+            note: s.note.clone(),
+        })
+        .collect()
+}

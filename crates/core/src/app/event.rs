@@ -19,6 +19,13 @@ pub enum Event {
         id: u64,
         reason: String,
     },
+    /// A train's record was written (it may start), or could not be (it does not).
+    TrainRecorded {
+        env: crate::domain::EnvKey,
+        result: Result<(), String>,
+    },
+    /// A train left unfinished by an earlier cockpit, read from disk at start.
+    TrainLoaded(Box<crate::domain::train::Train>),
 }
 
 /// What `update` asks the runtime to do.
@@ -34,6 +41,15 @@ pub enum Command {
     },
     /// The result record of a write.
     Audit(AuditRecord),
+    /// A train's record; with `answer`, `Event::TrainRecorded` says whether it was written.
+    TrainRecord {
+        record: Box<super::audit::TrainRecord>,
+        answer: Option<crate::domain::EnvKey>,
+    },
+    /// Save a train's state (a cockpit started again picks it up).
+    SaveTrain(Box<crate::domain::train::Train>),
+    /// The environment's train is over: its saved state goes.
+    ForgetTrain(crate::domain::EnvKey),
     /// Put text on the terminal's clipboard (OSC 52: works over SSH and in tmux).
     Copy(String),
     /// Ring the terminal's bell; with a notification text, also send it as a desktop

@@ -12,10 +12,11 @@ pub mod operations;
 pub mod palette;
 pub mod state;
 pub mod text_input;
+pub mod trains;
 pub mod update;
 
 pub use action::{Action, Op};
-pub use audit::{AuditRecord, Identity};
+pub use audit::{AuditRecord, Identity, TrainRecord};
 pub use event::{Command, Event};
 pub use state::{Level, Mode, State, View};
 pub use update::update;

@@ -164,6 +164,8 @@ pub enum Mode {
     Palette(PaletteState),
     Prompt(Prompt),
     Confirm(Box<Confirm>),
+    /// Confirming a train: its plan and every step's dry run.
+    TrainConfirm(Box<super::trains::TrainConfirm>),
     Help(super::help::HelpState),
     /// Typing a search in the logs view.
     LogSearch,
@@ -357,6 +359,8 @@ pub struct State {
     pub inflight: BTreeMap<u64, InFlight>,
     /// Services whose rollout the user started and is watching.
     pub watching: BTreeSet<ServiceKey>,
+    /// Trains, one per environment at most (finished ones stay until the next).
+    pub trains: BTreeMap<EnvKey, super::trains::TrainRun>,
     pub next_id: u64,
     pub topology: TopologyView,
     /// Environment compared with the selected one in the config view.
@@ -409,6 +413,7 @@ impl State {
             activity: VecDeque::new(),
             inflight: BTreeMap::new(),
             watching: BTreeSet::new(),
+            trains: BTreeMap::new(),
             next_id: 1,
             topology: TopologyView::default(),
             logs: None,

@@ -37,7 +37,7 @@ fn handle(state: &mut State, event: Event) -> Vec<Command> {
                 state.dirty = true;
             }
             state.now = now;
-            vec![]
+            super::trains::advance(state)
         }
         Event::Problem(text) => {
             state.say(Level::Error, text.clone());
@@ -46,6 +46,11 @@ fn handle(state: &mut State, event: Event) -> Vec<Command> {
         }
         Event::WriteRefused { id, reason } => {
             operations::refused(state, id, &reason);
+            super::trains::applied(state, id, Err(reason))
+        }
+        Event::TrainRecorded { env, result } => super::trains::recorded(state, &env, result),
+        Event::TrainLoaded(train) => {
+            super::trains::loaded(state, *train);
             vec![]
         }
         Event::Platform(event) => {
@@ -59,6 +64,7 @@ fn handle(state: &mut State, event: Event) -> Vec<Command> {
             let mut commands = on_platform(state, *event);
             if changes_attention {
                 commands.extend(super::attention::refresh(state));
+                commands.extend(super::trains::advance(state));
             }
             commands
         }
@@ -71,6 +77,7 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
             state.snapshot = snapshot;
             navigation::repair_selection(state);
             operations::follow_rollouts(state);
+            super::trains::reconcile(state);
             state.dirty = true;
             vec![]
         }
@@ -87,6 +94,7 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
         }
         PlatformEvent::Traffic(frames) => {
             for (env_key, frame) in frames {
+                super::trains::observe(state, &env_key, &frame);
                 let services: Vec<String> = state
                     .snapshot
                     .environment(&env_key)
@@ -103,10 +111,17 @@ fn on_platform(state: &mut State, event: PlatformEvent) -> Vec<Command> {
             vec![]
         }
         PlatformEvent::Previewed { id, result } => {
-            operations::previewed(state, id, result);
+            if !super::trains::previewed(state, id, &result) {
+                operations::previewed(state, id, result);
+            }
             vec![]
         }
-        PlatformEvent::Applied { id, result } => operations::applied(state, id, result),
+        PlatformEvent::Applied { id, result } => {
+            let outcome = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
+            let mut commands = operations::applied(state, id, result);
+            commands.extend(super::trains::applied(state, id, outcome));
+            commands
+        }
         PlatformEvent::Connection(c) => {
             connection(state, c);
             vec![]
@@ -247,6 +262,16 @@ fn edit_text(state: &mut State, key: &KeyEvent) {
         }
         Mode::Confirm(c) if c.field == ConfirmField::Name => Some(&mut c.typed),
         Mode::Confirm(c) => Some(&mut c.why),
+        Mode::TrainConfirm(c) if key.code == KeyCode::Tab && c.type_to_confirm.is_some() => {
+            c.field = match c.field {
+                ConfirmField::Name => ConfirmField::Why,
+                ConfirmField::Why => ConfirmField::Name,
+            };
+            state.dirty = true;
+            return;
+        }
+        Mode::TrainConfirm(c) if c.field == ConfirmField::Name => Some(&mut c.typed),
+        Mode::TrainConfirm(c) => Some(&mut c.why),
         _ => None,
     };
     let Some(field) = field else { return };
@@ -292,6 +317,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
         }
         Mode::Palette(p) => in_palette(state, p, action),
         Mode::Prompt(p) => in_prompt(state, p, action),
+        Mode::TrainConfirm(c) => in_train_confirm(state, c, action),
         Mode::Confirm(c) => match action {
             Action::Cancel => {
                 state.say(Level::Info, "cancelled: nothing was changed");
@@ -314,6 +340,38 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
                 vec![]
             }
         },
+    }
+}
+
+fn in_train_confirm(
+    state: &mut State,
+    mut c: Box<super::trains::TrainConfirm>,
+    action: Action,
+) -> Vec<Command> {
+    match action {
+        Action::Cancel => {
+            state.say(Level::Info, "cancelled: nothing was changed");
+            vec![]
+        }
+        Action::Confirm => super::trains::execute(state, *c),
+        Action::Up | Action::PanUp => {
+            c.scroll = c
+                .scroll
+                .saturating_sub(if action == Action::Up { 1 } else { 10 });
+            state.mode = Mode::TrainConfirm(c);
+            vec![]
+        }
+        Action::Down | Action::PanDown => {
+            c.scroll = c
+                .scroll
+                .saturating_add(if action == Action::Down { 1 } else { 10 });
+            state.mode = Mode::TrainConfirm(c);
+            vec![]
+        }
+        _ => {
+            state.mode = Mode::TrainConfirm(c);
+            vec![]
+        }
     }
 }
 
@@ -555,6 +613,17 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
     }
     match action {
         Action::Copy | Action::CopyImage => return copy(state, action),
+        Action::TrainPromote => return super::trains::begin_promote(state),
+        Action::LanePromote | Action::LaneDelete => {
+            return super::trains::begin_lane(state, action == Action::LanePromote);
+        }
+        Action::TrainPause => {
+            return super::trains::control(state, super::trains::Control::PauseResume);
+        }
+        Action::TrainAbort => return super::trains::control(state, super::trains::Control::Abort),
+        Action::TrainRollback => {
+            return super::trains::control(state, super::trains::Control::RollBack);
+        }
         Action::Quit => state.quit = true,
         Action::Up if state.view == View::Attention => super::attention::move_selection(state, -1),
         Action::Down if state.view == View::Attention => super::attention::move_selection(state, 1),

@@ -33,6 +33,11 @@ impl Paths {
         self.data_dir.join("audit.jsonl")
     }
 
+    /// Trains not finished (see the binary's `train_store`).
+    pub fn trains_dir(&self) -> PathBuf {
+        self.data_dir.join("trains")
+    }
+
     pub fn log_file(&self) -> PathBuf {
         self.data_dir.join("wheelhouse.log")
     }

@@ -82,6 +82,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::Palette(p) => views::palette::draw(frame, area, state, theme, p),
         Mode::Prompt(p) => views::prompt::draw(frame, area, theme, p),
         Mode::Confirm(c) => views::confirm::draw(frame, area, state, theme, c),
+        Mode::TrainConfirm(c) => views::train::draw_confirm(frame, area, state, theme, c),
         Mode::Normal | Mode::Filter | Mode::LogSearch => {}
     }
 }

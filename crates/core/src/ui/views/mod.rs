@@ -18,6 +18,7 @@ pub mod prompt;
 pub mod series;
 pub mod service;
 pub mod topology;
+pub mod train;
 pub mod tree;
 
 use super::theme::Theme;

@@ -87,6 +87,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             )),
         ]));
     }
+    for run in state
+        .trains
+        .iter()
+        .filter(|(k, _)| k.line == line.name)
+        .map(|(_, r)| r)
+    {
+        lines.extend(super::train::lines(&run.train, theme, area.width as usize));
+    }
     for (env, service, why) in unhealthy(line) {
         lines.push(Line::from(vec![
             Span::styled("⚠ ", theme.failing),

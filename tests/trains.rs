@@ -1,0 +1,309 @@
+//! Trains in the cockpit, on the demo platform: a lane's promotion and deletion from the
+//! lane's row, a release train from the overview, its gate stopping it, rollback, pause,
+//! and a train picked up by a cockpit started again.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
+mod support;
+
+use support::Harness;
+use wheelhouse::app::Mode;
+use wheelhouse::app::trains::TrainRun;
+use wheelhouse::domain::EnvKey;
+use wheelhouse::domain::train::{State as TrainState, StepState};
+
+fn key(line: &str, env: &str) -> EnvKey {
+    EnvKey {
+        line: line.into(),
+        env: env.into(),
+    }
+}
+
+fn version(h: &Harness, line: &str, env: &str, service: &str) -> String {
+    let snap = h.platform.snapshot();
+    snap.service(&wheelhouse::domain::ServiceKey::new(line, env, service))
+        .map(|s| s.version.clone())
+        .unwrap_or_default()
+}
+
+fn run<'a>(h: &'a Harness, line: &str, env: &str) -> &'a TrainRun {
+    h.state
+        .trains
+        .get(&key(line, env))
+        .unwrap_or_else(|| panic!("no train in {line}/{env}: {:?}", h.state.status))
+}
+
+/// Advances until the train of line/env is in `state` (at most `limit` seconds).
+fn until(h: &mut Harness, line: &str, env: &str, state: TrainState, limit: u32) -> u32 {
+    for s in 0..limit {
+        if run(h, line, env).train.state == state {
+            return s;
+        }
+        h.advance_clocked(1);
+    }
+    panic!(
+        "the train of {line}/{env} is not {state:?} after {limit} s: {:#?}",
+        run(h, line, env).train.steps
+    )
+}
+
+fn train_records(h: &Harness) -> Vec<serde_json::Value> {
+    h.audit_lines()
+        .into_iter()
+        .filter(|l| l.get("title").is_some())
+        .collect()
+}
+
+#[test]
+fn a_lane_promoted_from_its_row_becomes_the_baseline() {
+    let mut h = Harness::new("train-lane-promote");
+    h.advance_clocked(40);
+    h.select(&["trade", "integration", "⌁checkout-v2"]);
+    h.keys("b p");
+    let Mode::TrainConfirm(c) = &h.state.mode else {
+        panic!("a train confirmation: {:?}", h.state.status)
+    };
+    assert_eq!(c.train.steps.len(), 5);
+    let screen = h.render(160, 45);
+    for text in [
+        "Confirm train: lane promote trade/integration/checkout-v2",
+        "1 gateway: lane share checkout-v2 0%",
+        "lane checkout-v2 entry share 5% → 0%",
+        "2 payment: deploy 2.2.0  (waits for ready, gated)",
+        "4 order: deploy 4.4.0",
+        "enter: start",
+    ] {
+        assert!(screen.contains(text), "{text:?} in:\n{screen}");
+    }
+    h.type_text("the checkout lane is good");
+    h.keys("enter");
+    assert_eq!(
+        run(&h, "trade", "integration").train.state,
+        TrainState::Running
+    );
+    until(&mut h, "trade", "integration", TrainState::Done, 400);
+    assert_eq!(version(&h, "trade", "integration", "order"), "4.4.0");
+    assert_eq!(version(&h, "trade", "integration", "payment"), "2.2.0");
+    let snap = h.platform.snapshot();
+    let lanes = &snap
+        .environment(&key("trade", "integration"))
+        .unwrap()
+        .lanes;
+    assert!(lanes.iter().all(|l| l.name != "checkout-v2"), "{lanes:?}");
+    // Each deploy waited for its gate over the traffic.
+    let t = &run(&h, "trade", "integration").train;
+    assert!(t.steps[1].note.contains("before:"), "{:?}", t.steps[1]);
+    // One record for the train before it started, one when it ended; each step's write
+    // has its own, naming the train.
+    let records = train_records(&h);
+    assert_eq!(records.len(), 2, "{records:#?}");
+    assert_eq!(records[0]["phase"], "intent");
+    assert_eq!(records[0]["why"], "the checkout lane is good");
+    assert_eq!(records[0]["steps"].as_array().unwrap().len(), 5);
+    assert!(
+        records[0]["steps"][1]["changes"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert_eq!(records[1]["result"], "done");
+    let steps = h
+        .audit_results()
+        .into_iter()
+        .filter(|r| {
+            r["confirmation"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("train "))
+        })
+        .count();
+    assert_eq!(steps, 5);
+    let screen = h.render(160, 45);
+    assert!(
+        screen.contains("lane promote trade/integration/checkout-v2"),
+        "{screen}"
+    );
+    // The train's saved state is gone with it.
+    let left: Vec<_> = std::fs::read_dir(h.dir.join("trains"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(left.is_empty(), "a finished train leaves no file: {left:?}");
+}
+
+#[test]
+fn a_lane_deleted_from_its_row_takes_its_share_back_and_every_service_out() {
+    let mut h = Harness::new("train-lane-delete");
+    h.advance_clocked(2);
+    h.select(&["trade", "integration", "⌁ledger-v61"]);
+    h.keys("b x");
+    h.keys("enter");
+    until(&mut h, "trade", "integration", TrainState::Done, 30);
+    let snap = h.platform.snapshot();
+    let lanes = &snap
+        .environment(&key("trade", "integration"))
+        .unwrap()
+        .lanes;
+    assert!(lanes.iter().all(|l| l.name != "ledger-v61"), "{lanes:?}");
+    assert_eq!(
+        version(&h, "trade", "integration", "ledger"),
+        "6.0.1",
+        "the baseline stays"
+    );
+}
+
+/// gray is prod-tier: the train needs its name typed.
+fn start_gray_train(h: &mut Harness) {
+    h.advance_clocked(40);
+    h.select(&["trade", "gray"]);
+    h.keys("m m");
+    let Mode::TrainConfirm(c) = &h.state.mode else {
+        panic!("a train confirmation: {:?}", h.state.status)
+    };
+    let steps: Vec<String> = c
+        .train
+        .steps
+        .iter()
+        .map(|s| format!("{} {}", s.service, s.change))
+        .collect();
+    assert_eq!(steps, ["order deploy 4.3.0", "quote deploy 2.8.0"]);
+    let screen = h.render(160, 45);
+    assert!(
+        screen.contains("note: order: config pool_size differs: 20 in sandbox, 40 in gray"),
+        "{screen}"
+    );
+    for secret in ["order-dev-pw", "order-gray-5f1c"] {
+        assert!(
+            !screen.contains(secret),
+            "a secret value on screen:\n{screen}"
+        );
+    }
+    h.keys("enter");
+    assert!(
+        matches!(h.state.mode, Mode::TrainConfirm(_)),
+        "not without the name typed"
+    );
+    h.type_text("gray");
+    h.keys("enter");
+    assert!(matches!(h.state.mode, Mode::Normal));
+}
+
+#[test]
+fn a_release_train_brings_gray_level_with_sandbox_callees_first() {
+    let mut h = Harness::new("train-promote");
+    start_gray_train(&mut h);
+    until(&mut h, "trade", "gray", TrainState::Done, 400);
+    assert_eq!(version(&h, "trade", "gray", "quote"), "2.8.0");
+    assert_eq!(version(&h, "trade", "gray", "order"), "4.3.0");
+    let screen = h.render(160, 45);
+    assert!(
+        screen.contains("⇶ promote trade sandbox → gray  done  2/2 steps"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_failing_step_stops_the_train_and_the_done_steps_roll_back() {
+    // quote 2.8.0 fails in gray: 30 % of its calls end in errors.
+    let canary = "version = \"2.8.0\"\nweight = 20\nreplicas = 1\nerror_rate = 0.002";
+    let source = wheelhouse::platform::demo::scenario::DEFAULT_SCENARIO;
+    assert!(source.contains(canary));
+    let source = source.replacen(canary, &canary.replace("0.002", "0.3"), 1);
+    let platform =
+        wheelhouse::platform::demo::DemoPlatform::from_source("gate.toml", &source, support::EPOCH)
+            .unwrap();
+    let mut h = Harness::with("train-gate", platform, false, "default");
+    start_gray_train(&mut h);
+    until(&mut h, "trade", "gray", TrainState::Stopped, 400);
+    let t = run(&h, "trade", "gray").train.clone();
+    assert_eq!(t.steps[0].state, StepState::Done);
+    assert_eq!(t.steps[1].state, StepState::Failed);
+    let why = t.why_stopped.clone().unwrap();
+    assert!(
+        why.contains("step 2 (quote deploy 2.8.0): gate: errors"),
+        "{why}"
+    );
+    assert!(
+        h.bells
+            .iter()
+            .any(|b| b.as_deref().is_some_and(|n| n.contains("stopped")))
+    );
+    let screen = h.render(160, 45);
+    assert!(screen.contains("stopped: step 2"), "{screen}");
+    h.keys("m u");
+    until(&mut h, "trade", "gray", TrainState::RolledBack, 400);
+    assert_eq!(version(&h, "trade", "gray", "quote"), "2.7.0");
+    assert_eq!(version(&h, "trade", "gray", "order"), "4.2.1");
+    let records = train_records(&h);
+    let last = records.last().unwrap();
+    assert!(
+        last["result"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("rolled back: step 2")),
+        "{last}"
+    );
+    assert_eq!(last["steps"][1]["state"], "undone");
+}
+
+#[test]
+fn pause_holds_the_next_step_and_abort_stops_it() {
+    let mut h = Harness::new("train-pause");
+    start_gray_train(&mut h);
+    h.keys("m p");
+    assert_eq!(run(&h, "trade", "gray").train.state, TrainState::Paused);
+    h.advance_clocked(120);
+    let t = &run(&h, "trade", "gray").train;
+    assert_eq!(
+        t.steps[0].state,
+        StepState::Done,
+        "the step in flight finished"
+    );
+    assert_eq!(t.steps[1].state, StepState::Pending, "nothing more started");
+    assert_eq!(version(&h, "trade", "gray", "quote"), "2.7.0");
+    h.keys("m a");
+    let t = &run(&h, "trade", "gray").train;
+    assert_eq!(t.state, TrainState::Stopped);
+    assert_eq!(t.why_stopped.as_deref(), Some("aborted by tester"));
+}
+
+#[test]
+fn a_cockpit_started_again_picks_the_train_up_from_what_the_platform_shows() {
+    let mut h = Harness::new("train-resume");
+    start_gray_train(&mut h);
+    h.advance_clocked(3);
+    let saved = wheelhouse::train_store::read(&h.dir.join("trains"), &key("trade", "gray"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.steps[0].state, StepState::Settling);
+    // A new cockpit on the same platform: the old one is gone mid-train.
+    h.state = wheelhouse::app::State::new(
+        h.platform.info(),
+        false,
+        wheelhouse::config::keymap::Keymap::preset("default").unwrap(),
+        wheelhouse::app::Identity::named("tester"),
+        h.platform.now_unix(),
+    );
+    h.state.landed = true;
+    h.event(wheelhouse::app::Event::TrainLoaded(Box::new(saved)));
+    h.snapshot();
+    until(&mut h, "trade", "gray", TrainState::Done, 400);
+    assert_eq!(version(&h, "trade", "gray", "quote"), "2.8.0");
+    let sent = h
+        .audit_lines()
+        .into_iter()
+        .filter(|r| r["phase"] == "intent" && r["target"] == "trade/gray/order")
+        .count();
+    assert_eq!(sent, 1, "quote's deploy, applied before, is not sent again");
+}
+
+#[test]
+fn read_only_starts_no_train() {
+    let mut h = Harness::read_only("train-ro");
+    h.select(&["trade", "gray"]);
+    h.keys("m m");
+    assert!(matches!(h.state.mode, Mode::Normal));
+    let said = h
+        .state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("read-only"), "{said}");
+}
