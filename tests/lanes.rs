@@ -258,11 +258,14 @@ fn the_lane_commands_create_promote_and_delete() {
         ],
     );
     assert_eq!(code, 0);
-    assert_eq!(
-        out.matches("dry run (nothing changed)").count(),
-        3,
-        "share and two services:\n{out}"
-    );
+    assert_eq!(out.matches("dry run (nothing changed)").count(), 1, "{out}");
+    for step in [
+        "1. trade/integration/gateway: lane share ledger-v61 0%",
+        "2. trade/integration/ledger: leave lane ledger-v61",
+        "3. trade/integration/payment: leave lane ledger-v61",
+    ] {
+        assert!(out.contains(step), "share and two services:\n{out}");
+    }
     let (code, _, err) = demo(
         &dir,
         &[

@@ -307,3 +307,188 @@ fn read_only_starts_no_train() {
         .unwrap_or_default();
     assert!(said.contains("read-only"), "{said}");
 }
+
+fn demo(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = support::cli::demo(dir, args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// `wheelhouse promote LINE FROM TO`: the plan with each step's dry run and what is only
+/// shown (config, secrets masked); --yes runs it gated, one audit record for the train.
+#[test]
+fn the_promote_command_plans_runs_and_audits_a_release_train() {
+    let dir = support::temp_dir("train-cli");
+    let (code, out, err) = demo(&dir, &["promote", "trade", "sandbox", "gray", "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    for text in [
+        "promote trade sandbox → gray",
+        "gate after each deploy: errors +1.0 pt, p99 ×1.5 over 30 s, ready within 300 s",
+        "note: order: config db_password differs: •••••• in sandbox, •••••• in gray (not changed)",
+        "1. trade/gray/order: deploy 4.3.0 (waits for ready, gated)",
+        "version  4.2.1 → 4.3.0",
+        "2. trade/gray/quote: deploy 2.8.0",
+    ] {
+        assert!(out.contains(text), "{text:?} in:\n{out}");
+    }
+    for secret in ["order-dev-pw", "order-gray-5f1c"] {
+        assert!(!out.contains(secret), "a secret value printed:\n{out}");
+    }
+    assert!(
+        !dir.join("audit.jsonl").exists(),
+        "a dry run writes nothing"
+    );
+    let (code, out, _) = demo(&dir, &["promote", "trade", "sandbox", "gray"]);
+    assert_eq!(code, 3, "without --yes: the plan, not run");
+    assert!(out.contains("1. trade/gray/order"), "{out}");
+    let (code, _, err) = demo(
+        &dir,
+        &[
+            "--read-only",
+            "promote",
+            "trade",
+            "sandbox",
+            "gray",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("read-only"), "{err}");
+    let (code, _, err) = demo(
+        &dir,
+        &["promote", "trade", "sandbox", "gray", "--only", "nope"],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("trade/gray has no service nope"), "{err}");
+    let (code, out, _) = demo(
+        &dir,
+        &[
+            "promote",
+            "trade",
+            "sandbox",
+            "gray",
+            "--except",
+            "order",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("1. trade/gray/quote") && !out.contains("trade/gray/order:"),
+        "{out}"
+    );
+    let (code, out, err) = demo(
+        &dir,
+        &[
+            "promote",
+            "trade",
+            "sandbox",
+            "gray",
+            "--yes",
+            "--why",
+            "weekly train",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s:?} in:\n{out}"));
+    assert!(
+        at("✓ step 1/2 trade/gray/order deploy 4.3.0: done") < at("✓ step 2/2 trade/gray/quote")
+    );
+    assert!(
+        out.contains("(before: "),
+        "the gate compared the figures:\n{out}"
+    );
+    assert!(
+        out.ends_with("promote trade sandbox → gray: done (2/2 steps)\n"),
+        "{out}"
+    );
+    let audit: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("audit.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let trains: Vec<&serde_json::Value> =
+        audit.iter().filter(|r| r.get("title").is_some()).collect();
+    assert_eq!(trains.len(), 2, "the train's intent and result");
+    assert_eq!(trains[0]["why"], "weekly train");
+    assert_eq!(trains[1]["result"], "done");
+    assert_eq!(trains[1]["steps"][0]["state"], "done");
+    let steps = audit
+        .iter()
+        .filter(|r| {
+            r["confirmation"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("train "))
+        })
+        .count();
+    assert_eq!(steps, 4, "each step's intent and result");
+    assert!(
+        std::fs::read_dir(dir.join("trains"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "a finished train leaves no file"
+    );
+    let (code, out, _) = demo(
+        &dir,
+        &["promote", "trade", "dev", "test", "--yes", "-o", "json"],
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["nothing_to_do"], true, "{v}");
+}
+
+/// A step that makes things worse stops the train (exit 1), says why and how to go on;
+/// the train stays on disk for `--resume`.
+#[test]
+fn the_promote_command_stops_at_a_failing_gate() {
+    let dir = support::temp_dir("train-cli-gate");
+    let canary = "version = \"2.8.0\"\nweight = 20\nreplicas = 1\nerror_rate = 0.002";
+    let source = wheelhouse::platform::demo::scenario::DEFAULT_SCENARIO.replacen(
+        canary,
+        &canary.replace("0.002", "0.3"),
+        1,
+    );
+    let scenario = dir.join("gate.toml");
+    std::fs::write(&scenario, source).unwrap();
+    let scenario = scenario.to_string_lossy().to_string();
+    let (code, out, err) = demo(
+        &dir,
+        &[
+            "--scenario",
+            &scenario,
+            "promote",
+            "trade",
+            "sandbox",
+            "gray",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("✓ step 1/2 trade/gray/order"), "{out}");
+    assert!(
+        out.contains("✗ step 2/2 trade/gray/quote deploy 2.8.0: failed gate: errors"),
+        "{out}"
+    );
+    assert!(
+        err.contains("stopped: step 2 (quote deploy 2.8.0): gate: errors"),
+        "{err}"
+    );
+    assert!(err.contains("--resume --rollback --yes"), "{err}");
+    let saved = wheelhouse::train_store::read(&dir.join("trains"), &key("trade", "gray"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.state, TrainState::Stopped);
+    let (code, _, err) = demo(&dir, &["promote", "trade", "sandbox", "gray", "--yes"]);
+    assert_eq!(code, 5, "a second train on gray waits for the first: {err}");
+    assert!(err.contains("promote --resume"), "{err}");
+    let (code, _, err) = demo(&dir, &["promote", "--resume"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("promote trade sandbox → gray (stopped): add --yes"),
+        "{err}"
+    );
+}

@@ -73,6 +73,26 @@ pub fn rate(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
+/// A ratio from 0 to 1 (0.01 is one percentage point).
+pub fn ratio(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a ratio"))?;
+    if !v.is_finite() || !(0.0..=1.0).contains(&v) {
+        return Err(format!(
+            "{s} is not a ratio from 0 to 1 (0.01 is one percentage point)"
+        ));
+    }
+    Ok(v)
+}
+
+/// A factor of at least 1 (how many times a figure may grow), at most 100.
+pub fn factor(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a factor"))?;
+    if !v.is_finite() || !(1.0..=100.0).contains(&v) {
+        return Err(format!("{s} is not a factor from 1 to 100"));
+    }
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

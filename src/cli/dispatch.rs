@@ -123,10 +123,13 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
         return tui(cli, paths, start).await;
     }
     let catalog_path = startup::catalog_path(&cli.global, &paths);
+    let trains_dir = paths.trains_dir();
     let (ptx, prx) = mpsc::unbounded_channel();
     let handle = match choice {
         Choice::Demo(mut p) => {
-            let mut o = super::run::subcommand(&cli, &catalog_path, &mut p, &audit, &user).await;
+            let mut o =
+                super::run::subcommand(&cli, (&catalog_path, &trains_dir), &mut p, &audit, &user)
+                    .await;
             warn_all(&mut o, &problems);
             return emit(&o);
         }
@@ -136,7 +139,14 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
     };
     let mut o = match Remote::open(handle, prx, CLI_SYNC_TIMEOUT).await {
         Ok(mut remote) => {
-            super::run::subcommand(&cli, &catalog_path, &mut remote, &audit, &user).await
+            super::run::subcommand(
+                &cli,
+                (&catalog_path, &trains_dir),
+                &mut remote,
+                &audit,
+                &user,
+            )
+            .await
         }
         Err(e) => Outcome::fail(e.exit_code(), e.to_string(), output),
     };

@@ -1,16 +1,14 @@
 //! `wheelhouse lane create|add|remove|share|promote|delete LINE/ENV/LANE …`: a lane's
 //! changes, each made of the per-service operations of the registry (`lane-add`,
-//! `lane-remove`, `lane-share`, and `deploy` for a promotion), run one after the other
-//! with the usual dry run, read-only refusal, `--yes` and an audit record per step. A
-//! step that fails stops the rest; the steps done are said.
+//! `lane-remove`, `lane-share`), run one after the other with the usual dry run,
+//! read-only refusal, `--yes` and an audit record per step; a step that fails stops the
+//! rest. `promote` and `delete` are trains (see `train`): gated, saved, resumable.
 
 use super::act;
 use super::args;
 use super::output::{Outcome, exit};
 use super::write::WriteCommand;
 use super::{Output, WriteOpts};
-use crate::app::Identity;
-use crate::audit::AuditLog;
 use crate::domain::operation::{Op, Value};
 use crate::domain::{EnvKey, Environment, ServiceKey};
 use crate::platform::session::Session;
@@ -125,11 +123,31 @@ impl LaneCommand {
 pub async fn run<P: Session>(
     cmd: &LaneCommand,
     platform: &mut P,
-    read_only: bool,
-    user: &Identity,
-    audit: &AuditLog,
+    cx: &super::train::Context<'_>,
 ) -> Outcome {
     let out = cmd.write().output;
+    if matches!(
+        cmd,
+        LaneCommand::Promote { .. } | LaneCommand::Delete { .. }
+    ) {
+        let (key, lane) = split(cmd.lane());
+        let snapshot = platform.snapshot();
+        let Some(env) = snapshot.environment(&key) else {
+            return Outcome::fail(exit::NOT_FOUND, format!("environment {key} not found"), out);
+        };
+        let info = platform.info();
+        let name = format!("{}: {}", info.kind, info.target);
+        let planned = if matches!(cmd, LaneCommand::Promote { .. }) {
+            crate::domain::train::plan::lane_promote(env, &key, &lane, &name, Default::default())
+        } else {
+            crate::domain::train::plan::lane_delete(env, &key, &lane, &name, Default::default())
+        };
+        return match planned {
+            Ok(train) => super::train::run(train, platform, cx, cmd.write()).await,
+            Err(e) => Outcome::fail(exit::NOT_FOUND, e, out),
+        };
+    }
+    let (read_only, user, audit) = (cx.read_only, cx.user, cx.audit);
     let steps = match steps(cmd, &platform.snapshot()) {
         Ok(s) => s,
         Err((code, msg)) => return Outcome::fail(code, msg, out),
@@ -201,19 +219,6 @@ fn steps(
     // Several steps are not decided on one revision.
     let mut many = opts.clone();
     many.if_revision = None;
-    // A lane on its way out first stops taking untagged entry requests.
-    let share_back = |l: &crate::domain::lane::Lane| -> Result<Vec<WriteCommand>, (i32, String)> {
-        Ok(if l.entry_share > 0 {
-            vec![step(
-                Op::LaneShare,
-                &entry(env)?,
-                format!("{lane} 0"),
-                &many,
-            )]
-        } else {
-            Vec::new()
-        })
-    };
     let missing = || {
         (
             exit::NOT_FOUND,
@@ -264,28 +269,7 @@ fn steps(
                 opts,
             )]
         }
-        LaneCommand::Delete { .. } => {
-            let l = existing.ok_or_else(missing)?;
-            let mut out = share_back(l)?;
-            out.extend(
-                l.services
-                    .keys()
-                    .map(|s| step(Op::LaneLeave, s, lane.to_string(), &many)),
-            );
-            out
-        }
-        LaneCommand::Promote { .. } => {
-            let l = existing.ok_or_else(missing)?;
-            let mut out = share_back(l)?;
-            let mut waiting = many.clone();
-            waiting.wait = true;
-            for service in callees_first(env, l.services.keys().map(String::as_str)) {
-                let version = l.services.get(&service).cloned().unwrap_or_default();
-                out.push(step(Op::Deploy, &service, version, &waiting));
-                out.push(step(Op::LaneLeave, &service, lane.to_string(), &many));
-            }
-            out
-        }
+        LaneCommand::Promote { .. } | LaneCommand::Delete { .. } => Vec::new(),
     })
 }
 
@@ -297,42 +281,12 @@ fn split(target: &str) -> (EnvKey, String) {
     (EnvKey { line, env }, lane)
 }
 
-/// The service requests enter the environment through: the first one that no other
-/// service of the environment calls.
+/// The service requests enter the environment through (where a lane's share is tagged).
 fn entry(env: &Environment) -> Result<String, (i32, String)> {
-    env.services
-        .iter()
-        .find(|s| {
-            !env.services
-                .iter()
-                .any(|o| o.dependencies.contains(&s.name))
-        })
-        .map(|s| s.name.clone())
+    crate::domain::lane::entry_service(env)
+        .map(str::to_string)
         .ok_or((
             super::act::EXIT_INVALID,
             format!("{}: no service takes the entry requests", env.name),
         ))
-}
-
-/// `services` ordered so that each comes after the ones it calls (by the environment's
-/// dependencies; a cycle keeps the rest in name order).
-pub fn callees_first<'a>(
-    env: &Environment,
-    services: impl Iterator<Item = &'a str>,
-) -> Vec<String> {
-    let mut left: Vec<String> = services.map(str::to_string).collect();
-    left.sort();
-    let calls = |a: &str, b: &str| {
-        env.service(a)
-            .is_some_and(|s| s.dependencies.iter().any(|d| d == b))
-    };
-    let mut out = Vec::new();
-    while !left.is_empty() {
-        let next = left
-            .iter()
-            .position(|s| !left.iter().any(|o| o != s && calls(s, o)))
-            .unwrap_or(0);
-        out.push(left.remove(next));
-    }
-    out
 }

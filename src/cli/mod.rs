@@ -12,6 +12,7 @@ pub mod output;
 pub mod run;
 pub mod status;
 pub mod telemetry;
+pub mod train;
 pub mod write;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -136,6 +137,10 @@ pub enum Command {
     /// "Lanes").
     #[command(subcommand)]
     Lane(lane::LaneCommand),
+    /// Release train: bring TO level with FROM, every service whose version differs,
+    /// callees first, each step waiting for ready and gated (see the README's "Release
+    /// trains"); --resume picks a saved train up.
+    Promote(Box<train::PromoteArgs>),
     /// Print the last lines of a service's logs: logs LINE/ENV/SERVICE.
     Logs {
         #[arg(value_parser = args::target)]
@@ -251,6 +256,7 @@ impl Command {
             | Command::Traffic { output, .. } => *output,
             Command::Write(w) => w.write.output,
             Command::Lane(l) => l.write().output,
+            Command::Promote(p) => p.write.output,
             Command::Aggregate { .. } | Command::Catalog(_) => Output::Text,
         }
     }

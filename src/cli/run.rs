@@ -16,7 +16,7 @@ fn from_pair(code: i32, text: String, output: super::Output) -> Outcome {
 
 pub async fn subcommand<P: Session>(
     cli: &Cli,
-    catalog_path: &std::path::Path,
+    (catalog_path, trains_dir): (&std::path::Path, &std::path::Path),
     platform: &mut P,
     audit: &AuditLog,
     user: &Identity,
@@ -90,7 +90,22 @@ pub async fn subcommand<P: Session>(
         }
         Command::Write(write) => act::run(write, platform, cli.global.read_only, user, audit).await,
         Command::Lane(lane) => {
-            super::lane::run(lane, platform, cli.global.read_only, user, audit).await
+            let cx = super::train::Context {
+                read_only: cli.global.read_only,
+                user,
+                audit,
+                trains_dir,
+            };
+            super::lane::run(lane, platform, &cx).await
+        }
+        Command::Promote(args) => {
+            let cx = super::train::Context {
+                read_only: cli.global.read_only,
+                user,
+                audit,
+                trains_dir,
+            };
+            super::train::promote(args, platform, &cx).await
         }
     }
 }

@@ -265,7 +265,7 @@ impl Train {
     }
 
     /// Whether any traffic was seen at all (without, the gate is the pods alone).
-    fn has_traffic(&self) -> bool {
+    pub fn has_seen_traffic(&self) -> bool {
         self.seen.iter().any(|(_, f)| !f.edges.is_empty())
     }
 
@@ -418,7 +418,7 @@ impl Train {
             Rollout::Going(how) => self.steps[i].note = how,
             Rollout::Ready => {
                 let ready_at = *self.steps[i].ready_at.get_or_insert(now);
-                if undo || !self.has_traffic() {
+                if undo || !self.has_seen_traffic() {
                     let note = if undo {
                         format!("back on {version}")
                     } else {

@@ -116,13 +116,15 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, state: &State, theme: &Theme,
         )),
         Span::styled(format!("  on {}", state.platform.target), theme.muted),
     ])];
-    body.push(Line::from(Span::styled(
-        truncate(
-            &format!("gate after each deploy: {}", c.train.gate.describe()),
-            w,
-        ),
-        theme.muted,
-    )));
+    if c.train.steps.iter().any(|s| s.settle_on.is_some()) {
+        body.push(Line::from(Span::styled(
+            truncate(
+                &format!("gate after each deploy: {}", c.train.gate.describe()),
+                w,
+            ),
+            theme.muted,
+        )));
+    }
     for n in &c.train.notes {
         body.push(Line::from(Span::styled(
             truncate(&format!("note: {n}"), w),
