@@ -16,6 +16,10 @@ mod lanes;
 /// Pod logs through the API server, served by kwok (tests/kube_e2e/logs.rs).
 #[path = "kube_e2e/logs.rs"]
 mod logs;
+/// A release train stopped by its gate and rolled back, on the objects
+/// (tests/kube_e2e/trains.rs).
+#[path = "kube_e2e/trains.rs"]
+mod trains;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Service;

@@ -622,13 +622,35 @@ async fn apply<P: Session>(
 
 /// How the train ended: 0 done (or rolled back as asked), 1 stopped.
 fn report(train: &Train, audit_problem: Option<String>, out: Output) -> Outcome {
-    let ok = train.state.finished();
+    let ok =
+        train.state.finished() && !train.steps.iter().any(|s| s.state == StepState::UndoFailed);
     let code = if ok { exit::OK } else { exit::ERROR };
     let summary = match &train.why_stopped {
         Some(why) if !ok => format!(
             "{} stopped: {why}\n  `wheelhouse promote --resume --yes` tries the failed step again; `--resume --rollback --yes` rolls the done steps back\n",
             train.title()
         ),
+        _ if train.state == TrainState::RolledBack => {
+            let undone = train
+                .steps
+                .iter()
+                .filter(|s| s.state == StepState::Undone)
+                .count();
+            let failed = train
+                .steps
+                .iter()
+                .filter(|s| s.state == StepState::UndoFailed)
+                .count();
+            let more = if failed > 0 {
+                format!(", {failed} could not be undone")
+            } else {
+                String::new()
+            };
+            format!(
+                "{}: rolled back ({undone} steps undone{more})\n",
+                train.title()
+            )
+        }
         _ => format!(
             "{}: {} ({}/{} steps)\n",
             train.title(),
