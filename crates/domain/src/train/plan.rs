@@ -266,3 +266,103 @@ fn share_back(env: &Environment, key: &EnvKey, l: &crate::lane::Lane) -> Result<
         false,
     )])
 }
+
+/// How far a version moves: the first dotted number that changes (1.2.3 → 2.0.0 major,
+/// → 1.3.0 minor, → 1.2.4 patch), a move back to an older version, or versions that are
+/// not dotted numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bump {
+    Major,
+    Minor,
+    Patch,
+    Back,
+    Other,
+}
+
+impl Bump {
+    pub fn of(from: &str, to: &str) -> Bump {
+        if compare_versions(to, from) == Ordering::Less {
+            return Bump::Back;
+        }
+        let parse = |v: &str| -> Option<Vec<u64>> {
+            v.trim_start_matches('v')
+                .split('.')
+                .map(|p| p.parse::<u64>().ok())
+                .collect()
+        };
+        match (parse(from), parse(to)) {
+            (Some(a), Some(b)) => match a.iter().zip(&b).position(|(x, y)| x != y) {
+                Some(0) => Bump::Major,
+                Some(1) => Bump::Minor,
+                _ => Bump::Patch,
+            },
+            _ => Bump::Other,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Bump::Major => "major",
+            Bump::Minor => "minor",
+            Bump::Patch => "patch",
+            Bump::Back => "back",
+            Bump::Other => "other",
+        }
+    }
+}
+
+/// The release train that would bring an environment level with the one before it in
+/// the promotion path: how many services, and how big a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Levelling {
+    pub from: String,
+    pub services: usize,
+    /// How many services move by each kind of bump, biggest first.
+    pub bumps: Vec<(Bump, usize)>,
+}
+
+impl Levelling {
+    /// "2 from sandbox (1 minor, 1 patch)".
+    pub fn describe(&self) -> String {
+        let sizes: Vec<String> = self
+            .bumps
+            .iter()
+            .map(|(b, n)| format!("{n} {}", b.label()))
+            .collect();
+        format!(
+            "{} from {} ({})",
+            self.services,
+            self.from,
+            sizes.join(", ")
+        )
+    }
+}
+
+/// The train that would level `env` with the environment before it; None for the first
+/// environment and for one already level.
+pub fn level_with_previous(line: &ProductLine, env: &str) -> Option<Levelling> {
+    let at = line.environments.iter().position(|e| e.name == env)?;
+    let previous = line.environments.get(at.checked_sub(1)?)?;
+    let here = &line.environments[at];
+    let mut bumps: Vec<(Bump, usize)> = Vec::new();
+    for t in &here.services {
+        let Some(s) = previous.service(&t.name) else {
+            continue;
+        };
+        if s.version == t.version {
+            continue;
+        }
+        let bump = Bump::of(&t.version, &s.version);
+        match bumps.iter_mut().find(|(b, _)| *b == bump) {
+            Some((_, n)) => *n += 1,
+            None => bumps.push((bump, 1)),
+        }
+    }
+    bumps.sort();
+    let services = bumps.iter().map(|(_, n)| n).sum();
+    (services > 0).then(|| Levelling {
+        from: previous.name.clone(),
+        services,
+        bumps,
+    })
+}

@@ -604,3 +604,19 @@ fn lane_steps_are_done_when_applied() {
     }
     assert_eq!(t.next(4, Some(&e)), Next::Finished);
 }
+
+#[test]
+fn the_train_to_level_an_environment_is_counted_by_size() {
+    assert_eq!(plan::Bump::of("1.2.3", "2.0.0"), plan::Bump::Major);
+    assert_eq!(plan::Bump::of("1.2.3", "1.3.0"), plan::Bump::Minor);
+    assert_eq!(plan::Bump::of("1.2.3", "1.2.4"), plan::Bump::Patch);
+    assert_eq!(plan::Bump::of("1.2.3", "1.2.2"), plan::Bump::Back);
+    assert_eq!(plan::Bump::of("abc", "abd"), plan::Bump::Other);
+    let l = plan::level_with_previous(&line(), "gray").unwrap();
+    assert_eq!(l.describe(), "4 from test (1 major, 2 minor, 1 back)");
+    assert_eq!(
+        plan::level_with_previous(&line(), "test"),
+        None,
+        "the first has none"
+    );
+}

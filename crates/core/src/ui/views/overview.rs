@@ -87,6 +87,34 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             )),
         ]));
     }
+    // The trains that would level each environment with the one before it (narrow:
+    // counts only; the environments' table below says more).
+    let wide = area.width >= 120;
+    let levelling: Vec<String> = line
+        .environments
+        .iter()
+        .filter_map(|e| {
+            let l = crate::domain::train::plan::level_with_previous(line, &e.name)?;
+            Some(if wide {
+                format!("{}: {}", e.name, l.describe())
+            } else {
+                format!("{} {}", e.name, l.services)
+            })
+        })
+        .collect();
+    if !levelling.is_empty() {
+        let hint = if wide {
+            "  (m m on an environment)"
+        } else {
+            " (m m)"
+        };
+        let room = (area.width as usize).saturating_sub(16 + hint.len());
+        lines.push(Line::from(vec![
+            Span::styled("⇶ to level: ", theme.accent),
+            Span::raw(truncate(&levelling.join(" · "), room)),
+            Span::styled(hint, theme.muted),
+        ]));
+    }
     for run in state
         .trains
         .iter()
@@ -157,7 +185,7 @@ fn environments(
     frame.render_widget(block, area);
     let w = inner.width as usize;
     let header = format!(
-        "{:<14} {:<10} {:>8} {:>9} {:>10} {:>8} {:>9} {:>8} {:>8}  attention",
+        "{:<14} {:<10} {:>8} {:>9} {:>10} {:>8} {:>9} {:>8} {:>8}  {:<32} attention",
         "environment",
         "tier",
         "services",
@@ -166,7 +194,8 @@ fn environments(
         "errors",
         "worst p99",
         "canaries",
-        "lagging"
+        "lagging",
+        "train to level"
     );
     let mut lines = vec![Line::from(Span::styled(truncate(&header, w), theme.muted))];
     for (i, env) in line.environments.iter().enumerate() {
@@ -218,7 +247,7 @@ fn environments(
             theme.base
         };
         let text = format!(
-            "{:<14} {:<10} {:>8} {:>9} {:>10} {:>8} {:>9} {:>8} {:>8}  {attention}",
+            "{:<14} {:<10} {:>8} {:>9} {:>10} {:>8} {:>9} {:>8} {:>8}  {:<32} {attention}",
             truncate(&env.name, 14),
             env.tier.label(),
             env.services.len(),
@@ -228,6 +257,11 @@ fn environments(
             p99,
             canaries,
             lagging,
+            truncate(
+                &crate::domain::train::plan::level_with_previous(line, &env.name)
+                    .map_or_else(|| "level".to_string(), |l| l.describe()),
+                32
+            ),
         );
         lines.push(Line::from(Span::styled(truncate(&text, w), style)));
     }
