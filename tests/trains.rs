@@ -63,7 +63,7 @@ fn a_lane_promoted_from_its_row_becomes_the_baseline() {
         panic!("a train confirmation: {:?}", h.state.status)
     };
     assert_eq!(c.train.steps.len(), 5);
-    let screen = h.render(160, 45);
+    let screen = h.render(160, 70);
     for text in [
         "Confirm train: lane promote trade/integration/checkout-v2",
         "1 gateway: lane share checkout-v2 0%",
@@ -491,4 +491,190 @@ fn the_promote_command_stops_at_a_failing_gate() {
         err.contains("promote trade sandbox → gray (stopped): add --yes"),
         "{err}"
     );
+}
+
+/// An environment made from the cockpit: named in a prompt with the services it takes,
+/// confirmed with every copy's dry run, made service by service; it is in the tree and
+/// the drift matrix at once; deleted again with its name typed.
+#[test]
+fn an_environment_is_made_and_deleted_from_the_cockpit() {
+    let mut h = Harness::new("train-env");
+    h.advance_clocked(3);
+    h.select(&["trade", "test"]);
+    h.keys("e c");
+    assert!(
+        matches!(h.state.mode, Mode::EnvPrompt(_)),
+        "{:?}",
+        h.state.status
+    );
+    h.type_text("Bad");
+    h.keys("enter");
+    let screen = h.render(120, 40);
+    assert!(screen.contains("is not an environment name"), "{screen}");
+    h.keys("ctrl-u");
+    h.type_text("qa1 order+deps");
+    h.keys("enter");
+    let Mode::TrainConfirm(c) = &h.state.mode else {
+        panic!("the plan to confirm: {:?}", h.state.status)
+    };
+    assert_eq!(c.train.steps.len(), 5);
+    let screen = h.render(160, 70);
+    for text in [
+        "Confirm train: env create trade/qa1 from test",
+        "note: order: secret db_password is not copied: provide it in trade/qa1",
+        "secret db_password •••••• → (missing: not copied, to be provided)",
+    ] {
+        assert!(screen.contains(text), "{text:?} in:\n{screen}");
+    }
+    assert!(!screen.contains("order-dev-pw"), "a secret value on screen");
+    h.keys("enter");
+    until(&mut h, "trade", "qa1", TrainState::Done, 120);
+    let snap = h.platform.snapshot();
+    let qa1 = snap
+        .environment(&key("trade", "qa1"))
+        .expect("trade/qa1 made");
+    let mut names: Vec<&str> = qa1.services.iter().map(|s| s.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["inventory", "ledger", "order", "payment", "risk"]);
+    assert!(qa1.origin.is_some());
+    assert!(
+        qa1.services
+            .iter()
+            .all(|s| s.secret_keys.names().next().is_none()),
+        "no secrets copied"
+    );
+    let rows = wheelhouse::app::navigation::visible_rows(&h.state);
+    assert!(
+        rows.iter().any(|r| r == &["trade", "qa1"]),
+        "in the tree: {rows:?}"
+    );
+    h.select(&["trade", "qa1"]);
+    let screen = h.render(200, 60);
+    assert!(screen.contains("qa1"), "in the drift matrix:\n{screen}");
+    // Deleted with its name typed.
+    h.keys("e x");
+    let Mode::TrainConfirm(c) = &h.state.mode else {
+        panic!("the deletion to confirm: {:?}", h.state.status)
+    };
+    assert_eq!(c.type_to_confirm.as_deref(), Some("qa1"));
+    h.keys("enter");
+    assert!(
+        matches!(h.state.mode, Mode::TrainConfirm(_)),
+        "not without the name"
+    );
+    h.type_text("qa1");
+    h.keys("enter");
+    until(&mut h, "trade", "qa1", TrainState::Done, 30);
+    assert!(
+        h.platform
+            .snapshot()
+            .environment(&key("trade", "qa1"))
+            .is_none()
+    );
+    // An environment wheelhouse did not make is not deleted.
+    h.select(&["trade", "test"]);
+    h.keys("e x");
+    assert!(matches!(h.state.mode, Mode::Normal));
+    let said = h
+        .state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("was not made by wheelhouse"), "{said}");
+    let records: Vec<String> = train_records(&h)
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["title"].as_str().unwrap_or(""),
+                r["phase"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        records,
+        [
+            "env create trade/qa1 from test intent",
+            "env create trade/qa1 from test result",
+            "env delete trade/qa1 intent",
+            "env delete trade/qa1 result"
+        ]
+    );
+}
+
+/// `wheelhouse env create|delete`: the plan (copies callees first, secrets listed, not
+/// copied), the run, and what is refused.
+#[test]
+fn the_env_commands_plan_make_and_refuse() {
+    let dir = support::temp_dir("train-env-cli");
+    let (code, out, err) = demo(
+        &dir,
+        &[
+            "env",
+            "create",
+            "trade/qa1",
+            "--from",
+            "test",
+            "--services",
+            "order+deps",
+            "--set",
+            "order.pool_size=5",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s:?} in:\n{out}"));
+    assert!(
+        at("trade/qa1/payment: copy to qa1 at 2.1.0") < at("trade/qa1/order: copy to qa1 at 4.3.0")
+    );
+    assert!(out.contains("config pool_size    20 → 5"), "{out}");
+    assert!(
+        out.contains("note: order: secret db_password is not copied"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("order-dev-pw"),
+        "a secret value printed:\n{out}"
+    );
+    let (code, out, err) = demo(
+        &dir,
+        &["env", "create", "trade/qa1", "--from", "test", "--yes"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.ends_with("env create trade/qa1 from test: done (8/8 steps)\n"),
+        "{out}"
+    );
+    for (args, code, why) in [
+        (
+            &["env", "create", "trade/gray", "--from", "test", "--yes"][..],
+            2,
+            "trade/gray exists",
+        ),
+        (
+            &["env", "create", "trade/Q_A", "--from", "test", "--yes"][..],
+            2,
+            "is not an environment name",
+        ),
+        (
+            &["env", "create", "trade/qa2", "--from", "moon", "--yes"][..],
+            4,
+            "there is no environment trade/moon",
+        ),
+        (
+            &["env", "delete", "trade/test", "--yes"][..],
+            3,
+            "was not made by wheelhouse",
+        ),
+        (
+            &["env", "delete", "trade/prod", "--yes"][..],
+            3,
+            "is a production environment",
+        ),
+    ] {
+        let (c, _, err) = demo(&dir, args);
+        assert_eq!(c, code, "{args:?}: {err}");
+        assert!(err.contains(why), "{args:?}: {err}");
+    }
 }

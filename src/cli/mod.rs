@@ -6,6 +6,7 @@ pub mod args;
 pub mod attention;
 pub mod catalog;
 pub mod dispatch;
+pub mod env;
 pub mod inspect;
 pub mod lane;
 pub mod output;
@@ -141,6 +142,10 @@ pub enum Command {
     /// callees first, each step waiting for ready and gated (see the README's "Release
     /// trains"); --resume picks a saved train up.
     Promote(Box<train::PromoteArgs>),
+    /// Environments on demand: create LINE/NEW --from ENV, delete LINE/ENV (see the
+    /// README's "Environments on demand").
+    #[command(subcommand)]
+    Env(env::EnvCommand),
     /// Print the last lines of a service's logs: logs LINE/ENV/SERVICE.
     Logs {
         #[arg(value_parser = args::target)]
@@ -257,6 +262,7 @@ impl Command {
             Command::Write(w) => w.write.output,
             Command::Lane(l) => l.write().output,
             Command::Promote(p) => p.write.output,
+            Command::Env(e) => e.write().output,
             Command::Aggregate { .. } | Command::Catalog(_) => Output::Text,
         }
     }

@@ -98,6 +98,15 @@ pub async fn subcommand<P: Session>(
             };
             super::lane::run(lane, platform, &cx).await
         }
+        Command::Env(cmd) => {
+            let cx = super::train::Context {
+                read_only: cli.global.read_only,
+                user,
+                audit,
+                trains_dir,
+            };
+            super::env::run(cmd, platform, &cx).await
+        }
         Command::Promote(args) => {
             let cx = super::train::Context {
                 read_only: cli.global.read_only,

@@ -9,11 +9,11 @@ use super::output::{Outcome, exit};
 use super::{Output, WriteOpts};
 use crate::app::{AuditRecord, Identity, TrainRecord};
 use crate::audit::AuditLog;
+use crate::domain::EnvKey;
 use crate::domain::change::{ChangeRequest, FieldChange};
 use crate::domain::train::gate::Gate;
 use crate::domain::train::plan::{self, Selection};
 use crate::domain::train::{Next, State as TrainState, StepState, Train};
-use crate::domain::{EnvKey, ServiceKey};
 use crate::platform::session::Session;
 use clap::Args;
 use serde_json::json;
@@ -280,14 +280,20 @@ async fn resume<P: Session>(args: &PromoteArgs, platform: &mut P, cx: &Context<'
             out,
         );
     }
-    let Some(env) = platform.snapshot().environment(&train.env_key()).cloned() else {
-        return Outcome::fail(
-            exit::NOT_FOUND,
-            format!("{} is not on the platform", train.env_key()),
-            out,
-        );
-    };
-    train.reconcile(&env);
+    match platform.snapshot().environment(&train.env_key()) {
+        Some(env) => train.reconcile(env),
+        // An environment being made whose first copy never arrived.
+        None if matches!(train.kind, crate::domain::train::Kind::EnvCreate { .. }) => {
+            train.reconcile_absent()
+        }
+        None => {
+            return Outcome::fail(
+                exit::NOT_FOUND,
+                format!("{} is not on the platform", train.env_key()),
+                out,
+            );
+        }
+    }
     let moved = if args.rollback {
         if train.state != TrainState::Stopped {
             let _ = train.abort(&cx.user.who());
@@ -361,7 +367,7 @@ fn request_for<P: Session>(
     platform: &P,
     why: &str,
 ) -> ChangeRequest {
-    let target = ServiceKey::new(&train.line, &train.env, &train.steps[i].service);
+    let target = train.target(i, change);
     let revision = platform
         .snapshot()
         .service(&target)

@@ -22,8 +22,12 @@ pub struct WriteCommand {
 /// The registry's commands, each once, in declaration order.
 fn commands() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    // `lane` is built by hand: its target is a lane (see `cli::lane`).
-    for s in SPECS.iter().filter(|s| s.cli.command != LANE) {
+    // `lane` is built by hand: its target is a lane (see `cli::lane`); the steps only
+    // trains make have no command (`env` is `cli::env`'s).
+    for s in SPECS
+        .iter()
+        .filter(|s| s.cli.command != LANE && s.input != Input::Planned)
+    {
         if !out.contains(&s.cli.command) {
             out.push(s.cli.command);
         }
@@ -62,7 +66,8 @@ fn argument(spec: &Spec, alone: bool) -> Option<Arg> {
         | Input::Recommended
         | Input::LaneVersion
         | Input::Lane
-        | Input::LaneShare => arg,
+        | Input::LaneShare
+        | Input::Planned => arg,
     })
 }
 
@@ -123,6 +128,7 @@ fn given(command: &str, m: &ArgMatches) -> Option<(Op, Value)> {
             Input::None | Input::Step { .. } | Input::Recommended => {
                 m.get_flag(spec.name).then_some(Value::None)
             }
+            Input::Planned => None,
         };
         value.map(|v| (spec.op, v))
     })
@@ -168,7 +174,10 @@ impl Subcommand for WriteCommand {
     }
 
     fn has_subcommand(name: &str) -> bool {
-        name != LANE && SPECS.iter().any(|s| s.cli.command == name)
+        name != LANE
+            && SPECS
+                .iter()
+                .any(|s| s.cli.command == name && s.input != Input::Planned)
     }
 }
 
@@ -243,7 +252,13 @@ mod tests {
     fn every_registry_command_is_a_subcommand() {
         let cmd = <T as clap::CommandFactory>::command();
         for s in SPECS.iter().filter(|s| s.cli.command != LANE) {
-            assert!(cmd.find_subcommand(s.cli.command).is_some(), "{}", s.name);
+            let planned = s.input == Input::Planned;
+            assert_eq!(
+                cmd.find_subcommand(s.cli.command).is_some(),
+                !planned,
+                "{}: a subcommand unless it is a train's step (env is cli::env's)",
+                s.name
+            );
         }
     }
 }

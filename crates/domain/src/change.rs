@@ -64,11 +64,37 @@ pub fn unknown_version<'a>(service: &Service, change: &'a Change) -> Option<&'a 
     let version = match change {
         Change::Deploy { version }
         | Change::StartCanary { version }
-        | Change::JoinLane { version, .. } => version,
+        | Change::JoinLane { version, .. }
+        | Change::CopyTo { version, .. } => version,
         _ => return None,
     };
     (!service.known_versions.is_empty() && !service.known_versions.contains(version))
         .then_some(version.as_str())
+}
+
+/// Where a copy goes (`env create`): an environment of the line that does not exist
+/// yet, or one wheelhouse is making that lacks the service.
+pub fn copy_destination(
+    snapshot: &super::model::Snapshot,
+    target: &super::model::ServiceKey,
+    change: &Change,
+) -> Result<(), Invalid> {
+    let Change::CopyTo { env, .. } = change else {
+        return Ok(());
+    };
+    let key = super::model::EnvKey {
+        line: target.line.clone(),
+        env: env.clone(),
+    };
+    match snapshot.environment(&key) {
+        Some(e) if e.origin.is_none() => Err(Invalid(format!(
+            "{key} exists and was not made by wheelhouse"
+        ))),
+        Some(e) if e.service(&target.service).is_some() => {
+            Err(Invalid(format!("{key} has {} already", target.service)))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Like [`plan`], for a service of `env`: lane changes are planned against the
@@ -85,6 +111,14 @@ pub fn plan_in(
             }
             super::lane::plan(&env.lanes, service, change)
         }
+        Change::RemoveService if env.origin.is_none() => Err(Invalid(format!(
+            "{} was not made by wheelhouse: its services are not removed here",
+            env.name
+        ))),
+        Change::CopyTo { env: to, .. } if *to == env.name => Err(Invalid(format!(
+            "{} cannot be copied into its own environment",
+            service.name
+        ))),
         _ => plan(service, change),
     }
 }
@@ -111,7 +145,48 @@ pub fn plan(service: &Service, change: &Change) -> Result<Vec<FieldChange>, Inva
         Change::Restart => plan_restart(service),
         Change::Pause => plan_pause(service),
         Change::Resume => plan_resume(service),
+        Change::CopyTo {
+            env,
+            version,
+            config,
+        } => plan_copy(service, env, version, config),
+        Change::RemoveService => Ok(vec![FieldChange::new(
+            "service",
+            service.name.clone(),
+            "(removed)",
+        )]),
     }
+}
+
+/// A copy: where to, the version, the config keys set over the source's; the secrets the
+/// copy will miss (never copied: to be provided in the new environment).
+fn plan_copy(
+    service: &Service,
+    env: &str,
+    version: &str,
+    config: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<FieldChange>, Invalid> {
+    valid_version(version)?;
+    let mut out = vec![
+        FieldChange::new("environment", "", env),
+        FieldChange::new("version", service.version.clone(), version),
+    ];
+    for (key, value) in config {
+        let before = service.config.get(key).map_or("(unset)", String::as_str);
+        out.push(FieldChange::new(
+            &format!("config {key}"),
+            super::secret::shown(key, before),
+            super::secret::shown(key, value),
+        ));
+    }
+    for key in service.secret_keys.names() {
+        out.push(FieldChange::new(
+            &format!("secret {key}"),
+            super::secret::MASK,
+            "(missing: not copied, to be provided)",
+        ));
+    }
+    Ok(out)
 }
 
 /// The running canary's version, or why there is none.

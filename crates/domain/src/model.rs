@@ -374,6 +374,10 @@ pub struct Environment {
     /// Its lanes: tag-routed versions of some of its services (see [`crate::lane`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lanes: Vec<crate::lane::Lane>,
+    /// Made by wheelhouse (`env create`): from which environment, by whom ("test, by
+    /// ana"). Only such an environment can be deleted by wheelhouse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Environment {

@@ -31,6 +31,8 @@ pub enum Op {
     LaneJoin,
     LaneLeave,
     LaneShare,
+    EnvCopy,
+    EnvRemove,
 }
 
 /// One write against one service: an operation with its arguments.
@@ -78,6 +80,16 @@ pub enum Change {
         lane: String,
         share: u8,
     },
+    /// Copy the service into the line's environment `env` (made with its first service) at
+    /// `version`, its config with `config` over it; secrets are not copied.
+    CopyTo {
+        env: String,
+        version: String,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        config: std::collections::BTreeMap<String, String>,
+    },
+    /// Remove the service from an environment wheelhouse made (which goes with its last).
+    RemoveService,
 }
 
 /// What an operation takes, and where the value comes from.
@@ -106,6 +118,9 @@ pub enum Input {
     Lane,
     /// A lane and a percent of untagged entry requests, typed: `checkout-v2 5`.
     LaneShare,
+    /// None: a step of a train (an environment made or deleted), never asked for alone;
+    /// no key, no palette entry, no subcommand of its own.
+    Planned,
 }
 
 impl Input {
@@ -452,6 +467,32 @@ pub const SPECS: &[Spec] = &[
         verb: "lane share",
         phrase: "lane share {}%",
     },
+    Spec {
+        op: Op::EnvCopy,
+        name: "env-copy",
+        help: "environment on demand: copy a service into a new environment",
+        keys: keys(&[], &[]),
+        cli: cli("env", Some("create"), ""),
+        input: Input::Planned,
+        long: true,
+        needs_canary: false,
+        needs: None,
+        verb: "copy",
+        phrase: "copy to {}",
+    },
+    Spec {
+        op: Op::EnvRemove,
+        name: "env-remove",
+        help: "environment on demand: remove a service from an environment wheelhouse made",
+        keys: keys(&[], &[]),
+        cli: cli("env", Some("delete"), ""),
+        input: Input::Planned,
+        long: false,
+        needs_canary: false,
+        needs: None,
+        verb: "remove",
+        phrase: "remove from the environment",
+    },
 ];
 
 impl Op {
@@ -468,8 +509,13 @@ impl Op {
         SPECS.iter().find(|s| s.name == name).map(|s| s.op)
     }
 
+    /// The operations a user asks for one by one (keys, palette, subcommands); the steps
+    /// only trains make ([`Input::Planned`]) are left out.
     pub fn all() -> impl Iterator<Item = Op> {
-        SPECS.iter().map(|s| s.op)
+        SPECS
+            .iter()
+            .filter(|s| s.input != Input::Planned)
+            .map(|s| s.op)
     }
 
     /// The change this operation makes with `value`, or what is wrong with the value.
@@ -530,6 +576,12 @@ impl Op {
             Op::LaneLeave => Change::LeaveLane {
                 lane: text(value)?.trim().to_string(),
             },
+            Op::EnvCopy | Op::EnvRemove => {
+                return Err(format!(
+                    "{} is a step of an environment's creation or deletion (env create, env delete)",
+                    self.name()
+                ));
+            }
             Op::LaneShare => {
                 let t = text(value)?;
                 let (lane, share) = two_words(&t)
@@ -582,6 +634,8 @@ impl Change {
             Change::JoinLane { .. } => Op::LaneJoin,
             Change::LeaveLane { .. } => Op::LaneLeave,
             Change::SetLaneShare { .. } => Op::LaneShare,
+            Change::CopyTo { .. } => Op::EnvCopy,
+            Change::RemoveService => Op::EnvRemove,
         }
     }
 
@@ -595,12 +649,14 @@ impl Change {
             Change::JoinLane { lane, version } => Some(format!("{lane} {version}")),
             Change::LeaveLane { lane } => Some(lane.clone()),
             Change::SetLaneShare { lane, share } => Some(format!("{lane} {share}")),
+            Change::CopyTo { env, version, .. } => Some(format!("{env} at {version}")),
             Change::Promote
             | Change::Abort
             | Change::Rollback
             | Change::Restart
             | Change::Pause
-            | Change::Resume => None,
+            | Change::Resume
+            | Change::RemoveService => None,
         }
     }
 
@@ -704,6 +760,8 @@ mod tests {
             Op::LaneJoin,
             Op::LaneLeave,
             Op::LaneShare,
+            Op::EnvCopy,
+            Op::EnvRemove,
         ];
         assert_eq!(SPECS.len(), ops.len());
         for op in ops {

@@ -33,6 +33,9 @@ pub const SECRET_KEYS: &str = "wheelhouse.dev/secret-keys";
 pub const CHANGED_BY: &str = "wheelhouse.dev/changed-by";
 pub const CHANGED_AT: &str = "wheelhouse.dev/changed-at";
 pub const CHANGE_WHY: &str = "wheelhouse.dev/change-why";
+/// Label of an environment (namespace, Docker container) wheelhouse made with `env
+/// create`, and of what it put there: the environment it was copied from.
+pub const CREATED_FROM: &str = "wheelhouse.dev/created-from";
 
 /// Keys of the first Docker contract, still read: (former key, the key to use).
 pub const FORMER_KEYS: [(&str, &str); 5] = [

@@ -250,6 +250,7 @@ mod tests {
                         found_by: String::new(),
                         part_of: Vec::new(),
                         lanes: Vec::new(),
+                        origin: None,
                     })
                     .collect(),
             }],

@@ -223,7 +223,14 @@ impl Session for Remote {
         self.next_id += 1;
         // What the write changes as the watches show it: the service's revision, and for
         // a lane change the environment's lanes (the service's own objects stay).
+        // and for a copy the service in the environment it goes to.
         let lanes = r.change.spec().needs == Some(crate::domain::Capability::Lanes);
+        let copy = match &r.change {
+            crate::domain::Change::CopyTo { env, .. } => {
+                Some(ServiceKey::new(&r.target.line, env, &r.target.service))
+            }
+            _ => None,
+        };
         let seen = |snap: &crate::domain::Snapshot| {
             (
                 snap.service(&r.target).map(|s| s.revision.clone()),
@@ -232,6 +239,8 @@ impl Session for Remote {
                         .map(|e| e.lanes.clone())
                         .unwrap_or_default()
                 }),
+                copy.as_ref()
+                    .map(|k| snap.service(k).map(|s| s.revision.clone())),
             )
         };
         let before = seen(&self.snapshot);

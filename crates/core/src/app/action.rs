@@ -103,6 +103,8 @@ actions! {
     TrainPause => "train-pause", "train: pause after the step in flight / go on (a stopped train tries its failed step again)";
     TrainAbort => "train-abort", "train: stop after the step in flight";
     TrainRollback => "train-rollback", "train: roll back the done steps of a stopped train, newest first";
+    EnvCreate => "env-create", "environment on demand: make a new environment from the selected one (typed: qa1, or qa1 order+deps,front)";
+    EnvDelete => "env-delete", "environment on demand: delete the selected environment (one wheelhouse made; its name typed)";
     Confirm => "confirm", "confirm / accept";
     Cancel => "cancel", "cancel / close";
 }
@@ -118,6 +120,8 @@ impl Action {
                 | Action::TrainPromote
                 | Action::TrainPause
                 | Action::TrainRollback
+                | Action::EnvCreate
+                | Action::EnvDelete
         )
     }
 

@@ -37,7 +37,7 @@ pub enum Command {
     Write {
         id: u64,
         request: ChangeRequest,
-        intent: AuditRecord,
+        intent: Box<AuditRecord>,
     },
     /// The result record of a write.
     Audit(AuditRecord),

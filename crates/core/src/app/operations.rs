@@ -102,6 +102,10 @@ fn ask(state: &State, key: &ServiceKey, service: &Service, spec: &Spec) -> Ask {
         None => Ask::Nothing(why),
     };
     match spec.input {
+        Input::Planned => Ask::Nothing(format!(
+            "{} is a step of env create / env delete, not an action of its own",
+            spec.name
+        )),
         Input::None => spec
             .op
             .change(Value::None)
@@ -369,7 +373,7 @@ pub fn execute(state: &mut State, confirm: Confirm) -> Vec<Command> {
     vec![Command::Write {
         id: confirm.id,
         request,
-        intent,
+        intent: Box::new(intent),
     }]
 }
 

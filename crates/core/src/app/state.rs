@@ -166,6 +166,8 @@ pub enum Mode {
     Confirm(Box<Confirm>),
     /// Confirming a train: its plan and every step's dry run.
     TrainConfirm(Box<super::trains::TrainConfirm>),
+    /// Naming an environment to make from the selected one.
+    EnvPrompt(Box<super::trains::EnvPrompt>),
     Help(super::help::HelpState),
     /// Typing a search in the logs view.
     LogSearch,

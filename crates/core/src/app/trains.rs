@@ -9,12 +9,12 @@ use super::audit::{AuditRecord, TrainRecord};
 use super::event::Command;
 use super::state::{ConfirmField, InFlight, Level, Mode, Preview, State};
 use super::text_input::TextInput;
+use crate::domain::EnvKey;
 use crate::domain::change::{ChangeRequest, FieldChange};
 use crate::domain::model::Tier;
 use crate::domain::train::gate::Gate;
 use crate::domain::train::plan::{self, Selection};
 use crate::domain::train::{Next, State as TrainState, StepState, Train};
-use crate::domain::{EnvKey, ServiceKey};
 use crate::interface::{PlatformError, PlatformRequest};
 
 /// A train the cockpit knows: running, stopped, or finished (kept for the picture).
@@ -47,6 +47,98 @@ pub struct TrainConfirm {
     pub why: TextInput,
     pub field: ConfirmField,
     pub scroll: u16,
+}
+
+/// The prompt of `env-create`: the new environment's name, and optionally which services
+/// (`qa1 order+deps,front`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvPrompt {
+    pub from: EnvKey,
+    pub input: TextInput,
+    pub error: Option<String>,
+}
+
+/// `env-create`: asks for the name of an environment to make from the selected one.
+pub fn begin_env_create(state: &mut State) -> Vec<Command> {
+    if state.read_only {
+        state.say(
+            Level::Warn,
+            "read-only: env-create is disabled (started with --read-only)",
+        );
+        return vec![];
+    }
+    let Some(from) = state.context_env() else {
+        state.say(
+            Level::Warn,
+            "env-create: select the environment to copy first",
+        );
+        return vec![];
+    };
+    state.mode = Mode::EnvPrompt(Box::new(EnvPrompt {
+        from,
+        input: TextInput::new(),
+        error: None,
+    }));
+    vec![]
+}
+
+/// The prompt's Enter: plan the environment and open its confirmation.
+pub fn submit_env_prompt(state: &mut State, mut p: EnvPrompt) -> Vec<Command> {
+    let text = p.input.text().trim().to_string();
+    let mut words = text.split_whitespace();
+    let name = words.next().unwrap_or_default().to_string();
+    let services: Vec<String> = words
+        .flat_map(|w| w.split(','))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let planned = state.snapshot.line(&p.from.line).map(|line| {
+        let request = plan::EnvRequest {
+            services,
+            ..Default::default()
+        };
+        plan::env_create(
+            line,
+            &p.from.env,
+            &name,
+            &request,
+            &platform_name(state),
+            Gate::default(),
+        )
+    });
+    match planned {
+        Some(Ok(train)) => confirm(state, Ok(train)),
+        Some(Err(e)) => {
+            p.error = Some(e);
+            state.mode = Mode::EnvPrompt(Box::new(p));
+            vec![]
+        }
+        None => vec![],
+    }
+}
+
+/// `env-delete`: the selected environment, if wheelhouse made it; its name typed.
+pub fn begin_env_delete(state: &mut State) -> Vec<Command> {
+    let Some(key) = state.context_env().filter(|_| state.selected.len() >= 2) else {
+        state.say(Level::Warn, "env-delete: select the environment first");
+        return vec![];
+    };
+    let planned = state
+        .snapshot
+        .line(&key.line)
+        .map(|line| plan::env_delete(line, &key.env, &platform_name(state)));
+    match planned {
+        Some(p) => {
+            let out = confirm(state, p);
+            // Deleting an environment always asks for its name.
+            if let Mode::TrainConfirm(c) = &mut state.mode {
+                c.type_to_confirm = Some(key.env.clone());
+                c.field = ConfirmField::Name;
+            }
+            out
+        }
+        None => vec![],
+    }
 }
 
 /// `train-promote`: the selected environment brought level with the one before it.
@@ -182,7 +274,8 @@ fn confirm(state: &mut State, planned: Result<Train, String>) -> Vec<Command> {
     commands
 }
 
-/// The request for step `i` of `train`, decided on the service's revision now.
+/// The request for step `i` of `train` (its change, or its undo), decided on the
+/// service's revision now.
 fn request(
     state: &State,
     train: &Train,
@@ -190,7 +283,7 @@ fn request(
     change: &crate::domain::Change,
     why: String,
 ) -> ChangeRequest {
-    let target = ServiceKey::new(&train.line, &train.env, &train.steps[i].service);
+    let target = train.target(i, change);
     let revision = state
         .snapshot
         .service(&target)
@@ -435,7 +528,7 @@ fn send(
     vec![Command::Write {
         id,
         request,
-        intent,
+        intent: Box::new(intent),
     }]
 }
 
@@ -638,6 +731,13 @@ pub fn reconcile(state: &mut State) {
     for (key, run) in state.trains.iter_mut().filter(|(_, r)| !r.reconciled) {
         if let Some(env) = snapshot.environment(key) {
             run.train.reconcile(env);
+            run.reconciled = true;
+        } else if matches!(run.train.kind, crate::domain::train::Kind::EnvCreate { .. })
+            && !snapshot.product_lines.is_empty()
+        {
+            // An environment being made that the platform does not show: nothing of it
+            // is there yet.
+            run.train.reconcile_absent();
             run.reconciled = true;
         }
     }

@@ -270,6 +270,7 @@ fn edit_text(state: &mut State, key: &KeyEvent) {
             state.dirty = true;
             return;
         }
+        Mode::EnvPrompt(p) => Some(&mut p.input),
         Mode::TrainConfirm(c) if c.field == ConfirmField::Name => Some(&mut c.typed),
         Mode::TrainConfirm(c) => Some(&mut c.why),
         _ => None,
@@ -292,6 +293,7 @@ fn text_changed(state: &mut State) {
             p.recalled = 0;
         }
         Mode::Prompt(p) => p.error = None,
+        Mode::EnvPrompt(p) => p.error = None,
         Mode::Help(h) => h.scroll = 0,
         Mode::Filter => navigation::repair_selection(state),
         _ => {}
@@ -318,6 +320,17 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Command> {
         Mode::Palette(p) => in_palette(state, p, action),
         Mode::Prompt(p) => in_prompt(state, p, action),
         Mode::TrainConfirm(c) => in_train_confirm(state, c, action),
+        Mode::EnvPrompt(p) => match action {
+            Action::Cancel => {
+                state.say(Level::Info, "cancelled: nothing was changed");
+                vec![]
+            }
+            Action::Confirm => super::trains::submit_env_prompt(state, *p),
+            _ => {
+                state.mode = Mode::EnvPrompt(p);
+                vec![]
+            }
+        },
         Mode::Confirm(c) => match action {
             Action::Cancel => {
                 state.say(Level::Info, "cancelled: nothing was changed");
@@ -614,6 +627,8 @@ fn normal(state: &mut State, action: Action) -> Vec<Command> {
     match action {
         Action::Copy | Action::CopyImage => return copy(state, action),
         Action::TrainPromote => return super::trains::begin_promote(state),
+        Action::EnvCreate => return super::trains::begin_env_create(state),
+        Action::EnvDelete => return super::trains::begin_env_delete(state),
         Action::LanePromote | Action::LaneDelete => {
             return super::trains::begin_lane(state, action == Action::LanePromote);
         }

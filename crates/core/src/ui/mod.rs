@@ -83,6 +83,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::Prompt(p) => views::prompt::draw(frame, area, theme, p),
         Mode::Confirm(c) => views::confirm::draw(frame, area, state, theme, c),
         Mode::TrainConfirm(c) => views::train::draw_confirm(frame, area, state, theme, c),
+        Mode::EnvPrompt(p) => views::train::draw_env_prompt(frame, area, theme, p),
         Mode::Normal | Mode::Filter | Mode::LogSearch => {}
     }
 }

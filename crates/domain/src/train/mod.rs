@@ -30,6 +30,10 @@ pub enum Kind {
     LanePromote { lane: String },
     /// Take a lane's share back and every service out of it.
     LaneDelete { lane: String },
+    /// Make the environment: its services copied from `from`.
+    EnvCreate { from: String },
+    /// Remove an environment wheelhouse made, service by service.
+    EnvDelete,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +57,10 @@ pub enum StepState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub service: String,
+    /// The environment the change is sent to, when not the train's (a copy is sent to
+    /// its source's service; what it makes is checked in the train's environment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_env: Option<String>,
     pub change: Change,
     /// The change that takes it back (rolling back the train).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,11 +89,14 @@ pub struct Step {
 impl Step {
     pub fn new(service: &str, change: Change, undo: Option<Change>, settle: bool) -> Step {
         let settle_on = match (&change, settle) {
-            (Change::Deploy { version }, true) => Some(version.clone()),
+            (Change::Deploy { version } | Change::CopyTo { version, .. }, true) => {
+                Some(version.clone())
+            }
             _ => None,
         };
         Step {
             service: service.to_string(),
+            target_env: None,
             change,
             undo,
             settle_on,
@@ -208,6 +219,17 @@ impl Train {
         }
     }
 
+    /// The service a change of step `i` is sent to: the step's own change to its target
+    /// environment (a copy's source), anything else (an undo) to the train's.
+    pub fn target(&self, i: usize, change: &Change) -> crate::model::ServiceKey {
+        let step = &self.steps[i];
+        let env = match &step.target_env {
+            Some(env) if *change == step.change => env.as_str(),
+            _ => self.env.as_str(),
+        };
+        crate::model::ServiceKey::new(&self.line, env, &step.service)
+    }
+
     pub fn env_key(&self) -> crate::model::EnvKey {
         crate::model::EnvKey {
             line: self.line.clone(),
@@ -223,6 +245,10 @@ impl Train {
                 format!("lane promote {}/{}/{lane}", self.line, self.env)
             }
             Kind::LaneDelete { lane } => format!("lane delete {}/{}/{lane}", self.line, self.env),
+            Kind::EnvCreate { from } => {
+                format!("env create {}/{} from {from}", self.line, self.env)
+            }
+            Kind::EnvDelete => format!("env delete {}/{}", self.line, self.env),
         }
     }
 
@@ -403,7 +429,21 @@ impl Train {
             return;
         };
         let service = env.and_then(|e| e.service(&self.steps[i].service));
-        let status = rollout_status(service, &version);
+        // What a copy makes appears with the platform's next picture.
+        let appearing = !undo && matches!(self.steps[i].change, Change::CopyTo { .. });
+        let status = match service {
+            None if appearing => Rollout::Going(format!("waiting for {version} to appear")),
+            // A copy's pods that wait for the secrets it was made without: made, and
+            // waiting for someone to provide them (the plan said so).
+            Some(s) if appearing && waits_for_secrets(s, &version) => {
+                return self.settled(
+                    i,
+                    false,
+                    Ok("made; its pods wait for the secrets to be provided".into()),
+                );
+            }
+            _ => rollout_status(service, &version),
+        };
         let (now, window, timeout) = (
             self.now,
             i64::from(self.gate.window),
@@ -547,6 +587,25 @@ impl Train {
             })
     }
 
+    /// Picks up a train whose environment the platform does not show (an environment being
+    /// made whose first copy never arrived): nothing it would make is there.
+    pub fn reconcile_absent(&mut self) {
+        let empty = Environment {
+            name: self.env.clone(),
+            tier: crate::model::Tier::NonProduction,
+            location: crate::model::Location::Demo {
+                cluster: String::new(),
+                namespace: String::new(),
+            },
+            services: Vec::new(),
+            found_by: String::new(),
+            part_of: Vec::new(),
+            lanes: Vec::new(),
+            origin: None,
+        };
+        self.reconcile(&empty);
+    }
+
     /// Picks a train up from what the platform shows (after the process that ran it
     /// exited): a step whose change the platform already shows is done (its gate is not
     /// judged again); a step that was in flight and is not shown is sent again.
@@ -597,6 +656,8 @@ fn shows(env: &Environment, service: &str, change: &Change) -> bool {
         Change::SetLaneShare { lane: l, share } => {
             lane(l).map_or(*share == 0, |l| l.entry_share == *share)
         }
+        Change::CopyTo { version, .. } => svc.is_some_and(|s| s.version == *version),
+        Change::RemoveService => svc.is_none(),
         _ => false,
     }
 }
@@ -638,6 +699,21 @@ fn rollout_status(service: Option<&Service>, version: &str) -> Rollout {
         Some(r) => format!("rolling out {} {}/{}", r.to_version, r.updated, r.total),
         None => format!("{}/{} ready", s.replicas.ready, s.replicas.desired),
     })
+}
+
+/// Whether the pods of `version` that are not ready all wait for config they lack
+/// (CreateContainerConfigError: a Secret or key missing), and some do.
+fn waits_for_secrets(s: &Service, version: &str) -> bool {
+    let waiting: Vec<Option<String>> = s
+        .pods
+        .iter()
+        .filter(|p| !p.canary && p.version == version && !p.ready)
+        .map(crate::pods::Pod::trouble)
+        .collect();
+    !waiting.is_empty()
+        && waiting
+            .iter()
+            .all(|t| t.as_deref() == Some("CreateContainerConfigError"))
 }
 
 /// Troubles that do not pass by themselves, in the new version's pods.

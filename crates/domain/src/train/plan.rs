@@ -366,3 +366,197 @@ pub fn level_with_previous(line: &ProductLine, env: &str) -> Option<Levelling> {
         bumps,
     })
 }
+
+/// What `env create` copies: which services (all, or the named ones with `+deps` for
+/// everything they call, transitively), at which versions, with which config over the
+/// source's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvRequest {
+    /// `order+deps`, `front`: empty for every service of the source.
+    pub services: Vec<String>,
+    /// Versions set per service (else the source's).
+    pub versions: std::collections::BTreeMap<String, String>,
+    /// Config keys set per service over the source's: service → key → value.
+    pub config: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+}
+
+/// A new environment's name: a DNS label (lowercase letters, digits, `-`), starting with
+/// a letter, at most 30 characters (it names a namespace `<line>-<env>`).
+pub fn valid_env_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 30
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?} is not an environment name: lowercase letters, digits and -, starting with a letter, at most 30"
+        ))
+    }
+}
+
+/// The services `wanted` names in `env`, `S+deps` adding everything S calls,
+/// transitively (by the environment's dependencies).
+pub fn with_dependencies(env: &Environment, wanted: &[String]) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in wanted {
+        let (name, deps) = match w.strip_suffix("+deps") {
+            Some(n) => (n, true),
+            None => (w.as_str(), false),
+        };
+        if env.service(name).is_none() {
+            return Err(format!("{} has no service {name}", env.name));
+        }
+        let mut queue = vec![name.to_string()];
+        while let Some(next) = queue.pop() {
+            if out.contains(&next) {
+                continue;
+            }
+            if deps {
+                queue.extend(
+                    calls(env, &next)
+                        .into_iter()
+                        .filter(|c| env.service(c).is_some()),
+                );
+            }
+            out.push(next);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The train that makes `line`/`name` from `from`: each service copied, callees first
+/// (what a service calls is there before it), each waiting for ready. Secrets are not
+/// copied (noted: to be provided).
+pub fn env_create(
+    line: &ProductLine,
+    from: &str,
+    name: &str,
+    request: &EnvRequest,
+    platform: &str,
+    gate: Gate,
+) -> Result<Train, String> {
+    valid_env_name(name)?;
+    let source = line
+        .environment(from)
+        .ok_or_else(|| format!("there is no environment {}/{from}", line.name))?;
+    if line.environment(name).is_some() {
+        return Err(format!("{}/{name} exists", line.name));
+    }
+    let chosen = if request.services.is_empty() {
+        source.services.iter().map(|s| s.name.clone()).collect()
+    } else {
+        with_dependencies(source, &request.services)?
+    };
+    for s in request.versions.keys().chain(request.config.keys()) {
+        if !chosen.contains(s) {
+            return Err(format!("{s} is not among the services copied"));
+        }
+    }
+    let ordered = callees_first(chosen.iter().map(String::as_str), |n| calls(source, n));
+    let mut notes: Vec<String> = ordered
+        .cycles
+        .iter()
+        .map(|c| format!("the call graph has a cycle, {}", cycle_text(c)))
+        .collect();
+    let mut steps = Vec::new();
+    for service in &ordered.order {
+        let Some(s) = source.service(service) else {
+            continue;
+        };
+        let version = request
+            .versions
+            .get(service)
+            .cloned()
+            .unwrap_or_else(|| s.version.clone());
+        for key in s.secret_keys.names() {
+            notes.push(format!(
+                "{service}: secret {key} is not copied: provide it in {}/{name}",
+                line.name
+            ));
+        }
+        for dep in &s.dependencies {
+            if source.service(dep).is_some() && !chosen.contains(dep) {
+                notes.push(format!(
+                    "{service} calls {dep}, which is not copied ({dep}+deps would take it)"
+                ));
+            }
+        }
+        let mut step = Step::new(
+            service,
+            Change::CopyTo {
+                env: name.to_string(),
+                version,
+                config: request.config.get(service).cloned().unwrap_or_default(),
+            },
+            Some(Change::RemoveService),
+            true,
+        );
+        step.target_env = Some(from.to_string());
+        steps.push(step);
+    }
+    let key = EnvKey {
+        line: line.name.clone(),
+        env: name.to_string(),
+    };
+    Ok(Train::new(
+        Kind::EnvCreate {
+            from: from.to_string(),
+        },
+        &key,
+        platform,
+        steps,
+        gate,
+        notes,
+    ))
+}
+
+/// The train that removes an environment wheelhouse made, callers first: refused for a
+/// production tier, and for an environment wheelhouse did not make.
+pub fn env_delete(line: &ProductLine, name: &str, platform: &str) -> Result<Train, String> {
+    let env = line
+        .environment(name)
+        .ok_or_else(|| format!("there is no environment {}/{name}", line.name))?;
+    if env.tier == crate::model::Tier::Production {
+        return Err(format!(
+            "{}/{name} is a production environment: wheelhouse does not delete it",
+            line.name
+        ));
+    }
+    if env.origin.is_none() {
+        return Err(format!(
+            "{}/{name} was not made by wheelhouse (env create): it is not deleted here",
+            line.name
+        ));
+    }
+    let ordered = callees_first(env.services.iter().map(|s| s.name.as_str()), |n| {
+        calls(env, n)
+    });
+    let steps = ordered
+        .order
+        .iter()
+        .rev()
+        .map(|s| Step::new(s, Change::RemoveService, None, false))
+        .collect();
+    let key = EnvKey {
+        line: line.name.clone(),
+        env: name.to_string(),
+    };
+    let mut notes = Vec::new();
+    if !env.lanes.is_empty() {
+        notes.push(format!("its {} lanes go with it", env.lanes.len()));
+    }
+    Ok(Train::new(
+        Kind::EnvDelete,
+        &key,
+        platform,
+        steps,
+        Gate::default(),
+        notes,
+    ))
+}

@@ -30,6 +30,7 @@ fn env(name: &str, services: Vec<Service>) -> Environment {
         found_by: String::new(),
         part_of: Vec::new(),
         lanes: Vec::new(),
+        origin: None,
     }
 }
 
@@ -619,4 +620,128 @@ fn the_train_to_level_an_environment_is_counted_by_size() {
         None,
         "the first has none"
     );
+}
+
+#[test]
+fn an_environment_is_made_from_the_named_services_and_what_they_call() {
+    let mut l = line();
+    l.environments[0].services[1]
+        .secret_keys
+        .insert("db_password", b"x");
+    let request = plan::EnvRequest {
+        services: vec!["order+deps".into()],
+        versions: BTreeMap::from([("payment".to_string(), "2.1.1".to_string())]),
+        config: BTreeMap::from([(
+            "order".to_string(),
+            BTreeMap::from([("LOG_LEVEL".to_string(), "info".to_string())]),
+        )]),
+    };
+    let t = plan::env_create(&l, "test", "qa1", &request, "demo", Gate::default()).unwrap();
+    assert_eq!(t.title(), "env create trade/qa1 from test");
+    assert_eq!(names(&t), ["ledger", "payment", "stock", "order"]);
+    assert!(
+        t.steps
+            .iter()
+            .all(|s| s.target_env.as_deref() == Some("test"))
+    );
+    assert_eq!(
+        t.steps[1].change,
+        Change::CopyTo {
+            env: "qa1".into(),
+            version: "2.1.1".into(),
+            config: BTreeMap::new()
+        }
+    );
+    assert_eq!(t.steps[1].settle_on.as_deref(), Some("2.1.1"));
+    assert_eq!(t.steps[1].undo, Some(Change::RemoveService));
+    assert!(
+        t.notes
+            .contains(&"order: secret db_password is not copied: provide it in trade/qa1".into()),
+        "{:?}",
+        t.notes
+    );
+    let all = plan::env_create(
+        &l,
+        "test",
+        "qa2",
+        &Default::default(),
+        "demo",
+        Gate::default(),
+    )
+    .unwrap();
+    assert_eq!(all.steps.len(), 6, "every service of the source");
+    let only = plan::EnvRequest {
+        services: vec!["order".into()],
+        ..Default::default()
+    };
+    let t = plan::env_create(&l, "test", "qa3", &only, "demo", Gate::default()).unwrap();
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.contains("order calls payment, which is not copied")),
+        "{:?}",
+        t.notes
+    );
+    for (name, why) in [
+        ("gray", "trade/gray exists"),
+        ("QA", "is not an environment name"),
+        ("x-", "is not an environment name"),
+    ] {
+        let e = plan::env_create(
+            &l,
+            "test",
+            name,
+            &Default::default(),
+            "demo",
+            Gate::default(),
+        )
+        .unwrap_err();
+        assert!(e.contains(why), "{name}: {e}");
+    }
+    let wrong = plan::EnvRequest {
+        services: vec!["nope+deps".into()],
+        ..Default::default()
+    };
+    let e = plan::env_create(&l, "test", "qa4", &wrong, "demo", Gate::default()).unwrap_err();
+    assert_eq!(e, "test has no service nope");
+}
+
+#[test]
+fn only_an_environment_wheelhouse_made_is_deleted_callers_first() {
+    let mut l = line();
+    let e = plan::env_delete(&l, "gray", "demo").unwrap_err();
+    assert!(e.contains("was not made by wheelhouse"), "{e}");
+    l.environments[1].origin = Some("test, by ana".into());
+    let t = plan::env_delete(&l, "gray", "demo").unwrap();
+    assert_eq!(names(&t), ["front", "order", "stock", "payment", "ledger"]);
+    assert!(
+        t.steps
+            .iter()
+            .all(|s| s.change == Change::RemoveService && s.undo.is_none())
+    );
+    l.environments[1].tier = Tier::Production;
+    let e = plan::env_delete(&l, "gray", "demo").unwrap_err();
+    assert!(e.contains("is a production environment"), "{e}");
+}
+
+#[test]
+fn a_copy_is_done_when_the_service_appears_ready_in_the_new_environment() {
+    let l = line();
+    let only = plan::EnvRequest {
+        services: vec!["ledger".into()],
+        ..Default::default()
+    };
+    let mut t = plan::env_create(&l, "test", "qa1", &only, "demo", Gate::default()).unwrap();
+    assert!(matches!(t.next(0, None), Next::Apply { step: 0, .. }));
+    t.applied(0, Ok(()));
+    assert_eq!(t.next(1, None), Next::Wait, "not there yet");
+    assert_eq!(t.state, State::Running);
+    assert!(t.steps[0].note.contains("waiting for 6.0.0 to appear"));
+    let made = env("qa1", vec![svc("ledger", "6.0.0", &[])]);
+    assert_eq!(t.next(2, Some(&made)), Next::Finished);
+    // Picked up after the first copy was lost: sent again.
+    let mut lost = plan::env_create(&l, "test", "qa2", &only, "demo", Gate::default()).unwrap();
+    lost.next(0, None);
+    lost.reconcile_absent();
+    assert_eq!(lost.steps[0].state, StepState::Pending);
 }

@@ -7,7 +7,7 @@ pub mod sim;
 pub mod worker;
 
 use super::{Applied, PlatformError, PlatformInfo};
-use crate::domain::change::{ChangeRequest, FieldChange, plan};
+use crate::domain::change::{Change, ChangeRequest, FieldChange, plan};
 use crate::domain::traffic::TrafficFrame;
 use crate::domain::{EnvKey, Snapshot};
 use scenario::{Scenario, ScenarioError};
@@ -91,6 +91,8 @@ impl DemoPlatform {
                 target: request.target.to_string(),
             });
         }
+        crate::domain::change::copy_destination(&snapshot, &request.target, &request.change)
+            .map_err(|e| PlatformError::Invalid { reason: e.0 })?;
         let planned = match snapshot.environment(&request.target.env_key()) {
             Some(env) => crate::domain::change::plan_in(env, service, &request.change),
             None => plan(service, &request.change),
@@ -101,6 +103,34 @@ impl DemoPlatform {
     pub fn apply(&mut self, request: &ChangeRequest) -> Result<Applied, PlatformError> {
         let changes = self.preview(request)?;
         let now = self.sim.now_unix();
+        match &request.change {
+            Change::CopyTo {
+                env,
+                version,
+                config,
+            } => {
+                let revision = self
+                    .sim
+                    .copy_service(&request.target, (env, version, config), &request.who, now)
+                    .unwrap_or_default();
+                self.writes += 1;
+                return Ok(Applied {
+                    request: request.clone(),
+                    changes,
+                    revision,
+                });
+            }
+            Change::RemoveService => {
+                self.sim.remove_service(&request.target);
+                self.writes += 1;
+                return Ok(Applied {
+                    request: request.clone(),
+                    changes,
+                    revision: String::new(),
+                });
+            }
+            _ => {}
+        }
         if request.change.spec().needs == Some(crate::domain::Capability::Lanes) {
             self.sim
                 .apply_lane(&request.target, &request.change, &request.who, now);

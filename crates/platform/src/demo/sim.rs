@@ -41,6 +41,8 @@ pub(super) struct SimEnv {
     share: f64,
     pub services: Vec<SimService>,
     pub lanes: Vec<SimLane>,
+    /// Made by `env create`: from where, by whom.
+    origin: Option<String>,
 }
 
 /// A lane of an environment, and the error rate of its versions (a failing lane).
@@ -130,6 +132,7 @@ impl Simulation {
                     share: env.share(),
                     services,
                     lanes,
+                    origin: None,
                 });
             }
         }
@@ -183,6 +186,7 @@ impl Simulation {
                     found_by: String::new(),
                     part_of: Vec::new(),
                     lanes: env.lanes.iter().map(|l| l.lane.clone()).collect(),
+                    origin: env.origin.clone(),
                 });
             }
         }
@@ -218,6 +222,119 @@ impl Simulation {
                 SimLane { lane, error_rate }
             })
             .collect();
+    }
+
+    /// Copies a service into `to` (an environment of its line, made with its first
+    /// service right after the source, a tenth of its traffic): at `version`, `config`
+    /// over its config, no secrets, no canary, its history starting with the copy.
+    pub(super) fn copy_service(
+        &mut self,
+        source: &crate::domain::ServiceKey,
+        (to, version, config): (&str, &str, &BTreeMap<String, String>),
+        who: &str,
+        now: i64,
+    ) -> Option<String> {
+        let from = self
+            .envs
+            .iter()
+            .position(|e| e.key.line == source.line && e.key.env == source.env)?;
+        let original = self.envs[from]
+            .services
+            .iter()
+            .find(|s| s.svc.name == source.service)?
+            .clone();
+        let order: Vec<String> = self.envs[from]
+            .services
+            .iter()
+            .map(|s| s.svc.name.clone())
+            .collect();
+        let at = match self
+            .envs
+            .iter()
+            .position(|e| e.key.line == source.line && e.key.env == to)
+        {
+            Some(i) => i,
+            None => {
+                let s = &self.envs[from];
+                let cluster = match &s.location {
+                    Location::Demo { cluster, .. } => cluster.clone(),
+                    other => other.to_string(),
+                };
+                let env = SimEnv {
+                    key: EnvKey {
+                        line: source.line.clone(),
+                        env: to.to_string(),
+                    },
+                    tier: Tier::NonProduction,
+                    location: Location::Demo {
+                        cluster,
+                        namespace: format!("{}-{to}", source.line),
+                    },
+                    share: s.share * 0.1,
+                    services: Vec::new(),
+                    lanes: Vec::new(),
+                    origin: Some(format!("{}, by {who}", source.env)),
+                };
+                self.envs.insert(from + 1, env);
+                from + 1
+            }
+        };
+        let mut copy = original;
+        let svc = &mut copy.svc;
+        svc.image = retag(&svc.image, version);
+        svc.version = version.to_string();
+        for (k, v) in config {
+            svc.config.insert(k.clone(), v.clone());
+        }
+        svc.secret_keys = Default::default();
+        svc.canary = None;
+        svc.traffic = TrafficSplit::default();
+        svc.rollout = None;
+        svc.paused = false;
+        svc.replicas.ready = svc.replicas.desired;
+        svc.revision = "1".into();
+        svc.releases = vec![Release {
+            revision: 1,
+            from: String::new(),
+            to: version.to_string(),
+            who: who.to_string(),
+            when: now,
+            why: format!("copied from {}", source.env),
+            state: ReleaseState::Complete,
+        }];
+        copy.revision = 1;
+        copy.rollout_clock = 0.0;
+        copy.scale_clock = 0.0;
+        let env = &mut self.envs[at];
+        env.services.retain(|s| s.svc.name != source.service);
+        env.services.push(copy);
+        // Callers before callees, as the source has them.
+        env.services.sort_by_key(|s| {
+            order
+                .iter()
+                .position(|n| *n == s.svc.name)
+                .unwrap_or(usize::MAX)
+        });
+        Some("1".into())
+    }
+
+    /// Removes a service from an environment `env create` made; the environment goes with
+    /// its last service.
+    pub(super) fn remove_service(&mut self, key: &crate::domain::ServiceKey) {
+        let Some(i) = self
+            .envs
+            .iter()
+            .position(|e| e.key.line == key.line && e.key.env == key.env)
+        else {
+            return;
+        };
+        let env = &mut self.envs[i];
+        env.services.retain(|s| s.svc.name != key.service);
+        env.lanes
+            .retain(|l| !l.lane.services.contains_key(&key.service));
+        if env.services.is_empty() && env.origin.is_some() {
+            self.envs.remove(i);
+        }
     }
 
     pub(super) fn service_mut(
@@ -672,6 +789,9 @@ impl SimService {
         match change {
             // An environment's lanes change at its level (see `Simulation::apply_lane`).
             Change::JoinLane { .. } | Change::LeaveLane { .. } | Change::SetLaneShare { .. } => {}
+            // Environments made and unmade at the simulation's level (copy_service,
+            // remove_service).
+            Change::CopyTo { .. } | Change::RemoveService => {}
             // From what runs: a release superseded half-way is not what it moved from.
             Change::Deploy { version } => {
                 let from = svc.version.clone();

@@ -90,6 +90,11 @@ pub fn assemble(
             .values()
             .flatten()
             .find_map(|c| label(&c.labels, LABEL_TIER).cloned());
+        let origin = services
+            .values()
+            .flatten()
+            .find_map(|c| c.labels.get(LABEL_CREATED_FROM).cloned())
+            .map(|from| format!("made from {from} by wheelhouse"));
         let services = services
             .into_iter()
             .map(|(name, mut containers)| {
@@ -116,6 +121,7 @@ pub fn assemble(
             found_by,
             part_of: Vec::new(),
             lanes: Vec::new(),
+            origin,
         });
     }
     lines

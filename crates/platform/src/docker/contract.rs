@@ -26,6 +26,8 @@ pub const LABEL_HISTORY: &str = "wheelhouse.dev/history";
 pub const LABEL_CHANGED_BY: &str = shared::CHANGED_BY;
 pub const LABEL_CHANGED_AT: &str = shared::CHANGED_AT;
 pub const LABEL_CHANGE_WHY: &str = shared::CHANGE_WHY;
+/// On the containers of an environment `env create` made: the one it was copied from.
+pub const LABEL_CREATED_FROM: &str = shared::CREATED_FROM;
 
 /// OCI image labels: the version and the base image (lineage).
 pub const OCI_VERSION: &str = "org.opencontainers.image.version";

@@ -496,7 +496,13 @@ impl Worker {
                 target: key.to_string(),
             });
         }
-        let mut changes = match plan(service, &request.change) {
+        crate::domain::change::copy_destination(out.current(), key, &request.change)
+            .map_err(|e| PlatformError::Invalid { reason: e.0 })?;
+        let planned = match out.current().environment(&key.env_key()) {
+            Some(env) => crate::domain::change::plan_in(env, service, &request.change),
+            None => plan(service, &request.change),
+        };
+        let mut changes = match planned {
             Ok(c) => c,
             Err(e) => return Err(PlatformError::Invalid { reason: e.0 }),
         };

@@ -71,6 +71,18 @@ pub struct Plan {
     pub labels: Vec<(String, String)>,
     /// Every container name on the engine (new names avoid them).
     pub taken: BTreeSet<String>,
+    /// A copy into another environment (`env create`): what changes on its containers.
+    pub copy: Option<Copy>,
+}
+
+/// How the containers of a copy differ from the template's: config set, secrets left
+/// out (never copied), named for their environment, on the template's network without
+/// its aliases (the source's names stay the source's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Copy {
+    pub set: Vec<(String, String)>,
+    pub drop: Vec<String>,
+    pub name: String,
 }
 
 /// Why Docker cannot make `change`: the capability it needs and Docker lacks.
@@ -147,12 +159,23 @@ pub fn plan(
             (LABEL_CHANGED_AT.to_string(), now_rfc3339.to_string()),
             (LABEL_CHANGE_WHY.to_string(), request.why.clone()),
         ],
+        copy: None,
     };
     let steps = match &request.change {
         Change::Deploy { version } => p.deploy(version)?,
         Change::Rollback => p.rollback()?,
         Change::Scale { replicas } => p.scale(*replicas)?,
         Change::Restart => p.restart(),
+        Change::CopyTo {
+            env,
+            version,
+            config,
+        } => p.copy_to(env, version, config)?,
+        Change::RemoveService => p
+            .containers
+            .iter()
+            .map(|c| Step::Remove { old: (*c).clone() })
+            .collect(),
         // What Docker lacks is declared in `Location::supports`: the reason comes from there.
         other => return Err(invalid(unsupported(other))),
     };
@@ -170,6 +193,7 @@ struct Planning<'a> {
     template: Container,
     releases: Vec<Release>,
     labels: Vec<(String, String)>,
+    copy: Option<Copy>,
 }
 
 impl Planning<'_> {
@@ -271,6 +295,48 @@ impl Planning<'_> {
             .collect())
     }
 
+    /// The service's containers made again in `env` at `version`: as many as it has,
+    /// labelled for `env` and with where they came from, their history starting there.
+    fn copy_to(
+        &mut self,
+        env: &str,
+        version: &str,
+        config: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<Step>, PlatformError> {
+        let image = self.image_for(version)?;
+        let key = &self.request.target;
+        self.releases = vec![Release {
+            revision: 1,
+            from: String::new(),
+            to: version.to_string(),
+            who: self.request.who.clone(),
+            when: self.now_unix,
+            why: format!("copied from {}", key.env),
+            state: ReleaseState::Complete,
+        }];
+        self.labels.extend([
+            (LABEL_ENV.to_string(), env.to_string()),
+            (LABEL_VERSION.to_string(), version.to_string()),
+            (LABEL_TIER.to_string(), "non-production".to_string()),
+            (LABEL_CREATED_FROM.to_string(), key.env.clone()),
+        ]);
+        self.copy = Some(Copy {
+            set: config.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            drop: self
+                .service
+                .secret_keys
+                .names()
+                .map(str::to_string)
+                .collect(),
+            name: format!("{}-{env}-{}-1", key.line, key.service),
+        });
+        Ok((0..self.containers.len().max(1))
+            .map(|_| Step::Create {
+                image: image.clone(),
+            })
+            .collect())
+    }
+
     fn restart(&self) -> Vec<Step> {
         self.containers
             .iter()
@@ -289,6 +355,7 @@ impl Planning<'_> {
         ));
         Plan {
             steps,
+            copy: self.copy,
             template: self.template,
             labels: self.labels,
             taken: self
@@ -525,13 +592,21 @@ async fn create(
         labels.insert(k.clone(), v.clone());
     }
     let same_image = image == plan.template.image;
-    let env: Vec<String> = config
+    let mut env: Vec<String> = config
         .env
         .clone()
         .unwrap_or_default()
         .into_iter()
         .filter(|e| same_image || !old_image.env.contains(e))
         .collect();
+    if let Some(copy) = &plan.copy {
+        let name_of = |e: &String| e.split_once('=').map_or(e.clone(), |(k, _)| k.to_string());
+        env.retain(|e| {
+            let k = name_of(e);
+            !copy.drop.contains(&k) && !copy.set.iter().any(|(s, _)| *s == k)
+        });
+        env.extend(copy.set.iter().map(|(k, v)| format!("{k}={v}")));
+    }
     // The network the container is on, with its aliases (a compose service name): the
     // new container answers to the same names.
     let network_mode = template
@@ -555,12 +630,17 @@ async fn create(
             endpoints_config: Some(HashMap::from([(
                 network_mode.clone(),
                 EndpointSettings {
-                    aliases: endpoint.aliases.as_ref().map(|a| {
-                        a.iter()
-                            .filter(|x| **x != short_id && **x != plan.template.name)
-                            .cloned()
-                            .collect()
-                    }),
+                    // A copy answers to none of the source's names.
+                    aliases: endpoint
+                        .aliases
+                        .as_ref()
+                        .filter(|_| plan.copy.is_none())
+                        .map(|a| {
+                            a.iter()
+                                .filter(|x| **x != short_id && **x != plan.template.name)
+                                .cloned()
+                                .collect()
+                        }),
                     ..EndpointSettings::default()
                 },
             )])),
@@ -587,7 +667,11 @@ async fn create(
     // A name taken meanwhile (by anyone) is skipped.
     let mut attempts = 0;
     let name = loop {
-        let name = next_name(&plan.template.name, &plan.taken);
+        let like = plan
+            .copy
+            .as_ref()
+            .map_or(plan.template.name.as_str(), |c| c.name.as_str());
+        let name = next_name(like, &plan.taken);
         plan.taken.insert(name.clone());
         let options = CreateContainerOptionsBuilder::new().name(&name).build();
         match docker.create_container(Some(options), body.clone()).await {

@@ -57,6 +57,7 @@ fn environment(inv: &Inventory, b: &EnvBinding, problems: &mut Vec<String>) -> E
         found_by: b.found_by.clone(),
         part_of: b.part_of.iter().flatten().cloned().collect(),
         lanes: super::workloads::lanes(inv, b),
+        origin: b.origin.clone(),
     }
 }
 

@@ -25,6 +25,9 @@ pub const TRACK_STABLE: &str = "stable";
 pub const LABEL_LANE: &str = shared::LANE;
 /// Label of a service's lane route `<svc>-lanes`, naming the service.
 pub const LABEL_LANE_ROUTE: &str = "wheelhouse.dev/lane-route";
+/// Label of a namespace `env create` made, and of the objects it put there: the
+/// environment they were copied from.
+pub const LABEL_CREATED_FROM: &str = shared::CREATED_FROM;
 
 /// Requests per second one replica serves.
 pub const ANN_CAPACITY: &str = shared::CAPACITY;

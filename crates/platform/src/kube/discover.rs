@@ -39,6 +39,8 @@ pub struct EnvBinding {
     pub source: Source,
     /// How it was found, in words (the service view shows it).
     pub found_by: String,
+    /// The environment `env create` made it from (its namespace's label), if it did.
+    pub origin: Option<String>,
 }
 
 impl EnvBinding {
@@ -121,6 +123,10 @@ fn labelled(out: &mut Vec<EnvBinding>, key: &ObjKey, ns: &NamespaceInfo, line: &
             "namespace {} labelled {LABEL_LINE}={line}, {LABEL_ENV}={env}",
             key.name
         ),
+        origin: ns
+            .labels
+            .get(LABEL_CREATED_FROM)
+            .map(|from| format!("made from {from} by wheelhouse")),
     });
 }
 
@@ -177,6 +183,7 @@ fn by_convention(
             part_of,
             source: Source::Convention,
             found_by,
+            origin: None,
         });
     }
 }
@@ -212,5 +219,6 @@ fn other_part(
         part_of,
         source: Source::Other,
         found_by: format!("namespace {namespace}: {why} (other namespaces)"),
+        origin: None,
     });
 }

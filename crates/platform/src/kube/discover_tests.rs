@@ -226,6 +226,7 @@ fn labels_and_the_catalog_come_before_conventions() {
         part_of: None,
         source: Source::Catalog,
         found_by: "the catalog".into(),
+        origin: None,
     }];
     let snap = discover(
         &inv,

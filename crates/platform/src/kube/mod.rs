@@ -102,6 +102,7 @@ pub async fn connect(options: &KubeOptions, catalog: &Catalog) -> anyhow::Result
             part_of: e.part_of.as_ref().map(|p| p.iter().cloned().collect()),
             source: Source::Catalog,
             found_by: format!("the catalog: {}/{} is namespace {namespace}", e.line, e.env),
+            origin: None,
         });
         match contexts.iter_mut().find(|c| c.name == context) {
             Some(c) => {

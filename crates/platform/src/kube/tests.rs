@@ -276,6 +276,7 @@ fn the_catalog_names_environments_and_wins() {
         part_of: None,
         source: Source::Catalog,
         found_by: "the catalog".into(),
+        origin: None,
     }];
     let discovery = Discovery {
         catalog,

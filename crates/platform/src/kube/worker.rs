@@ -400,8 +400,55 @@ impl Worker {
             None => plan(service, &request.change),
         };
         let changes = planned.map_err(|e| PlatformError::Invalid { reason: e.0 })?;
+        crate::domain::change::copy_destination(out.current(), key, &request.change)
+            .map_err(|e| PlatformError::Invalid { reason: e.0 })?;
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let ops = writes::ops(&target, request, &now)?;
+        let (namespace, ops) = match &request.change {
+            crate::domain::Change::CopyTo {
+                env,
+                version,
+                config,
+            } => {
+                let made = self
+                    .bindings
+                    .iter()
+                    .find(|b| b.line == key.line && b.env == *env && b.context == binding.context);
+                let namespace =
+                    made.map_or_else(|| format!("{}-{env}", key.line), |b| b.namespace.clone());
+                let taken = self
+                    .inv
+                    .of(Kind::Namespace)
+                    .any(|(k, _)| k.context == binding.context && k.name == namespace);
+                if made.is_none() && taken {
+                    return Err(PlatformError::Invalid {
+                        reason: format!(
+                            "namespace {namespace} exists and is not {}/{env}: wheelhouse makes environments in namespaces of their own",
+                            key.line
+                        ),
+                    });
+                }
+                let to = writes::Destination {
+                    namespace: &namespace,
+                    create: made.is_none(),
+                    line: &key.line,
+                    env,
+                };
+                let ops =
+                    writes::copy_ops(&self.inv, &target, request, &now, &to, (version, config))?;
+                (namespace, ops)
+            }
+            crate::domain::Change::RemoveService => {
+                let last = out
+                    .current()
+                    .environment(&key.env_key())
+                    .is_none_or(|e| e.services.len() <= 1);
+                (binding.namespace.clone(), writes::remove_ops(&target, last))
+            }
+            _ => (
+                binding.namespace.clone(),
+                writes::ops(&target, request, &now)?,
+            ),
+        };
         let client = self
             .contexts
             .get(&binding.context)
@@ -409,7 +456,7 @@ impl Worker {
             .ok_or_else(|| PlatformError::Unavailable {
                 reason: format!("no client for context {}", binding.context),
             })?;
-        Ok((client, binding.namespace.clone(), ops, changes))
+        Ok((client, namespace, ops, changes))
     }
 
     /// The dry run: the plan, then the API server's server-side dry run of every request
@@ -426,11 +473,23 @@ impl Worker {
                 )),
                 Ok((client, ns, ops, changes)) => {
                     let target = request.target.to_string();
-                    writes::run(&client, &ns, &target, &ops, true)
+                    // A namespace still to be made: what goes in it cannot be dry-run yet.
+                    let new_namespace = ops
+                        .iter()
+                        .position(|op| matches!(op, writes::Op::ApplyNamespace { .. }));
+                    let (checked, later) = match new_namespace {
+                        Some(i) => (&ops[i..=i], describe(&ops[i + 1..])),
+                        None => (&ops[..], String::new()),
+                    };
+                    writes::run(&client, &ns, &target, checked, true)
                         .await
                         .map(|done| {
                             let what: Vec<&str> = done.iter().map(|d| d.what.as_str()).collect();
-                            with_dry_run(changes, format!("accepted: {}", what.join(", ")))
+                            let mut text = format!("accepted: {}", what.join(", "));
+                            if !later.is_empty() {
+                                text.push_str(&format!("; then, in it: {later}"));
+                            }
+                            with_dry_run(changes, text)
                         })
                 }
             };

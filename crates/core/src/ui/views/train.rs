@@ -153,11 +153,14 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, state: &State, theme: &Theme,
             ))),
             Preview::Ready(changes) => {
                 for f in changes {
+                    let rest = w.saturating_sub(f.field.chars().count() + 6);
+                    let before = truncate(&f.before, rest / 3);
+                    let after = truncate(&f.after, rest.saturating_sub(before.chars().count() + 3));
                     body.push(Line::from(vec![
                         Span::styled(format!("     {} ", f.field), theme.muted),
-                        Span::raw(truncate(&f.before, w / 3)),
+                        Span::raw(before),
                         Span::styled(" → ", theme.key),
-                        Span::styled(truncate(&f.after, w / 3), theme.warn),
+                        Span::styled(after, theme.warn),
                     ]));
                 }
             }
@@ -219,4 +222,47 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, state: &State, theme: &Theme,
         body_area,
     );
     frame.render_widget(Paragraph::new(foot).style(theme.base), foot_area);
+}
+
+/// The prompt of `env-create`.
+pub fn draw_env_prompt(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    p: &crate::app::trains::EnvPrompt,
+) {
+    let rect = centered(area, 72, 7);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(Span::styled(
+            format!(" New environment from {} ", p.from),
+            theme.title,
+        ));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let w = inner.width as usize;
+    let mut spans = vec![Span::styled("> ", theme.key)];
+    spans.extend(crate::ui::widgets::input_spans(
+        &p.input,
+        theme.base,
+        theme.selected,
+        w.saturating_sub(2),
+    ));
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "its name, then optionally which services: qa1 order+deps,front",
+            theme.muted,
+        )),
+        Line::from(spans),
+    ];
+    if let Some(e) = &p.error {
+        lines.push(Line::from(Span::styled(truncate(e, w), theme.error)));
+    }
+    lines.push(Line::from(Span::styled(
+        "enter: next (the plan, to confirm) · esc: cancel",
+        theme.muted,
+    )));
+    frame.render_widget(Paragraph::new(lines).style(theme.base), inner);
 }

@@ -3,9 +3,11 @@
 //! the resourceVersion the change was decided on, so the API server refuses a write over
 //! somebody else's newer change.
 
+mod copy;
 mod plan;
 mod run;
 
+pub use copy::{Destination, copy_ops, remove_ops};
 pub use plan::{ops, ratio_replicas};
 pub use run::{Done, REQUEST_TIMEOUT, run};
 
@@ -73,6 +75,21 @@ pub enum Op {
         name: String,
         body: Value,
     },
+    /// Server-side apply of a Namespace (an environment made on demand).
+    ApplyNamespace {
+        name: String,
+        body: Value,
+    },
+    DeleteNamespace {
+        name: String,
+    },
+    ApplyConfigMap {
+        name: String,
+        body: Value,
+    },
+    DeleteConfigMap {
+        name: String,
+    },
 }
 
 impl Op {
@@ -94,15 +111,19 @@ impl Op {
             Op::ApplyDeployment { .. }
             | Op::ApplyService { .. }
             | Op::ApplyStatefulSet { .. }
-            | Op::ApplyRoute { .. } => "apply",
+            | Op::ApplyRoute { .. }
+            | Op::ApplyNamespace { .. }
+            | Op::ApplyConfigMap { .. } => "apply",
             Op::PatchRoute { .. }
             | Op::Scale { .. }
             | Op::PatchDeployment { .. }
             | Op::PatchStatefulSet { .. }
             | Op::ScaleStatefulSet { .. } => "patch",
-            Op::DeleteDeployment { .. } | Op::DeleteService { .. } | Op::DeleteRoute { .. } => {
-                "delete"
-            }
+            Op::DeleteDeployment { .. }
+            | Op::DeleteService { .. }
+            | Op::DeleteRoute { .. }
+            | Op::DeleteNamespace { .. }
+            | Op::DeleteConfigMap { .. } => "delete",
         }
     }
 
@@ -122,6 +143,12 @@ impl Op {
                 format!("statefulsets/{name}")
             }
             Op::ScaleStatefulSet { name, .. } => format!("statefulsets/{name}/scale"),
+            Op::ApplyNamespace { name, .. } | Op::DeleteNamespace { name } => {
+                format!("namespaces/{name}")
+            }
+            Op::ApplyConfigMap { name, .. } | Op::DeleteConfigMap { name } => {
+                format!("configmaps/{name}")
+            }
         }
     }
 }

@@ -191,6 +191,10 @@ pub fn ops(t: &Target, req: &ChangeRequest, now: &str) -> Result<Vec<Op>, Platfo
         Change::JoinLane { lane, version } => join_lane(t, req, now, lane, version),
         Change::LeaveLane { lane } => leave_lane(t, lane),
         Change::SetLaneShare { lane, share } => set_lane_share(t, lane, *share),
+        // Made with the inventory and a destination (see `copy`).
+        Change::CopyTo { .. } | Change::RemoveService => Err(PlatformError::Invalid {
+            reason: "an environment's copy is planned with its destination".into(),
+        }),
     }
 }
 

@@ -47,6 +47,9 @@ pub async fn run(
     let services: Api<KubeService> = Api::namespaced(client.clone(), namespace);
     let routes: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), namespace, &route_resource());
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    let config_maps: Api<k8s_openapi::api::core::v1::ConfigMap> =
+        Api::namespaced(client.clone(), namespace);
     let mut apply = PatchParams::apply(FIELD_MANAGER).force();
     apply.dry_run = dry_run;
     let merge = PatchParams {
@@ -128,6 +131,22 @@ pub async fn run(
                     .await
                     .map(|r| r.metadata.resource_version.unwrap_or_default()),
                 Op::DeleteRoute { name } => routes
+                    .delete(name, &delete(None))
+                    .await
+                    .map(|_| String::new()),
+                Op::ApplyNamespace { name, body } => namespaces
+                    .patch(name, &apply, &Patch::Apply(body))
+                    .await
+                    .map(|n| n.metadata.resource_version.unwrap_or_default()),
+                Op::DeleteNamespace { name } => namespaces
+                    .delete(name, &delete(None))
+                    .await
+                    .map(|_| String::new()),
+                Op::ApplyConfigMap { name, body } => config_maps
+                    .patch(name, &apply, &Patch::Apply(body))
+                    .await
+                    .map(|c| c.metadata.resource_version.unwrap_or_default()),
+                Op::DeleteConfigMap { name } => config_maps
                     .delete(name, &delete(None))
                     .await
                     .map(|_| String::new()),
