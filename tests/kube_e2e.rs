@@ -10,6 +10,9 @@ mod support;
 /// The tests of discovery on an unlabelled cluster (tests/kube_e2e/discovery.rs).
 #[path = "kube_e2e/discovery.rs"]
 mod discovery;
+/// Environments on demand made and deleted as objects (tests/kube_e2e/envs.rs).
+#[path = "kube_e2e/envs.rs"]
+mod envs;
 /// Lanes made, promoted and deleted as objects (tests/kube_e2e/lanes.rs).
 #[path = "kube_e2e/lanes.rs"]
 mod lanes;
