@@ -757,3 +757,67 @@ async fn a_rollback_during_a_deploy_stops_it_and_returns_to_the_release_before()
     let deployed = w.releases.iter().rev().find(|r| r.to == "1.2.0").unwrap();
     assert_eq!(deployed.state, ReleaseState::RolledBack, "{:?}", w.releases);
 }
+
+/// Environments on demand on the engine: `env create shop/qa --from dev` makes the
+/// containers of dev again, labelled for qa and with where they came from, the secret's
+/// variable left out and a config key set; `env delete` removes them all.
+#[test]
+#[ignore = "requires the local Docker engine (scripts/docker-up); run by scripts/test.sh"]
+fn an_environment_is_made_from_another_and_deleted_on_the_engine() {
+    let run = Run::new("envs");
+    let out = run.ok(
+        &[
+            "env",
+            "create",
+            "shop/qa",
+            "--from",
+            "dev",
+            "--set",
+            "web.LOG_LEVEL=warn",
+            "--yes",
+        ],
+        0,
+    );
+    assert!(
+        out.contains("env create shop/qa from dev: done (2/2 steps)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("note: web: secret DB_PASSWORD is not copied"),
+        "{out}"
+    );
+    let web = running("qa", "web");
+    assert_eq!(web.len(), 2, "as many as dev has: {web:?}");
+    assert!(
+        web.iter()
+            .all(|(n, i)| n.starts_with("shop-qa-web-") && i == "wh-test/web:1.1.0"),
+        "{web:?}"
+    );
+    assert_eq!(running("qa", "cart").len(), 1);
+    assert_eq!(running("dev", "web").len(), 2, "the source is untouched");
+    let env = docker(&["inspect", &web[0].0, "--format", "{{json .Config.Env}}"]);
+    assert!(env.contains("LOG_LEVEL=warn"), "{env}");
+    assert!(
+        !env.contains("DB_PASSWORD"),
+        "the secret is not copied: {env}"
+    );
+    let from = docker(&[
+        "inspect",
+        &web[0].0,
+        "--format",
+        "{{index .Config.Labels \"wheelhouse.dev/created-from\"}}",
+    ]);
+    assert_eq!(from.trim(), "dev");
+    let qa = run.service("qa", "web");
+    assert_eq!(qa["config"]["LOG_LEVEL"], "warn");
+    assert_eq!(qa["replicas"]["ready"], 2, "{qa}");
+    let refused = run.ok(&["env", "delete", "shop/dev", "--yes"], 3);
+    assert!(refused.contains("was not made by wheelhouse"), "{refused}");
+    let out = run.ok(&["env", "delete", "shop/qa", "--yes"], 0);
+    assert!(
+        out.contains("env delete shop/qa: done (2/2 steps)"),
+        "{out}"
+    );
+    assert!(running("qa", "web").is_empty() && running("qa", "cart").is_empty());
+    assert_eq!(running("dev", "web").len(), 2);
+}
