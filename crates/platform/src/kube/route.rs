@@ -15,6 +15,8 @@ pub struct Route {
     pub app: String,
     /// `spec.rules` as served.
     pub rules: Vec<Value>,
+    /// `spec.parentRefs` as served (a copy of the route attaches where it did).
+    pub parent_refs: Value,
 }
 
 /// The split the rules express for `stable`/`canary` backends.

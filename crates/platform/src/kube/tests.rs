@@ -84,6 +84,7 @@ fn route_obj(o: &DynamicObject) -> (ObjKey, inventory::Obj) {
             generation: 5,
             app: "scoring".into(),
             rules,
+            parent_refs: serde_json::json!([{ "name": "gw" }]),
         }),
     )
 }
@@ -830,5 +831,87 @@ fn a_lane_is_a_deployment_a_service_and_a_rule_of_the_lane_route() {
         crate::kube::route::split(&rules, "scoring", "scoring-canary").canary_weight,
         10,
         "the canary keeps its share of the rest"
+    );
+}
+
+#[test]
+fn a_copy_makes_the_namespace_and_the_stable_objects_and_a_removal_takes_them() {
+    let inv = inventory(true);
+    let b = assemble::bindings(&inv, &Discovery::default());
+    let binding = b.iter().find(|b| b.namespace == "loan-prod").unwrap();
+    let t = writes::target(&inv, binding, "scoring").expect("target");
+    let config = std::collections::BTreeMap::from([("LOG_LEVEL".to_string(), "debug".to_string())]);
+    let change = Change::CopyTo {
+        env: "qa".into(),
+        version: "3.2.0".into(),
+        config: config.clone(),
+    };
+    let to = writes::Destination {
+        namespace: "loan-core-qa",
+        create: true,
+        line: "loan-core",
+        env: "qa",
+    };
+    let ops = writes::copy_ops(
+        &inv,
+        &t,
+        &request(change),
+        "2026-11-24T10:00:00Z",
+        &to,
+        ("3.2.0", &config),
+    )
+    .unwrap();
+    let [
+        Op::ApplyNamespace { name, body: ns },
+        Op::ApplyDeployment { body: d, .. },
+        Op::ApplyRoute { body: r, .. },
+    ] = ops.as_slice()
+    else {
+        panic!("{ops:#?}")
+    };
+    assert_eq!(name, "loan-core-qa");
+    assert_eq!(ns["metadata"]["labels"][LABEL_ENV], "qa");
+    assert_eq!(ns["metadata"]["labels"][LABEL_LINE], "loan-core");
+    assert_eq!(ns["metadata"]["labels"][LABEL_CREATED_FROM], "prod");
+    assert_eq!(d["metadata"]["namespace"], "loan-core-qa");
+    assert_eq!(d["metadata"]["labels"][LABEL_CREATED_FROM], "prod");
+    assert_eq!(d["spec"]["replicas"], 3);
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["image"], "registry.local/loan/scoring:3.2.0");
+    assert_eq!(
+        c["env"][0],
+        json!({ "name": "LOG_LEVEL", "value": "debug" })
+    );
+    assert_eq!(
+        d["spec"]["template"]["metadata"]["labels"][LABEL_VERSION],
+        "3.2.0"
+    );
+    assert_eq!(
+        d["spec"]["selector"]["matchLabels"],
+        json!({ LABEL_NAME: "scoring", LABEL_TRACK: "stable" })
+    );
+    // The route to the copy's stable Service alone; no canary, no tag route.
+    let rules = r["spec"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(
+        rules[0]["backendRefs"],
+        json!([{ "name": "scoring", "port": 80, "weight": 100 }])
+    );
+    // The canary's Deployment and the Secret stay behind.
+    assert!(
+        !ops.iter()
+            .any(|o| matches!(o, Op::ApplyDeployment { name, .. } if name.contains("canary")))
+    );
+    let last = writes::remove_ops(&t, true);
+    assert_eq!(
+        last,
+        [Op::DeleteNamespace {
+            name: "loan-prod".into()
+        }]
+    );
+    let one = writes::remove_ops(&t, false);
+    assert!(
+        matches!(&one[..], [Op::DeleteRoute { .. }, Op::DeleteDeployment { name, resource_version }] if name == "scoring" && resource_version == "100"),
+        "{one:?}"
     );
 }

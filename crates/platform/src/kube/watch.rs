@@ -114,6 +114,12 @@ fn route(context: &str, o: &DynamicObject) -> (ObjKey, Obj) {
                 .cloned()
                 .unwrap_or_else(|| o.name_any()),
             rules,
+            parent_refs: o
+                .data
+                .get("spec")
+                .and_then(|s| s.get("parentRefs"))
+                .cloned()
+                .unwrap_or_default(),
         }),
     )
 }

@@ -153,15 +153,30 @@ pub fn copy_ops(
             }),
         });
     }
-    if let Some((name, _)) = t.route {
-        // The route to the stable Service alone: canaries and tag routes stay behind.
+    if let Some((name, r)) = t.route {
+        // The route to the stable Service alone, attached where the source's is (a
+        // parent in another namespace is named with it); canaries and tag routes stay
+        // behind.
+        let mut parents = if r.parent_refs.is_array() {
+            r.parent_refs.clone()
+        } else {
+            json!([{ "name": format!("{}-gateway", to.line) }])
+        };
+        if let Some(list) = parents.as_array_mut() {
+            for p in list.iter_mut() {
+                let gateway = p["kind"].as_str().is_none_or(|k| k == "Gateway");
+                if gateway && p.get("namespace").is_none() {
+                    p["namespace"] = json!(from_ns);
+                }
+            }
+        }
         ops.push(Op::ApplyRoute {
             name: name.to_string(),
             body: json!({
                 "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
                 "metadata": { "name": name, "namespace": ns,
                               "labels": { LABEL_NAME: app, LABEL_CREATED_FROM: t.binding.env } },
-                "spec": { "parentRefs": [{ "name": format!("{}-gateway", to.line) }],
+                "spec": { "parentRefs": parents,
                           "rules": [{ "backendRefs": [{ "name": app, "port": 80, "weight": 100 }] }] }
             }),
         });
