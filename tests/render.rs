@@ -111,6 +111,25 @@ fn overlays() {
     assert!(confirm.contains("→"), "before → after shown");
 }
 
+/// A release train as the operator sees it: the confirmation (the plan, the notes, each
+/// step's dry run), then its progress in the overview.
+#[test]
+fn a_train_confirmed_and_running() {
+    let mut h = prepared(View::Overview);
+    h.select(&["trade", "gray"]);
+    h.keys("m m");
+    check("train_confirm_120x40", &h.render(120, 40));
+    h.type_text("gray");
+    h.keys("enter");
+    h.advance(1);
+    let screen = h.render(160, 45);
+    check("train_overview_160x45", &screen);
+    assert!(
+        screen.contains("⇶ promote trade sandbox → gray  running"),
+        "{screen}"
+    );
+}
+
 #[test]
 fn overview_marks_drift() {
     let h = prepared(View::Overview);

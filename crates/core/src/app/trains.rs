@@ -532,7 +532,8 @@ fn send(
     }]
 }
 
-/// A write's answer (or its refusal): true when it was a train's.
+/// A write's answer (or its refusal), for the train that sent it (if one did): the train
+/// moves on.
 pub fn applied(state: &mut State, id: u64, result: Result<(), String>) -> Vec<Command> {
     let Some(key) = state
         .trains

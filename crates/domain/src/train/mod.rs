@@ -518,18 +518,26 @@ impl Train {
         }
     }
 
-    /// Go on: after a pause, or after a stop (a failed step is tried again).
+    /// Go on: after a pause, or after a stop: a failed step is tried again — sent again
+    /// when the platform refused it, judged again (ready, gate) when it was applied.
     pub fn resume(&mut self) -> Result<(), String> {
         match self.state {
             State::Paused => {}
             State::Stopped if self.steps.iter().all(|s| !s.in_flight()) => {
+                let now = self.now;
                 for s in self
                     .steps
                     .iter_mut()
                     .filter(|s| s.state == StepState::Failed)
                 {
-                    s.state = StepState::Pending;
                     s.note = format!("tried again (it failed: {})", s.note);
+                    if s.applied {
+                        s.state = StepState::Settling;
+                        s.since = Some(now);
+                        s.ready_at = None;
+                    } else {
+                        s.state = StepState::Pending;
+                    }
                 }
                 self.why_stopped = None;
             }

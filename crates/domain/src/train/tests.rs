@@ -745,3 +745,40 @@ fn a_copy_is_done_when_the_service_appears_ready_in_the_new_environment() {
     lost.reconcile_absent();
     assert_eq!(lost.steps[0].state, StepState::Pending);
 }
+
+#[test]
+fn a_stopped_train_tried_again_judges_an_applied_step_again_and_resends_a_refused_one() {
+    let mut t = two_step_train();
+    first_step_with_traffic(&mut t, 0.2);
+    let ready = gray_with(&[("ledger", "6.0.0")]);
+    t.next(30, Some(&ready));
+    assert_eq!(t.state, State::Stopped);
+    t.resume().unwrap();
+    assert_eq!(
+        t.steps[0].state,
+        StepState::Settling,
+        "applied: judged again, not sent again"
+    );
+    assert_eq!(
+        t.next(31, Some(&ready)),
+        Next::Wait,
+        "ready again: watching anew"
+    );
+    for s in 31..45 {
+        t.observe(s, frame("ledger", 20.0, 0.001, 50.0));
+    }
+    let Next::Apply { step: 1, .. } = t.next(45, Some(&ready)) else {
+        panic!(
+            "the errors went: step 1 passes, step 2 goes: {:?}",
+            t.steps[0]
+        )
+    };
+    let mut refused = two_step_train();
+    refused.next(0, Some(&gray_with(&[])));
+    refused.applied(0, Err("conflict".into()));
+    refused.resume().unwrap();
+    assert!(matches!(
+        refused.next(1, Some(&gray_with(&[]))),
+        Next::Apply { step: 0, .. }
+    ));
+}
