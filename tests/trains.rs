@@ -227,10 +227,28 @@ fn a_failing_step_stops_the_train_and_the_done_steps_roll_back() {
     );
     let screen = h.render(160, 45);
     assert!(screen.contains("stopped: step 2"), "{screen}");
+    // Between two releases in a production environment: critical until it is settled.
+    let stopped = |h: &Harness| {
+        h.state
+            .attention
+            .iter()
+            .filter(|a| a.kind == wheelhouse::app::attention::Kind::TrainStopped)
+            .map(|a| (a.severity, a.target.clone(), a.why.clone()))
+            .collect::<Vec<_>>()
+    };
+    let items = stopped(&h);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0].0, wheelhouse::app::attention::Severity::Critical);
+    assert_eq!(items[0].1, "trade/gray");
+    assert!(
+        items[0].2.contains("stopped after 1 of 2 steps: step 2"),
+        "{items:?}"
+    );
     h.keys("m u");
     until(&mut h, "trade", "gray", TrainState::RolledBack, 400);
     assert_eq!(version(&h, "trade", "gray", "quote"), "2.7.0");
     assert_eq!(version(&h, "trade", "gray", "order"), "4.2.1");
+    assert!(stopped(&h).is_empty(), "settled: {:?}", stopped(&h));
     let records = train_records(&h);
     let last = records.last().unwrap();
     assert!(

@@ -39,6 +39,7 @@ impl Severity {
 pub enum Kind {
     PlatformDown,
     StreamDown,
+    TrainStopped,
     CanaryWorse,
     OverCapacity,
     RolloutStalled,
@@ -77,12 +78,48 @@ impl Item {
     }
 }
 
+/// A train stopped halfway leaves an environment between two releases: said until it is
+/// rolled back or goes on (critical in a production environment); a paused one is noted.
+fn trains(state: &State, out: &mut Vec<Item>) {
+    use crate::domain::train::State as TrainState;
+    for (key, run) in &state.trains {
+        let t = &run.train;
+        let production = state
+            .snapshot
+            .environment(key)
+            .is_some_and(|e| e.tier == Tier::Production);
+        let (done, all) = t.progress();
+        let (severity, why) = match t.state {
+            TrainState::Stopped if production => (Severity::Critical, "stopped"),
+            TrainState::Stopped => (Severity::Warning, "stopped"),
+            TrainState::Paused => (Severity::Notice, "paused"),
+            _ => continue,
+        };
+        let because = t
+            .why_stopped
+            .as_ref()
+            .map(|w| format!(": {w}"))
+            .unwrap_or_default();
+        out.push(item(
+            severity,
+            Kind::TrainStopped,
+            &key.to_string(),
+            format!(
+                "{} {why} after {done} of {all} steps{because} (m u rolls back, m p goes on)",
+                t.title()
+            ),
+            None,
+        ));
+    }
+}
+
 /// Seconds ahead a capacity forecast looks.
 pub const FORECAST_SECONDS: f64 = 300.0;
 
 /// Every item, most urgent first (severity, then kind, then target).
 pub fn items(state: &State) -> Vec<Item> {
     let mut out = Vec::new();
+    trains(state, &mut out);
     if let Connection::Retrying(why) = &state.connection {
         out.push(item(
             Severity::Critical,
@@ -520,6 +557,7 @@ pub fn open(state: &mut State) {
         Kind::PlatformDown | Kind::StreamDown => super::state::View::Events,
         Kind::OverCapacity | Kind::CapacitySoon => super::state::View::Capacity,
         Kind::ConfigDiffers => super::state::View::Config,
+        Kind::TrainStopped => super::state::View::Overview,
         Kind::CanaryWorse | Kind::RolloutStalled | Kind::UnhealthyPods | Kind::UntestedVersion => {
             super::state::View::Service
         }
