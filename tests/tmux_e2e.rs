@@ -226,3 +226,47 @@ fn y_copies_the_selection_to_the_terminal_clipboard() {
     assert!(begun >= 3 && begun == ended, "{begun} begun, {ended} ended");
     assert!(bytes.contains("\x1b]52;c;dHJhZGUvcHJvZC9vcmRlcg==\x07"));
 }
+
+/// A release train in the real cockpit: started from the overview with the production
+/// environment's name typed, its record and state written by the runtime; the cockpit
+/// quit mid-train leaves the train on disk, and a cockpit started again picks it up.
+#[test]
+fn a_train_left_mid_way_is_picked_up_by_the_next_cockpit() {
+    let dir = support::temp_dir("tmux-train");
+    let t = Tmux::new("train");
+    t.start(160, 45);
+    t.run_demo(&dir);
+    t.wait_for("demo: scenario default");
+    t.goto("trade/gray");
+    t.send(&["1"]);
+    t.send(&["m", "m"]);
+    t.wait_for("Confirm train: promote trade sandbox → gray");
+    t.send(&["-l", "gray"]);
+    t.send(&["Enter"]);
+    t.wait_for("⇶ promote trade sandbox → gray  running");
+    let file = dir.join("trains").join("trade~gray.json");
+    let saved = t.wait_until(
+        "the train saved",
+        std::time::Duration::from_secs(10),
+        |_| std::fs::read_to_string(&file).is_ok_and(|s| s.contains("\"settling\"")),
+    );
+    assert!(saved.contains("running"), "{saved}");
+    t.send(&["q"]);
+    t.wait_for("EXITED:0");
+    let on_disk = std::fs::read_to_string(&file).expect("the train stays on disk");
+    assert!(on_disk.contains("\"state\": \"running\""), "{on_disk}");
+    let audit = std::fs::read_to_string(dir.join("audit.jsonl")).unwrap();
+    assert!(
+        audit.contains("\"title\":\"promote trade sandbox → gray\""),
+        "{audit}"
+    );
+    assert!(audit.contains("typed \\\"gray\\\""), "{audit}");
+    t.send(&["clear", "Enter"]);
+    t.run_demo(&dir);
+    t.wait_for("picked up from disk");
+    t.goto("trade/gray");
+    t.send(&["1"]);
+    t.wait_for("⇶ promote trade sandbox → gray");
+    t.send(&["q"]);
+    t.wait_for("EXITED:0");
+}
