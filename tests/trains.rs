@@ -530,7 +530,7 @@ fn an_environment_is_made_and_deleted_from_the_cockpit() {
     let screen = h.render(120, 40);
     assert!(screen.contains("is not an environment name"), "{screen}");
     h.keys("ctrl-u");
-    h.type_text("qa1 order+deps");
+    h.type_text("qa1 order+deps payment=2.2.0");
     h.keys("enter");
     let Mode::TrainConfirm(c) = &h.state.mode else {
         panic!("the plan to confirm: {:?}", h.state.status)
@@ -555,6 +555,16 @@ fn an_environment_is_made_and_deleted_from_the_cockpit() {
     names.sort();
     assert_eq!(names, ["inventory", "ledger", "order", "payment", "risk"]);
     assert!(qa1.origin.is_some());
+    assert_eq!(
+        version(&h, "trade", "qa1", "payment"),
+        "2.2.0",
+        "the version typed"
+    );
+    assert_eq!(
+        version(&h, "trade", "qa1", "order"),
+        "4.3.0",
+        "the source's"
+    );
     assert!(
         qa1.services
             .iter()

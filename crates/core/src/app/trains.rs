@@ -49,8 +49,9 @@ pub struct TrainConfirm {
     pub scroll: u16,
 }
 
-/// The prompt of `env-create`: the new environment's name, and optionally which services
-/// (`qa1 order+deps,front`).
+/// The prompt of `env-create`: the new environment's name, then optionally which
+/// services, versions and config keys (`qa1 order+deps,front payment=2.2.0
+/// order.log_level=debug`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnvPrompt {
     pub from: EnvKey,
@@ -87,16 +88,8 @@ pub fn submit_env_prompt(state: &mut State, mut p: EnvPrompt) -> Vec<Command> {
     let text = p.input.text().trim().to_string();
     let mut words = text.split_whitespace();
     let name = words.next().unwrap_or_default().to_string();
-    let services: Vec<String> = words
-        .flat_map(|w| w.split(','))
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
     let planned = state.snapshot.line(&p.from.line).map(|line| {
-        let request = plan::EnvRequest {
-            services,
-            ..Default::default()
-        };
+        let request = plan::EnvRequest::from_words(words)?;
         plan::env_create(
             line,
             &p.from.env,

@@ -380,6 +380,39 @@ pub struct EnvRequest {
     pub config: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
+impl EnvRequest {
+    /// From words as the cockpit's prompt takes them: `order+deps,front` (services),
+    /// `payment=2.2.0` (a version), `order.log_level=debug` (a config key).
+    pub fn from_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Result<EnvRequest, String> {
+        let mut r = EnvRequest::default();
+        for w in words {
+            match w.split_once('=') {
+                Some((left, value)) => match left.split_once('.') {
+                    Some((service, key)) if !service.is_empty() && !key.is_empty() => {
+                        r.config
+                            .entry(service.to_string())
+                            .or_default()
+                            .insert(key.to_string(), value.to_string());
+                    }
+                    None if !left.is_empty() && !value.is_empty() => {
+                        crate::change::valid_version(value).map_err(|e| e.0)?;
+                        r.versions.insert(left.to_string(), value.to_string());
+                    }
+                    _ => {
+                        return Err(format!(
+                            "{w:?} is neither SERVICE=VERSION nor SERVICE.KEY=VALUE"
+                        ));
+                    }
+                },
+                None => r
+                    .services
+                    .extend(w.split(',').filter(|s| !s.is_empty()).map(str::to_string)),
+            }
+        }
+        Ok(r)
+    }
+}
+
 /// A new environment's name: a DNS label (lowercase letters, digits, `-`), starting with
 /// a letter, at most 30 characters (it names a namespace `<line>-<env>`).
 pub fn valid_env_name(name: &str) -> Result<(), String> {

@@ -782,3 +782,17 @@ fn a_stopped_train_tried_again_judges_an_applied_step_again_and_resends_a_refuse
         Next::Apply { step: 0, .. }
     ));
 }
+
+#[test]
+fn the_prompt_words_say_services_versions_and_config() {
+    let r = plan::EnvRequest::from_words(
+        "order+deps,front payment=2.2.0 order.log_level=debug".split_whitespace(),
+    )
+    .unwrap();
+    assert_eq!(r.services, ["order+deps", "front"]);
+    assert_eq!(r.versions.get("payment").map(String::as_str), Some("2.2.0"));
+    assert_eq!(r.config["order"]["log_level"], "debug");
+    for bad in ["=1.0", "payment=", ".k=v"] {
+        assert!(plan::EnvRequest::from_words([bad]).is_err(), "{bad}");
+    }
+}

@@ -252,7 +252,7 @@ pub fn draw_env_prompt(
     ));
     let mut lines = vec![
         Line::from(Span::styled(
-            "its name, then optionally which services: qa1 order+deps,front",
+            "its name, then optionally: qa1 order+deps,front payment=2.2.0 order.log_level=debug",
             theme.muted,
         )),
         Line::from(spans),
