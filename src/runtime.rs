@@ -253,6 +253,9 @@ pub async fn run(
     }
     .await;
     terminal::restore();
+    if !trains.flush(Duration::from_secs(5)) {
+        tracing::warn!("a train's last state may not be saved (the saver did not answer)");
+    }
     result
 }
 

@@ -83,6 +83,8 @@ pub fn load_all(dir: &Path) -> (Vec<Train>, Vec<String>) {
 enum Job {
     Save(Box<Train>),
     Forget(EnvKey),
+    /// Answered once every job before it is done.
+    Flush(std::sync::mpsc::Sender<()>),
 }
 
 /// Saves trains in the order asked, off the cockpit's loop (a slow disk never holds a
@@ -100,6 +102,10 @@ impl Saver {
                 let result = match &job {
                     Job::Save(t) => write(&dir, t),
                     Job::Forget(k) => remove(&dir, k),
+                    Job::Flush(done) => {
+                        let _ = done.send(());
+                        Ok(())
+                    }
                 };
                 if let Err(e) = result {
                     problem(format!(
@@ -118,5 +124,56 @@ impl Saver {
 
     pub fn forget(&self, key: EnvKey) {
         let _ = self.tx.send(Job::Forget(key));
+    }
+
+    /// Waits (up to `limit`) until everything asked before is on disk: the cockpit does
+    /// not exit with a train's last move unsaved.
+    pub fn flush(&self, limit: std::time::Duration) -> bool {
+        let (done, wait) = std::sync::mpsc::channel();
+        self.tx.send(Job::Flush(done)).is_ok() && wait.recv_timeout(limit).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::train::gate::Gate;
+    use crate::domain::train::{Kind, Train};
+
+    fn train(env: &str) -> Train {
+        let key = EnvKey {
+            line: "trade".into(),
+            env: env.into(),
+        };
+        Train::new(
+            Kind::EnvDelete,
+            &key,
+            "demo: x",
+            Vec::new(),
+            Gate::default(),
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn saved_in_order_flushed_before_exit_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("wh-trains-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let problems = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = problems.clone();
+        let saver = Saver::start(dir.clone(), move |p| seen.lock().unwrap().push(p));
+        saver.save(Box::new(train("qa1")));
+        saver.save(Box::new(train("qa2")));
+        saver.forget(train("qa2").env_key());
+        assert!(saver.flush(std::time::Duration::from_secs(5)));
+        let (trains, bad) = load_all(&dir);
+        assert_eq!(trains.len(), 1, "qa2 was forgotten after it was saved");
+        assert_eq!(trains[0].env, "qa1");
+        assert!(bad.is_empty());
+        assert!(problems.lock().unwrap().is_empty());
+        std::fs::write(dir.join("broken.json"), "{").unwrap();
+        let (_, bad) = load_all(&dir);
+        assert!(bad[0].contains("broken.json"), "{bad:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
