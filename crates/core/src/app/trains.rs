@@ -687,6 +687,14 @@ pub fn control(state: &mut State, what: Control) -> Vec<Command> {
 pub fn loaded(state: &mut State, mut train: Train) {
     let key = train.env_key();
     if train.platform != platform_name(state) {
+        state.log(
+            Level::Info,
+            format!(
+                "{} is saved for {} (not this platform): left for a cockpit there",
+                train.title(),
+                train.platform
+            ),
+        );
         return;
     }
     let held = if state.read_only {
