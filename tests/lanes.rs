@@ -184,14 +184,7 @@ fn the_cockpit_adds_shares_and_removes_a_lane_service() {
     assert!(said.contains("is in no lane"), "{said}");
 }
 
-fn demo(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = support::cli::demo(dir, args);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
+use support::cli::demo_run as demo;
 
 /// `wheelhouse lane …`: each command is its per-service steps, each audited; promote
 /// deploys the lane's versions callees first and removes the lane; a step refused

@@ -326,14 +326,7 @@ fn read_only_starts_no_train() {
     assert!(said.contains("read-only"), "{said}");
 }
 
-fn demo(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = support::cli::demo(dir, args);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
+use support::cli::demo_run as demo;
 
 /// `wheelhouse promote LINE FROM TO`: the plan with each step's dry run and what is only
 /// shown (config, secrets masked); --yes runs it gated, one audit record for the train.

@@ -24,6 +24,13 @@ pub async fn subcommand<P: Session>(
     let Some(command) = &cli.command else {
         return Outcome::ok(String::new());
     };
+    // What the writes made of several steps (lanes, trains, environments) need.
+    let cx = super::train::Context {
+        read_only: cli.global.read_only,
+        user,
+        audit,
+        trains_dir,
+    };
     match command {
         Command::Traffic { .. } | Command::Aggregate { .. } => Outcome::ok(String::new()),
         Command::Simulate {
@@ -89,32 +96,8 @@ pub async fn subcommand<P: Session>(
             }
         }
         Command::Write(write) => act::run(write, platform, cli.global.read_only, user, audit).await,
-        Command::Lane(lane) => {
-            let cx = super::train::Context {
-                read_only: cli.global.read_only,
-                user,
-                audit,
-                trains_dir,
-            };
-            super::lane::run(lane, platform, &cx).await
-        }
-        Command::Env(cmd) => {
-            let cx = super::train::Context {
-                read_only: cli.global.read_only,
-                user,
-                audit,
-                trains_dir,
-            };
-            super::env::run(cmd, platform, &cx).await
-        }
-        Command::Promote(args) => {
-            let cx = super::train::Context {
-                read_only: cli.global.read_only,
-                user,
-                audit,
-                trains_dir,
-            };
-            super::train::promote(args, platform, &cx).await
-        }
+        Command::Lane(lane) => super::lane::run(lane, platform, &cx).await,
+        Command::Env(cmd) => super::env::run(cmd, platform, &cx).await,
+        Command::Promote(args) => super::train::promote(args, platform, &cx).await,
     }
 }

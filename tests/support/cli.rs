@@ -17,6 +17,16 @@ pub fn demo(data: &std::path::Path, args: &[&str]) -> Output {
         .expect("run wheelhouse")
 }
 
+/// [`demo`]'s exit code, stdout and stderr (as text).
+pub fn demo_run(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = demo(data, args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
 /// The operator name the tests act as (`--as`), recorded beside the OS user.
 pub const OPERATOR: &str = "e2e-tester";
 

@@ -135,14 +135,7 @@ pub fn hops<'a>(
 /// A lane's name as a tag value: lowercase letters, digits and `-`, starting with a
 /// letter, at most 40 characters (it names Kubernetes objects too: `<svc>-<lane>`).
 pub fn valid_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 40
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && !name.ends_with('-')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok {
+    if crate::text::is_dns_label(name, 40) {
         Ok(())
     } else {
         Err(format!(

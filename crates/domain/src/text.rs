@@ -70,6 +70,18 @@ pub fn name(s: &str) -> Result<String, String> {
     printable("the name", s, MAX_NAME)
 }
 
+/// Whether `name` is a DNS label of at most `max` characters, as Kubernetes names
+/// objects: lowercase letters, digits and `-`, starting with a letter, not ending with `-`.
+pub fn is_dns_label(name: &str, max: usize) -> bool {
+    !name.is_empty()
+        && name.len() <= max
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

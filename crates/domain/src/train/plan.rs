@@ -416,14 +416,7 @@ impl EnvRequest {
 /// A new environment's name: a DNS label (lowercase letters, digits, `-`), starting with
 /// a letter, at most 30 characters (it names a namespace `<line>-<env>`).
 pub fn valid_env_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 30
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && !name.ends_with('-')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok {
+    if crate::text::is_dns_label(name, 30) {
         Ok(())
     } else {
         Err(format!(

@@ -61,37 +61,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, c: &Con
         }
     }
     lines.push(Line::from(""));
-    // The field typing goes to shows its cursor.
-    let field = |input: &crate::app::text_input::TextInput, which: ConfirmField, style, width| {
-        if c.field == which {
-            super::super::widgets::input_spans(input, style, theme.selected, width)
-        } else {
-            vec![Span::styled(truncate(input.text(), width), style)]
-        }
-    };
-    if let Some(name) = &c.type_to_confirm {
-        lines.push(Line::from(Span::styled(
-            format!("{name} is a production environment: type its name to confirm"),
-            theme.production,
-        )));
-        let ok = c.typed.text().trim() == name;
-        let mut spans = vec![Span::styled("> ", theme.key)];
-        spans.extend(field(
-            &c.typed,
-            ConfirmField::Name,
-            if ok { theme.ok } else { theme.base },
-            w.saturating_sub(2),
-        ));
-        lines.push(Line::from(spans));
-    }
-    let mut why = vec![Span::styled("why: ", theme.muted)];
-    why.extend(field(
+    lines.extend(fields(
+        theme,
+        (c.type_to_confirm.as_deref(), PRODUCTION, &c.typed),
         &c.why,
-        ConfirmField::Why,
-        theme.base,
-        w.saturating_sub(5),
+        c.field,
+        w,
     ));
-    lines.push(Line::from(why));
     let keys = if c.type_to_confirm.is_some() {
         "enter: apply · tab: name/why · esc: cancel (nothing changes)"
     } else {
@@ -104,4 +80,51 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, c: &Con
             .wrap(Wrap { trim: false }),
         inner,
     );
+}
+
+/// Why a name is typed to confirm, most of the time.
+pub const PRODUCTION: &str = "is a production environment: type its name to confirm";
+
+/// A confirmation's text fields: the name to type (`name` and why it is asked, e.g.
+/// [`PRODUCTION`]; green once it matches), then why; the one typing goes to shows its
+/// cursor.
+pub fn fields(
+    theme: &Theme,
+    (name, asked, typed): (Option<&str>, &str, &crate::app::text_input::TextInput),
+    why: &crate::app::text_input::TextInput,
+    focus: ConfirmField,
+    w: usize,
+) -> Vec<Line<'static>> {
+    let field = |input: &crate::app::text_input::TextInput, which: ConfirmField, style, width| {
+        if focus == which {
+            super::super::widgets::input_spans(input, style, theme.selected, width)
+        } else {
+            vec![Span::styled(truncate(input.text(), width), style)]
+        }
+    };
+    let mut lines = Vec::new();
+    if let Some(name) = name {
+        lines.push(Line::from(Span::styled(
+            format!("{name} {asked}"),
+            theme.production,
+        )));
+        let ok = typed.text().trim() == name;
+        let mut spans = vec![Span::styled("> ", theme.key)];
+        spans.extend(field(
+            typed,
+            ConfirmField::Name,
+            if ok { theme.ok } else { theme.base },
+            w.saturating_sub(2),
+        ));
+        lines.push(Line::from(spans));
+    }
+    let mut line = vec![Span::styled("why: ", theme.muted)];
+    line.extend(field(
+        why,
+        ConfirmField::Why,
+        theme.base,
+        w.saturating_sub(5),
+    ));
+    lines.push(Line::from(line));
+    lines
 }

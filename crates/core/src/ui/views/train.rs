@@ -1,7 +1,7 @@
 //! Trains: the confirmation (the plan with every step's dry run) and the progress lines
 //! the overview and the lane view show.
 
-use crate::app::state::{ConfirmField, Preview, State};
+use crate::app::state::{Preview, State};
 use crate::app::trains::TrainConfirm;
 use crate::domain::train::{State as TrainState, StepState, Train};
 use crate::ui::theme::Theme;
@@ -168,36 +168,19 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, state: &State, theme: &Theme,
     }
     // The fields and keys stay at the bottom; the plan scrolls above them.
     let mut foot = vec![Line::from("")];
-    let field = |input: &crate::app::text_input::TextInput, which: ConfirmField, style, width| {
-        if c.field == which {
-            super::super::widgets::input_spans(input, style, theme.selected, width)
-        } else {
-            vec![Span::styled(truncate(input.text(), width), style)]
+    let asked = match c.train.kind {
+        crate::domain::train::Kind::EnvDelete => {
+            "is deleted with everything wheelhouse put there: type its name to confirm"
         }
+        _ => super::confirm::PRODUCTION,
     };
-    if let Some(name) = &c.type_to_confirm {
-        foot.push(Line::from(Span::styled(
-            format!("{name} is a production environment: type its name to confirm"),
-            theme.production,
-        )));
-        let ok = c.typed.text().trim() == name;
-        let mut spans = vec![Span::styled("> ", theme.key)];
-        spans.extend(field(
-            &c.typed,
-            ConfirmField::Name,
-            if ok { theme.ok } else { theme.base },
-            w.saturating_sub(2),
-        ));
-        foot.push(Line::from(spans));
-    }
-    let mut why = vec![Span::styled("why: ", theme.muted)];
-    why.extend(field(
+    foot.extend(super::confirm::fields(
+        theme,
+        (c.type_to_confirm.as_deref(), asked, &c.typed),
         &c.why,
-        ConfirmField::Why,
-        theme.base,
-        w.saturating_sub(5),
+        c.field,
+        w,
     ));
-    foot.push(Line::from(why));
     let keys = if prod {
         "enter: start · tab: name/why · ↑↓: scroll · esc: cancel (nothing changes)"
     } else {
