@@ -5,6 +5,7 @@
 mod support;
 
 use support::Harness;
+use support::cli::demo_run as demo;
 use wheelhouse::app::View;
 
 /// A service in two lanes lists both, each with its calls, errors and p99 beside the
@@ -175,16 +176,9 @@ fn the_cockpit_adds_shares_and_removes_a_lane_service() {
     // A service in no lane has nothing to take out.
     h.select(&["trade", "integration", "account"]);
     h.keys("u");
-    let said = h
-        .state
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default();
+    let said = h.said();
     assert!(said.contains("is in no lane"), "{said}");
 }
-
-use support::cli::demo_run as demo;
 
 /// `wheelhouse lane …`: each command is its per-service steps, each audited; promote
 /// deploys the lane's versions callees first and removes the lane; a step refused

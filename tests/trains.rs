@@ -6,6 +6,7 @@
 mod support;
 
 use support::Harness;
+use support::cli::demo_run as demo;
 use wheelhouse::app::Mode;
 use wheelhouse::app::trains::TrainRun;
 use wheelhouse::domain::EnvKey;
@@ -317,16 +318,9 @@ fn read_only_starts_no_train() {
     h.select(&["trade", "gray"]);
     h.keys("m m");
     assert!(matches!(h.state.mode, Mode::Normal));
-    let said = h
-        .state
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default();
+    let said = h.said();
     assert!(said.contains("read-only"), "{said}");
 }
-
-use support::cli::demo_run as demo;
 
 /// `wheelhouse promote LINE FROM TO`: the plan with each step's dry run and what is only
 /// shown (config, secrets masked); --yes runs it gated, one audit record for the train.
@@ -596,12 +590,7 @@ fn an_environment_is_made_and_deleted_from_the_cockpit() {
     h.select(&["trade", "test"]);
     h.keys("e x");
     assert!(matches!(h.state.mode, Mode::Normal));
-    let said = h
-        .state
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default();
+    let said = h.said();
     assert!(said.contains("was not made by wheelhouse"), "{said}");
     let records: Vec<String> = train_records(&h)
         .iter()

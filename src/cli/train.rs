@@ -367,19 +367,7 @@ fn request_for<P: Session>(
     platform: &P,
     why: &str,
 ) -> ChangeRequest {
-    let target = train.target(i, change);
-    let revision = platform
-        .snapshot()
-        .service(&target)
-        .map(|s| s.revision.clone())
-        .unwrap_or_default();
-    ChangeRequest {
-        target,
-        change: change.clone(),
-        expected_revision: revision,
-        who: train.who.clone(),
-        why: why.to_string(),
-    }
+    train.request(i, change, &platform.snapshot(), (&train.who, why))
 }
 
 /// The plan as text: the gate, the notes, each step with its dry run.

@@ -238,6 +238,15 @@ impl Harness {
         }
     }
 
+    /// What the status line says now (empty when nothing).
+    pub fn said(&self) -> String {
+        self.state
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    }
+
     pub fn select(&mut self, path: &[&str]) {
         wheelhouse::app::navigation::jump(
             &mut self.state,

@@ -276,19 +276,7 @@ fn request(
     change: &crate::domain::Change,
     why: String,
 ) -> ChangeRequest {
-    let target = train.target(i, change);
-    let revision = state
-        .snapshot
-        .service(&target)
-        .map(|s| s.revision.clone())
-        .unwrap_or_default();
-    ChangeRequest {
-        target,
-        change: change.clone(),
-        expected_revision: revision,
-        who: state.user.who(),
-        why,
-    }
+    train.request(i, change, &state.snapshot, (&state.user.who(), &why))
 }
 
 /// A dry-run answer: true when it was for the train being confirmed.

@@ -230,6 +230,29 @@ impl Train {
         crate::model::ServiceKey::new(&self.line, env, &step.service)
     }
 
+    /// The request for step `i` (its change, or its undo), decided on the revision of the
+    /// service it goes to as `snapshot` shows it.
+    pub fn request(
+        &self,
+        i: usize,
+        change: &Change,
+        snapshot: &crate::model::Snapshot,
+        (who, why): (&str, &str),
+    ) -> crate::change::ChangeRequest {
+        let target = self.target(i, change);
+        let expected_revision = snapshot
+            .service(&target)
+            .map(|s| s.revision.clone())
+            .unwrap_or_default();
+        crate::change::ChangeRequest {
+            target,
+            change: change.clone(),
+            expected_revision,
+            who: who.to_string(),
+            why: why.to_string(),
+        }
+    }
+
     pub fn env_key(&self) -> crate::model::EnvKey {
         crate::model::EnvKey {
             line: self.line.clone(),
