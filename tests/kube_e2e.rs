@@ -580,6 +580,53 @@ async fn a_change_by_someone_else_is_refused_not_overwritten() {
     assert_ne!(d.spec.unwrap().replicas, Some(4), "nothing overwritten");
 }
 
+/// While someone relabels the Deployment every few milliseconds (as controllers move its
+/// status), its resourceVersion keeps moving but its spec does not: writes decided on the
+/// spec still go through (sent again on the new resourceVersion), nothing is refused.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
+async fn metadata_moving_under_a_write_is_not_a_conflict() {
+    let run = Run::new("churn");
+    let api = Api::<Deployment>::namespaced(client("wh-admin").await, "trade-dev");
+    let before = api
+        .get("pricing")
+        .await
+        .expect("pricing")
+        .spec
+        .and_then(|s| s.replicas)
+        .unwrap_or(1);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let (api, stop) = (api.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut ticks = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let label = json!({ "metadata": { "labels": { "e2e-tick": ticks.to_string() } } });
+                api.patch("pricing", &PatchParams::default(), &Patch::Merge(label))
+                    .await
+                    .expect("relabel");
+                ticks += 1;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            ticks
+        })
+    };
+    for replicas in [before + 1, before, before + 1, before] {
+        let replicas = replicas.to_string();
+        let out = run.ok(&["scale", "trade/dev/pricing", &replicas, "--yes"], 0);
+        assert!(out.contains(&format!("→ {replicas}")), "{out}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let ticks = churn.await.expect("churn");
+    assert!(ticks > 20, "the labels kept moving: {ticks}");
+    let d = api.get("pricing").await.expect("pricing");
+    assert_eq!(d.spec.and_then(|s| s.replicas), Some(before));
+    let restore = json!({ "metadata": { "labels": { "e2e-tick": null } } });
+    api.patch("pricing", &PatchParams::default(), &Patch::Merge(restore))
+        .await
+        .expect("restored");
+}
+
 #[test]
 #[ignore = "requires the local control plane (scripts/kube-up); run by scripts/test.sh"]
 fn forbidden_is_named_and_nothing_breaks() {

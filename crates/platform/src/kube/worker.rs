@@ -375,11 +375,7 @@ impl Worker {
     }
 
     /// Checks a request against what the watches show and turns it into operations.
-    fn prepare(
-        &self,
-        request: &ChangeRequest,
-        out: &Outbox,
-    ) -> Result<(Client, String, Vec<writes::Op>, Vec<FieldChange>), PlatformError> {
+    fn prepare(&self, request: &ChangeRequest, out: &Outbox) -> Result<Prepared, PlatformError> {
         let key = &request.target;
         let not_found = || PlatformError::NotFound {
             what: format!("service {key}"),
@@ -456,7 +452,15 @@ impl Worker {
             .ok_or_else(|| PlatformError::Unavailable {
                 reason: format!("no client for context {}", binding.context),
             })?;
-        Ok((client, namespace, ops, changes))
+        let decided =
+            writes::Decided::from_inventory(&self.inv, &binding.context, &namespace, &ops);
+        Ok(Prepared {
+            client,
+            namespace,
+            ops,
+            decided,
+            changes,
+        })
     }
 
     /// The dry run: the plan, then the API server's server-side dry run of every request
@@ -467,11 +471,17 @@ impl Worker {
         tokio::spawn(async move {
             let result = match prepared {
                 Err(e) => Err(e),
-                Ok((_, _, ops, changes)) if read_only => Ok(with_dry_run(
-                    changes,
-                    format!("not sent (read-only): would {}", describe(&ops)),
+                Ok(p) if read_only => Ok(with_dry_run(
+                    p.changes,
+                    format!("not sent (read-only): would {}", describe(&p.ops)),
                 )),
-                Ok((client, ns, ops, changes)) => {
+                Ok(Prepared {
+                    client,
+                    namespace: ns,
+                    ops,
+                    decided,
+                    changes,
+                }) => {
                     let target = request.target.to_string();
                     // A namespace still to be made: what goes in it cannot be dry-run yet.
                     let new_namespace = ops
@@ -481,7 +491,7 @@ impl Worker {
                         Some(i) => (&ops[i..=i], describe(&ops[i + 1..])),
                         None => (&ops[..], String::new()),
                     };
-                    writes::run(&client, &ns, &target, checked, true)
+                    writes::run(&client, &ns, &target, checked, decided, true)
                         .await
                         .map(|done| {
                             let what: Vec<&str> = done.iter().map(|d| d.what.as_str()).collect();
@@ -502,7 +512,13 @@ impl Worker {
         let prepared = self.prepare(&request, out);
         let events = out.sender();
         tokio::spawn(async move {
-            let (client, ns, ops, changes) = match prepared {
+            let Prepared {
+                client,
+                namespace: ns,
+                ops,
+                decided,
+                changes,
+            } = match prepared {
                 Ok(p) => p,
                 Err(e) => {
                     let _ = events.send(PlatformEvent::Applied { id, result: Err(e) });
@@ -510,24 +526,32 @@ impl Worker {
                 }
             };
             let target = request.target.to_string();
-            let result =
-                worker::guarded(
-                    async move { writes::run(&client, &ns, &target, &ops, false).await },
-                )
-                .await
-                .map(|done| Applied {
-                    request: request.clone(),
-                    changes,
-                    revision: done
-                        .iter()
-                        .rev()
-                        .map(|d| d.resource_version.clone())
-                        .find(|rv| !rv.is_empty())
-                        .unwrap_or_default(),
-                });
+            let result = worker::guarded(async move {
+                writes::run(&client, &ns, &target, &ops, decided, false).await
+            })
+            .await
+            .map(|done| Applied {
+                request: request.clone(),
+                changes,
+                revision: done
+                    .iter()
+                    .rev()
+                    .map(|d| d.resource_version.clone())
+                    .find(|rv| !rv.is_empty())
+                    .unwrap_or_default(),
+            });
             let _ = events.send(PlatformEvent::Applied { id, result });
         });
     }
+}
+
+/// A request made ready to send: where, what, and the generations it was decided on.
+struct Prepared {
+    client: Client,
+    namespace: String,
+    ops: Vec<writes::Op>,
+    decided: writes::Decided,
+    changes: Vec<FieldChange>,
 }
 
 fn with_dry_run(mut changes: Vec<FieldChange>, after: String) -> Vec<FieldChange> {

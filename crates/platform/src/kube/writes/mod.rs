@@ -1,13 +1,15 @@
 //! What each change writes to the cluster (pure: inventory + request → operations), and
 //! running those operations, for real or as a server-side dry run. Every operation carries
 //! the resourceVersion the change was decided on, so the API server refuses a write over
-//! somebody else's newer change.
+//! somebody else's newer change (and `guard` tells such a change from a status update).
 
 mod copy;
+mod guard;
 mod plan;
 mod run;
 
 pub use copy::{Destination, copy_ops, remove_ops};
+pub use guard::Decided;
 pub use plan::{ops, ratio_replicas};
 pub use run::{Done, REQUEST_TIMEOUT, run};
 
