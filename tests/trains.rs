@@ -250,15 +250,48 @@ fn a_failing_step_stops_the_train_and_the_done_steps_roll_back() {
     assert_eq!(version(&h, "trade", "gray", "quote"), "2.7.0");
     assert_eq!(version(&h, "trade", "gray", "order"), "4.2.1");
     assert!(stopped(&h).is_empty(), "settled: {:?}", stopped(&h));
+    // Two runs, as the CLI's: the one that stopped, then the operator's roll back, each
+    // recorded before its first write and closed with its result.
     let records = train_records(&h);
-    let last = records.last().unwrap();
-    assert!(
-        last["result"]
-            .as_str()
-            .is_some_and(|r| r.starts_with("rolled back: step 2")),
-        "{last}"
+    let runs: Vec<(&str, &str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["phase"].as_str().unwrap_or(""),
+                r["confirmation"].as_str().unwrap_or(""),
+                r["result"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(runs.len(), 4, "{runs:#?}");
+    assert_eq!(runs[0].0, "intent");
+    assert_eq!((runs[1].0, runs[1].1), ("result", runs[0].1));
+    assert!(runs[1].2.starts_with("stopped: step 2"), "{runs:#?}");
+    assert_eq!(
+        (runs[2].0, runs[2].1),
+        ("intent", "roll back, by tester"),
+        "{runs:#?}"
     );
-    assert_eq!(last["steps"][1]["state"], "undone");
+    assert!(runs[3].2.starts_with("rolled back: step 2"), "{runs:#?}");
+    assert_eq!(records[3]["steps"][1]["state"], "undone");
+    let lines = h.audit_lines();
+    let rollback_intent = lines
+        .iter()
+        .position(|r| r["confirmation"] == "roll back, by tester")
+        .unwrap();
+    let first_undo = lines
+        .iter()
+        .position(|r| {
+            r["phase"] == "intent"
+                && r["confirmation"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("undo of step"))
+        })
+        .unwrap();
+    assert!(
+        rollback_intent < first_undo,
+        "the roll back is recorded before its first write"
+    );
 }
 
 #[test]
@@ -310,6 +343,56 @@ fn a_cockpit_started_again_picks_the_train_up_from_what_the_platform_shows() {
         .filter(|r| r["phase"] == "intent" && r["target"] == "trade/gray/order")
         .count();
     assert_eq!(sent, 1, "quote's deploy, applied before, is not sent again");
+    // The picked-up run has a record of its own, written before it went on.
+    let records = train_records(&h);
+    let resumed: Vec<&str> = records
+        .iter()
+        .filter(|r| r["confirmation"] == "resumed from disk")
+        .map(|r| r["phase"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(resumed, ["intent", "result"], "{records:#?}");
+}
+
+#[test]
+fn a_picked_up_train_whose_record_cannot_be_written_is_held_and_kept() {
+    let mut h = Harness::new("train-resume-unaudited");
+    start_gray_train(&mut h);
+    h.advance_clocked(3);
+    let trains = h.dir.join("trains");
+    let saved = wheelhouse::train_store::read(&trains, &key("trade", "gray"))
+        .unwrap()
+        .unwrap();
+    let blocker = h.dir.join("blocker");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    h.audit = wheelhouse::audit::AuditLog::new(blocker.join("audit.jsonl"));
+    h.state = wheelhouse::app::State::new(
+        h.platform.info(),
+        false,
+        wheelhouse::config::keymap::Keymap::preset("default").unwrap(),
+        wheelhouse::app::Identity::named("tester"),
+        h.platform.now_unix(),
+    );
+    h.state.landed = true;
+    let applies = h.applies;
+    h.event(wheelhouse::app::Event::TrainLoaded(Box::new(saved)));
+    h.snapshot();
+    h.advance_clocked(60);
+    assert_eq!(h.applies, applies, "nothing is sent without its record");
+    let run = run(&h, "trade", "gray");
+    assert!(
+        run.held
+            .as_deref()
+            .is_some_and(|w| w.contains("record cannot be written")),
+        "{:?}",
+        run.held
+    );
+    assert!(h.said().contains("not going on"), "{}", h.said());
+    assert!(
+        wheelhouse::train_store::read(&trains, &key("trade", "gray"))
+            .unwrap()
+            .is_some(),
+        "the train stays on disk"
+    );
 }
 
 #[test]

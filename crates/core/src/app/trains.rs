@@ -21,7 +21,10 @@ use crate::interface::{PlatformError, PlatformRequest};
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainRun {
     pub train: Train,
-    /// Its record as written when it started (the result record is made from it).
+    /// The record of its run under way, as written when that run started (its result
+    /// record is made from it). None once a stop's or an end's result is written: the
+    /// operator's next move (go on, roll back) writes a new record first, as
+    /// `promote --resume` does.
     pub record: Option<TrainRecord>,
     /// The write in flight: its id and step.
     pub writing: Option<(u64, usize)>,
@@ -402,6 +405,19 @@ pub fn recorded(state: &mut State, key: &EnvKey, result: Result<(), String>) -> 
             run.held = None;
             advance(state)
         }
+        // A train that already moved stays (on disk too), held: nothing more is sent
+        // without its record.
+        Err(e) if started(&run.train) => {
+            let text = format!(
+                "{}: not going on: its record cannot be written: {e}",
+                run.train.title()
+            );
+            run.held = Some(format!("its record cannot be written: {e}"));
+            run.record = None;
+            state.say(Level::Error, text.clone());
+            state.log(Level::Error, text);
+            vec![]
+        }
         Err(e) => {
             let title = run.train.title();
             state.trains.remove(key);
@@ -411,6 +427,27 @@ pub fn recorded(state: &mut State, key: &EnvKey, result: Result<(), String>) -> 
             vec![Command::ForgetTrain(key.clone())]
         }
     }
+}
+
+/// Some step of the train has been sent (it is more than a plan).
+fn started(train: &Train) -> bool {
+    train.steps.iter().any(|s| s.state != StepState::Pending)
+}
+
+/// Holds the train until a new record of its run, confirmed as `confirmation`, is on
+/// disk; the record's answer lets it go on.
+fn record_run(state: &mut State, key: &EnvKey, confirmation: &str) -> Vec<Command> {
+    let user = state.user.clone();
+    let Some(run) = state.trains.get_mut(key) else {
+        return vec![];
+    };
+    let record = TrainRecord::intent(&run.train, &user, confirmation, &[]);
+    run.record = Some(record.clone());
+    run.held = Some("its record is being written".into());
+    vec![Command::TrainRecord {
+        record: Box::new(record),
+        answer: Some(key.clone()),
+    }]
 }
 
 /// Moves every train on: settles the step in flight, sends the next write, says how
@@ -532,8 +569,8 @@ pub fn applied(state: &mut State, id: u64, result: Result<(), String>) -> Vec<Co
     advance(state)
 }
 
-/// Says a train's end or stop once, with a bell when it stopped, and writes the train's
-/// result record when it is over.
+/// Says a train's end or stop once, with a bell when it stopped, and writes the result
+/// record of its run.
 fn tell(state: &mut State, key: &EnvKey) -> Vec<Command> {
     let Some(run) = state.trains.get_mut(key) else {
         return vec![];
@@ -572,13 +609,18 @@ fn tell(state: &mut State, key: &EnvKey) -> Vec<Command> {
     }
     state.say(level, text.clone());
     state.log(level, text);
+    // A stop ends the run as the CLI's does: its result is written, and going on later
+    // is a run of its own.
+    if let Some(r) = record {
+        out.push(Command::TrainRecord {
+            record: Box::new(r),
+            answer: None,
+        });
+    }
+    if let Some(run) = state.trains.get_mut(key) {
+        run.record = None;
+    }
     if now.finished() {
-        if let Some(r) = record {
-            out.push(Command::TrainRecord {
-                record: Box::new(r),
-                answer: None,
-            });
-        }
         out.push(Command::ForgetTrain(key.clone()));
     }
     out
@@ -651,6 +693,11 @@ pub fn control(state: &mut State, what: Control) -> Vec<Command> {
             .roll_back()
             .map(|()| "rolling back, newest step first"),
     };
+    let moves_on = matches!(
+        run.train.state,
+        TrainState::Running | TrainState::RollingBack
+    );
+    let unrecorded = run.record.is_none();
     match result {
         Ok(text) => {
             let text = format!("{title}: {text}");
@@ -659,6 +706,13 @@ pub fn control(state: &mut State, what: Control) -> Vec<Command> {
             let mut out = vec![];
             if let Some(run) = state.trains.get(&key) {
                 out.push(Command::SaveTrain(Box::new(run.train.clone())));
+            }
+            if moves_on && unrecorded {
+                let how = match what {
+                    Control::RollBack => "roll back",
+                    _ => "go on",
+                };
+                out.extend(record_run(state, &key, &format!("{how}, by {who}")));
             }
             out.extend(advance(state));
             out
@@ -672,7 +726,7 @@ pub fn control(state: &mut State, what: Control) -> Vec<Command> {
 
 /// A train found on disk at start (the cockpit that ran it exited): taken up once the
 /// platform's picture has its environment, from what the platform shows.
-pub fn loaded(state: &mut State, mut train: Train) {
+pub fn loaded(state: &mut State, mut train: Train) -> Vec<Command> {
     let key = train.env_key();
     if train.platform != platform_name(state) {
         state.log(
@@ -683,7 +737,7 @@ pub fn loaded(state: &mut State, mut train: Train) {
                 train.platform
             ),
         );
-        return;
+        return vec![];
     }
     let held = if state.read_only {
         Some("read-only: not going on".to_string())
@@ -700,18 +754,26 @@ pub fn loaded(state: &mut State, mut train: Train) {
     );
     state.log(Level::Info, text.clone());
     state.say(Level::Info, text);
-    let record = TrainRecord::intent(&train, &state.user, "resumed from disk", &[]);
+    let goes_on =
+        held.is_none() && matches!(train.state, TrainState::Running | TrainState::RollingBack);
     state.trains.insert(
-        key,
+        key.clone(),
         TrainRun {
             train,
-            record: Some(record),
+            record: None,
             writing: None,
             told: None,
             held,
             reconciled: false,
         },
     );
+    // One that goes on by itself is a run of its own, recorded first; a stopped or
+    // paused one waits for the operator, whose move records it.
+    if goes_on {
+        record_run(state, &key, "resumed from disk")
+    } else {
+        vec![]
+    }
 }
 
 /// Reconciles trains picked up from disk with the first picture that has their

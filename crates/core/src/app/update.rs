@@ -49,10 +49,7 @@ fn handle(state: &mut State, event: Event) -> Vec<Command> {
             super::trains::applied(state, id, Err(reason))
         }
         Event::TrainRecorded { env, result } => super::trains::recorded(state, &env, result),
-        Event::TrainLoaded(train) => {
-            super::trains::loaded(state, *train);
-            vec![]
-        }
+        Event::TrainLoaded(train) => super::trains::loaded(state, *train),
         Event::Platform(event) => {
             let changes_attention = matches!(
                 *event,
