@@ -47,6 +47,18 @@ fn until(h: &mut Harness, line: &str, env: &str, state: TrainState, limit: u32) 
     )
 }
 
+/// A new cockpit on the same platform: the old one is gone, mid-train.
+fn new_cockpit(h: &mut Harness) {
+    h.state = wheelhouse::app::State::new(
+        h.platform.info(),
+        false,
+        wheelhouse::config::keymap::Keymap::preset("default").unwrap(),
+        wheelhouse::app::Identity::named("tester"),
+        h.platform.now_unix(),
+    );
+    h.state.landed = true;
+}
+
 fn train_records(h: &Harness) -> Vec<serde_json::Value> {
     h.audit_lines()
         .into_iter()
@@ -324,15 +336,7 @@ fn a_cockpit_started_again_picks_the_train_up_from_what_the_platform_shows() {
         .unwrap()
         .unwrap();
     assert_eq!(saved.steps[0].state, StepState::Settling);
-    // A new cockpit on the same platform: the old one is gone mid-train.
-    h.state = wheelhouse::app::State::new(
-        h.platform.info(),
-        false,
-        wheelhouse::config::keymap::Keymap::preset("default").unwrap(),
-        wheelhouse::app::Identity::named("tester"),
-        h.platform.now_unix(),
-    );
-    h.state.landed = true;
+    new_cockpit(&mut h);
     h.event(wheelhouse::app::Event::TrainLoaded(Box::new(saved)));
     h.snapshot();
     until(&mut h, "trade", "gray", TrainState::Done, 400);
@@ -365,14 +369,7 @@ fn a_picked_up_train_whose_record_cannot_be_written_is_held_and_kept() {
     let blocker = h.dir.join("blocker");
     std::fs::write(&blocker, "not a directory").unwrap();
     h.audit = wheelhouse::audit::AuditLog::new(blocker.join("audit.jsonl"));
-    h.state = wheelhouse::app::State::new(
-        h.platform.info(),
-        false,
-        wheelhouse::config::keymap::Keymap::preset("default").unwrap(),
-        wheelhouse::app::Identity::named("tester"),
-        h.platform.now_unix(),
-    );
-    h.state.landed = true;
+    new_cockpit(&mut h);
     let applies = h.applies;
     h.event(wheelhouse::app::Event::TrainLoaded(Box::new(saved)));
     h.snapshot();
