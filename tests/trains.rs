@@ -390,6 +390,16 @@ fn a_picked_up_train_whose_record_cannot_be_written_is_held_and_kept() {
             .is_some(),
         "the train stays on disk"
     );
+    // The log can be written again: going on writes the record, then the train moves.
+    h.audit = wheelhouse::audit::AuditLog::new(h.dir.join("audit.jsonl"));
+    h.keys("m p");
+    until(&mut h, "trade", "gray", TrainState::Done, 400);
+    assert!(h.applies > applies, "it went on");
+    let records = train_records(&h);
+    assert_eq!(
+        records[records.len() - 2]["confirmation"],
+        "go on, by tester"
+    );
 }
 
 #[test]

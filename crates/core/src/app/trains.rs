@@ -675,6 +675,18 @@ pub fn control(state: &mut State, what: Control) -> Vec<Command> {
         return vec![];
     };
     let title = run.train.title();
+    // Held for want of its record (that write failed): going on tries the record again.
+    let unwritten = run.record.is_none() && run.held.is_some();
+    if what == Control::PauseResume
+        && unwritten
+        && matches!(
+            run.train.state,
+            TrainState::Running | TrainState::RollingBack
+        )
+    {
+        state.say(Level::Info, format!("{title}: writing its record again"));
+        return record_run(state, &key, &format!("go on, by {who}"));
+    }
     let result = match what {
         Control::PauseResume if run.train.state == TrainState::Running => run
             .train
