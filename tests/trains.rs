@@ -328,6 +328,30 @@ fn pause_holds_the_next_step_and_abort_stops_it() {
 }
 
 #[test]
+fn the_train_hints_name_the_keys_as_bound() {
+    use wheelhouse::config::keymap::Keymap;
+    let mut h = Harness::new("train-keys");
+    let text = "[normal]\ntrain-pause = [\"Z\"]\ntrain-rollback = []\n";
+    let (user, problems) = Keymap::parse("keymap.toml", text);
+    assert!(problems.is_empty(), "{problems:?}");
+    let problems = h.state.keymap.overlay(&user, "keymap.toml", "default");
+    assert!(problems.is_empty(), "{problems:?}");
+    start_gray_train(&mut h);
+    let screen = h.render(160, 45);
+    assert!(screen.contains("Z: pause · m a: abort"), "{screen}");
+    h.keys("Z");
+    assert_eq!(run(&h, "trade", "gray").train.state, TrainState::Paused);
+    assert!(h.render(160, 45).contains("Z: go on · m a: abort"));
+    h.keys("m a");
+    assert!(
+        h.said()
+            .contains("stopped: aborted by tester (: train-rollback rolls back, Z tries again)"),
+        "an unbound control is named by its palette command: {}",
+        h.said()
+    );
+}
+
+#[test]
 fn a_cockpit_started_again_picks_the_train_up_from_what_the_platform_shows() {
     let mut h = Harness::new("train-resume");
     start_gray_train(&mut h);

@@ -105,8 +105,10 @@ fn trains(state: &State, out: &mut Vec<Item>) {
             Kind::TrainStopped,
             &key.to_string(),
             format!(
-                "{} {why} after {done} of {all} steps{because} (m u rolls back, m p goes on)",
-                t.title()
+                "{} {why} after {done} of {all} steps{because} ({} rolls back, {} goes on)",
+                t.title(),
+                super::trains::key_of(state, super::action::Action::TrainRollback),
+                super::trains::key_of(state, super::action::Action::TrainPause)
             ),
             None,
         ));

@@ -5,6 +5,7 @@
 //! first); the train's own record is on disk before its first step. Its state is saved
 //! on every move, so a cockpit started again picks it up (see [`loaded`]).
 
+use super::action::Action;
 use super::audit::{AuditRecord, TrainRecord};
 use super::event::Command;
 use super::state::{ConfirmField, InFlight, Level, Mode, Preview, State};
@@ -596,9 +597,11 @@ fn tell(state: &mut State, key: &EnvKey) -> Vec<Command> {
         _ => (
             Level::Error,
             format!(
-                "{} stopped: {} (m u rolls back, m p tries again)",
+                "{} stopped: {} ({} rolls back, {} tries again)",
                 train.title(),
-                train.why_stopped.clone().unwrap_or_default()
+                train.why_stopped.clone().unwrap_or_default(),
+                key_of(state, Action::TrainRollback),
+                key_of(state, Action::TrainPause)
             ),
         ),
     };
@@ -645,6 +648,15 @@ fn chosen(state: &State) -> Option<EnvKey> {
     }
 }
 
+/// How the operator reaches a train control: its key as the keymap binds it, else its
+/// palette command (`: train-rollback`).
+pub fn key_of(state: &State, action: super::action::Action) -> String {
+    state
+        .keymap
+        .hint(crate::config::keymap::Section::Normal, action)
+        .unwrap_or_else(|| format!(": {}", action.name()))
+}
+
 /// The control keys: pause (or resume), abort, roll back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
@@ -671,6 +683,7 @@ pub fn control(state: &mut State, what: Control) -> Vec<Command> {
         return vec![];
     }
     let who = state.user.who();
+    let roll_back_key = key_of(state, Action::TrainRollback);
     let Some(run) = state.trains.get_mut(&key) else {
         return vec![];
     };
@@ -691,19 +704,20 @@ pub fn control(state: &mut State, what: Control) -> Vec<Command> {
         Control::PauseResume if run.train.state == TrainState::Running => run
             .train
             .pause()
-            .map(|()| "paused: the step in flight finishes"),
+            .map(|()| "paused: the step in flight finishes".to_string()),
         Control::PauseResume => {
             run.held = None;
-            run.train.resume().map(|()| "going on")
+            run.train.resume().map(|()| "going on".to_string())
         }
-        Control::Abort => run
-            .train
-            .abort(&who)
-            .map(|()| "aborted: stops after the step in flight; m u rolls the done steps back"),
+        Control::Abort => run.train.abort(&who).map(|()| {
+            format!(
+                "aborted: stops after the step in flight; {roll_back_key} rolls the done steps back"
+            )
+        }),
         Control::RollBack => run
             .train
             .roll_back()
-            .map(|()| "rolling back, newest step first"),
+            .map(|()| "rolling back, newest step first".to_string()),
     };
     let moves_on = matches!(
         run.train.state,

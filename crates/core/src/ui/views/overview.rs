@@ -121,7 +121,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .filter(|(k, _)| k.line == line.name)
         .map(|(_, r)| r)
     {
-        lines.extend(super::train::lines(&run.train, theme, area.width as usize));
+        lines.extend(super::train::lines(
+            state,
+            &run.train,
+            theme,
+            area.width as usize,
+        ));
     }
     for (env, service, why) in unhealthy(line) {
         lines.push(Line::from(vec![

@@ -1,6 +1,7 @@
 //! Trains: the confirmation (the plan with every step's dry run) and the progress lines
 //! the overview and the lane view show.
 
+use crate::app::action::Action;
 use crate::app::state::{Preview, State};
 use crate::app::trains::TrainConfirm;
 use crate::domain::train::{State as TrainState, StepState, Train};
@@ -34,7 +35,7 @@ fn state_style(s: TrainState, theme: &Theme) -> Style {
 }
 
 /// A train's progress: its title and state, then a line per step.
-pub fn lines(train: &Train, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+pub fn lines(state: &State, train: &Train, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let (done, all) = train.progress();
     let mut out = vec![Line::from(vec![
         Span::styled(format!("⇶ {}", train.title()), theme.title),
@@ -74,11 +75,19 @@ pub fn lines(train: &Train, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             Span::styled(format!("  {}", truncate(&s.note, note_w)), theme.muted),
         ]));
     }
+    let key = |a| crate::app::trains::key_of(state, a);
+    let (pause, abort, roll_back) = (
+        key(Action::TrainPause),
+        key(Action::TrainAbort),
+        key(Action::TrainRollback),
+    );
     let keys = match train.state {
-        TrainState::Running => "m p: pause · m a: abort",
-        TrainState::Paused => "m p: go on · m a: abort",
-        TrainState::Stopped => "m u: roll back the done steps · m p: try again",
-        _ => "",
+        TrainState::Running => format!("{pause}: pause · {abort}: abort"),
+        TrainState::Paused => format!("{pause}: go on · {abort}: abort"),
+        TrainState::Stopped => {
+            format!("{roll_back}: roll back the done steps · {pause}: try again")
+        }
+        _ => String::new(),
     };
     if !keys.is_empty() {
         out.push(Line::from(Span::styled(format!("  {keys}"), theme.muted)));
