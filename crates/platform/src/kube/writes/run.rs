@@ -71,8 +71,14 @@ pub async fn run(
                 (PlatformError::Conflict { .. }, Some((kind, name)))
                     if retries < STATUS_RETRIES =>
                 {
-                    match decided.generation(kind, name) {
-                        Some(generation) => apis.still_at(kind, name, generation).await,
+                    let generation = decided.generation(kind, name);
+                    match generation {
+                        Some(g) => {
+                            tokio::time::timeout(REQUEST_TIMEOUT, apis.still_at(kind, name, g))
+                                .await
+                                .ok()
+                                .flatten()
+                        }
                         None => None,
                     }
                 }
