@@ -610,6 +610,47 @@ fn the_promote_command_stops_at_a_failing_gate() {
         err.contains("promote trade sandbox → gray (stopped): add --yes"),
         "{err}"
     );
+    // The on-call's list names the stopped train (critical: gray is a production tier);
+    // a train file that cannot be read is said.
+    std::fs::write(dir.join("trains/trade~broken.json"), "{ not json").unwrap();
+    let (code, out, err) = demo(
+        &dir,
+        &[
+            "--scenario",
+            &scenario,
+            "attention",
+            "-o",
+            "json",
+            "--observe",
+            "0",
+        ],
+    );
+    assert_eq!(code, 9, "{out}{err}");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let stopped: Vec<&serde_json::Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["target"] == "trade/gray" && i["kind"] == "train-stopped")
+        .collect();
+    assert_eq!(stopped.len(), 1, "{out}");
+    assert_eq!(stopped[0]["severity"], "critical");
+    assert!(
+        stopped[0]["why"]
+            .as_str()
+            .is_some_and(|w| w.contains("stopped after 1 of 2 steps: step 2")),
+        "{out}"
+    );
+    assert!(
+        err.contains("warning: train file") && err.contains("trade~broken.json"),
+        "{err}"
+    );
+    assert!(
+        wheelhouse::train_store::read(&dir.join("trains"), &key("trade", "gray"))
+            .unwrap()
+            .is_some_and(|t| t.state == TrainState::Stopped),
+        "reading it moved nothing"
+    );
 }
 
 /// An environment made from the cockpit: named in a prompt with the services it takes,

@@ -10,9 +10,15 @@ use crate::platform::session::Session;
 use crate::platform::{Connection, PlatformEvent};
 use std::sync::Arc;
 
-/// Reads the platform (and watches its traffic for `observe` seconds), then prints the
-/// list. Exit: 0 nothing needs attention, 8 warnings, 9 something critical.
-pub async fn run<P: Session>(platform: &mut P, observe: f64, output: Output) -> Outcome {
+/// Reads the platform (and watches its traffic for `observe` seconds) and the trains
+/// saved on disk (a stopped one is an item, as in the cockpit), then prints the list.
+/// Exit: 0 nothing needs attention, 8 warnings, 9 something critical.
+pub async fn run<P: Session>(
+    platform: &mut P,
+    observe: f64,
+    trains_dir: &std::path::Path,
+    output: Output,
+) -> Outcome {
     let keymap = match Keymap::preset("default") {
         Ok(k) => k,
         Err(e) => return Outcome::fail(exit::ERROR, e, output),
@@ -23,6 +29,11 @@ pub async fn run<P: Session>(platform: &mut P, observe: f64, output: Output) -> 
     let feed = |state: &mut State, event: PlatformEvent| {
         crate::app::update(state, Event::from(event));
     };
+    // Read-only: a saved train is shown, never moved on.
+    let (saved, problems) = crate::train_store::load_all(trains_dir);
+    for train in saved {
+        crate::app::update(&mut state, Event::TrainLoaded(Box::new(train)));
+    }
     feed(&mut state, PlatformEvent::Connection(Connection::Live));
     feed(
         &mut state,
@@ -37,6 +48,11 @@ pub async fn run<P: Session>(platform: &mut P, observe: f64, output: Output) -> 
         feed(&mut state, PlatformEvent::Traffic(frames));
     }
     let items = attention::items(&state);
+    // A train file that cannot be read is said, not passed over.
+    let stderr: String = problems
+        .iter()
+        .map(|p| format!("wheelhouse: warning: {p}\n"))
+        .collect();
     let (critical, warning, notice) = attention::counts(&items);
     let code = if critical > 0 {
         exit::ATTENTION_CRITICAL
@@ -55,7 +71,7 @@ pub async fn run<P: Session>(platform: &mut P, observe: f64, output: Output) -> 
     Outcome {
         code,
         stdout,
-        stderr: String::new(),
+        stderr,
     }
 }
 

@@ -77,7 +77,7 @@ pub async fn subcommand<P: Session>(
         }
         Command::Images { output } => Outcome::ok(inspect::images(platform, *output).await),
         Command::Attention { observe, output } => {
-            super::attention::run(platform, *observe, *output).await
+            super::attention::run(platform, *observe, trains_dir, *output).await
         }
         Command::Catalog(super::CatalogCommand::Init { output, force }) => {
             let dest = output.as_deref().unwrap_or(catalog_path);
