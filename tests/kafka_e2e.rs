@@ -109,7 +109,13 @@ fn assert_agrees(truth: &Value, seen: &Value) {
             .find(|s| s["service"] == name.as_str())
             .unwrap_or_else(|| panic!("{name} missing: {seen}"));
         let requests = t["requests"].as_f64().unwrap();
-        assert_eq!(s["requests"].as_f64(), Some(requests), "{name} requests");
+        assert_eq!(
+            s["requests"].as_f64(),
+            Some(requests),
+            "{name} requests ({} received, {} late)",
+            seen["received"],
+            seen["late"]
+        );
         let err = t["errors"].as_f64().unwrap() / requests;
         let canary = t["canary"].as_f64().unwrap() / requests;
         assert!(

@@ -411,9 +411,16 @@ impl Aggregator {
         self.open.last_key_value().map(|(s, _)| *s + 1 + LATENESS)
     }
 
-    /// Closes everything still open (end of a replay).
+    /// Closes everything still open (the stream went quiet: a replay ended, or the broker
+    /// went away). Unlike a close on the records' clock it does not make those seconds
+    /// late: a record for one of them that comes after all (a producer's buffer drained
+    /// once the broker is back) opens it again, and its frame follows, so totals stay
+    /// whole. (Edge-seconds are published once per key, so `flush_edges` does close.)
     pub fn flush(&mut self) -> Vec<(EnvKey, TrafficFrame)> {
-        self.end().map_or_else(Vec::new, |s| self.close(s))
+        let kept = self.closed_before;
+        let frames = self.end().map_or_else(Vec::new, |s| self.close(s));
+        self.closed_before = kept;
+        frames
     }
 
     /// Closes everything still open, as edge-seconds.

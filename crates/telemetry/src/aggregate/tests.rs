@@ -110,6 +110,28 @@ fn late_records_are_counted_not_lost_silently() {
 }
 
 #[test]
+fn a_record_after_a_quiet_flush_is_counted_in_a_frame_of_its_own() {
+    let mut a = Aggregator::new();
+    a.add(&call(20_000, "a", "b", "1", false, 1.0, true));
+    a.add(&call(20_300, "a", "b", "1", false, 1.0, true));
+    let first = a.flush();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].1.edges[0].rps, 2.0);
+    // The broker came back and the producer's buffer drains: a record of that second.
+    assert!(a.add(&call(20_700, "a", "b", "1", false, 1.0, true)));
+    assert_eq!(a.late, 0);
+    let after = a.flush();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].1.second, first[0].1.second, "the same second");
+    assert_eq!(after[0].1.edges[0].rps, 1.0, "only what came after");
+    // A close on the records' clock still makes earlier seconds late.
+    a.add(&call(30_000, "a", "b", "1", false, 1.0, true));
+    a.close(30 + 1 + LATENESS);
+    assert!(!a.add(&call(20_900, "a", "b", "1", false, 1.0, true)));
+    assert_eq!(a.late, 1);
+}
+
+#[test]
 fn environments_get_their_own_frames() {
     let mut a = Aggregator::new();
     let mut r = call(5_000, "a", "b", "1", false, 1.0, true);
