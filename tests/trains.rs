@@ -212,9 +212,8 @@ fn a_release_train_brings_gray_level_with_sandbox_callees_first() {
     );
 }
 
-#[test]
-fn a_failing_step_stops_the_train_and_the_done_steps_roll_back() {
-    // quote 2.8.0 fails in gray: 30 % of its calls end in errors.
+/// A demo where quote 2.8.0 fails in gray: 30 % of its calls end in errors.
+fn failing_gate(name: &str) -> Harness {
     let canary = "version = \"2.8.0\"\nweight = 20\nreplicas = 1\nerror_rate = 0.002";
     let source = wheelhouse::platform::demo::scenario::DEFAULT_SCENARIO;
     assert!(source.contains(canary));
@@ -222,7 +221,12 @@ fn a_failing_step_stops_the_train_and_the_done_steps_roll_back() {
     let platform =
         wheelhouse::platform::demo::DemoPlatform::from_source("gate.toml", &source, support::EPOCH)
             .unwrap();
-    let mut h = Harness::with("train-gate", platform, false, "default");
+    Harness::with(name, platform, false, "default")
+}
+
+#[test]
+fn a_failing_step_stops_the_train_and_the_done_steps_roll_back() {
+    let mut h = failing_gate("train-gate");
     start_gray_train(&mut h);
     until(&mut h, "trade", "gray", TrainState::Stopped, 400);
     let t = run(&h, "trade", "gray").train.clone();
@@ -304,6 +308,62 @@ fn a_failing_step_stops_the_train_and_the_done_steps_roll_back() {
         rollback_intent < first_undo,
         "the roll back is recorded before its first write"
     );
+}
+
+/// Going on after a stop is a run of its own: while its record is being written nothing
+/// moves it; when it stops again at once, that stop is said and recorded too.
+#[test]
+fn a_run_after_a_stop_waits_for_its_record_and_its_own_stop_is_recorded() {
+    let mut h = failing_gate("train-rerun");
+    start_gray_train(&mut h);
+    until(&mut h, "trade", "gray", TrainState::Stopped, 400);
+    let bells = h.bells.len();
+    // A slow disk: the "go on" record is not answered yet.
+    h.records_waiting = Some(Vec::new());
+    let applies = h.applies;
+    h.keys("m p");
+    assert!(run(&h, "trade", "gray").recording());
+    h.keys("m p");
+    assert!(
+        h.said().contains("its record is being written"),
+        "{}",
+        h.said()
+    );
+    h.keys("m u");
+    assert!(
+        h.said().contains("its record is being written"),
+        "{}",
+        h.said()
+    );
+    h.advance_clocked(20);
+    assert_eq!(
+        h.applies, applies,
+        "nothing is sent before its record is written"
+    );
+    assert!(run(&h, "trade", "gray").recording());
+    h.answer_records();
+    // The failed step is judged again, fails again: a stop of its own, said and recorded.
+    until(&mut h, "trade", "gray", TrainState::Stopped, 400);
+    assert!(h.bells.len() > bells, "the second stop rings too");
+    let records = train_records(&h);
+    let runs: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["phase"].as_str().unwrap_or(""),
+                r["confirmation"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(runs.len(), 4, "{runs:#?}");
+    assert_eq!(runs[2], ("intent", "go on, by tester"));
+    assert_eq!(runs[3], ("result", "go on, by tester"));
+    // And the next move records a run again.
+    h.keys("m u");
+    until(&mut h, "trade", "gray", TrainState::RolledBack, 400);
+    let records = train_records(&h);
+    assert_eq!(records[4]["confirmation"], "roll back, by tester");
+    assert_eq!(records.len(), 6, "{records:#?}");
 }
 
 #[test]
@@ -408,6 +468,19 @@ fn a_picked_up_train_whose_record_cannot_be_written_is_held_and_kept() {
         run.held
     );
     assert!(h.said().contains("not going on"), "{}", h.said());
+    let held: Vec<String> = h
+        .state
+        .attention
+        .iter()
+        .filter(|a| a.kind == wheelhouse::app::attention::Kind::TrainStopped)
+        .map(|a| a.why.clone())
+        .collect();
+    assert!(
+        held.len() == 1
+            && held[0].contains("held after")
+            && held[0].contains("record cannot be written"),
+        "a held train is between two releases: {held:?}"
+    );
     assert!(
         wheelhouse::train_store::read(&trains, &key("trade", "gray"))
             .unwrap()

@@ -36,6 +36,9 @@ pub struct Harness {
     /// Bells rung, with their notification text when one was sent.
     pub bells: Vec<Option<String>>,
     pub copied: Vec<String>,
+    /// When set, a train record's answer waits here (a slow disk) until
+    /// [`Harness::answer_records`].
+    pub records_waiting: Option<Vec<Event>>,
 }
 
 pub fn temp_dir(name: &str) -> PathBuf {
@@ -116,6 +119,7 @@ impl Harness {
             log_tails: Vec::new(),
             log_stops: 0,
             copied: Vec::new(),
+            records_waiting: None,
             bells: Vec::new(),
         }
     }
@@ -177,9 +181,12 @@ impl Harness {
             Command::Audit(record) => self.audit.append(&record).unwrap(),
             Command::TrainRecord { record, answer } => {
                 let result = self.audit.append(&record).map_err(|e| e.to_string());
-                match answer {
-                    Some(env) => self.event(Event::TrainRecorded { env, result }),
-                    None => result.unwrap(),
+                match (answer, &mut self.records_waiting) {
+                    (Some(env), Some(waiting)) => {
+                        waiting.push(Event::TrainRecorded { env, result })
+                    }
+                    (Some(env), None) => self.event(Event::TrainRecorded { env, result }),
+                    (None, _) => result.unwrap(),
                 }
             }
             Command::SaveTrain(train) => {
@@ -239,6 +246,14 @@ impl Harness {
     }
 
     /// What the status line says now (empty when nothing).
+    /// Delivers the train records' answers held back by `records_waiting`, and answers at
+    /// once from then on.
+    pub fn answer_records(&mut self) {
+        for event in self.records_waiting.take().unwrap_or_default() {
+            self.event(event);
+        }
+    }
+
     pub fn said(&self) -> String {
         self.state
             .status

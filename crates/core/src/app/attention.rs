@@ -89,15 +89,23 @@ fn trains(state: &State, out: &mut Vec<Item>) {
             .environment(key)
             .is_some_and(|e| e.tier == Tier::Production);
         let (done, all) = t.progress();
+        let between = if production {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
         let (severity, why) = match t.state {
-            TrainState::Stopped if production => (Severity::Critical, "stopped"),
-            TrainState::Stopped => (Severity::Warning, "stopped"),
+            TrainState::Stopped => (between, "stopped"),
             TrainState::Paused => (Severity::Notice, "paused"),
+            // Held because the record of its run cannot be written: it is between two
+            // releases as much as a stopped one.
+            _ if run.unrecorded() && !state.read_only => (between, "held"),
             _ => continue,
         };
         let because = t
             .why_stopped
             .as_ref()
+            .or(run.held.as_ref().filter(|_| run.unrecorded()))
             .map(|w| format!(": {w}"))
             .unwrap_or_default();
         out.push(item(

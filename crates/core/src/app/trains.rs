@@ -36,6 +36,21 @@ pub struct TrainRun {
     /// Checked against what the platform shows (a train picked up from disk is not, until
     /// a picture has its environment).
     pub reconciled: bool,
+    /// Just confirmed, its first record not written yet: if that record fails, the train
+    /// is dropped (it never was); any other train whose record fails is kept, held.
+    pub fresh: bool,
+}
+
+impl TrainRun {
+    /// Waiting for the record of its run to be written: nothing may move it meanwhile.
+    pub fn recording(&self) -> bool {
+        self.held.is_some() && self.record.is_some()
+    }
+
+    /// Held because the record of its run could not be written.
+    pub fn unrecorded(&self) -> bool {
+        self.held.is_some() && self.record.is_none()
+    }
 }
 
 /// The dialog that confirms a train: the plan, each step's dry run, the name typed for
@@ -385,6 +400,7 @@ pub fn execute(state: &mut State, c: TrainConfirm) -> Vec<Command> {
             told: None,
             held: Some("its record is being written".into()),
             reconciled: true,
+            fresh: true,
         },
     );
     vec![
@@ -404,11 +420,12 @@ pub fn recorded(state: &mut State, key: &EnvKey, result: Result<(), String>) -> 
     match result {
         Ok(()) => {
             run.held = None;
+            run.fresh = false;
             advance(state)
         }
-        // A train that already moved stays (on disk too), held: nothing more is sent
-        // without its record.
-        Err(e) if started(&run.train) => {
+        // Any train but one just confirmed stays (on disk too), held: nothing more is
+        // sent without its record.
+        Err(e) if !run.fresh => {
             let text = format!(
                 "{}: not going on: its record cannot be written: {e}",
                 run.train.title()
@@ -430,11 +447,6 @@ pub fn recorded(state: &mut State, key: &EnvKey, result: Result<(), String>) -> 
     }
 }
 
-/// Some step of the train has been sent (it is more than a plan).
-fn started(train: &Train) -> bool {
-    train.steps.iter().any(|s| s.state != StepState::Pending)
-}
-
 /// Holds the train until a new record of its run, confirmed as `confirmation`, is on
 /// disk; the record's answer lets it go on.
 fn record_run(state: &mut State, key: &EnvKey, confirmation: &str) -> Vec<Command> {
@@ -445,6 +457,8 @@ fn record_run(state: &mut State, key: &EnvKey, confirmation: &str) -> Vec<Comman
     let record = TrainRecord::intent(&run.train, &user, confirmation, &[]);
     run.record = Some(record.clone());
     run.held = Some("its record is being written".into());
+    // A run of its own: its stop or end is said (and recorded) again.
+    run.told = None;
     vec![Command::TrainRecord {
         record: Box::new(record),
         answer: Some(key.clone()),
@@ -688,27 +702,32 @@ pub fn control(state: &mut State, what: Control) -> Vec<Command> {
         return vec![];
     };
     let title = run.train.title();
+    // Its run's record is being written: only an abort (which sends nothing) may act.
+    if run.recording() && what != Control::Abort {
+        state.say(
+            Level::Warn,
+            format!("{title}: its record is being written; try again in a moment"),
+        );
+        return vec![];
+    }
     // Held for want of its record (that write failed): going on tries the record again.
-    let unwritten = run.record.is_none() && run.held.is_some();
-    if what == Control::PauseResume
-        && unwritten
-        && matches!(
-            run.train.state,
-            TrainState::Running | TrainState::RollingBack
-        )
-    {
-        state.say(Level::Info, format!("{title}: writing its record again"));
-        return record_run(state, &key, &format!("go on, by {who}"));
+    if what == Control::PauseResume && run.unrecorded() {
+        let how = match run.train.state {
+            TrainState::Running => Some("go on"),
+            TrainState::RollingBack => Some("roll back"),
+            _ => None,
+        };
+        if let Some(how) = how {
+            state.say(Level::Info, format!("{title}: writing its record again"));
+            return record_run(state, &key, &format!("{how}, by {who}"));
+        }
     }
     let result = match what {
         Control::PauseResume if run.train.state == TrainState::Running => run
             .train
             .pause()
             .map(|()| "paused: the step in flight finishes".to_string()),
-        Control::PauseResume => {
-            run.held = None;
-            run.train.resume().map(|()| "going on".to_string())
-        }
+        Control::PauseResume => run.train.resume().map(|()| "going on".to_string()),
         Control::Abort => run.train.abort(&who).map(|()| {
             format!(
                 "aborted: stops after the step in flight; {roll_back_key} rolls the done steps back"
@@ -791,6 +810,7 @@ pub fn loaded(state: &mut State, mut train: Train) -> Vec<Command> {
             told: None,
             held,
             reconciled: false,
+            fresh: false,
         },
     );
     // One that goes on by itself is a run of its own, recorded first; a stopped or
