@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 /// An HTTPRoute as read from the cluster.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
+    /// `metadata.uid`: a route deleted and made again is another object.
+    pub uid: String,
     pub resource_version: String,
     /// `metadata.generation`: changes with the rules, not with status.
     pub generation: i64,

@@ -80,6 +80,7 @@ fn route_obj(o: &DynamicObject) -> (ObjKey, inventory::Obj) {
             o.metadata.name.as_deref().unwrap_or(""),
         ),
         inventory::Obj::Route(super::route::Route {
+            uid: "uid-route-scoring".into(),
             resource_version: "77".into(),
             generation: 5,
             app: "scoring".into(),

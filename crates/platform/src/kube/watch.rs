@@ -106,6 +106,7 @@ fn route(context: &str, o: &DynamicObject) -> (ObjKey, Obj) {
     (
         key_of(context, o),
         Obj::Route(Route {
+            uid: o.metadata.uid.clone().unwrap_or_default(),
             resource_version: o.resource_version().unwrap_or_default(),
             generation: o.metadata.generation.unwrap_or(0),
             app: o

@@ -5,23 +5,32 @@
 //! change to the spec. So the generation each guarded object had when the change was
 //! decided is kept beside the operations: a refused write whose object still has that
 //! generation is sent again on the object's new resourceVersion; one whose generation
-//! moved stays refused.
+//! moved, or that was deleted and made again (another uid), stays refused. So does an
+//! operation whose plan read the object's status (a deploy that marks the rollout it
+//! supersedes): a status that moved may have changed that decision.
 
 use super::Op;
 use crate::kube::inventory::{Inventory, Kind, Obj, ObjKey};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// The generation of each object the operations are guarded on, as the change was decided.
+/// What an object was when a change was decided on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub uid: String,
+    pub generation: i64,
+}
+
+/// Each object the operations are guarded on, as the change was decided.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Decided(BTreeMap<(Kind, String), i64>);
+pub struct Decided(BTreeMap<(Kind, String), Seen>);
 
 impl Decided {
     /// Reads, from the inventory the operations were planned on, the generation of every
     /// object whose resourceVersion they carry.
     pub fn from_inventory(inv: &Inventory, context: &str, namespace: &str, ops: &[Op]) -> Self {
         let mut decided = BTreeMap::new();
-        for op in ops {
+        for op in ops.iter().filter(|op| !op.read_status()) {
             let Some((kind, name)) = op.guarded() else {
                 continue;
             };
@@ -30,19 +39,25 @@ impl Decided {
                 namespace: namespace.into(),
                 name: name.into(),
             };
-            let generation = match inv.get(kind, &key) {
-                Some(Obj::Workload(w)) => w.generation,
-                Some(Obj::Route(r)) => r.generation,
+            let seen = match inv.get(kind, &key) {
+                Some(Obj::Workload(w)) => Seen {
+                    uid: w.uid.clone(),
+                    generation: w.generation,
+                },
+                Some(Obj::Route(r)) => Seen {
+                    uid: r.uid.clone(),
+                    generation: r.generation,
+                },
                 _ => continue,
             };
-            decided.insert((kind, name.to_string()), generation);
+            decided.insert((kind, name.to_string()), seen);
         }
         Decided(decided)
     }
 
-    /// The generation `kind`/`name` had when the change was decided.
-    pub fn generation(&self, kind: Kind, name: &str) -> Option<i64> {
-        self.0.get(&(kind, name.to_string())).copied()
+    /// What `kind`/`name` was when the change was decided.
+    pub fn seen(&self, kind: Kind, name: &str) -> Option<&Seen> {
+        self.0.get(&(kind, name.to_string()))
     }
 
     /// This run wrote the object: from now on its generation is its own, so a refusal on it
@@ -56,7 +71,13 @@ impl Decided {
         Decided(
             entries
                 .iter()
-                .map(|(k, n, g)| ((*k, (*n).to_string()), *g))
+                .map(|(k, n, g)| {
+                    let seen = Seen {
+                        uid: format!("uid-{n}"),
+                        generation: *g,
+                    };
+                    ((*k, (*n).to_string()), seen)
+                })
                 .collect(),
         )
     }
@@ -78,6 +99,23 @@ impl Op {
         };
         self.carried_resource_version()
             .map(|_| (kind, name.as_str()))
+    }
+
+    /// Its plan read the object's status: a deploy (or rollback) during a rollout marks
+    /// the revision it supersedes, which a status that moved may have finished.
+    fn read_status(&self) -> bool {
+        let key = crate::kube::contract::ANN_SUPERSEDES;
+        match self {
+            Op::ApplyDeployment { body, .. } | Op::ApplyStatefulSet { body, .. } => {
+                body["metadata"]["annotations"].get(key).is_some()
+            }
+            Op::PatchDeployment { body, .. } | Op::PatchStatefulSet { body, .. } => {
+                let path = format!("/metadata/annotations/{}", key.replace('/', "~1"));
+                body.as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["path"] == path.as_str()))
+            }
+            _ => false,
+        }
     }
 
     fn carried_resource_version(&self) -> Option<&str> {
@@ -202,9 +240,38 @@ mod tests {
     #[test]
     fn what_this_run_wrote_is_not_retried() {
         let mut d = Decided::of(&[(Kind::Deployment, "web", 4)]);
-        assert_eq!(d.generation(Kind::Deployment, "web"), Some(4));
-        assert_eq!(d.generation(Kind::StatefulSet, "web"), None);
+        assert_eq!(
+            d.seen(Kind::Deployment, "web").map(|s| s.generation),
+            Some(4)
+        );
+        assert_eq!(d.seen(Kind::StatefulSet, "web"), None);
         d.forget(Kind::Deployment, "web");
-        assert_eq!(d.generation(Kind::Deployment, "web"), None);
+        assert_eq!(d.seen(Kind::Deployment, "web"), None);
+    }
+
+    #[test]
+    fn a_plan_that_read_the_status_is_not_sent_again() {
+        let key = crate::kube::contract::ANN_SUPERSEDES;
+        let deploy = Op::ApplyDeployment {
+            name: "web".into(),
+            body: json!({ "metadata": { "resourceVersion": "7",
+                "annotations": { key: "3" } } }),
+        };
+        assert!(deploy.read_status());
+        let rollback = Op::PatchDeployment {
+            name: "web".into(),
+            body: json!([
+                { "op": "test", "path": "/metadata/resourceVersion", "value": "7" },
+                { "op": "add", "path": format!("/metadata/annotations/{}", key.replace('/', "~1")), "value": "3" },
+            ]),
+        };
+        assert!(rollback.read_status());
+        assert!(!scale("7").read_status());
+        let inv = Inventory::default();
+        assert_eq!(
+            Decided::from_inventory(&inv, "ctx", "ns", &[deploy]),
+            Decided::default(),
+            "nothing to retry on"
+        );
     }
 }

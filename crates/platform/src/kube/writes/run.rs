@@ -1,7 +1,7 @@
 //! Sending the requests, for real or as a server-side dry run.
 
 use super::Op;
-use super::guard::Decided;
+use super::guard::{Decided, Seen};
 use crate::PlatformError;
 use crate::kube::contract::*;
 use crate::kube::errors::{Attempt, classify};
@@ -71,10 +71,9 @@ pub async fn run(
                 (PlatformError::Conflict { .. }, Some((kind, name)))
                     if retries < STATUS_RETRIES =>
                 {
-                    let generation = decided.generation(kind, name);
-                    match generation {
-                        Some(g) => {
-                            tokio::time::timeout(REQUEST_TIMEOUT, apis.still_at(kind, name, g))
+                    match decided.seen(kind, name) {
+                        Some(seen) => {
+                            tokio::time::timeout(REQUEST_TIMEOUT, apis.still_at(kind, name, seen))
                                 .await
                                 .ok()
                                 .flatten()
@@ -153,8 +152,9 @@ impl Apis {
         }
     }
 
-    /// The object's resourceVersion now, if its generation is still `generation`.
-    async fn still_at(&self, kind: Kind, name: &str, generation: i64) -> Option<String> {
+    /// The object's resourceVersion now, if it is still the object `seen` (same uid) at
+    /// the same generation.
+    async fn still_at(&self, kind: Kind, name: &str, seen: &Seen) -> Option<String> {
         let meta = match kind {
             Kind::Deployment => self
                 .deployments
@@ -170,9 +170,9 @@ impl Apis {
             _ => return None,
         };
         let meta = meta.ok()?;
-        (meta.generation == Some(generation))
-            .then_some(meta.resource_version)
-            .flatten()
+        let same = meta.uid.as_deref() == Some(seen.uid.as_str())
+            && meta.generation == Some(seen.generation);
+        same.then_some(meta.resource_version).flatten()
     }
 
     /// Sends one operation; the object's resourceVersion after it (empty for deletes).
