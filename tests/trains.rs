@@ -683,9 +683,15 @@ fn the_promote_command_stops_at_a_failing_gate() {
         err.contains("promote trade sandbox → gray (stopped): add --yes"),
         "{err}"
     );
-    // The on-call's list names the stopped train (critical: gray is a production tier);
-    // a train file that cannot be read is said.
+    // The on-call's list names the stopped train (critical: gray is a production tier),
+    // with the keys as the user binds them; a train file that cannot be read is said.
     std::fs::write(dir.join("trains/trade~broken.json"), "{ not json").unwrap();
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    std::fs::write(
+        dir.join("config/keymap.toml"),
+        "[normal]\ntrain-rollback = [\"Z\"]\n",
+    )
+    .unwrap();
     let (code, out, err) = demo(
         &dir,
         &[
@@ -711,7 +717,8 @@ fn the_promote_command_stops_at_a_failing_gate() {
     assert!(
         stopped[0]["why"]
             .as_str()
-            .is_some_and(|w| w.contains("stopped after 1 of 2 steps: step 2")),
+            .is_some_and(|w| w.contains("stopped after 1 of 2 steps: step 2")
+                && w.contains("(Z rolls back, m p goes on)")),
         "{out}"
     );
     assert!(

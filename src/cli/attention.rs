@@ -17,12 +17,9 @@ pub async fn run<P: Session>(
     platform: &mut P,
     observe: f64,
     trains_dir: &std::path::Path,
+    keymap: Keymap,
     output: Output,
 ) -> Outcome {
-    let keymap = match Keymap::preset("default") {
-        Ok(k) => k,
-        Err(e) => return Outcome::fail(exit::ERROR, e, output),
-    };
     let now = chrono::Utc::now().timestamp();
     let mut state = State::new(platform.info(), true, keymap, Identity::named("cli"), now);
     state.landed = true;

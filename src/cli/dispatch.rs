@@ -122,14 +122,10 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
         };
         return tui(cli, paths, start).await;
     }
-    let catalog_path = startup::catalog_path(&cli.global, &paths);
-    let trains_dir = paths.trains_dir();
     let (ptx, prx) = mpsc::unbounded_channel();
     let handle = match choice {
         Choice::Demo(mut p) => {
-            let mut o =
-                super::run::subcommand(&cli, (&catalog_path, &trains_dir), &mut p, &audit, &user)
-                    .await;
+            let mut o = super::run::subcommand(&cli, &paths, &mut p, &audit, &user).await;
             warn_all(&mut o, &problems);
             return emit(&o);
         }
@@ -138,16 +134,7 @@ async fn main_async(cli: Cli, paths: Paths, log_problem: Option<String>) -> i32 
         Choice::Mixed { kube, docker } => mixed(kube, docker, read_only, ptx),
     };
     let mut o = match Remote::open(handle, prx, CLI_SYNC_TIMEOUT).await {
-        Ok(mut remote) => {
-            super::run::subcommand(
-                &cli,
-                (&catalog_path, &trains_dir),
-                &mut remote,
-                &audit,
-                &user,
-            )
-            .await
-        }
+        Ok(mut remote) => super::run::subcommand(&cli, &paths, &mut remote, &audit, &user).await,
         Err(e) => Outcome::fail(e.exit_code(), e.to_string(), output),
     };
     warn_all(&mut o, &problems);

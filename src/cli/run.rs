@@ -4,6 +4,7 @@ use super::output::{Outcome, exit};
 use super::{Cli, Command, act, inspect, status, telemetry};
 use crate::app::Identity;
 use crate::audit::AuditLog;
+use crate::config::paths::Paths;
 use crate::platform::session::Session;
 
 fn from_pair(code: i32, text: String, output: super::Output) -> Outcome {
@@ -16,7 +17,7 @@ fn from_pair(code: i32, text: String, output: super::Output) -> Outcome {
 
 pub async fn subcommand<P: Session>(
     cli: &Cli,
-    (catalog_path, trains_dir): (&std::path::Path, &std::path::Path),
+    paths: &Paths,
     platform: &mut P,
     audit: &AuditLog,
     user: &Identity,
@@ -24,6 +25,7 @@ pub async fn subcommand<P: Session>(
     let Some(command) = &cli.command else {
         return Outcome::ok(String::new());
     };
+    let trains_dir = &paths.trains_dir();
     // What the writes made of several steps (lanes, trains, environments) need.
     let cx = super::train::Context {
         read_only: cli.global.read_only,
@@ -77,10 +79,14 @@ pub async fn subcommand<P: Session>(
         }
         Command::Images { output } => Outcome::ok(inspect::images(platform, *output).await),
         Command::Attention { observe, output } => {
-            super::attention::run(platform, *observe, trains_dir, *output).await
+            // Its items name the keys as the user's cockpit binds them (problems with the
+            // keymap file are the cockpit's to report).
+            let (keymap, _) = crate::config::load_keymap(&cli.global.keymap, paths);
+            super::attention::run(platform, *observe, trains_dir, keymap, *output).await
         }
         Command::Catalog(super::CatalogCommand::Init { output, force }) => {
-            let dest = output.as_deref().unwrap_or(catalog_path);
+            let catalog_path = crate::startup::catalog_path(&cli.global, paths);
+            let dest = output.as_deref().unwrap_or(&catalog_path);
             super::catalog::init(&platform.snapshot(), &platform.info().target, dest, *force)
         }
         Command::Status { target, output } => {
