@@ -570,14 +570,7 @@ async fn apply<P: Session>(
     cx: &Context<'_>,
 ) -> Result<(String, Option<String>), (i32, String)> {
     let request = request_for(train, step, change, platform, &train.why);
-    let undo = train.steps[step].state == StepState::Undoing;
-    let confirmation = format!(
-        "train {} {} {}/{}",
-        train.id,
-        if undo { "undo of step" } else { "step" },
-        step + 1,
-        train.steps.len()
-    );
+    let confirmation = train.step_confirmation(step);
     let intent = AuditRecord::intent(0, cx.user, &train.platform, &request, &confirmation, &[]);
     if let Err(e) = cx.audit.append(&intent) {
         return Err((

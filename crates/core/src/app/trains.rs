@@ -15,7 +15,7 @@ use crate::domain::change::{ChangeRequest, FieldChange};
 use crate::domain::model::Tier;
 use crate::domain::train::gate::Gate;
 use crate::domain::train::plan::{self, Selection};
-use crate::domain::train::{Next, State as TrainState, StepState, Train};
+use crate::domain::train::{Next, State as TrainState, Train};
 use crate::interface::{PlatformError, PlatformRequest};
 
 /// A train the cockpit knows: running, stopped, or finished (kept for the picture).
@@ -512,7 +512,6 @@ fn send(
         return vec![];
     };
     let train = run.train.clone();
-    let undo = train.steps[step].state == StepState::Undoing;
     let id = state.next_id();
     let request = request(state, &train, step, &change, train.why.clone());
     if state.snapshot.service(&request.target).is_none() {
@@ -522,13 +521,7 @@ fn send(
         }
         return vec![];
     }
-    let confirmation = format!(
-        "train {} {} {}/{}",
-        train.id,
-        if undo { "undo of step" } else { "step" },
-        step + 1,
-        train.steps.len()
-    );
+    let confirmation = train.step_confirmation(step);
     let intent = AuditRecord::intent(
         id,
         &state.user,

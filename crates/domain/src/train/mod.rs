@@ -230,6 +230,22 @@ impl Train {
         crate::model::ServiceKey::new(&self.line, env, &step.service)
     }
 
+    /// How step `i`'s write is confirmed in the audit log: by this train, as that step (or
+    /// its undo), e.g. "train 42-7 step 2/4".
+    pub fn step_confirmation(&self, i: usize) -> String {
+        let undo = self
+            .steps
+            .get(i)
+            .is_some_and(|s| s.state == StepState::Undoing);
+        format!(
+            "train {} {} {}/{}",
+            self.id,
+            if undo { "undo of step" } else { "step" },
+            i + 1,
+            self.steps.len()
+        )
+    }
+
     /// The request for step `i` (its change, or its undo), decided on the revision of the
     /// service it goes to as `snapshot` shows it.
     pub fn request(

@@ -20,14 +20,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, p: &Pal
     frame.render_widget(block, rect);
     let w = inner.width as usize;
     let items = matches(state, p.query.text());
-    let mut query = vec![Span::styled(": ", theme.key)];
-    query.extend(crate::ui::widgets::input_spans(
-        &p.query,
-        theme.base,
-        theme.selected,
-        w.saturating_sub(2),
-    ));
-    let mut lines = vec![Line::from(query)];
+    let mut lines = vec![crate::ui::widgets::prompt_line(": ", &p.query, theme, w)];
     let rows = (inner.height as usize).saturating_sub(1);
     let start = p.selected.saturating_sub(rows.saturating_sub(1));
     for (i, item) in items.iter().enumerate().skip(start).take(rows) {

@@ -25,14 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, p: &Prompt) {
     let w = inner.width as usize;
     let mut lines = Vec::new();
     if p.options.is_empty() {
-        let mut spans = vec![Span::styled("> ", theme.key)];
-        spans.extend(crate::ui::widgets::input_spans(
-            &p.input,
-            theme.base,
-            theme.selected,
-            w.saturating_sub(2),
-        ));
-        lines.push(Line::from(spans));
+        lines.push(crate::ui::widgets::prompt_line("> ", &p.input, theme, w));
     } else {
         let rows = (inner.height as usize).saturating_sub(2);
         let start = p.selected.saturating_sub(rows.saturating_sub(1));

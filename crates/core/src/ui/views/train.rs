@@ -235,19 +235,13 @@ pub fn draw_env_prompt(
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let w = inner.width as usize;
-    let mut spans = vec![Span::styled("> ", theme.key)];
-    spans.extend(crate::ui::widgets::input_spans(
-        &p.input,
-        theme.base,
-        theme.selected,
-        w.saturating_sub(2),
-    ));
+    let prompt = crate::ui::widgets::prompt_line("> ", &p.input, theme, w);
     let mut lines = vec![
         Line::from(Span::styled(
             "its name, then optionally: qa1 order+deps,front payment=2.2.0 order.log_level=debug",
             theme.muted,
         )),
-        Line::from(spans),
+        prompt,
     ];
     if let Some(e) = &p.error {
         lines.push(Line::from(Span::styled(truncate(e, w), theme.error)));

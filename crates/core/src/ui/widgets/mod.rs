@@ -33,6 +33,23 @@ pub fn input_spans(
     ]
 }
 
+/// A one-line prompt: its mark (`> `, `: `) in the key colour, then the input as typed.
+pub fn prompt_line(
+    mark: &'static str,
+    input: &crate::app::text_input::TextInput,
+    theme: &crate::ui::theme::Theme,
+    width: usize,
+) -> ratatui::text::Line<'static> {
+    let mut spans = vec![ratatui::text::Span::styled(mark, theme.key)];
+    spans.extend(input_spans(
+        input,
+        theme.base,
+        theme.selected,
+        width.saturating_sub(mark.chars().count()),
+    ));
+    ratatui::text::Line::from(spans)
+}
+
 /// Cuts text to `width` columns, ending with '…' when cut.
 pub fn truncate(text: &str, width: usize) -> String {
     let count = text.chars().count();
