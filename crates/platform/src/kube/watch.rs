@@ -55,6 +55,14 @@ pub enum WatchMsg {
         context: String,
         apis: Apis,
     },
+    /// A write (or its dry run) refused because its object moved, to be planned again on
+    /// the picture the watches have caught up with (see the worker's `replan`).
+    Replan {
+        id: u64,
+        request: crate::domain::change::ChangeRequest,
+        dry_run: bool,
+        attempt: u8,
+    },
 }
 
 /// The optional APIs a cluster may serve.

@@ -161,8 +161,8 @@ impl Backend for Worker {
                 previous,
             } => self.open_logs(id, target, previous, out),
             PlatformRequest::StopLogs { id } => self.tails.close(id),
-            PlatformRequest::Preview { id, request } => self.preview(id, request, out),
-            PlatformRequest::Apply { id, request } => self.apply(id, request, out),
+            PlatformRequest::Preview { id, request } => self.preview(id, request, 0, out),
+            PlatformRequest::Apply { id, request } => self.apply(id, request, 0, out),
         }
     }
 
@@ -245,6 +245,18 @@ impl Worker {
                 }
             }
             WatchMsg::Discovered { context, apis } => self.discovered(context, apis, out),
+            WatchMsg::Replan {
+                id,
+                request,
+                dry_run: true,
+                attempt,
+            } => self.preview(id, request, attempt, out),
+            WatchMsg::Replan {
+                id,
+                request,
+                attempt,
+                ..
+            } => self.apply(id, request, attempt, out),
         }
     }
 
@@ -465,9 +477,9 @@ impl Worker {
 
     /// The dry run: the plan, then the API server's server-side dry run of every request
     /// (in read-only mode, what would be sent).
-    fn preview(&self, id: u64, request: ChangeRequest, out: &Outbox) {
+    fn preview(&self, id: u64, request: ChangeRequest, attempt: u8, out: &Outbox) {
         let prepared = self.prepare(&request, out);
-        let (read_only, events) = (self.read_only, out.sender());
+        let (read_only, events, again) = (self.read_only, out.sender(), self.watches.clone());
         tokio::spawn(async move {
             let result = match prepared {
                 Err(e) => Err(e),
@@ -491,16 +503,20 @@ impl Worker {
                         Some(i) => (&ops[i..=i], describe(&ops[i + 1..])),
                         None => (&ops[..], String::new()),
                     };
-                    writes::run(&client, &ns, &target, checked, decided, true)
-                        .await
-                        .map(|done| {
-                            let what: Vec<&str> = done.iter().map(|d| d.what.as_str()).collect();
-                            let mut text = format!("accepted: {}", what.join(", "));
-                            if !later.is_empty() {
-                                text.push_str(&format!("; then, in it: {later}"));
-                            }
-                            with_dry_run(changes, text)
-                        })
+                    let sent = writes::run(&client, &ns, &target, checked, decided, true).await;
+                    if let Err(e) = &sent
+                        && replan(&again, (id, &request, true, attempt), e).await
+                    {
+                        return;
+                    }
+                    sent.map(|done| {
+                        let what: Vec<&str> = done.iter().map(|d| d.what.as_str()).collect();
+                        let mut text = format!("accepted: {}", what.join(", "));
+                        if !later.is_empty() {
+                            text.push_str(&format!("; then, in it: {later}"));
+                        }
+                        with_dry_run(changes, text)
+                    })
                 }
             };
             let _ = events.send(PlatformEvent::Previewed { id, result });
@@ -508,9 +524,9 @@ impl Worker {
     }
 
     /// The write, in a task of its own; the answer carries the revision it left.
-    fn apply(&self, id: u64, request: ChangeRequest, out: &Outbox) {
+    fn apply(&self, id: u64, request: ChangeRequest, attempt: u8, out: &Outbox) {
         let prepared = self.prepare(&request, out);
-        let events = out.sender();
+        let (events, again) = (out.sender(), self.watches.clone());
         tokio::spawn(async move {
             let Prepared {
                 client,
@@ -526,11 +542,16 @@ impl Worker {
                 }
             };
             let target = request.target.to_string();
-            let result = worker::guarded(async move {
+            let sent = worker::guarded(async move {
                 writes::run(&client, &ns, &target, &ops, decided, false).await
             })
-            .await
-            .map(|done| Applied {
+            .await;
+            if let Err(e) = &sent
+                && replan(&again, (id, &request, false, attempt), e).await
+            {
+                return;
+            }
+            let result = sent.map(|done| Applied {
                 request: request.clone(),
                 changes,
                 revision: done
@@ -543,6 +564,41 @@ impl Worker {
             let _ = events.send(PlatformEvent::Applied { id, result });
         });
     }
+}
+
+/// How many times a refused request is planned again, and after how long.
+const REPLANS: u8 = 3;
+const REPLAN_AFTER: Duration = Duration::from_millis(300);
+
+/// A request the API server refused because its object moved, with nothing of it gone
+/// through, is planned again on the picture the watches catch up with meanwhile: its
+/// plan may have read status that moved (a rollout's progress). `prepare`'s revision check
+/// still refuses it when somebody else changed the spec, so only a request that carries
+/// the revision it was decided on is planned again. True when it was sent back.
+async fn replan(
+    again: &mpsc::UnboundedSender<WatchMsg>,
+    (id, request, dry_run, attempt): (u64, &ChangeRequest, bool, u8),
+    error: &PlatformError,
+) -> bool {
+    let moved = matches!(error, PlatformError::Conflict { .. });
+    if !moved || request.expected_revision.is_empty() || attempt >= REPLANS {
+        return false;
+    }
+    tokio::time::sleep(REPLAN_AFTER).await;
+    tracing::info!(
+        id,
+        attempt,
+        "{}: its object moved; planned again",
+        request.target
+    );
+    again
+        .send(WatchMsg::Replan {
+            id,
+            request: request.clone(),
+            dry_run,
+            attempt: attempt + 1,
+        })
+        .is_ok()
 }
 
 /// A request made ready to send: where, what, and the generations it was decided on.
@@ -568,4 +624,54 @@ fn describe(ops: &[writes::Op]) -> String {
         .map(|o| format!("{} {}", o.verb(), o.resource()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(revision: &str) -> ChangeRequest {
+        ChangeRequest {
+            target: ServiceKey {
+                line: "trade".into(),
+                env: "dev".into(),
+                service: "order".into(),
+            },
+            change: crate::domain::Change::Scale { replicas: 3 },
+            expected_revision: revision.into(),
+            who: "tester".into(),
+            why: String::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_refused_over_a_moved_object_is_planned_again_a_few_times() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let moved = PlatformError::Conflict {
+            target: "trade/dev/order".into(),
+        };
+        assert!(replan(&tx, (7, &request("2/-/-"), false, 0), &moved).await);
+        match rx.try_recv() {
+            Ok(WatchMsg::Replan {
+                id: 7,
+                dry_run: false,
+                attempt: 1,
+                request,
+            }) => assert_eq!(request.expected_revision, "2/-/-"),
+            other => panic!("a replan: {other:?}"),
+        }
+        assert!(
+            !replan(&tx, (7, &request("2/-/-"), false, REPLANS), &moved).await,
+            "not forever"
+        );
+        assert!(
+            !replan(&tx, (7, &request(""), true, 0), &moved).await,
+            "without the revision it was decided on, a spec change could be overwritten"
+        );
+        let other = PlatformError::Unavailable {
+            reason: "gone".into(),
+        };
+        assert!(!replan(&tx, (7, &request("2/-/-"), true, 0), &other).await);
+        assert!(rx.try_recv().is_err(), "nothing more sent");
+    }
 }
